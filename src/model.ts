@@ -1,0 +1,156 @@
+// Plain data that crosses module boundaries. No behaviour here beyond tiny pure helpers.
+// Every path in these values is relative to the repository root, with forward slashes.
+
+/** A place in a repository file. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** A Kubernetes object as parsed from YAML. */
+export type KubeObject = Record<string, unknown>;
+
+/** What identifies an object inside one environment (the version is informational, not part of identity). */
+export interface ObjectId {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string; // "" for cluster-scoped or unset
+  name: string;
+}
+
+/** One rendered object and, where it can be known, where in the repository it came from. */
+export interface Manifest {
+  object: KubeObject;
+  id: ObjectId;
+  /** Position of the document in the rendered stream (0-based document index, 1-based line). */
+  rendered: { index: number; line: number };
+  /** The repository file (and line) the object was defined in, when known. */
+  source?: SourceLocation;
+}
+
+export type EnvironmentKind = "kustomize" | "directory";
+
+/** Something that renders to a set of Kubernetes objects. */
+export interface Environment {
+  /** Stable, unique name a reviewer recognises (for a Kustomize overlay: its path). */
+  name: string;
+  kind: EnvironmentKind;
+  /** The directory that is rendered. */
+  path: string;
+  /** Later issues fill these from Flux / Argo CD objects. */
+  cluster?: string;
+  group?: string;
+}
+
+export type Severity = "error" | "warning" | "notice";
+
+export interface Finding {
+  /** Stable identifier of the check, e.g. "render-failed", "config-invalid". */
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  environment?: string;
+  object?: ObjectId;
+  /** Path inside the object, e.g. spec.template.spec.containers[0].image */
+  path?: string;
+  location?: SourceLocation;
+}
+
+export type ChangeKind = "added" | "removed" | "changed";
+
+/** How one key of a Secret changed. Values are never carried: only lengths and keyed fingerprints. */
+export interface SecretKeyChange {
+  key: string;
+  change: "added" | "removed" | "changed";
+  before?: { length: number; fingerprint: string };
+  after?: { length: number; fingerprint: string };
+}
+
+/** One object's change between base and head. All text here is already masked: safe to publish. */
+export interface ObjectDiff {
+  change: ChangeKind;
+  /** Identity at head (at base for removed objects). */
+  id: ObjectId;
+  /** Set when the object was matched across a generator hash change: the name it had at base. */
+  previousName?: string;
+  /** Unified diff of the normalized (and masked) YAML; for added/removed objects the whole object. */
+  patch: string;
+  linesAdded: number;
+  linesRemoved: number;
+  /** Present for Secrets: which keys changed. */
+  secretKeys?: SecretKeyChange[];
+  source?: SourceLocation;
+}
+
+export type EnvironmentStatus =
+  | "changed" // rendered at both sides, objects differ
+  | "unchanged" // rendered at both sides, no difference
+  | "unaffected" // none of its inputs changed: not rendered
+  | "added" // exists only at head
+  | "removed" // exists only at base
+  | "failed"; // could not be rendered at one side at least
+
+export interface EnvironmentResult {
+  environment: Environment;
+  status: EnvironmentStatus;
+  diffs: ObjectDiff[];
+  findings: Finding[];
+  counts: { added: number; changed: number; removed: number; unchanged: number };
+}
+
+export type GateResult = "pass" | "fail" | "error";
+
+export interface RevisionInfo {
+  ref: string;
+  /** Commit SHA, or "WORKTREE" when the working tree was used. */
+  sha: string;
+}
+
+export interface RunReport {
+  schemaVersion: 1;
+  tool: { name: "gitops-verify"; version: string };
+  base: RevisionInfo;
+  head: RevisionInfo;
+  environments: EnvironmentResult[];
+  /** Findings that belong to no single environment (configuration, git). */
+  findings: Finding[];
+  /** Repository files changed between base and head. */
+  changedFiles: string[];
+  /** Changed files that no environment reads. */
+  unreadChangedFiles: string[];
+  summary: RunSummary;
+  gate: { result: GateResult; reasons: string[] };
+  durationMs: number;
+}
+
+export interface RunSummary {
+  environments: number;
+  changed: number;
+  unchanged: number;
+  unaffected: number;
+  failed: number;
+  added: number;
+  removed: number;
+  objects: { added: number; changed: number; removed: number };
+  findings: { error: number; warning: number; notice: number };
+}
+
+/** Core group for the empty API group, as kubectl prints it. */
+export function groupOf(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf("/");
+  return slash < 0
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** "apps/Deployment/default/web" style key; version is not part of identity. */
+export function objectKey(id: ObjectId): string {
+  return `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
+}
+
+/** Human label: Deployment/web (namespace default) -> "Deployment default/web". */
+export function objectLabel(id: ObjectId): string {
+  return id.namespace ? `${id.kind} ${id.namespace}/${id.name}` : `${id.kind} ${id.name}`;
+}

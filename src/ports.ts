@@ -1,0 +1,88 @@
+// What the core needs from the world. Adapters implement these; feature modules only see the interfaces.
+
+export interface FileInfo {
+  type: "file" | "directory" | "symlink" | "other";
+  size: number;
+}
+
+export interface DirEntry {
+  name: string;
+  type: FileInfo["type"];
+}
+
+/** File system access. Paths are absolute, native paths. */
+export interface Files {
+  readText(path: string): Promise<string>;
+  writeText(path: string, content: string): Promise<void>;
+  /** undefined when nothing is there; does not follow a final symlink. */
+  stat(path: string): Promise<FileInfo | undefined>;
+  list(dir: string): Promise<DirEntry[]>;
+  /** Resolves symlinks; undefined when the path does not exist. */
+  realpath(path: string): Promise<string | undefined>;
+  makeTempDir(prefix: string): Promise<string>;
+  removeTree(path: string): Promise<void>;
+  mkdirp(path: string): Promise<void>;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  /** Kill the process and all its children after this long. Required: nothing may hang a run. */
+  timeoutMs: number;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /** Stop reading (and kill the process) past this many bytes of stdout. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  outputTooLarge: boolean;
+  durationMs: number;
+}
+
+/** Runs a binary. Never through a shell. Rejects only when the binary cannot be started at all. */
+export interface Exec {
+  run(command: string, args: string[], options: ExecOptions): Promise<ExecResult>;
+  /** The absolute path of a binary on PATH, or undefined. */
+  which(command: string): Promise<string | undefined>;
+}
+
+/** A checkout of one revision on disk. dispose() removes it. */
+export interface Checkout {
+  dir: string;
+  sha: string;
+  dispose(): Promise<void>;
+}
+
+export interface Git {
+  /** The repository's top-level directory, or a UserError when dir is not in a git repository. */
+  topLevel(dir: string): Promise<string>;
+  /** Full SHA of a ref, or a UserError naming the ref. */
+  resolve(ref: string): Promise<string>;
+  mergeBase(a: string, b: string): Promise<string>;
+  /** The upstream of the current branch ("origin/main"), if any. */
+  upstream(): Promise<string | undefined>;
+  /** Files changed from `from` to `to` (a SHA, or undefined for the working tree incl. untracked files). */
+  changedFiles(from: string, to: string | undefined): Promise<string[]>;
+  /** Materialise a revision in a temporary directory, outside the working tree. */
+  checkout(sha: string): Promise<Checkout>;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** Progress on long work; adapters may render it as a status line. */
+  progress(done: number, total: number, what: string): void;
+}
+
+export const silentLogger: Logger = {
+  info() {},
+  warn() {},
+  debug() {},
+  progress() {},
+};

@@ -1,0 +1,47 @@
+// What every use case is handed: the ports, and how to find the repository and its configuration.
+import path from "node:path";
+import { CONFIG_FILE_NAME, DEFAULT_CONFIG, parseConfig, type Config } from "../config/config.ts";
+import { UserError } from "../errors.ts";
+import type { Exec, Files, Git, Logger } from "../ports.ts";
+import { isInside } from "../util/paths.ts";
+
+export interface Ports {
+  files: Files;
+  exec: Exec;
+  /** Git for the repository at a directory. */
+  gitAt(dir: string): Git;
+  logger: Logger;
+  /** Cores available for parallel renders. */
+  cores: number;
+}
+
+export interface ConfigSource {
+  /** A path given by the user (--config); relative to the current directory. */
+  explicitPath?: string;
+}
+
+/** Loads the configuration of a checkout: an explicit file, else .gitops-verify.yaml at its root, else defaults. */
+export async function loadConfig(files: Files, root: string, source: ConfigSource): Promise<{ config: Config; file?: string }> {
+  const file = source.explicitPath ? path.resolve(source.explicitPath) : path.join(root, CONFIG_FILE_NAME);
+  const info = await files.stat(file);
+  if (!info) {
+    if (source.explicitPath) throw new UserError(`configuration file ${source.explicitPath} does not exist`);
+    return { config: DEFAULT_CONFIG };
+  }
+  const display = isInside(root, file) ? path.relative(root, file).split(path.sep).join("/") : file;
+  return { config: parseConfig(await files.readText(file), display), file: display };
+}
+
+/** Runs `work` on at most `limit` items at once, keeping results in input order. */
+export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,96 @@
+// The list and render use cases: one revision, no comparison.
+import path from "node:path";
+import type { DiscoveredEnvironment } from "../discover/discover.ts";
+import { maskForOutput } from "../diff/index.ts";
+import { UserError } from "../errors.ts";
+import type { KubeObject } from "../model.ts";
+import { findKustomize, KustomizeRenderer } from "../render/kustomize.ts";
+import { parseYaml } from "../util/yaml.ts";
+import { stringify } from "yaml";
+import { loadConfig, type Ports } from "./context.ts";
+import { Revision } from "./revision.ts";
+
+export interface WorkingTreeSettings {
+  repoDir: string;
+  configPath?: string;
+}
+
+/** Opens the working tree: the git top level when inside a repository, else the directory itself. */
+async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, workDir: string): Promise<Revision> {
+  const dir = path.resolve(settings.repoDir);
+  if (!(await ports.files.stat(dir))) throw new UserError(`${settings.repoDir}: no such directory`);
+  let root = dir;
+  try {
+    root = await ports.gitAt(dir).topLevel(dir);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+  }
+  const { config } = await loadConfig(ports.files, root, { explicitPath: settings.configPath });
+  const binary = await findKustomize(ports.exec, config.renderer);
+  const renderer = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs: config.render.timeoutSeconds * 1000, workDir });
+  return Revision.open(root, ports.files, config, renderer);
+}
+
+export async function listEnvironments(settings: WorkingTreeSettings, ports: Ports): Promise<DiscoveredEnvironment[]> {
+  const workDir = await ports.files.makeTempDir("gitops-verify-work-");
+  try {
+    return (await openWorkingTree(settings, ports, workDir)).environments;
+  } finally {
+    await ports.files.removeTree(workDir);
+  }
+}
+
+export interface RenderSettings extends WorkingTreeSettings {
+  /** Environment names; all when empty. */
+  names: string[];
+  /** Print Secret values as kustomize does. Off by default: output ends up in CI logs. */
+  showSecrets: boolean;
+}
+
+/** The rendered YAML of the named environments, as kustomize prints it (Secrets masked unless asked). */
+export async function renderEnvironments(settings: RenderSettings, ports: Ports): Promise<string> {
+  const workDir = await ports.files.makeTempDir("gitops-verify-work-");
+  try {
+    const revision = await openWorkingTree(settings, ports, workDir);
+    const byName = new Map(revision.environments.map((environment) => [environment.environment.name, environment]));
+    const selected = settings.names.length === 0 ? revision.environments : settings.names.map((name) => lookup(byName, name));
+    const outputs: string[] = [];
+    for (const environment of selected) {
+      const text = await revision.renderText(environment);
+      const shown = settings.showSecrets ? text : maskSecretDocuments(text, environment.environment.name);
+      outputs.push(selected.length > 1 ? `# Environment: ${environment.environment.name}\n${shown}` : shown);
+    }
+    return outputs.join(selected.length > 1 ? "---\n" : "");
+  } finally {
+    await ports.files.removeTree(workDir);
+  }
+}
+
+function lookup(byName: Map<string, DiscoveredEnvironment>, written: string): DiscoveredEnvironment {
+  const name = path.posix.normalize(written.replace(/\/+$/, ""));
+  const found = byName.get(name);
+  if (found) return found;
+  const known = [...byName.keys()];
+  throw new UserError(`no environment named "${written}" (known: ${known.length > 0 ? known.join(", ") : "none"})`);
+}
+
+/** Replaces each Secret document with a masked copy; every other byte stays as kustomize printed it. */
+export function maskSecretDocuments(text: string, streamName: string): string {
+  const { documents } = parseYaml(text, streamName);
+  let result = "";
+  let cursor = 0;
+  for (const document of documents) {
+    const value = document.value as KubeObject | null;
+    if (!value || value.kind !== "Secret") continue;
+    const [start, end] = contentRange(text, document.range);
+    result += text.slice(cursor, start) + stringify(maskForOutput(value), { lineWidth: 0 });
+    cursor = end;
+  }
+  return result + text.slice(cursor);
+}
+
+/** The document's own text, without a leading `---` line (kept as it was). */
+function contentRange(text: string, [start, end]: [number, number]): [number, number] {
+  const marker = /^---[^\n]*\n/.exec(text.slice(start, end));
+  return [start + (marker ? marker[0].length : 0), end];
+}

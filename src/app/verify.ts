@@ -1,0 +1,253 @@
+// The verify use case: render every environment a change can reach at base and head, and diff them.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { CONFIG_FILE_NAME, type Config } from "../config/config.ts";
+import type { DiscoveredEnvironment } from "../discover/discover.ts";
+import { KUSTOMIZATION_FILE_NAMES } from "../discover/kustomization.ts";
+import { diffManifests } from "../diff/index.ts";
+import type {
+  Environment,
+  EnvironmentResult,
+  EnvironmentStatus,
+  Finding,
+  GateResult,
+  RevisionInfo,
+  RunReport,
+  RunSummary,
+} from "../model.ts";
+import type { Checkout } from "../ports.ts";
+import { findKustomize, KustomizeRenderer } from "../render/kustomize.ts";
+import { loadConfig, mapConcurrent, type Ports } from "./context.ts";
+import { Revision, type RenderOutcome } from "./revision.ts";
+
+export const TOOL_VERSION = "0.1.0";
+
+export interface VerifySettings {
+  repoDir: string;
+  /** Default: the upstream of the current branch, else "main". */
+  baseRef?: string;
+  /** Default: the working tree. */
+  headRef?: string;
+  configPath?: string;
+  /** Key for Secret fingerprints; random per run when not given. */
+  fingerprintKey?: string;
+}
+
+export interface VerifyResult {
+  report: RunReport;
+  config: Config;
+}
+
+export async function verify(settings: VerifySettings, ports: Ports): Promise<VerifyResult> {
+  const started = performance.now();
+  const { files, logger } = ports;
+  const git = ports.gitAt(path.resolve(settings.repoDir));
+  const root = await git.topLevel(path.resolve(settings.repoDir));
+  const repoGit = ports.gitAt(root);
+
+  const baseRef = settings.baseRef ?? (await repoGit.upstream()) ?? "main";
+  const baseTip = await repoGit.resolve(baseRef);
+  const headSha = settings.headRef ? await repoGit.resolve(settings.headRef) : undefined;
+  const mergeBase = await repoGit.mergeBase(baseTip, headSha ?? (await repoGit.resolve("HEAD")));
+  const changedFiles = await repoGit.changedFiles(mergeBase, headSha);
+  logger.info(`comparing ${settings.headRef ?? "the working tree"} with ${baseRef} (merge-base ${mergeBase.slice(0, 12)}): ${changedFiles.length} files changed`);
+
+  const checkouts: Checkout[] = [];
+  const workDir = await files.makeTempDir("gitops-verify-work-");
+  try {
+    let headRoot = root;
+    if (headSha) {
+      const checkout = await repoGit.checkout(headSha);
+      checkouts.push(checkout);
+      headRoot = checkout.dir;
+    }
+    const { config, file: configFile } = await loadConfig(files, headRoot, { explicitPath: settings.configPath });
+    const binary = await findKustomize(ports.exec, config.renderer);
+    const renderer = new KustomizeRenderer(ports.exec, files, { binary, timeoutMs: config.render.timeoutSeconds * 1000, workDir });
+
+    const head = await Revision.open(headRoot, files, config, renderer);
+    const changed = new Set(changedFiles);
+    const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
+    const touches = (environment: DiscoveredEnvironment) => configChanged || [...environment.inputs].some((file) => changed.has(file));
+
+    // The base is only checked out when something can differ: an environment's inputs changed,
+    // or a kustomization file changed (which can add or remove environments).
+    const needsBase =
+      configChanged ||
+      head.environments.some(touches) ||
+      changedFiles.some((file) => (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(path.posix.basename(file)));
+    let base: Revision | undefined;
+    if (needsBase) {
+      logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
+      const checkout = await repoGit.checkout(mergeBase);
+      checkouts.push(checkout);
+      base = await Revision.open(checkout.dir, files, config, renderer);
+    }
+
+    const plans = planEnvironments(head, base, touches);
+    const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
+    let done = 0;
+    const toRender = plans.filter((plan) => plan.render).length;
+    const concurrency = config.render.concurrency || ports.cores;
+    const results = await mapConcurrent(plans, concurrency, async (plan) => {
+      if (!plan.render) return unaffected(plan.environment);
+      const [baseOutcome, headOutcome] = await Promise.all([
+        plan.base ? base!.render(plan.base) : undefined,
+        plan.head ? head.render(plan.head) : undefined,
+      ]);
+      logger.progress(++done, toRender, plan.environment.name);
+      return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
+    });
+
+    const readFiles = new Set<string>();
+    for (const environment of [...head.environments, ...(base?.environments ?? [])]) {
+      for (const file of environment.inputs) readFiles.add(file);
+    }
+    const report = buildReport({
+      base: { ref: baseRef, sha: mergeBase },
+      head: { ref: settings.headRef ?? "working tree", sha: headSha ?? "WORKTREE" },
+      environments: results,
+      changedFiles,
+      unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
+      durationMs: performance.now() - started,
+    });
+    return { report, config };
+  } finally {
+    for (const checkout of checkouts) await checkout.dispose();
+    await files.removeTree(workDir);
+  }
+}
+
+interface Plan {
+  environment: Environment;
+  base?: DiscoveredEnvironment;
+  head?: DiscoveredEnvironment;
+  render: boolean;
+}
+
+function planEnvironments(head: Revision, base: Revision | undefined, touches: (environment: DiscoveredEnvironment) => boolean): Plan[] {
+  const plans = new Map<string, Plan>();
+  for (const environment of head.environments) {
+    plans.set(environment.environment.name, { environment: environment.environment, head: environment, render: touches(environment) });
+  }
+  for (const environment of base?.environments ?? []) {
+    const plan = plans.get(environment.environment.name);
+    if (plan) {
+      plan.base = environment;
+      plan.render ||= touches(environment);
+    } else {
+      plans.set(environment.environment.name, { environment: environment.environment, base: environment, render: true });
+    }
+  }
+  for (const plan of plans.values()) {
+    // without a base checkout nothing changed; with one, an environment that exists on one side only
+    // (a kustomization that stopped or started being included elsewhere) is always shown
+    if (!base) plan.render = false;
+    else if (!plan.base || !plan.head) plan.render = true;
+  }
+  return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
+}
+
+function unaffected(environment: Environment): EnvironmentResult {
+  return { environment, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+}
+
+function compare(
+  environment: Environment,
+  base: RenderOutcome | undefined,
+  head: RenderOutcome | undefined,
+  options: { fingerprintKey: string; context: number },
+): EnvironmentResult {
+  const findings: Finding[] = [];
+  if (head && !head.ok) {
+    return { environment, status: "failed", diffs: [], findings: head.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+  }
+  if (base && !base.ok) {
+    // the change repairs an environment that did not render before: show everything as added
+    findings.push(
+      ...base.findings.map((finding) => ({
+        ...finding,
+        severity: "notice" as const,
+        message: `at the base revision: ${finding.message} (all objects are shown as added)`,
+      })),
+    );
+  }
+  const baseManifests = base?.ok ? base.manifests : [];
+  const headManifests = head?.ok ? head.manifests : [];
+  const { diffs, unchanged } = diffManifests(baseManifests, headManifests, options);
+  const counts = { added: 0, changed: 0, removed: 0, unchanged };
+  for (const diff of diffs) counts[diff.change]++;
+  let status: EnvironmentStatus = diffs.length > 0 ? "changed" : "unchanged";
+  if (!base) status = "added";
+  else if (!head) status = "removed";
+  return { environment, status, diffs, findings, counts };
+}
+
+export function buildReport(parts: {
+  base: RevisionInfo;
+  head: RevisionInfo;
+  environments: EnvironmentResult[];
+  changedFiles: string[];
+  unreadChangedFiles: string[];
+  findings?: Finding[];
+  durationMs: number;
+}): RunReport {
+  const findings = parts.findings ?? [];
+  const summary = summarize(parts.environments, findings);
+  const gate = decideGate(parts.environments, findings);
+  return {
+    schemaVersion: 1,
+    tool: { name: "gitops-verify", version: TOOL_VERSION },
+    base: parts.base,
+    head: parts.head,
+    environments: parts.environments,
+    findings,
+    changedFiles: parts.changedFiles,
+    unreadChangedFiles: parts.unreadChangedFiles,
+    summary,
+    gate,
+    durationMs: Math.round(parts.durationMs),
+  };
+}
+
+function summarize(environments: EnvironmentResult[], findings: Finding[]): RunSummary {
+  const summary: RunSummary = {
+    environments: environments.length,
+    changed: 0,
+    unchanged: 0,
+    unaffected: 0,
+    failed: 0,
+    added: 0,
+    removed: 0,
+    objects: { added: 0, changed: 0, removed: 0 },
+    findings: { error: 0, warning: 0, notice: 0 },
+  };
+  for (const result of environments) {
+    summary[result.status]++;
+    summary.objects.added += result.counts.added;
+    summary.objects.changed += result.counts.changed;
+    summary.objects.removed += result.counts.removed;
+    for (const finding of result.findings) summary.findings[finding.severity]++;
+  }
+  for (const finding of findings) summary.findings[finding.severity]++;
+  return summary;
+}
+
+/** Diffs never fail the gate. An environment that cannot be rendered at head is an error (exit 2). */
+function decideGate(environments: EnvironmentResult[], findings: Finding[]): RunReport["gate"] {
+  const reasons: string[] = [];
+  let result: GateResult = "pass";
+  const failed = environments.filter((environment) => environment.status === "failed");
+  if (failed.length > 0) {
+    result = "error";
+    reasons.push(`${failed.length} environment${failed.length === 1 ? "" : "s"} could not be rendered: ${failed.map((f) => f.environment.name).join(", ")}`);
+  }
+  const errors = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
+    (finding) => finding.severity === "error",
+  );
+  if (errors.length > 0) {
+    if (result === "pass") result = "fail";
+    reasons.push(`${errors.length} error finding${errors.length === 1 ? "" : "s"}`);
+  }
+  return { result, reasons };
+}

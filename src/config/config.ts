@@ -1,0 +1,105 @@
+import { Ajv, type ErrorObject } from "ajv";
+import schema from "../../schemas/config.v1.json" with { type: "json" };
+import { UserError } from "../errors.ts";
+import { keyNodeAt, lineOfNode, nodeAt, parseYaml } from "../util/yaml.ts";
+
+export const CONFIG_FILE_NAME = ".gitops-verify.yaml";
+
+export type RendererChoice = "auto" | "kustomize" | "kubectl";
+
+/** The configuration with every default filled in. */
+export interface Config {
+  renderer: RendererChoice;
+  environments: { include: string[]; exclude: string[]; paths: string[] };
+  render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
+  diff: { contextLines: number };
+  report: { markdownBudget: number; fullReportUrl?: string };
+}
+
+export const DEFAULT_CONFIG: Config = {
+  renderer: "auto",
+  environments: { include: [], exclude: [], paths: [] },
+  render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
+  diff: { contextLines: 3 },
+  report: { markdownBudget: 65000 },
+};
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validate = ajv.compile(schema);
+
+type RawConfig = {
+  version?: number;
+  renderer?: RendererChoice;
+  environments?: Partial<Config["environments"]>;
+  render?: Partial<Config["render"]>;
+  diff?: Partial<Config["diff"]>;
+  report?: Partial<Config["report"]>;
+};
+
+/**
+ * Parses and validates configuration text. Errors name the file, the line and the key:
+ * a misspelt key is an error, never silently ignored.
+ */
+export function parseConfig(text: string, file: string): Config {
+  const parsed = parseYaml(text, file);
+  if (parsed.documents.length > 1) {
+    throw new UserError("the configuration must be a single YAML document", { file, line: parsed.documents[1]!.line });
+  }
+  const document = parsed.documents[0];
+  const raw = document?.value ?? {};
+  if (!validate(raw)) {
+    const error = pickError(validate.errors ?? []);
+    const steps = pointerSteps(error.instancePath);
+    let node = nodeAt(document!.doc, steps);
+    let message = `${displayPath(steps)}: ${error.message ?? "is invalid"}`;
+    if (error.keyword === "additionalProperty" || error.keyword === "additionalProperties") {
+      const key = String(error.params.additionalProperty);
+      const allowed = Object.keys(propertiesAt(steps)).join(", ");
+      node = keyNodeAt(document!.doc, [...steps, key]);
+      message = `unknown key "${displayPath([...steps, key])}"${allowed ? ` (expected one of: ${allowed})` : ""}`;
+    } else if (error.keyword === "enum") {
+      message = `${displayPath(steps)}: must be one of ${(error.params.allowedValues as unknown[]).join(", ")}`;
+    }
+    throw new UserError(message, { file, line: lineOfNode(parsed, node, document?.line ?? 1) });
+  }
+  return withDefaults(raw as RawConfig);
+}
+
+function withDefaults(raw: RawConfig): Config {
+  return {
+    renderer: raw.renderer ?? DEFAULT_CONFIG.renderer,
+    environments: { ...DEFAULT_CONFIG.environments, ...raw.environments },
+    render: { ...DEFAULT_CONFIG.render, ...raw.render },
+    diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
+    report: { ...DEFAULT_CONFIG.report, ...raw.report },
+  };
+}
+
+/** Unknown keys first: they are the most common mistake and the clearest message. */
+function pickError(errors: ErrorObject[]): ErrorObject {
+  return errors.find((error) => error.keyword === "additionalProperties") ?? errors[0]!;
+}
+
+function pointerSteps(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((step) => step.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((step) => (/^\d+$/.test(step) ? Number(step) : step));
+}
+
+function displayPath(steps: Array<string | number>): string {
+  if (steps.length === 0) return "(top level)";
+  return steps.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? step : `.${step}`)).join("");
+}
+
+function propertiesAt(steps: Array<string | number>): Record<string, unknown> {
+  let node: { properties?: Record<string, unknown>; items?: unknown } = schema;
+  for (const step of steps) {
+    const next: unknown = typeof step === "number" ? node.items : node.properties?.[step];
+    if (!next || typeof next !== "object") return {};
+    node = next as typeof node;
+  }
+  return node.properties ?? {};
+}

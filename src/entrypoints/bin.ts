@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The executable (bundled as dist/cli.js): runs the command line and sets the exit code.
+import { runCli } from "./cli.ts";
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+});

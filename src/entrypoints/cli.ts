@@ -1,0 +1,204 @@
+// The command line: parse arguments once, build the adapters, call one use case, map errors to exit codes.
+import os from "node:os";
+import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { NodeExec } from "../adapters/node/exec.ts";
+import { NodeFiles } from "../adapters/node/files.ts";
+import { CliGit } from "../adapters/node/git.ts";
+import { consoleLogger } from "../adapters/node/logger.ts";
+import type { Ports } from "../app/context.ts";
+import { listEnvironments, renderEnvironments } from "../app/environments.ts";
+import { TOOL_VERSION, verify } from "../app/verify.ts";
+import { describeError, InternalError, ToolError, UserError } from "../errors.ts";
+import { renderReport, type ReportFormat } from "../report/index.ts";
+
+export const EXIT = { passed: 0, gateFailed: 1, error: 2 } as const;
+
+const HELP: Record<string, string> = {
+  main: `gitops-verify ${TOOL_VERSION}: render every GitOps environment at a pull request's base and head, and report what changes.
+
+Usage: gitops-verify <command> [options]
+
+Commands:
+  verify   render the environments a change can reach at base and head, and report the differences
+  list     list the environments found, with the path each renders
+  render   print the rendered YAML of one or more environments
+
+Run "gitops-verify <command> --help" for a command's options.
+
+Exit codes:
+  0  passed (differences are not failures)
+  1  the gate failed (findings at error severity)
+  2  gitops-verify could not do its job (bad configuration, render error, git error)`,
+  verify: `Usage: gitops-verify verify [options]
+
+Renders every environment whose inputs the change touches, at the merge-base of base and head and
+at head, and reports what changed, object by object. Secret values are never shown.
+
+Options:
+  --repo DIR        the repository (default: the current directory)
+  --base REF        what the change is compared with (default: the upstream of the current branch, else main)
+  --head REF        the change (default: the working tree, including uncommitted and untracked files)
+  --config FILE     configuration file (default: .gitops-verify.yaml at the repository root, if present)
+  --format FORMAT   text (default), markdown or json
+  --output FILE     write the report to FILE instead of standard output
+  --quiet           no progress messages on standard error
+  -h, --help        this help`,
+  list: `Usage: gitops-verify list [options]
+
+Lists the environments found in the working tree: leaf Kustomize overlays (kustomizations no other
+kustomization includes, components excluded) and the directories the configuration names.
+
+Options:
+  --repo DIR        the repository (default: the current directory)
+  --config FILE     configuration file (default: .gitops-verify.yaml at the repository root)
+  --format FORMAT   text (default) or json
+  -h, --help        this help`,
+  render: `Usage: gitops-verify render [ENV...] [options]
+
+Prints the rendered YAML of the named environments (all when none is named), as kustomize builds it.
+Secret values are masked unless --show-secrets is given.
+
+Options:
+  --repo DIR        the repository (default: the current directory)
+  --config FILE     configuration file (default: .gitops-verify.yaml at the repository root)
+  --output FILE     write to FILE instead of standard output
+  --show-secrets    print Secret values as kustomize does (keep such output out of CI logs)
+  -h, --help        this help`,
+};
+
+const COMMON = {
+  repo: { type: "string" },
+  config: { type: "string" },
+  format: { type: "string" },
+  output: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+const OPTIONS = {
+  verify: { ...COMMON, base: { type: "string" }, head: { type: "string" } },
+  list: COMMON,
+  render: { ...COMMON, "show-secrets": { type: "boolean" } },
+} as const;
+
+type Command = keyof typeof OPTIONS;
+
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UserError || error instanceof ToolError) {
+      io.stderr.write(`gitops-verify: error: ${describeError(error)}\n`);
+    } else {
+      const internal = error instanceof InternalError ? error : new InternalError(String((error as Error)?.stack ?? error));
+      io.stderr.write(`gitops-verify: internal error (please report it): ${internal.message}\n`);
+    }
+    return EXIT.error;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    io.stdout.write(`${HELP.main}\n`);
+    return first === undefined ? EXIT.error : EXIT.passed;
+  }
+  if (first === "--version" || first === "-v") {
+    io.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.passed;
+  }
+  if (!(first in OPTIONS)) throw new UserError(`unknown command "${first}" (expected one of: ${Object.keys(OPTIONS).join(", ")})`);
+  const command = first as Command;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: OPTIONS[command], allowPositionals: command === "render", strict: true });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "gitops-verify ${command} --help"`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    io.stdout.write(`${HELP[command]}\n`);
+    return EXIT.passed;
+  }
+  const files = new NodeFiles();
+  const exec = new NodeExec();
+  const quiet = Boolean(values.quiet);
+  const ports: Ports = {
+    files,
+    exec,
+    gitAt: (dir) => new CliGit(exec, files, dir),
+    logger: consoleLogger(io.stderr, { quiet, debug: io.env.GITOPS_VERIFY_DEBUG === "1" }),
+    cores: Math.max(1, os.availableParallelism()),
+  };
+  const repoDir = path.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
+  const configPath = typeof values.config === "string" ? path.resolve(io.cwd, values.config) : undefined;
+  const outputFile = typeof values.output === "string" ? path.resolve(io.cwd, values.output) : undefined;
+  const emit = async (text: string) => {
+    if (outputFile) await files.writeText(outputFile, text);
+    else io.stdout.write(text);
+  };
+
+  if (command === "verify") {
+    const format = reportFormat(values.format, ["text", "markdown", "json"]);
+    const { report, config } = await verify(
+      {
+        repoDir,
+        baseRef: values.base as string | undefined,
+        headRef: values.head as string | undefined,
+        configPath,
+        fingerprintKey: io.env.GITOPS_VERIFY_FINGERPRINT_KEY || undefined,
+      },
+      ports,
+    );
+    const color = !outputFile && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+    await emit(
+      renderReport(format, report, {
+        color,
+        budget: config.report.markdownBudget,
+        fullReportUrl: config.report.fullReportUrl,
+      }),
+    );
+    return report.gate.result === "pass" ? EXIT.passed : report.gate.result === "fail" ? EXIT.gateFailed : EXIT.error;
+  }
+  if (command === "list") {
+    const format = reportFormat(values.format, ["text", "json"]);
+    const environments = await listEnvironments({ repoDir, configPath }, ports);
+    if (format === "json") {
+      const rows = environments.map(({ environment, inputs, problems }) => ({
+        ...environment,
+        inputs: [...inputs].sort(),
+        problems,
+      }));
+      await emit(`${JSON.stringify({ environments: rows }, null, 2)}\n`);
+    } else {
+      const width = Math.max(4, ...environments.map(({ environment }) => environment.name.length));
+      const lines = environments.map(
+        ({ environment, inputs, problems }) =>
+          `${environment.name.padEnd(width)}  ${environment.kind.padEnd(9)}  ${String(inputs.size).padStart(3)} files${problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0]!.message})` : ""}`,
+      );
+      await emit(`${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`);
+      ports.logger.info(`${environments.length} environment${environments.length === 1 ? "" : "s"}`);
+    }
+    return EXIT.passed;
+  }
+  const text = await renderEnvironments(
+    { repoDir, configPath, names: parsed.positionals, showSecrets: Boolean(values["show-secrets"]) },
+    ports,
+  );
+  await emit(text);
+  return EXIT.passed;
+}
+
+function reportFormat(value: string | boolean | undefined, allowed: ReportFormat[]): ReportFormat {
+  const format = (typeof value === "string" ? value : "text") as ReportFormat;
+  if (!allowed.includes(format)) throw new UserError(`unknown format "${format}" (expected one of: ${allowed.join(", ")})`);
+  return format;
+}

@@ -29,7 +29,7 @@ async function run(files: Record<string, string>, config: Config = DEFAULT_CONFI
 const DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
 
 describe("discovery: which directories are environments", () => {
-  it.each([
+  it.each<{ name: string; files: Record<string, string>; expected: string[] }>([
     {
       name: "overlays are leaves, their base is not",
       files: {
@@ -155,7 +155,7 @@ describe("discovery: the files each environment reads", () => {
 });
 
 describe("discovery: problems name the file and line", () => {
-  it.each([
+  it.each<{ name: string; files: Record<string, string>; message: unknown; location: object }>([
     {
       name: "missing file",
       files: { "ov/kustomization.yaml": "resources:\n- dep.yaml\n- gone.yaml\n", "ov/dep.yaml": DEPLOYMENT },

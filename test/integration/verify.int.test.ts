@@ -181,7 +181,7 @@ describe("verify: what changes, object by object", () => {
 });
 
 describe("verify: bad input gets a clear error naming file and line, exit 2, tree untouched", () => {
-  it.each([
+  it.each<{ name: string; change: Record<string, string>; message: RegExp }>([
     {
       name: "malformed YAML",
       change: { "apps/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels: [a\n" },

@@ -126,7 +126,7 @@ function quietSummary(quiet: EnvironmentResult[]): string {
 function row(result: EnvironmentResult): string {
   const status = result.status === "failed" ? "❌ failed" : STATUS_WORDS[result.status];
   const cells = isNotable(result) && result.status !== "failed" ? [result.counts.added, result.counts.changed, result.counts.removed] : ["", "", ""];
-  return `| \`${escapeCode(result.environment.name)}\` | ${status} | ${cells.join(" | ")} |`;
+  return `| ${escapeText(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
 }
 
 function trailer(report: RunReport): string {
@@ -202,27 +202,21 @@ function cutLargestDiffs(notable: EnvironmentResult[], room: number): { sections
   return { sections: notable.map((result, env) => environmentSection(result, "cut", chosen[env])), omitted };
 }
 
-/** Object lists within `room`; objects past it are counted, not listed. */
+/** Object lists within `room`; objects and environments past it are counted, not listed. */
 function objectLists(notable: EnvironmentResult[], room: number): string | undefined {
+  const MORE_LINE = 48; // room kept for an "…and N more" line
   const sections: string[] = [];
   let used = 0;
-  let hidden = 0;
   for (const result of notable) {
+    const emptyLength = environmentSection(result, "item", []).length;
+    if (used + emptyLength + 2 + MORE_LINE * 2 > room) break;
     const items: string[] = [];
-    const empty = environmentSection(result, "item", []).length + 2;
-    if (used + empty > room) {
-      hidden += result.diffs.length;
-      continue;
-    }
-    let size = empty;
+    let length = emptyLength;
     for (const diff of result.diffs) {
       const item = objectBlock(diff, "item");
-      if (used + size + item.length + 1 + 60 > room) {
-        hidden++;
-        continue;
-      }
+      if (used + length + item.length + 1 + 2 + MORE_LINE * 2 > room) break;
       items.push(item);
-      size += item.length + 1;
+      length += item.length + 1;
     }
     const missing = result.diffs.length - items.length;
     if (missing > 0) items.push(`- _…and ${plural(missing, "more object")}_`);
@@ -231,7 +225,9 @@ function objectLists(notable: EnvironmentResult[], room: number): string | undef
     used += section.length + 2;
   }
   if (sections.length === 0 && notable.length > 0) return undefined;
-  const text = sections.join("\n\n") + (hidden > 0 && sections.length < notable.length ? `\n\n_…and more environments with changes._` : "");
+  const left = notable.length - sections.length;
+  if (left > 0) sections.push(`_…and ${plural(left, "more environment")} with changes._`);
+  const text = sections.join("\n\n");
   return text.length <= room ? text : undefined;
 }
 

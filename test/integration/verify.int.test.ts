@@ -2,13 +2,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Ajv } from "ajv";
 import { afterEach, describe, expect, it } from "vitest";
+import reportSchema from "../../schemas/report.v1.json" with { type: "json" };
 import { runCli } from "../../src/entrypoints/cli.ts";
 import type { RunReport } from "../../src/model.ts";
 import { aliasBomb } from "../helpers/yaml-bomb.ts";
 import { TempRepo } from "../helpers/repo.ts";
 
 const CANARY = "CANARY-s3cr3t-value-7f3a";
+const validateReport = new Ajv({ allErrors: true, strict: true }).compile(reportSchema);
 
 const BASE_FILES: Record<string, string> = {
   "apps/base/kustomization.yaml": [
@@ -68,7 +71,10 @@ async function cli(args: string[], cwd: string): Promise<Run> {
 
 async function verifyJson(repo: TempRepo, extra: string[] = []): Promise<{ run: Run; report: RunReport }> {
   const run = await cli(["verify", "--repo", repo.dir, "--base", "main", "--format", "json", "--quiet", ...extra], repo.dir);
-  return { run, report: JSON.parse(run.stdout) as RunReport };
+  const report = JSON.parse(run.stdout) as RunReport;
+  // every report the CLI prints is valid against the published schema
+  expect(validateReport(report) ? [] : validateReport.errors).toEqual([]);
+  return { run, report };
 }
 
 const repos: TempRepo[] = [];

@@ -25,7 +25,7 @@ async function bundle(outdir) {
     logLevel: "warning",
     // some dependencies are CommonJS and call require(): give the ESM bundle one
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __gvCreateRequire } from 'node:module';\nconst require = __gvCreateRequire(import.meta.url);",
+      js: "import { createRequire as __gvCreateRequire } from 'node:module';\nconst require = __gvCreateRequire(import.meta.url);",
     },
   });
 }

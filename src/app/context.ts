@@ -4,6 +4,7 @@ import { CONFIG_FILE_NAME, DEFAULT_CONFIG, parseConfig, type Config } from "../c
 import { UserError } from "../errors.ts";
 import type { Exec, Files, Git, Logger } from "../ports.ts";
 import { isInside } from "../util/paths.ts";
+import { findKustomize, goMemorySettings, KustomizeRenderer } from "../render/kustomize.ts";
 
 export interface Ports {
   files: Files;
@@ -13,6 +14,19 @@ export interface Ports {
   logger: Logger;
   /** Cores available for parallel renders. */
   cores: number;
+  /** The process environment, for settings handed to child processes. */
+  env: Record<string, string | undefined>;
+}
+
+/** The kustomize renderer a configuration asks for. */
+export async function createRenderer(ports: Ports, config: Config, workDir: string): Promise<KustomizeRenderer> {
+  const binary = await findKustomize(ports.exec, config.renderer);
+  return new KustomizeRenderer(ports.exec, ports.files, {
+    binary,
+    timeoutMs: config.render.timeoutSeconds * 1000,
+    workDir,
+    env: goMemorySettings(ports.env),
+  });
 }
 
 export interface ConfigSource {

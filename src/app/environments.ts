@@ -4,10 +4,9 @@ import type { DiscoveredEnvironment } from "../discover/discover.ts";
 import { maskForOutput } from "../diff/index.ts";
 import { UserError } from "../errors.ts";
 import type { KubeObject } from "../model.ts";
-import { findKustomize, KustomizeRenderer } from "../render/kustomize.ts";
 import { parseYaml } from "../util/yaml.ts";
 import { stringify } from "yaml";
-import { loadConfig, type Ports } from "./context.ts";
+import { createRenderer, loadConfig, type Ports } from "./context.ts";
 import { Revision } from "./revision.ts";
 
 export interface WorkingTreeSettings {
@@ -26,8 +25,7 @@ async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, work
     if (!(error instanceof UserError)) throw error;
   }
   const { config } = await loadConfig(ports.files, root, { explicitPath: settings.configPath });
-  const binary = await findKustomize(ports.exec, config.renderer);
-  const renderer = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs: config.render.timeoutSeconds * 1000, workDir });
+  const renderer = await createRenderer(ports, config, workDir);
   return Revision.open(root, ports.files, config, renderer);
 }
 

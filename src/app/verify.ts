@@ -16,8 +16,7 @@ import type {
   RunSummary,
 } from "../model.ts";
 import type { Checkout } from "../ports.ts";
-import { findKustomize, KustomizeRenderer } from "../render/kustomize.ts";
-import { loadConfig, mapConcurrent, type Ports } from "./context.ts";
+import { createRenderer, loadConfig, mapConcurrent, type Ports } from "./context.ts";
 import { Revision, type RenderOutcome } from "./revision.ts";
 
 export const TOOL_VERSION = "0.1.0";
@@ -62,8 +61,7 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       headRoot = checkout.dir;
     }
     const { config, file: configFile } = await loadConfig(files, headRoot, { explicitPath: settings.configPath });
-    const binary = await findKustomize(ports.exec, config.renderer);
-    const renderer = new KustomizeRenderer(ports.exec, files, { binary, timeoutMs: config.render.timeoutSeconds * 1000, workDir });
+    const renderer = await createRenderer(ports, config, workDir);
 
     const head = await Revision.open(headRoot, files, config, renderer);
     const changed = new Set(changedFiles);

@@ -76,6 +76,10 @@ export async function readKustomization(
     generators: [],
     usesHelm: Array.isArray(content.helmCharts) && content.helmCharts.length > 0,
   };
+  if (kustomization.usesHelm) {
+    const line = lineOfNode(parsed, document?.doc ? nodeAt(document.doc, ["helmCharts"]) : undefined, document?.line ?? 1);
+    problems.push(problem(file, line, "helmCharts are not supported: gitops-verify runs kustomize without --enable-helm"));
+  }
   if (parsed.documents.length > 1) {
     problems.push(problem(file, document?.line ?? 1, "a kustomization file must hold exactly one YAML document"));
   }

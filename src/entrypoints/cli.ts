@@ -137,6 +137,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     gitAt: (dir) => new CliGit(exec, files, dir),
     logger: consoleLogger(io.stderr, { quiet, debug: io.env.GITOPS_VERIFY_DEBUG === "1" }),
     cores: Math.max(1, os.availableParallelism()),
+    env: io.env,
   };
   const repoDir = path.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
   const configPath = typeof values.config === "string" ? path.resolve(io.cwd, values.config) : undefined;

@@ -5,6 +5,21 @@ import type { Exec, ExecOptions, ExecResult } from "../../ports.ts";
 
 const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 
+/** Process groups still running: children are detached, so Ctrl-C on our process does not reach them. */
+const running = new Set<number>();
+
+/** Kills every child process group still running (on SIGINT/SIGTERM of our own process). */
+export function killRunningChildren(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /**
  * Runs binaries without a shell, each in its own process group, so that a timeout kills the
  * process and every child it started (kustomize plugins, git helpers) rather than leaving them behind.
@@ -20,6 +35,7 @@ export class NodeExec implements Exec {
         detached: true, // its own process group: kill(-pid) reaches the grandchildren too
         stdio: ["pipe", "pipe", "pipe"],
       });
+      if (child.pid !== undefined) running.add(child.pid);
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let outBytes = 0;
@@ -50,11 +66,13 @@ export class NodeExec implements Exec {
       });
       child.on("error", (error) => {
         clearTimeout(timer);
+        if (child.pid !== undefined) running.delete(child.pid);
         reject(error);
       });
       child.on("close", (exitCode, signal) => {
         clearTimeout(timer);
         killGroup(); // children that outlived their parent
+        if (child.pid !== undefined) running.delete(child.pid);
         resolve({
           exitCode,
           signal,

@@ -4,6 +4,13 @@ import type { Checkout, Exec, Files, Git } from "../../ports.ts";
 
 const GIT_TIMEOUT_MS = 5 * 60_000;
 
+/** Checkouts not yet disposed, so an interrupted run can still remove its worktrees. */
+const active = new Set<Checkout>();
+
+export async function disposeActiveCheckouts(): Promise<void> {
+  for (const checkout of [...active]) await checkout.dispose();
+}
+
 /**
  * Git through the real binary. Hooks are switched off for every call: a checkout of pull-request
  * content must not run anything.
@@ -85,17 +92,20 @@ export class CliGit implements Git {
       throw new ToolError(`git could not check out ${sha.slice(0, 12)}`, "git", result.stderr.trim());
     }
     let disposed = false;
-    return {
+    const checkout: Checkout = {
       dir,
       sha,
       dispose: async () => {
         if (disposed) return;
         disposed = true;
+        active.delete(checkout);
         await this.git(["worktree", "remove", "--force", dir]);
         await this.files.removeTree(parent);
         await this.git(["worktree", "prune"]);
       },
     };
+    active.add(checkout);
+    return checkout;
   }
 }
 

@@ -2,7 +2,8 @@
 // and an interrupted run still removes its worktree. A fake kubectl on PATH stands in for a render that
 // never ends (it starts a grandchild, as kustomize plugins would).
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,18 +13,34 @@ const root = path.resolve(import.meta.dirname, "../..");
 const cleanup: Array<() => void> = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
-/** A PATH whose kubectl starts `sleep` as a grandchild and waits forever; the marker names the sleep. */
-function hangingKubectl(marker: string): string {
+/** A PATH whose kubectl starts `sleep` as a grandchild, notes its pid in `pidFile`, and waits forever. */
+function hangingKubectl(pidFile: string): string {
   const bin = mkdtempSync(path.join(os.tmpdir(), "gv-fakebin-"));
   cleanup.push(() => rmSync(bin, { recursive: true, force: true }));
-  writeFileSync(path.join(bin, "kubectl"), `#!/bin/sh\nsleep 300 ${marker} &\nwait\n`);
+  writeFileSync(path.join(bin, "kubectl"), `#!/bin/sh\nsleep 300 &\necho $! >> ${pidFile}\nwait\n`);
   chmodSync(path.join(bin, "kubectl"), 0o755);
   return `${bin}:${process.env.PATH}`;
 }
 
-function sleepersAlive(marker: string): number {
-  const result = spawnSync("pgrep", ["-f", `sleep 300 ${marker}`], { encoding: "utf8" });
-  return result.stdout.split("\n").filter(Boolean).length;
+/** How many of the grandchildren noted in `pidFile` are still running. */
+function sleepersAlive(pidFile: string): number {
+  if (!existsSync(pidFile)) return 0;
+  const pids = readFileSync(pidFile, "utf8").split("\n").filter(Boolean).map(Number);
+  // a killed process whose parent is gone can stay a zombie (state Z) until init reaps it: that is not running
+  const running = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+  return pids.filter(running).length;
+}
+
+function pidFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "gv-pids-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, "pids");
 }
 
 function repository(config = ""): TempRepo {
@@ -42,19 +59,20 @@ const cliArgs = (repo: TempRepo) => ["--import", "tsx", path.join(root, "src/ent
 
 describe("nothing hangs", () => {
   it("a render that never ends is stopped at the timeout, with its children", async () => {
-    const marker = `gv-timeout-${process.pid}`;
+    const marker = pidFile();
     const repo = repository("render:\n  timeoutSeconds: 2\n");
     const started = performance.now();
     const result = spawnSync(process.execPath, cliArgs(repo), { cwd: root, encoding: "utf8", env: { ...process.env, PATH: hangingKubectl(marker) }, timeout: 60_000 });
     expect(performance.now() - started).toBeLessThan(30_000);
     expect(result.status).toBe(2);
     expect(result.stdout).toMatch(/kustomize did not finish within 2 s and was stopped/);
+    expect(readFileSync(marker, "utf8").trim()).not.toBe("");
     expect(sleepersAlive(marker)).toBe(0);
     expect(repo.worktrees().match(/^worktree /gm)).toHaveLength(1);
   });
 
   it("an interrupted run kills its renders and removes its worktree", async () => {
-    const marker = `gv-interrupt-${process.pid}`;
+    const marker = pidFile();
     const repo = repository();
     const child = spawn(process.execPath, cliArgs(repo), { cwd: root, env: { ...process.env, PATH: hangingKubectl(marker) }, stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

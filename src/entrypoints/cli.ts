@@ -10,7 +10,7 @@ import type { Ports } from "../app/context.ts";
 import { listEnvironments, renderEnvironments } from "../app/environments.ts";
 import { TOOL_VERSION, verify } from "../app/verify.ts";
 import { describeError, InternalError, ToolError, UserError } from "../errors.ts";
-import { renderReport, type ReportFormat } from "../report/index.ts";
+import { REPORT_FORMATS, renderReport, type ReportFormat } from "../report/index.ts";
 
 export const EXIT = { passed: 0, gateFailed: 1, error: 2 } as const;
 
@@ -40,7 +40,7 @@ Options:
   --base REF        what the change is compared with (default: the upstream of the current branch, else main)
   --head REF        the change (default: the working tree, including uncommitted and untracked files)
   --config FILE     configuration file (default: .gitops-verify.yaml at the repository root, if present)
-  --format FORMAT   text (default), markdown or json
+  --format FORMAT   text (default), markdown, json, sarif, junit or codequality
   --output FILE     write the report to FILE instead of standard output
   --quiet           no progress messages on standard error
   -h, --help        this help`,
@@ -148,7 +148,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   };
 
   if (command === "verify") {
-    const format = reportFormat(values.format, ["text", "markdown", "json"]);
+    const format = reportFormat(values.format, REPORT_FORMATS);
     const { report, config } = await verify(
       {
         repoDir,

@@ -1,7 +1,10 @@
 // One registry of report formats: a name picks a pure function from RunReport to text.
 import { UserError } from "../errors.ts";
 import type { RunReport } from "../model.ts";
+import { renderCodeQuality } from "./codequality.ts";
 import { renderJson } from "./json.ts";
+import { renderJunit } from "./junit.ts";
+import { renderSarif } from "./sarif.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { renderText } from "./text.ts";
 
@@ -19,6 +22,9 @@ const RENDERERS = {
   markdown: (report: RunReport, options: ReportOptions) =>
     renderMarkdown(report, { budget: options.budget ?? 65_000, fullReportUrl: options.fullReportUrl, marker: options.marker }),
   json: (report: RunReport) => renderJson(report),
+  sarif: (report: RunReport) => renderSarif(report),
+  junit: (report: RunReport) => renderJunit(report),
+  codequality: (report: RunReport) => renderCodeQuality(report),
 } satisfies Record<string, (report: RunReport, options: ReportOptions) => string>;
 
 export type ReportFormat = keyof typeof RENDERERS;
@@ -29,4 +35,4 @@ export function renderReport(format: string, report: RunReport, options: ReportO
   return RENDERERS[format as ReportFormat](report, options);
 }
 
-export { renderJson, renderMarkdown, renderText };
+export { renderCodeQuality, renderJson, renderJunit, renderMarkdown, renderSarif, renderText };

@@ -114,6 +114,6 @@ describe("JSON report", () => {
   });
 
   it("rejects unknown formats, naming the known ones", () => {
-    expect(() => renderReport("xml", sampleReport())).toThrow('unknown report format "xml" (expected one of: text, markdown, json)');
+    expect(() => renderReport("xml", sampleReport())).toThrow('unknown report format "xml" (expected one of: text, markdown, json, sarif, junit, codequality)');
   });
 });

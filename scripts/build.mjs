@@ -10,6 +10,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const check = process.argv.includes("--check");
 const entryPoints = {
   cli: "src/entrypoints/bin.ts",
+  action: "src/entrypoints/action-main.ts",
 };
 
 async function bundle(outdir) {

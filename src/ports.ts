@@ -68,6 +68,8 @@ export interface Git {
   upstream(): Promise<string | undefined>;
   /** Files changed from `from` to `to` (a SHA, or undefined for the working tree incl. untracked files). */
   changedFiles(from: string, to: string | undefined): Promise<string[]>;
+  /** A file's content at a revision (repository-relative path), or undefined when it is not there. */
+  showFile(sha: string, file: string): Promise<string | undefined>;
   /** Materialise a revision in a temporary directory, outside the working tree. */
   checkout(sha: string): Promise<Checkout>;
 }
@@ -86,3 +88,42 @@ export const silentLogger: Logger = {
   debug() {},
   progress() {},
 };
+
+/** A finding pinned to a line of a file in the change, as a code host shows it. */
+export interface Annotation {
+  file: string;
+  line: number;
+  level: "failure" | "warning" | "notice";
+  title: string;
+  message: string;
+}
+
+export interface StatusReport {
+  /** Stable name, so branch protection can require it. */
+  name: string;
+  sha: string;
+  result: "pass" | "fail" | "error";
+  title: string;
+  summary: string;
+  annotations: Annotation[];
+  detailsUrl?: string;
+}
+
+export interface StatusResult {
+  kind: "check-run" | "commit-status" | "none";
+  annotationsPublished: number;
+}
+
+/** Where a pull/merge request lives: GitHub or GitLab, behind one interface. */
+export interface ReviewHost {
+  readonly name: "github" | "gitlab";
+  /** The largest comment body the host accepts, in characters. */
+  readonly commentLimit: number;
+  /**
+   * Updates the one comment carrying `marker`, or creates it (unless `createIfMissing` is false).
+   * `render` is asked for a body within a budget; the host may ask again with a smaller one.
+   */
+  upsertComment(marker: string, render: (budget: number) => string, createIfMissing: boolean): Promise<{ action: "created" | "updated" | "skipped"; url?: string }>;
+  /** The pass/fail status of the commit; hosts without checks (GitLab: the job's exit code) do nothing. */
+  publishStatus(status: StatusReport): Promise<StatusResult>;
+}

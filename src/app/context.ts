@@ -46,6 +46,17 @@ export async function loadConfig(files: Files, root: string, source: ConfigSourc
   return { config: parseConfig(await files.readText(file), display), file: display };
 }
 
+/** The configuration as committed at a revision (for pull_request_target: the base's, not the pull request's). */
+export async function loadConfigAt(git: Git, sha: string, explicitPath: string | undefined): Promise<{ config: Config; file?: string }> {
+  const file = explicitPath ?? CONFIG_FILE_NAME;
+  const text = await git.showFile(sha, file);
+  if (text === undefined) {
+    if (explicitPath) throw new UserError(`configuration file ${explicitPath} does not exist at ${sha.slice(0, 12)}`);
+    return { config: DEFAULT_CONFIG };
+  }
+  return { config: parseConfig(text, file), file };
+}
+
 /** Runs `work` on at most `limit` items at once, keeping results in input order. */
 export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -16,7 +16,7 @@ import type {
   RunSummary,
 } from "../model.ts";
 import type { Checkout } from "../ports.ts";
-import { createRenderer, loadConfig, mapConcurrent, type Ports } from "./context.ts";
+import { createRenderer, loadConfig, loadConfigAt, mapConcurrent, type Ports } from "./context.ts";
 import { Revision, type RenderOutcome } from "./revision.ts";
 
 export const TOOL_VERSION = "0.1.0";
@@ -30,7 +30,16 @@ export interface VerifySettings {
   configPath?: string;
   /** Key for Secret fingerprints; random per run when not given. */
   fingerprintKey?: string;
+  /** The lowest finding severity that fails the gate (exit 1). Default: error. */
+  failOn?: FailOn;
+  /**
+   * Which revision's .gitops-verify.yaml applies. "base" for pull_request_target, where the
+   * pull request's own files must not decide how it is checked.
+   */
+  configRevision?: "head" | "base";
 }
+
+export type FailOn = "error" | "warning" | "notice" | "never";
 
 export interface VerifyResult {
   report: RunReport;
@@ -60,7 +69,10 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       checkouts.push(checkout);
       headRoot = checkout.dir;
     }
-    const { config, file: configFile } = await loadConfig(files, headRoot, { explicitPath: settings.configPath });
+    const { config, file: configFile } =
+      settings.configRevision === "base"
+        ? await loadConfigAt(repoGit, mergeBase, settings.configPath)
+        : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
     const renderer = await createRenderer(ports, config, workDir);
 
     const head = await Revision.open(headRoot, files, config, renderer);
@@ -108,6 +120,7 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       changedFiles,
       unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
       durationMs: performance.now() - started,
+      failOn: settings.failOn,
     });
     return { report, config };
   } finally {
@@ -189,10 +202,11 @@ export function buildReport(parts: {
   unreadChangedFiles: string[];
   findings?: Finding[];
   durationMs: number;
+  failOn?: FailOn;
 }): RunReport {
   const findings = parts.findings ?? [];
   const summary = summarize(parts.environments, findings);
-  const gate = decideGate(parts.environments, findings);
+  const gate = decideGate(parts.environments, findings, parts.failOn ?? "error");
   return {
     schemaVersion: 1,
     tool: { name: "gitops-verify", version: TOOL_VERSION },
@@ -231,8 +245,11 @@ function summarize(environments: EnvironmentResult[], findings: Finding[]): RunS
   return summary;
 }
 
+const SEVERITY_RANK: Record<Finding["severity"], number> = { error: 3, warning: 2, notice: 1 };
+const FAIL_ON_RANK: Record<FailOn, number> = { error: 3, warning: 2, notice: 1, never: Infinity };
+
 /** Diffs never fail the gate. An environment that cannot be rendered at head is an error (exit 2). */
-function decideGate(environments: EnvironmentResult[], findings: Finding[]): RunReport["gate"] {
+function decideGate(environments: EnvironmentResult[], findings: Finding[], failOn: FailOn): RunReport["gate"] {
   const reasons: string[] = [];
   let result: GateResult = "pass";
   const failed = environments.filter((environment) => environment.status === "failed");
@@ -240,12 +257,12 @@ function decideGate(environments: EnvironmentResult[], findings: Finding[]): Run
     result = "error";
     reasons.push(`${failed.length} environment${failed.length === 1 ? "" : "s"} could not be rendered: ${failed.map((f) => f.environment.name).join(", ")}`);
   }
-  const errors = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
-    (finding) => finding.severity === "error",
+  const failing = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
+    (finding) => SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[failOn],
   );
-  if (errors.length > 0) {
+  if (failing.length > 0) {
     if (result === "pass") result = "fail";
-    reasons.push(`${errors.length} error finding${errors.length === 1 ? "" : "s"}`);
+    reasons.push(`${failing.length} finding${failing.length === 1 ? "" : "s"} at ${failOn} severity or above`);
   }
   return { result, reasons };
 }

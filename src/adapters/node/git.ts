@@ -83,6 +83,11 @@ export class CliGit implements Git {
     return [...changed].sort();
   }
 
+  async showFile(sha: string, file: string): Promise<string | undefined> {
+    const result = await this.git(["show", `${sha}:${file.replace(/^\.\//, "")}`]);
+    return result.exitCode === 0 ? result.stdout : undefined;
+  }
+
   async checkout(sha: string): Promise<Checkout> {
     const parent = await this.files.makeTempDir("gitops-verify-");
     const dir = path.join(parent, "tree");

@@ -1,0 +1,152 @@
+// The GitHub Action (bundled as dist/action.js, run by action.yml on node24): inputs parsed once into
+// settings, verify run, and the report published as a sticky comment, a check run, annotations and files.
+import os from "node:os";
+import path from "node:path";
+import * as core from "@actions/core";
+import { NodeExec } from "../adapters/node/exec.ts";
+import { NodeFiles } from "../adapters/node/files.ts";
+import { CliGit } from "../adapters/node/git.ts";
+import { GitHubHost } from "../adapters/github/host.ts";
+import type { Ports } from "../app/context.ts";
+import { DEFAULT_MARKER, publish, type CommentMode } from "../app/publish.ts";
+import { verify, type FailOn } from "../app/verify.ts";
+import { describeError, ToolError, UserError } from "../errors.ts";
+import type { Logger } from "../ports.ts";
+import { readGitHubContext, type GitHubContext } from "./github-context.ts";
+
+export interface ActionSettings {
+  command: "verify";
+  workingDirectory: string;
+  configPath?: string;
+  baseRef?: string;
+  headRef?: string;
+  token: string;
+  commentMode: CommentMode;
+  commentId: string;
+  checkName: string;
+  publishStatus: boolean;
+  failOn: FailOn;
+  outputDir: string;
+}
+
+const COMMANDS = ["verify"] as const;
+const COMMENT_MODES = ["always", "on-change", "never"] as const;
+const FAIL_ON = ["error", "warning", "notice", "never"] as const;
+
+/** Every input, read and checked once. */
+export function readActionSettings(input: (name: string) => string, workspace: string): ActionSettings {
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = input(name).trim() || fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new UserError(`input ${name}: "${value}" is not one of ${allowed.join(", ")}`);
+    return value as T;
+  };
+  const optional = (name: string) => input(name).trim() || undefined;
+  const command = choice("command", COMMANDS, "verify");
+  const workingDirectory = path.resolve(workspace, optional("working-directory") ?? ".");
+  const booleanInput = (name: string, fallback: boolean) => {
+    const value = input(name).trim().toLowerCase();
+    if (!value) return fallback;
+    if (["true", "false"].includes(value)) return value === "true";
+    throw new UserError(`input ${name}: "${value}" is not true or false`);
+  };
+  return {
+    command,
+    workingDirectory,
+    configPath: optional("config"),
+    baseRef: optional("base"),
+    headRef: optional("head"),
+    token: input("token").trim(),
+    commentMode: choice("comment", COMMENT_MODES, "always"),
+    commentId: optional("comment-id") ?? "",
+    checkName: optional("check-name") ?? "gitops-verify",
+    publishStatus: booleanInput("status", true),
+    failOn: choice("fail-on", FAIL_ON, "error"),
+    outputDir: path.resolve(workingDirectory, optional("output-dir") ?? "gitops-verify-report"),
+  };
+}
+
+function actionsLogger(): Logger {
+  return {
+    info: (message) => core.info(message),
+    warn: (message) => core.warning(message),
+    debug: (message) => core.debug(message),
+    progress: (done, total) => {
+      if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) core.info(`rendered ${done}/${total} environments`);
+    },
+  };
+}
+
+export async function runAction(env: Record<string, string | undefined>, readEvent: (file: string) => Promise<unknown>): Promise<number> {
+  const files = new NodeFiles();
+  const exec = new NodeExec();
+  const logger = actionsLogger();
+  let context: GitHubContext | undefined;
+  let host: GitHubHost | undefined;
+  let settings: ActionSettings | undefined;
+  try {
+    settings = readActionSettings((name) => core.getInput(name), env.GITHUB_WORKSPACE ?? process.cwd());
+    const event = env.GITHUB_EVENT_PATH ? ((await readEvent(env.GITHUB_EVENT_PATH)) as Parameters<typeof readGitHubContext>[1]) : {};
+    context = readGitHubContext(env, event);
+    const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
+    if (settings.token) {
+      host = new GitHubHost({
+        token: settings.token,
+        baseUrl: context.apiUrl,
+        target: { owner: context.owner, repo: context.repo, pullNumber: context.pullNumber },
+        log: (message) => core.info(message),
+      });
+    } else {
+      core.warning("no token: the report is written to files and the job summary only (set the token input to comment and set a status)");
+    }
+    const ports: Ports = { files, exec, gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
+    const { report } = await verify(
+      {
+        repoDir: settings.workingDirectory,
+        baseRef: settings.baseRef ?? context.baseSha,
+        headRef: settings.headRef ?? context.headSha,
+        configPath: settings.configPath,
+        fingerprintKey: env.GITOPS_VERIFY_FINGERPRINT_KEY || undefined,
+        failOn: settings.failOn,
+        configRevision: context.untrustedHead ? "base" : "head",
+      },
+      ports,
+    );
+    const result = await publish(
+      report,
+      host,
+      {
+        outputDir: settings.outputDir,
+        commentMode: settings.commentMode,
+        marker,
+        checkName: settings.checkName,
+        sha: context.statusSha,
+        publishStatus: settings.publishStatus,
+        fullReportUrl: context.runUrl,
+        detailsUrl: context.runUrl,
+      },
+      { files, logger },
+    );
+    await core.summary.addRaw(result.summary, true).write();
+    core.setOutput("result", report.gate.result);
+    core.setOutput("changed-environments", String(report.summary.changed + report.summary.added + report.summary.removed));
+    core.setOutput("objects-added", String(report.summary.objects.added));
+    core.setOutput("objects-changed", String(report.summary.objects.changed));
+    core.setOutput("objects-removed", String(report.summary.objects.removed));
+    core.setOutput("report-dir", settings.outputDir);
+    core.setOutput("sarif-file", result.files.sarif ?? "");
+    core.setOutput("comment-url", result.comment?.url ?? "");
+    if (report.gate.result !== "pass") core.setFailed(`gitops-verify ${report.gate.result === "fail" ? "failed" : "could not complete"}: ${report.gate.reasons.join("; ")}`);
+    return report.gate.result === "pass" ? 0 : report.gate.result === "fail" ? 1 : 2;
+  } catch (error) {
+    const message = error instanceof UserError || error instanceof ToolError ? describeError(error) : `internal error (please report it): ${(error as Error)?.stack ?? error}`;
+    core.setFailed(`gitops-verify: ${message}`);
+    core.setOutput("result", "error");
+    // the pull request hears about it too, in the same sticky comment
+    if (host && settings && settings.commentMode !== "never") {
+      const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
+      const body = `${marker}\n\n### ⚠️ gitops-verify could not complete\n\n\`\`\`\n${message.slice(0, 4000)}\n\`\`\`\n`;
+      await host.upsertComment(marker, () => body, true).catch((postError) => core.warning(`could not post the failure: ${describeError(postError)}`));
+    }
+    return 2;
+  }
+}

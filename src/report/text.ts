@@ -1,78 +1,152 @@
-// The terminal report.
-import type { ObjectDiff, RunReport } from "../model.ts";
+// The terminal report: a line per environment, then the objects of each environment that changed,
+// with their diffs when short, the findings, and the gate result last (what a terminal shows at the end).
+import { formatLocation } from "../errors.ts";
+import type { EnvironmentResult, Finding, ObjectDiff, RunReport } from "../model.ts";
 import {
   countsText,
-  describeFinding,
+  describeRevision,
   describeSecretKey,
+  describeSource,
   diffTitle,
   GATE_WORDS,
-  headline,
+  hasDetails,
   isNotable,
+  patchBody,
   plural,
-  describeRevision,
+  showsCounts,
   STATUS_WORDS,
+  summaryLine,
 } from "./common.ts";
 
 export interface TextOptions {
+  /** ANSI colours; the caller decides (TTY, NO_COLOR). */
   color: boolean;
-  /** Show every diff in full; otherwise diffs longer than `maxDiffLines` are summarised. */
+  /** Show every diff in full, however long. */
   verbose?: boolean;
+  /** Without verbose, diffs longer than this are summarised in one line. */
   maxDiffLines?: number;
 }
 
-const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
+export const DEFAULT_MAX_DIFF_LINES = 60;
+/** Changed files no environment reads: listed up to this many. */
+const UNREAD_FILES_SHOWN = 20;
+
+const STYLES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+type Style = keyof typeof STYLES;
+type Paint = (style: Style, text: string) => string;
 
 export function renderText(report: RunReport, options: TextOptions): string {
-  const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `\x1b[${ANSI[code]}m${text}\x1b[0m` : text);
-  const maxLines = options.verbose ? Infinity : (options.maxDiffLines ?? 200);
-  const out: string[] = [];
-  out.push(paint("bold", `gitops-verify: ${describeRevision(report.head)} against ${describeRevision(report.base, "merge-base")}`));
-  out.push(`${plural(report.changedFiles.length, "file")} changed, ${plural(report.summary.environments, "environment")} found`);
-  out.push("");
-
-  const width = Math.max(0, ...report.environments.map((result) => result.environment.name.length));
-  for (const result of report.environments) {
-    const status = STATUS_WORDS[result.status];
-    const colour = result.status === "failed" ? "red" : isNotable(result) ? "yellow" : "dim";
-    const counts = isNotable(result) && result.status !== "failed" ? `  ${countsText(result)}` : "";
-    out.push(`  ${result.environment.name.padEnd(width)}  ${paint(colour, status)}${counts}`);
-  }
-
-  for (const result of report.environments.filter(isNotable)) {
-    out.push("", paint("bold", `── ${result.environment.name} (${STATUS_WORDS[result.status]})`));
-    for (const finding of result.findings) out.push(`  ${paint(finding.severity === "error" ? "red" : "yellow", finding.severity)}: ${describeFinding(finding)}`);
-    for (const diff of result.diffs) out.push(...objectSection(diff, maxLines, paint));
-  }
-
-  if (report.findings.length > 0) {
-    out.push("", paint("bold", "Findings"));
-    for (const finding of report.findings) out.push(`  ${finding.severity}: ${describeFinding(finding)}`);
-  }
-  if (report.unreadChangedFiles.length > 0) {
-    out.push("", `Changed files no environment reads: ${report.unreadChangedFiles.join(", ")}`);
-  }
-  const gateColour = report.gate.result === "pass" ? "green" : "red";
-  out.push("", `${paint(gateColour, GATE_WORDS[report.gate.result])}: ${headline(report)}${report.gate.reasons.length ? ` (${report.gate.reasons.join("; ")})` : ""}`);
-  return `${out.join("\n")}\n`;
+  const paint = painter(options.color);
+  const maxDiffLines = options.verbose ? Infinity : (options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES);
+  const blocks = [
+    header(report, paint),
+    environmentList(report.environments, paint),
+    ...report.environments.filter(hasDetails).map((result) => environmentDetails(result, maxDiffLines, paint)),
+    runFindings(report.findings, paint),
+    unreadFiles(report.unreadChangedFiles),
+    footer(report, paint),
+  ];
+  return `${blocks.filter((block) => block !== "").join("\n\n")}\n`;
 }
 
-function objectSection(diff: ObjectDiff, maxLines: number, paint: (code: keyof typeof ANSI, text: string) => string): string[] {
-  const colour = diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
-  const source = diff.source ? paint("dim", `  (${diff.source.file}${diff.source.line ? `:${diff.source.line}` : ""})`) : "";
-  const lines = [``, `  ${paint(colour, diffTitle(diff))}${source}`];
-  if (diff.secretKeys) {
-    for (const key of diff.secretKeys) lines.push(`    secret key ${describeSecretKey(key)}`);
-    if (diff.change !== "changed") return lines;
-  }
-  const patchLines = diff.patch.replace(/\n$/, "").split("\n").slice(2); // file headers add nothing here
-  if (patchLines.length > maxLines) {
-    lines.push(`    (diff of ${patchLines.length} lines not shown: use --format json or --verbose)`);
-    return lines;
-  }
-  for (const line of patchLines) {
-    const painted = line.startsWith("+") ? paint("green", line) : line.startsWith("-") ? paint("red", line) : line.startsWith("@@") ? paint("cyan", line) : line;
-    lines.push(`    ${painted}`);
-  }
-  return lines;
+function painter(color: boolean): Paint {
+  return color ? (style, text) => `\x1b[${STYLES[style]}m${text}\x1b[0m` : (_style, text) => text;
 }
 
+/**
+ * Names, messages and diff lines come from the repository under review: control characters (escape
+ * sequences, carriage returns) and bidi overrides are shown escaped so they cannot rewrite the terminal.
+ */
+function clean(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Multi-line text (a render error) kept multi-line, continuation lines indented under the first. */
+function cleanLines(text: string, indent: string): string {
+  return text.replace(/\n+$/, "").split("\n").map(clean).join(`\n${indent}`);
+}
+
+function header(report: RunReport, paint: Paint): string {
+  const compared = `${clean(describeRevision(report.base))} → ${clean(describeRevision(report.head))}`;
+  return [
+    paint("bold", `gitops-verify ${clean(report.tool.version)}: ${compared}`),
+    `${plural(report.changedFiles.length, "file")} changed, ${plural(report.environments.length, "environment")}`,
+  ].join("\n");
+}
+
+function environmentList(environments: EnvironmentResult[], paint: Paint): string {
+  const names = environments.map((result) => clean(result.environment.name));
+  const nameWidth = Math.max(0, ...names.map((name) => name.length));
+  const statusWidth = Math.max(0, ...environments.map((result) => STATUS_WORDS[result.status].length));
+  return environments
+    .map((result, index) => {
+      const status = STATUS_WORDS[result.status];
+      // pad before painting: escape codes would count toward the width
+      const padded = showsCounts(result) ? `${paint(statusStyle(result), status)}${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : paint(statusStyle(result), status);
+      return `  ${names[index]!.padEnd(nameWidth)}  ${padded}`;
+    })
+    .join("\n");
+}
+
+function statusStyle(result: EnvironmentResult): Style {
+  if (result.status === "failed") return "red";
+  return isNotable(result) ? "yellow" : "dim";
+}
+
+function environmentDetails(result: EnvironmentResult, maxDiffLines: number, paint: Paint): string {
+  const counts = showsCounts(result) ? ` (${countsText(result)})` : "";
+  const title = paint("bold", `── ${clean(result.environment.name)}: ${STATUS_WORDS[result.status]}${counts}`);
+  const findings = result.findings.map((finding) => `  ${findingLine(finding, paint)}`);
+  const objects = result.diffs.map((diff) => objectDetails(diff, maxDiffLines, paint));
+  return [[title, ...findings].join("\n"), ...objects].join("\n\n");
+}
+
+/** "file:line: error: message", the form editors and terminals turn into links. */
+function findingLine(finding: Finding, paint: Paint): string {
+  const where = formatLocation(finding.location);
+  const severity = paint(finding.severity === "error" ? "red" : finding.severity === "warning" ? "yellow" : "cyan", finding.severity);
+  return `${where ? `${clean(where)}: ` : ""}${severity}: ${cleanLines(finding.message, "    ")}`;
+}
+
+function objectDetails(diff: ObjectDiff, maxDiffLines: number, paint: Paint): string {
+  const source = describeSource(diff);
+  const title = `  ${paint(changeStyle(diff), clean(diffTitle(diff)))}${source ? paint("dim", `  ${clean(source)}`) : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `    secret key ${clean(describeSecretKey(key))}`);
+  return [title, ...secretKeys, ...patchLines(diff, maxDiffLines, paint)].join("\n");
+}
+
+function changeStyle(diff: ObjectDiff): Style {
+  return diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
+}
+
+function patchLines(diff: ObjectDiff, maxDiffLines: number, paint: Paint): string[] {
+  const body = patchBody(diff.patch);
+  if (body.length > maxDiffLines) return [paint("dim", `    (diff of ${plural(body.length, "line")} not shown; the JSON report has it)`)];
+  return body.map((line) => `    ${paintPatchLine(clean(line), paint)}`);
+}
+
+function paintPatchLine(line: string, paint: Paint): string {
+  if (line.startsWith("@@")) return paint("cyan", line);
+  if (line.startsWith("+")) return paint("green", line);
+  if (line.startsWith("-")) return paint("red", line);
+  return line;
+}
+
+function runFindings(findings: Finding[], paint: Paint): string {
+  if (findings.length === 0) return "";
+  return [paint("bold", "Findings"), ...findings.map((finding) => `  ${findingLine(finding, paint)}`)].join("\n");
+}
+
+function unreadFiles(files: string[]): string {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN).map(clean).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN ? ` and ${files.length - UNREAD_FILES_SHOWN} more` : "";
+  return `Changed files no environment reads: ${shown}${more}`;
+}
+
+function footer(report: RunReport, paint: Paint): string {
+  const seconds = `${(report.durationMs / 1000).toFixed(1)} s`;
+  const { result, reasons } = report.gate;
+  const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate ${GATE_WORDS[result]}`);
+  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? `: ${clean(reasons.join("; "))}` : ""}`].join("\n");
+}

@@ -1,0 +1,136 @@
+// A stand-in for GitHub's REST API on 127.0.0.1, speaking its wire format for the endpoints gitops-verify uses.
+// No real GitHub can be reached from here: tests talk real HTTP to this server instead.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+  authorization?: string;
+}
+
+interface Failure {
+  method: string;
+  path: RegExp;
+  status: number;
+  times: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface Comment {
+  id: number;
+  body: string;
+  html_url: string;
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly comments = new Map<number, Comment[]>();
+  readonly checkRuns = new Map<number, { name: string; head_sha: string; conclusion: string; output: { title: string; summary: string; annotations: unknown[] }; annotationCount: number }>();
+  readonly statuses: Array<{ sha: string; state: string; context: string; description: string }> = [];
+  /** GitHub's limit; tests may lower it to force a 422. */
+  commentLimit = 65_536;
+  private readonly failures: Failure[] = [];
+  private nextId = 1000;
+  private server?: Server;
+
+  /** The next `times` requests matching method and path fail with `status`. */
+  failNext(method: string, path: RegExp, status: number, times = 1, headers?: Record<string, string>, body?: unknown): void {
+    this.failures.push({ method, path, status, times, headers, body });
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const method = request.method ?? "GET";
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    this.requests.push({ method, path: url.pathname + url.search, body, authorization: request.headers.authorization });
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+      response.end(JSON.stringify(payload));
+    };
+
+    const failure = this.failures.find((candidate) => candidate.method === method && candidate.path.test(url.pathname) && candidate.times > 0);
+    if (failure) {
+      failure.times--;
+      send(failure.status, failure.body ?? { message: `injected ${failure.status}` }, failure.headers);
+      return;
+    }
+
+    let match: RegExpExecArray | null;
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
+      const issue = Number(match[3]);
+      const list = this.comments.get(issue) ?? [];
+      if (method === "GET") {
+        const perPage = Number(url.searchParams.get("per_page") ?? 30);
+        const page = Number(url.searchParams.get("page") ?? 1);
+        return send(200, list.slice((page - 1) * perPage, page * perPage));
+      }
+      if (method === "POST") {
+        if (String(body.body).length > this.commentLimit) return send(422, tooLong());
+        const comment = { id: this.nextId++, body: String(body.body), html_url: `https://github.example/pull/${issue}#issuecomment-${this.nextId}` };
+        this.comments.set(issue, [...list, comment]);
+        return send(201, comment);
+      }
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)) && method === "PATCH") {
+      if (String(body.body).length > this.commentLimit) return send(422, tooLong());
+      for (const list of this.comments.values()) {
+        const comment = list.find((candidate) => candidate.id === Number(match![3]));
+        if (comment) {
+          comment.body = String(body.body);
+          return send(200, comment);
+        }
+      }
+      return send(404, { message: "Not Found" });
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/check-runs(?:\/(\d+))?$/.exec(url.pathname))) {
+      const output = (body.output ?? {}) as { title: string; summary: string; annotations?: unknown[] };
+      const annotations = output.annotations ?? [];
+      if (annotations.length > 50) return send(422, { message: "Validation Failed", errors: ["only 50 annotations are allowed per request"] });
+      if (String(output.summary ?? "").length > 65_535) return send(422, { message: "Validation Failed", errors: ["summary is too long"] });
+      if (method === "POST") {
+        const id = this.nextId++;
+        this.checkRuns.set(id, { name: String(body.name), head_sha: String(body.head_sha), conclusion: String(body.conclusion), output: { ...output, annotations }, annotationCount: annotations.length });
+        return send(201, { id, name: body.name, head_sha: body.head_sha });
+      }
+      if (method === "PATCH") {
+        const run = this.checkRuns.get(Number(match[3]));
+        if (!run) return send(404, { message: "Not Found" });
+        run.annotationCount += annotations.length;
+        return send(200, { id: Number(match[3]) });
+      }
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(url.pathname)) && method === "POST") {
+      if (String(body.description ?? "").length > 140) return send(422, { message: "Validation Failed" });
+      this.statuses.push({ sha: match[3]!, state: String(body.state), context: String(body.context), description: String(body.description) });
+      return send(201, { id: this.nextId++, state: body.state });
+    }
+    send(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+  }
+
+  /** Everything gitops-verify sent, as one string: for checking that nothing secret left. */
+  everythingSent(): string {
+    return JSON.stringify(this.requests);
+  }
+}
+
+function tooLong() {
+  return { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "unprocessable", field: "data", message: "Body is too long (maximum is 65536 characters)" }] };
+}

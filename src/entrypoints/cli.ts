@@ -8,7 +8,9 @@ import { CliGit } from "../adapters/node/git.ts";
 import { consoleLogger } from "../adapters/node/logger.ts";
 import type { Ports } from "../app/context.ts";
 import { listEnvironments, renderEnvironments } from "../app/environments.ts";
+import { DEFAULT_MARKER, publish } from "../app/publish.ts";
 import { TOOL_VERSION, verify } from "../app/verify.ts";
+import { detectPlatform } from "./platform.ts";
 import { describeError, InternalError, ToolError, UserError } from "../errors.ts";
 import { REPORT_FORMATS, renderReport, type ReportFormat } from "../report/index.ts";
 
@@ -42,8 +44,16 @@ Options:
   --config FILE     configuration file (default: .gitops-verify.yaml at the repository root, if present)
   --format FORMAT   text (default), markdown, json, sarif, junit or codequality
   --output FILE     write the report to FILE instead of standard output
+  --report-dir DIR  also write every format to DIR (report.json, report.md, report.sarif, junit.xml,
+                    gl-code-quality-report.json); in GitLab CI the default is gitops-verify-report
+  --fail-on LEVEL   lowest finding severity that fails the gate: error (default), warning, notice, never
+  --comment MODE    in a GitLab merge request pipeline: always (default), on-change or never
   --quiet           no progress messages on standard error
-  -h, --help        this help`,
+  -h, --help        this help
+
+In a GitLab merge request pipeline (GITLAB_CI=true) verify compares with the merge request's diff base,
+and posts or updates one note on the merge request when GITOPS_VERIFY_GITLAB_TOKEN holds a project or
+group access token with api scope.`,
   list: `Usage: gitops-verify list [options]
 
 Lists the environments found in the working tree: leaf Kustomize overlays (kustomizations no other
@@ -77,7 +87,14 @@ const COMMON = {
 } as const satisfies ParseArgsConfig["options"];
 
 const OPTIONS = {
-  verify: { ...COMMON, base: { type: "string" }, head: { type: "string" } },
+  verify: {
+    ...COMMON,
+    base: { type: "string" },
+    head: { type: "string" },
+    "report-dir": { type: "string" },
+    "fail-on": { type: "string" },
+    comment: { type: "string" },
+  },
   list: COMMON,
   render: { ...COMMON, "show-secrets": { type: "boolean" } },
 } as const;
@@ -149,16 +166,37 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 
   if (command === "verify") {
     const format = reportFormat(values.format, REPORT_FORMATS);
+    const failOn = choice("--fail-on", values["fail-on"], ["error", "warning", "notice", "never"] as const, "error");
+    const commentMode = choice("--comment", values.comment, ["always", "on-change", "never"] as const, "always");
+    const platform = detectPlatform(io.env, (message) => ports.logger.info(message));
     const { report, config } = await verify(
       {
         repoDir,
-        baseRef: values.base as string | undefined,
+        baseRef: (values.base as string | undefined) ?? (platform.kind === "gitlab" ? platform.baseSha : undefined),
         headRef: values.head as string | undefined,
         configPath,
         fingerprintKey: io.env.GITOPS_VERIFY_FINGERPRINT_KEY || undefined,
+        failOn,
       },
       ports,
     );
+    const reportDir = typeof values["report-dir"] === "string" ? path.resolve(io.cwd, values["report-dir"]) : platform.kind === "gitlab" ? path.resolve(repoDir, "gitops-verify-report") : undefined;
+    if (reportDir || platform.kind === "gitlab") {
+      if (platform.kind === "gitlab" && platform.noHostReason) ports.logger.warn(`no merge request note: ${platform.noHostReason}`);
+      await publish(
+        report,
+        platform.kind === "gitlab" ? platform.host : undefined,
+        {
+          outputDir: reportDir,
+          commentMode,
+          marker: DEFAULT_MARKER,
+          checkName: "gitops-verify",
+          publishStatus: false,
+          fullReportUrl: platform.kind === "gitlab" ? platform.jobUrl : undefined,
+        },
+        { files, logger: ports.logger },
+      );
+    }
     const color = !outputFile && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     await emit(
       renderReport(format, report, {
@@ -196,6 +234,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   await emit(text);
   return EXIT.passed;
+}
+
+function choice<T extends string>(flag: string, value: string | boolean | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new UserError(`${flag}: "${String(value)}" is not one of ${allowed.join(", ")}`);
+  }
+  return value as T;
 }
 
 function reportFormat(value: string | boolean | undefined, allowed: ReportFormat[]): ReportFormat {

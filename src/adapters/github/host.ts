@@ -1,7 +1,9 @@
 // GitHub as a ReviewHost: one sticky pull-request comment, a check run (or a commit status), annotations.
 import { Octokit } from "@octokit/rest";
 import type { Annotation, ReviewHost, StatusReport, StatusResult } from "../../ports.ts";
-import { DEFAULT_RETRY, httpFailure, withRetry, type RetryOptions } from "../http/retry.ts";
+import { apiErrorFor, DEFAULT_RETRY, httpFailure, withRetry, type RetryOptions } from "../http/retry.ts";
+
+const apiError = apiErrorFor("GitHub");
 
 /** GitHub refuses a longer comment with 422. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -47,8 +49,13 @@ export class GitHubHost implements ReviewHost {
     };
   }
 
-  private call<T>(operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, this.retry);
+  /** Retried on 5xx and rate limits; a final failure becomes a ToolError naming the status. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(operation, this.retry);
+    } catch (error) {
+      throw apiError(error);
+    }
   }
 
   async upsertComment(marker: string, render: (budget: number) => string, createIfMissing: boolean): Promise<{ action: "created" | "updated" | "skipped"; url?: string }> {
@@ -66,8 +73,9 @@ export class GitHubHost implements ReviewHost {
           : await this.call(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }));
         return { action: existing ? "updated" : "created", url: response.data.html_url };
       } catch (error) {
-        if (httpFailure(error)?.status !== 422 || attempt >= 3 || budget < 2000) throw error;
-        budget = Math.floor(budget / 2);
+        if (httpFailure(error)?.status !== 422 || attempt >= 6 || budget < 1000) throw error;
+        // shrink below what was refused, however large the budget was
+        budget = Math.floor(Math.min(budget, body.length) / 2);
         this.options.log?.(`GitHub refused the comment (422); retrying with ${budget} characters`);
       }
     }

@@ -1,3 +1,5 @@
+import { ToolError } from "../../errors.ts";
+
 // Retries a platform API call on server errors and rate limits, with exponential backoff.
 
 export interface RetryOptions {
@@ -57,6 +59,20 @@ export function retryDelay(failure: HttpFailure, attempt: number, options: Retry
   const reset = Number(failure.headers["x-ratelimit-reset"]);
   if (rateLimited && Number.isFinite(reset) && reset > 0) return Math.min(Math.max(0, reset * 1000 - Date.now()), options.maxDelayMs);
   return Math.min(options.baseDelayMs * 2 ** attempt, options.maxDelayMs);
+}
+
+/**
+ * Turns an SDK's failure into a ToolError that says which API answered what; the HTTP status stays
+ * readable (`status`) so callers can still react to it (a 422 is shrunk and retried).
+ */
+export function apiErrorFor(platform: string): (error: unknown) => Error {
+  return (error) => {
+    const failure = httpFailure(error);
+    if (!failure) return error instanceof Error ? error : new Error(String(error));
+    const wrapped = new ToolError(`the ${platform} API answered ${failure.status}: ${failure.message.slice(0, 300)}`, platform.toLowerCase());
+    Object.assign(wrapped, { status: failure.status, response: { status: failure.status, headers: failure.headers } });
+    return wrapped;
+  };
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = DEFAULT_RETRY): Promise<T> {

@@ -14,6 +14,14 @@ function keys(node: SchemaNode, prefix = ""): string[] {
 
 it("the README's configuration table matches schemas/config.v1.json", () => {
   const readme = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
-  const documented = [...readme.matchAll(/^\| `([a-zA-Z.]+)` \|/gm)].map((match) => match[1]);
+  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
+  const documented = [...section.matchAll(/^\| `([a-zA-Z.]+)` \|/gm)].map((match) => match[1]);
   expect(documented.sort()).toEqual(keys(schema as SchemaNode).sort());
+});
+
+it("the README's action inputs and outputs table is generated from action.yml", async () => {
+  const { updateReadme } = await import("../../scripts/action-docs.mjs");
+  const root = path.resolve(import.meta.dirname, "../..");
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  expect(readme, 'run "npm run docs"').toBe(updateReadme(readme, readFileSync(path.join(root, "action.yml"), "utf8")));
 });

@@ -1,0 +1,2 @@
+export function actionDocs(actionYaml: string): string;
+export function updateReadme(readme: string, actionYaml: string): string;

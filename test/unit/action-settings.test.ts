@@ -1,0 +1,105 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { readActionSettings } from "../../src/entrypoints/action.ts";
+import { readGitHubContext } from "../../src/entrypoints/github-context.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const action = parse(readFileSync(path.join(root, "action.yml"), "utf8")) as {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+};
+
+describe("action.yml and the settings it feeds", () => {
+  it("runs the committed bundle on node24", () => {
+    expect(action.runs).toEqual({ using: "node24", main: "dist/action.js" });
+  });
+
+  it("every input is read, and nothing else is", () => {
+    const asked = new Set<string>();
+    readActionSettings((name) => {
+      asked.add(name);
+      return "";
+    }, "/workspace");
+    expect([...asked].sort()).toEqual(Object.keys(action.inputs).sort());
+  });
+
+  it("every output is set by the action", () => {
+    const source = readFileSync(path.join(root, "src/entrypoints/action.ts"), "utf8");
+    const set = new Set([...source.matchAll(/core\.setOutput\("([\w-]+)"/g)].map((match) => match[1]));
+    expect([...set].sort()).toEqual(Object.keys(action.outputs).sort());
+  });
+
+  it("the defaults in action.yml give the documented settings", () => {
+    const settings = readActionSettings((name) => (name === "token" ? "t" : (action.inputs[name]?.default ?? "")), "/workspace");
+    expect(settings).toEqual({
+      command: "verify",
+      workingDirectory: "/workspace",
+      configPath: undefined,
+      baseRef: undefined,
+      headRef: undefined,
+      token: "t",
+      commentMode: "always",
+      commentId: "",
+      checkName: "gitops-verify",
+      publishStatus: true,
+      failOn: "error",
+      outputDir: "/workspace/gitops-verify-report",
+    });
+  });
+
+  it.each([
+    { name: "command", value: "promote", message: 'input command: "promote" is not one of verify' },
+    { name: "comment", value: "sometimes", message: 'input comment: "sometimes" is not one of always, on-change, never' },
+    { name: "status", value: "yes", message: 'input status: "yes" is not true or false' },
+    { name: "fail-on", value: "critical", message: 'input fail-on: "critical" is not one of error, warning, notice, never' },
+  ])("rejects $name: $value", ({ name, value, message }) => {
+    expect(() => readActionSettings((input) => (input === name ? value : ""), "/w")).toThrow(message);
+  });
+});
+
+describe("the GitHub event", () => {
+  const env = { GITHUB_REPOSITORY: "acme/config", GITHUB_SHA: "merge", GITHUB_API_URL: "http://api", GITHUB_SERVER_URL: "https://gh", GITHUB_RUN_ID: "5" };
+  it.each([
+    {
+      name: "pull_request: the working tree is the change, the status goes on the head",
+      eventName: "pull_request",
+      event: { pull_request: { number: 3, base: { sha: "b" }, head: { sha: "h" } } },
+      expected: { pullNumber: 3, baseSha: "b", statusSha: "h", headSha: undefined, untrustedHead: false },
+    },
+    {
+      name: "pull_request_target: the head commit is compared, and it is untrusted",
+      eventName: "pull_request_target",
+      event: { pull_request: { number: 3, base: { sha: "b" }, head: { sha: "h" } } },
+      expected: { pullNumber: 3, baseSha: "b", statusSha: "h", headSha: "h", untrustedHead: true },
+    },
+    {
+      name: "merge_group: the queue's commit against its base",
+      eventName: "merge_group",
+      event: { merge_group: { base_sha: "b", head_sha: "m" } },
+      expected: { pullNumber: undefined, baseSha: "b", statusSha: "m", headSha: undefined, untrustedHead: false },
+    },
+    {
+      name: "push: no pull request, the status on the pushed commit",
+      eventName: "push",
+      event: {},
+      expected: { pullNumber: undefined, baseSha: undefined, statusSha: "merge", headSha: undefined, untrustedHead: false },
+    },
+  ])("$name", ({ eventName, event, expected }) => {
+    const context = readGitHubContext({ ...env, GITHUB_EVENT_NAME: eventName }, event);
+    const { owner, repo, apiUrl, runUrl, pullNumber, baseSha, statusSha, headSha, untrustedHead } = context;
+    expect({ owner, repo, apiUrl, runUrl, pullNumber, baseSha, statusSha, headSha, untrustedHead }).toEqual({
+      owner: "acme",
+      repo: "config",
+      apiUrl: "http://api",
+      runUrl: "https://gh/acme/config/actions/runs/5",
+      ...expected,
+    });
+  });
+
+  it("needs GITHUB_REPOSITORY", () => {
+    expect(() => readGitHubContext({}, {})).toThrow(/GITHUB_REPOSITORY is not set/);
+  });
+});

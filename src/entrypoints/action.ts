@@ -8,10 +8,10 @@ import { NodeFiles } from "../adapters/node/files.ts";
 import { CliGit } from "../adapters/node/git.ts";
 import { GitHubHost } from "../adapters/github/host.ts";
 import type { Ports } from "../app/context.ts";
-import { DEFAULT_MARKER, publish, type CommentMode } from "../app/publish.ts";
+import { annotationsOf, DEFAULT_MARKER, publish, type CommentMode } from "../app/publish.ts";
 import { verify, type FailOn } from "../app/verify.ts";
 import { describeError, ToolError, UserError } from "../errors.ts";
-import type { Logger } from "../ports.ts";
+import type { Annotation, Logger } from "../ports.ts";
 import { readGitHubContext, type GitHubContext } from "./github-context.ts";
 
 export interface ActionSettings {
@@ -63,6 +63,25 @@ export function readActionSettings(input: (name: string) => string, workspace: s
     failOn: choice("fail-on", FAIL_ON, "error"),
     outputDir: path.resolve(workingDirectory, optional("output-dir") ?? "gitops-verify-report"),
   };
+}
+
+/** GitHub shows at most 10 annotations of each level per step from workflow commands. */
+const WORKFLOW_ANNOTATIONS_PER_LEVEL = 10;
+
+/** Without a check run, findings still reach the pull request's files through workflow commands. */
+function annotateWithWorkflowCommands(annotations: Annotation[]): void {
+  const emit = { failure: core.error, warning: core.warning, notice: core.notice } as const;
+  const shown = { failure: 0, warning: 0, notice: 0 };
+  let omitted = 0;
+  for (const annotation of annotations) {
+    if (shown[annotation.level] >= WORKFLOW_ANNOTATIONS_PER_LEVEL) {
+      omitted++;
+      continue;
+    }
+    shown[annotation.level]++;
+    emit[annotation.level](annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.line });
+  }
+  if (omitted > 0) core.info(`${omitted} more findings are not annotated (GitHub shows 10 per level per step): see the report`);
 }
 
 function actionsLogger(): Logger {
@@ -126,6 +145,7 @@ export async function runAction(env: Record<string, string | undefined>, readEve
       },
       { files, logger },
     );
+    if (result.status?.kind !== "check-run") annotateWithWorkflowCommands(annotationsOf(report));
     await core.summary.addRaw(result.summary, true).write();
     core.setOutput("result", report.gate.result);
     core.setOutput("changed-environments", String(report.summary.changed + report.summary.added + report.summary.removed));

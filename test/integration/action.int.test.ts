@@ -163,6 +163,20 @@ describe("GitHub Action", () => {
     expect(github.statuses).toEqual([expect.objectContaining({ sha: headSha, state: "success", context: "gitops-verify" })]);
   });
 
+  it("annotates through workflow commands when there is no check run, within GitHub's per-step limit", async () => {
+    const broken: Record<string, string> = {};
+    for (let i = 0; i < 14; i++) broken[`envs/e${String(i).padStart(2, "0")}/kustomization.yaml`] = `resources:\n- missing-${i}.yaml\n`;
+    const { repo, baseSha, headSha } = pullRequestRepo((r) => r.write(broken));
+    github.failNext("POST", /\/check-runs$/, 403, 1, {}, { message: "Resource not accessible by integration" });
+    const run = await runAction(repo, { baseSha, headSha });
+    expect(run.code).toBe(2);
+    const commands = run.stdout.split("\n").filter((line) => line.startsWith("::error "));
+    expect(commands).toHaveLength(10);
+    expect(commands[0]).toMatch(/^::error title=gitops-verify%3A kustomization-invalid,file=envs\/e00\/kustomization\.yaml,line=2::envs\/e00: /);
+    expect(run.stdout).toMatch(/4 more findings are not annotated/);
+    expect(github.statuses[0]).toMatchObject({ state: "error" });
+  });
+
   it("retries a 502, then succeeds", async () => {
     const { repo, baseSha, headSha } = pullRequestRepo(bump("1.1"));
     github.failNext("POST", /\/issues\/7\/comments$/, 502, 1);

@@ -1,117 +1,150 @@
 // The pull-request comment. It always fits its character budget, degrading in steps:
-// full diffs → the largest diffs cut → object list only → summary table only → one line.
+//   full diffs → the largest diffs cut → object list only → summary table only → one line.
+// Every piece is rendered once; a level is chosen from the pieces' lengths, and only the chosen
+// level is joined into the result.
 import type { EnvironmentResult, Finding, ObjectDiff, RunReport } from "../model.ts";
+import { formatLocation } from "../errors.ts";
 import {
-  describeFinding,
+  clip,
+  describeRevision,
   describeSecretKey,
+  describeSource,
   diffTitle,
   GATE_WORDS,
+  hasDetails,
   headline,
   isNotable,
+  patchBody,
   plural,
-  describeRevision,
+  showsCounts,
   STATUS_WORDS,
 } from "./common.ts";
 
 export interface MarkdownOptions {
-  /** Largest result, in characters. */
+  /** Largest result, in characters (UTF-16 code units, as `string.length` counts them). */
   budget: number;
-  /** Where the full report can be read, linked when something was cut. */
+  /** Where the full report can be read; named whenever something was cut. */
   fullReportUrl?: string;
-  /** A hidden marker placed first (finding the comment again), counted in the budget. */
+  /** Placed first (to find the comment again), counted in the budget. */
   marker?: string;
 }
 
-export type MarkdownLevel = "full" | "cut-diffs" | "object-list" | "summary" | "one-line";
+/** The degradation steps, richest first. */
+export const MARKDOWN_LEVELS = ["full", "cut-diffs", "object-list", "summary", "one-line"] as const;
+export type MarkdownLevel = (typeof MARKDOWN_LEVELS)[number];
 
-/** Up to this many quiet (unaffected or unchanged) environments get a table row each. */
-const QUIET_ROWS = 20;
+/** Up to this many quiet (unaffected or unchanged) environments get a table row each; more are counted. */
+export const QUIET_ROWS = 20;
+/** Findings listed per environment (and run-level); the rest are counted. */
+const FINDINGS_SHOWN = 20;
+/** A render error can be pages long: the comment shows its start, the full report all of it. */
+const MESSAGE_CHARS = 500;
+const REASON_CHARS = 300;
+const UNREAD_FILES_SHOWN = 10;
+const SEPARATOR = "\n\n";
 
 export function renderMarkdown(report: RunReport, options: MarkdownOptions): string {
   return renderMarkdownWithLevel(report, options).text;
 }
 
+/** The comment and the level it was rendered at. */
 export function renderMarkdownWithLevel(report: RunReport, options: MarkdownOptions): { text: string; level: MarkdownLevel } {
   const budget = Math.max(0, Math.floor(options.budget));
-  const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : "the full report (job summary or report artifact)";
-  const head = [...(options.marker ? [options.marker] : []), title(report), context(report)].join("\n\n");
-  const table = summaryTable(report);
-  const tail = trailer(report);
-  const notable = report.environments.filter(isNotable);
-  const fits = (parts: string[]) => joinedLength(parts) <= budget;
-
-  // 1. everything
-  const sections = notable.map((result) => environmentSection(result, "full"));
-  const full = [head, table, ...sections, tail];
-  if (fits(full)) return { text: join(full), level: "full" };
-
-  // 2. cut the largest diffs first until it fits
-  const cut = cutLargestDiffs(notable, budget - joinedLength([head, table, tail, notice("cut-diffs", 0, where)]) - 2 * notable.length);
-  if (cut) {
-    const parts = [head, notice("cut-diffs", cut.omitted, where), table, ...cut.sections, tail];
-    if (fits(parts)) return { text: join(parts), level: "cut-diffs" };
-  }
-
-  // 3. object lists, as many objects as fit
-  const listNotice = notice("object-list", 0, where);
-  const room = budget - joinedLength([head, listNotice, table, tail]) - 2;
-  const lists = objectLists(notable, room);
-  if (lists) {
-    const parts = [head, listNotice, table, lists, tail];
-    if (fits(parts)) return { text: join(parts), level: "object-list" };
-  }
-
-  // 4. the summary table only, rows cut when even that is too long
-  const summaryNotice = notice("summary", 0, where);
-  const tableRoom = budget - joinedLength([head, summaryNotice]) - 2;
-  const shortTable = tableWithin(report, tableRoom);
-  if (shortTable !== undefined) return { text: join([head, summaryNotice, shortTable]), level: "summary" };
-
-  // 5. one line, cut to the budget if it must be
-  const line = `${options.marker ? `${options.marker}\n` : ""}**gitops-verify ${GATE_WORDS[report.gate.result]}**: ${headline(report)}. See ${where}.`;
-  return { text: line.length <= budget ? line : line.slice(0, budget), level: "one-line" };
-}
-
-function title(report: RunReport): string {
-  const icon = report.gate.result === "pass" ? "✅" : report.gate.result === "fail" ? "❌" : "⚠️";
-  return `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${escapeText(headline(report))}`;
-}
-
-function context(report: RunReport): string {
-  const lines = [
-    `Comparing ${escapeText(describeRevision(report.head))} with ${escapeText(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`,
+  const pieces = buildPieces(report, options);
+  const attempts: Array<[MarkdownLevel, (pieces: Pieces, budget: number) => string | undefined]> = [
+    ["full", fullLevel],
+    ["cut-diffs", cutDiffsLevel],
+    ["object-list", objectListLevel],
+    ["summary", summaryLevel],
   ];
-  if (report.gate.reasons.length > 0) lines.push(`${report.gate.reasons.map(escapeText).join("; ")}.`);
-  for (const finding of report.findings) lines.push(`- **${finding.severity}**: ${escapeText(describeFinding(finding))}`);
-  return lines.join("\n");
-}
-
-function summaryTable(report: RunReport): string {
-  return tableWithin(report, Infinity)!;
-}
-
-/** The summary table within `room` characters (rows cut, with a count), or undefined when not even its head fits. */
-function tableWithin(report: RunReport, room: number): string | undefined {
-  const notable = report.environments.filter(isNotable);
-  const quiet = report.environments.filter((result) => !isNotable(result));
-  const rows = notable.map(row);
-  if (quiet.length <= QUIET_ROWS) rows.push(...quiet.map(row));
-  const header = "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|";
-  const quietLine = quiet.length > QUIET_ROWS ? quietSummary(quiet) : "";
-  const footer = (omitted: number) =>
-    [omitted > 0 ? `_…and ${plural(omitted, "more environment")} with changes._` : "", quietLine].filter(Boolean).join("\n");
-  let length = header.length;
-  let kept = 0;
-  for (const line of rows) {
-    const footerLength = footer(rows.length - kept - 1).length;
-    if (length + 1 + line.length + (footerLength ? footerLength + 2 : 0) > room) break;
-    length += 1 + line.length;
-    kept++;
+  for (const [level, attempt] of attempts) {
+    const text = attempt(pieces, budget);
+    if (text !== undefined && text.length <= budget) return { text, level };
   }
-  const text = [header, ...rows.slice(0, kept)].join("\n");
-  const rest = footer(rows.length - kept);
-  const result = rest ? `${text}\n\n${rest}` : text;
-  return result.length <= room ? result : undefined;
+  return { text: oneLineLevel(report, options, pieces.where, budget), level: "one-line" };
+}
+
+// ── pieces ────────────────────────────────────────────────────────────────────
+
+interface Pieces {
+  head: string;
+  runFindings: string;
+  table: TablePieces;
+  /** The table with every row, as the richer levels show it. */
+  fullTable: string;
+  sections: Section[];
+  trailer: string;
+  where: string;
+}
+
+interface TablePieces {
+  header: string;
+  rows: string[];
+  /** The one line standing for many quiet environments, or "". */
+  quietLine: string;
+}
+
+interface Section {
+  /** `<details><summary>…</summary>` */
+  open: string;
+  findings: string;
+  objects: ObjectBlocks[];
+  /** Shown when the section has neither findings nor objects. */
+  empty: string;
+}
+
+/** One object in each of the forms the levels use. */
+interface ObjectBlocks {
+  full: string;
+  cut: string;
+  item: string;
+  patchSize: number;
+}
+
+function buildPieces(report: RunReport, options: MarkdownOptions): Pieces {
+  const ordered = reviewOrder(report.environments);
+  const table = tablePieces(ordered);
+  return {
+    head: head(report, options.marker),
+    runFindings: report.findings.length ? `**Findings**\n${findingList(report.findings)}` : "",
+    table,
+    fullTable: tableWithin(table, Infinity)!,
+    sections: ordered.filter(hasDetails).map(section),
+    trailer: trailer(report.unreadChangedFiles),
+    where: options.fullReportUrl ? `[the full report](${safeUrl(options.fullReportUrl)})` : "the job summary / report artifact",
+  };
+}
+
+/** Failures first (they decide the gate), then changes, then quiet environments; report order within each. */
+function reviewOrder(environments: EnvironmentResult[]): EnvironmentResult[] {
+  const rank = (result: EnvironmentResult) => (result.status === "failed" ? 0 : isNotable(result) ? 1 : 2);
+  return [...environments].sort((a, b) => rank(a) - rank(b));
+}
+
+function head(report: RunReport, marker: string | undefined): string {
+  const icon = report.gate.result === "pass" ? "✅" : report.gate.result === "fail" ? "❌" : "⚠️";
+  const title = `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${headline(report)}`;
+  const compared = `Comparing ${escapeMarkdown(describeRevision(report.head))} with ${escapeMarkdown(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`;
+  const reasons = report.gate.reasons.map((reason) => escapeMarkdown(clip(reason, REASON_CHARS)));
+  const context = reasons.length ? `${compared}\n${reasons.join("; ")}.` : compared;
+  return [...(marker ? [`${marker}\n${title}`] : [title]), context].join(SEPARATOR);
+}
+
+function tablePieces(ordered: EnvironmentResult[]): TablePieces {
+  const quiet = ordered.filter((result) => !isNotable(result));
+  const listed = quiet.length > QUIET_ROWS ? ordered.filter(isNotable) : ordered;
+  return {
+    header: "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
+    rows: listed.map(tableRow),
+    quietLine: quiet.length > QUIET_ROWS ? quietSummary(quiet) : "",
+  };
+}
+
+function tableRow(result: EnvironmentResult): string {
+  const status = result.status === "failed" ? "❌ failed" : STATUS_WORDS[result.status];
+  const { added, changed, removed } = result.counts;
+  const cells = showsCounts(result) ? [added, changed, removed] : ["", "", ""];
+  return `| ${escapeMarkdown(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
 }
 
 function quietSummary(quiet: EnvironmentResult[]): string {
@@ -123,132 +156,263 @@ function quietSummary(quiet: EnvironmentResult[]): string {
   return `_${parts.join("; ")}._`;
 }
 
-function row(result: EnvironmentResult): string {
-  const status = result.status === "failed" ? "❌ failed" : STATUS_WORDS[result.status];
-  const cells = isNotable(result) && result.status !== "failed" ? [result.counts.added, result.counts.changed, result.counts.removed] : ["", "", ""];
-  return `| ${escapeText(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
+function section(result: EnvironmentResult): Section {
+  const counts = showsCounts(result) ? ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})` : "";
+  const summary = `<b>${escapeMarkdown(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${counts}`;
+  // a failure is what the reader must see: its section starts open
+  const open = `<details${result.status === "failed" ? " open" : ""}><summary>${summary}</summary>`;
+  return {
+    open,
+    findings: result.findings.length ? findingList(result.findings) : "",
+    objects: result.diffs.map(objectBlocks),
+    empty: result.status === "failed" ? "_The render failed without a message; see the job log._" : "_No object differs._",
+  };
 }
 
-function trailer(report: RunReport): string {
-  if (report.unreadChangedFiles.length === 0) return "";
-  const files = report.unreadChangedFiles;
-  const shown = files.slice(0, 10).map((file) => `\`${escapeCode(file)}\``).join(", ");
-  return `<sub>Changed files no environment reads: ${shown}${files.length > 10 ? ` and ${files.length - 10} more` : ""}.</sub>`;
+function findingList(findings: Finding[]): string {
+  const shown = findings.slice(0, FINDINGS_SHOWN).map(findingItem);
+  const more = findings.length > FINDINGS_SHOWN ? [`- _…and ${plural(findings.length - FINDINGS_SHOWN, "more finding")}_`] : [];
+  return [...shown, ...more].join("\n");
 }
 
-function notice(level: MarkdownLevel, omitted: number, where: string): string {
-  const what =
-    level === "cut-diffs"
-      ? `the diffs of the ${plural(omitted, "largest object")} were left out`
-      : level === "object-list"
-        ? "diffs were left out, objects are listed"
-        : "only the summary is shown";
-  return `> [!NOTE]\n> This comment was shortened to fit: ${what}. Everything is in ${where}.`;
+function findingItem(finding: Finding): string {
+  const where = formatLocation(finding.location);
+  const place = where ? ` <code>${escapeMarkdown(where)}</code>` : "";
+  return `- **${finding.severity}**${place}: ${escapeMarkdown(clip(finding.message, MESSAGE_CHARS))}`;
 }
 
-type BlockKind = "full" | "cut" | "item";
-
-function environmentSection(result: EnvironmentResult, kind: BlockKind, blocks?: string[]): string {
-  const summary = `<b>${escapeHtml(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${result.status === "failed" ? "" : ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})`}`;
-  const body = [
-    ...findingLines(result.findings),
-    ...(blocks ?? result.diffs.map((diff) => objectBlock(diff, kind))),
-  ];
-  return `<details><summary>${summary}</summary>\n\n${body.join("\n")}\n</details>`;
+function objectBlocks(diff: ObjectDiff): ObjectBlocks {
+  const source = describeSource(diff);
+  const heading = `<code>${escapeMarkdown(diffTitle(diff))}</code>${source ? ` <sub>${escapeMarkdown(source)}</sub>` : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeMarkdown(describeSecretKey(key))}`);
+  const diffLines = patchBody(diff.patch).length;
+  const fullBody = [...(secretKeys.length ? [secretKeys.join("\n")] : []), fenced(diff.patch)].join(SEPARATOR);
+  const keyCount = diff.secretKeys?.length ? ` (${plural(diff.secretKeys.length, "secret key")} differ${diff.secretKeys.length === 1 ? "s" : ""})` : "";
+  return {
+    full: `<details><summary>${heading}</summary>${SEPARATOR}${fullBody}${SEPARATOR}</details>`,
+    cut: [`- ${heading}: diff of ${plural(diffLines, "line")} omitted — see the full report`, ...secretKeys.map((line) => `  ${line}`)].join("\n"),
+    item: `- ${heading}${keyCount}`,
+    patchSize: diff.patch.length,
+  };
 }
 
-function findingLines(findings: Finding[]): string[] {
-  return findings.map((finding) => `- **${finding.severity}**: ${escapeText(describeFinding(finding))}`).concat(findings.length ? [""] : []);
-}
-
-function objectBlock(diff: ObjectDiff, kind: BlockKind): string {
-  const source = diff.source ? ` <sub>${escapeHtml(diff.source.file)}${diff.source.line ? `:${diff.source.line}` : ""}</sub>` : "";
-  const heading = `<code>${escapeHtml(diffTitle(diff))}</code>${source}`;
-  const secrets = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeText(describeSecretKey(key))}`);
-  if (kind === "item") return `- ${heading}${diff.secretKeys ? ` (${plural(diff.secretKeys.length, "secret key")})` : ""}`;
-  const lines = diff.linesAdded + diff.linesRemoved;
-  const content = kind === "cut" ? `_Diff of ${plural(lines, "changed line")} left out to fit._` : fenced(diff.patch);
-  return `<details><summary>${heading}</summary>\n\n${[...secrets, ...(secrets.length ? [""] : []), content].join("\n")}\n</details>\n`;
-}
-
-/** A fence longer than any backtick run inside, so a diff cannot close it. */
+/** A fence longer than any backtick run inside, so a diff containing ``` cannot close it. */
 function fenced(patch: string): string {
-  const longest = Math.max(0, ...[...patch.matchAll(/`+/g)].map((match) => match[0].length));
+  let longest = 0;
+  for (const match of patch.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}diff\n${patch.replace(/\n$/, "")}\n${fence}`;
 }
 
+function trailer(files: string[]): string {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN).map((file) => `<code>${escapeMarkdown(file)}</code>`).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN ? ` and ${files.length - UNREAD_FILES_SHOWN} more` : "";
+  return `<sub>Changed files no environment reads: ${shown}${more}.</sub>`;
+}
+
+function notice(level: Exclude<MarkdownLevel, "full" | "one-line">, cutCount: number, where: string): string {
+  const what =
+    level === "cut-diffs"
+      ? cutCount === 1
+        ? "the diff of the largest object was omitted"
+        : `the diffs of the ${cutCount} largest objects were omitted`
+      : level === "object-list"
+        ? "all diffs were omitted, objects are listed"
+        : "diffs and object lists were omitted, only the summary is shown";
+  return `> [!NOTE]\n> Shortened to fit the comment size limit: ${what}. Everything is in ${where}.`;
+}
+
+// ── levels ────────────────────────────────────────────────────────────────────
+
+function fullLevel(pieces: Pieces, budget: number): string | undefined {
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  if (everySectionLength(pieces, 0, blocks) > budget) return undefined;
+  return everySection(pieces, "", blocks);
+}
+
+/** Replaces the largest diffs by a one-line note until the comment fits; at least one diff must stay. */
+function cutDiffsLevel(pieces: Pieces, budget: number): string | undefined {
+  const objects = pieces.sections.flatMap((item, sectionIndex) => item.objects.map((forms, objectIndex) => ({ forms, sectionIndex, objectIndex })));
+  if (objects.length < 2) return undefined;
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  // the notice names how many were cut: reserve the longest it can be
+  let length = everySectionLength(pieces, notice("cut-diffs", objects.length, pieces.where).length, blocks);
+  let cutCount = 0;
+  for (const { forms, sectionIndex, objectIndex } of [...objects].sort((a, b) => b.forms.patchSize - a.forms.patchSize)) {
+    if (length <= budget) break;
+    if (forms.cut.length >= forms.full.length) continue;
+    blocks[sectionIndex]![objectIndex] = forms.cut;
+    length -= forms.full.length - forms.cut.length;
+    cutCount++;
+  }
+  if (length > budget || cutCount === objects.length) return undefined;
+  return everySection(pieces, notice("cut-diffs", cutCount, pieces.where), blocks);
+}
+
+/** Length of a comment showing every section, objects in the forms given by `blocks[section][object]`. */
+function everySectionLength(pieces: Pieces, noticeLength: number, blocks: string[][]): number {
+  const sections = pieces.sections.map((item, index) => sectionLength(item, blocks[index]!.map((block) => block.length)));
+  return documentLength([pieces.head.length, noticeLength, pieces.runFindings.length, pieces.fullTable.length, ...sections, pieces.trailer.length]);
+}
+
+function everySection(pieces: Pieces, noticeText: string, blocks: string[][]): string {
+  const sections = pieces.sections.map((item, index) => sectionText(item, blocks[index]!));
+  return assemble([pieces.head, noticeText, pieces.runFindings, pieces.fullTable, ...sections, pieces.trailer]);
+}
+
+/** Objects listed without diffs, as many environments and objects as fit; the rest are counted. */
+function objectListLevel(pieces: Pieces, budget: number): string | undefined {
+  if (pieces.sections.length === 0) return undefined;
+  const fixed = [pieces.head, notice("object-list", 0, pieces.where), pieces.runFindings, pieces.fullTable];
+  const room = budget - documentLength([...fixed.map((text) => text.length), pieces.trailer.length]) - SEPARATOR.length;
+  const lists = sectionLists(pieces.sections, room);
+  if (lists === undefined) return undefined;
+  return assemble([...fixed, lists, pieces.trailer]);
+}
+
+/** The summary table alone, rows cut (and counted) when even it is too long. */
+function summaryLevel(pieces: Pieces, budget: number): string | undefined {
+  const fixed = [pieces.head, notice("summary", 0, pieces.where)];
+  const room = budget - documentLength(fixed.map((text) => text.length)) - SEPARATOR.length;
+  const table = tableWithin(pieces.table, room);
+  if (table === undefined) return undefined;
+  return assemble([...fixed, table]);
+}
+
+/** Below any useful comment: one line, and below that one line cut, keeping the marker only whole (a cut `<!--` hides what follows). */
+function oneLineLevel(report: RunReport, options: MarkdownOptions, where: string, budget: number): string {
+  const { added, changed, removed } = report.summary.objects;
+  const status = `gitops-verify ${GATE_WORDS[report.gate.result]}`;
+  const objects = `objects +${added} ~${changed} -${removed}`;
+  const line = `**${status}**: ${headline(report)} (${objects}). Details omitted to fit the comment size limit; see ${where}.`;
+  const withMarker = options.marker ? `${options.marker}\n${line}` : line;
+  if (withMarker.length <= budget) return withMarker;
+  const plain = `${status}: ${headline(report)}; details omitted, see ${options.fullReportUrl ?? "the job summary"}`;
+  const markerPrefix = options.marker && options.marker.length + 1 < budget ? `${options.marker}\n` : "";
+  return markerPrefix + clip(plain, budget - markerPrefix.length);
+}
+
+// ── fitting ───────────────────────────────────────────────────────────────────
+
+/** Length of blocks joined by blank lines with a final newline; empty blocks are left out. */
+function documentLength(lengths: number[]): number {
+  const present = lengths.filter((length) => length > 0);
+  return present.reduce((sum, length) => sum + length, 0) + Math.max(0, present.length - 1) * SEPARATOR.length + 1;
+}
+
+function assemble(blocks: string[]): string {
+  return `${blocks.filter((block) => block !== "").join(SEPARATOR)}\n`;
+}
+
+const CLOSE = "</details>";
+
+function sectionLength(item: Section, blockLengths: number[]): number {
+  const body = [item.findings.length, ...blockLengths];
+  const bodyLength = body.some((length) => length > 0) ? documentLength(body) - 1 : item.empty.length;
+  return item.open.length + SEPARATOR.length + bodyLength + SEPARATOR.length + CLOSE.length;
+}
+
+function sectionText(item: Section, blocks: string[]): string {
+  const body = [item.findings, ...blocks].filter((block) => block !== "");
+  return [item.open, body.length ? body.join(SEPARATOR) : item.empty, CLOSE].join(SEPARATOR);
+}
+
 /**
- * Replaces full diffs by one-line notes, largest first, until the sections fit `room`.
- * Returns undefined when even all of them cut do not fit.
+ * The largest count in 0..max whose `total` length fits `room`, or -1 when none does. `total` grows with
+ * the count, except that at `max` a closing "…and N more" line disappears: that case is tried first.
  */
-function cutLargestDiffs(notable: EnvironmentResult[], room: number): { sections: string[]; omitted: number } | undefined {
-  const blocks = notable.map((result) => result.diffs.map((diff) => ({ diff, full: objectBlock(diff, "full"), cut: objectBlock(diff, "cut") })));
-  const chosen = blocks.map((list) => list.map((block) => block.full));
-  const sectionOverhead = notable.map((result) => environmentSection(result, "full", []).length);
-  let total = sectionOverhead.reduce((sum, size) => sum + size, 0) + chosen.flat().reduce((sum, text) => sum + text.length + 1, 0);
-  const bySaving = blocks
-    .flatMap((list, env) => list.map((block, index) => ({ env, index, saving: block.full.length - block.cut.length })))
-    .sort((a, b) => b.saving - a.saving);
-  let omitted = 0;
-  for (const candidate of bySaving) {
-    if (total <= room) break;
-    if (candidate.saving <= 0) continue;
-    chosen[candidate.env]![candidate.index] = blocks[candidate.env]![candidate.index]!.cut;
-    total -= candidate.saving;
-    omitted++;
-  }
-  if (total > room) return undefined;
-  return { sections: notable.map((result, env) => environmentSection(result, "cut", chosen[env])), omitted };
+function largestFitting(max: number, room: number, total: (count: number) => number): number {
+  if (total(max) <= room) return max;
+  let best = -1;
+  for (let count = 0; count < max && total(count) <= room; count++) best = count;
+  return best;
 }
 
-/** Object lists within `room`; objects and environments past it are counted, not listed. */
-function objectLists(notable: EnvironmentResult[], room: number): string | undefined {
-  const MORE_LINE = 48; // room kept for an "…and N more" line
-  const sections: string[] = [];
+/** prefix[k] = sum of the first k lengths. */
+function prefixSums(lengths: number[]): number[] {
+  const sums = [0];
+  for (const length of lengths) sums.push(sums[sums.length - 1]! + length);
+  return sums;
+}
+
+/** The table within `room`: leading rows kept, the rest counted; undefined when not even the header fits. */
+function tableWithin(table: TablePieces, room: number): string | undefined {
+  const footer = (kept: number) => {
+    const omitted = table.rows.length - kept;
+    return [omittedRows(omitted, kept), table.quietLine].filter(Boolean).join("\n");
+  };
+  const rowLengths = prefixSums(table.rows.map((row) => row.length));
+  const total = (kept: number) => {
+    const footerLength = footer(kept).length;
+    if (kept === 0 && table.rows.length > 0) return footerLength;
+    return table.header.length + rowLengths[kept]! + kept + (footerLength ? SEPARATOR.length + footerLength : 0);
+  };
+  const kept = largestFitting(table.rows.length, room, total);
+  if (kept < 0) return undefined;
+  // a table without rows renders as an empty grid: then the counting lines stand alone
+  if (kept === 0 && table.rows.length > 0) return footer(0);
+  const rows = [table.header, ...table.rows.slice(0, kept)].join("\n");
+  return footer(kept) ? `${rows}${SEPARATOR}${footer(kept)}` : rows;
+}
+
+function omittedRows(omitted: number, kept: number): string {
+  if (omitted === 0) return "";
+  return kept === 0 ? `_${plural(omitted, "environment")} changed or failed: not listed._` : `_…and ${plural(omitted, "more environment")}._`;
+}
+
+/** Sections as object lists within `room`, the environments left out counted; at least one must be shown. */
+function sectionLists(sections: Section[], room: number): string | undefined {
+  const moreEnvironments = (shown: number) =>
+    shown < sections.length ? `_…and ${plural(sections.length - shown, "more environment")} not listed here._` : "";
+  const shown: string[] = [];
   let used = 0;
-  for (const result of notable) {
-    const emptyLength = environmentSection(result, "item", []).length;
-    if (used + emptyLength + 2 + MORE_LINE * 2 > room) break;
-    const items: string[] = [];
-    let length = emptyLength;
-    for (const diff of result.diffs) {
-      const item = objectBlock(diff, "item");
-      if (used + length + item.length + 1 + 2 + MORE_LINE * 2 > room) break;
-      items.push(item);
-      length += item.length + 1;
-    }
-    const missing = result.diffs.length - items.length;
-    if (missing > 0) items.push(`- _…and ${plural(missing, "more object")}_`);
-    const section = environmentSection(result, "item", items);
-    sections.push(section);
-    used += section.length + 2;
+  for (const item of sections) {
+    // keep room for the line that would count the environments after this one
+    const reserve = moreEnvironments(shown.length + 1).length;
+    const separator = shown.length ? SEPARATOR.length : 0;
+    const list = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list === undefined) break;
+    shown.push(list);
+    used += separator + list.length;
   }
-  if (sections.length === 0 && notable.length > 0) return undefined;
-  const left = notable.length - sections.length;
-  if (left > 0) sections.push(`_…and ${plural(left, "more environment")} with changes._`);
-  const text = sections.join("\n\n");
-  return text.length <= room ? text : undefined;
+  if (shown.length === 0) return undefined;
+  const more = moreEnvironments(shown.length);
+  return [...shown, ...(more ? [more] : [])].join(SEPARATOR);
 }
 
-function joinedLength(parts: string[]): number {
-  const present = parts.filter(Boolean);
-  return present.reduce((sum, part) => sum + part.length, 0) + Math.max(0, present.length - 1) * 2 + 1;
+/** One section with its objects as list items, as many as fit `room`, the rest counted. */
+function objectList(item: Section, room: number): string | undefined {
+  const items = item.objects.map((blocks) => blocks.item);
+  const moreObjects = (kept: number) => (kept < items.length ? `- _…and ${plural(items.length - kept, "more object")}_` : "");
+  const itemLengths = prefixSums(items.map((text) => text.length));
+  const listLength = (kept: number) => {
+    const lines = kept + (moreObjects(kept) ? 1 : 0);
+    return itemLengths[kept]! + moreObjects(kept).length + Math.max(0, lines - 1);
+  };
+  const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
+  if (kept < 0) return undefined;
+  const list = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list ? [list] : []);
 }
 
-function join(parts: string[]): string {
-  return `${parts.filter(Boolean).join("\n\n")}\n`;
+// ── escaping ──────────────────────────────────────────────────────────────────
+
+/**
+ * Text from the repository in paragraphs, table cells and HTML summaries: HTML, table pipes and code
+ * spans are neutralised with character references, which GitHub decodes for display in all three.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "&#124;")
+    .replace(/`/g, "&#96;")
+    .replace(/[\r\n]+/g, " ");
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function escapeCode(text: string): string {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|");
-}
-
-/** Text in markdown paragraphs and table cells: no HTML, no table breaks, no stray code spans. */
-function escapeText(text: string): string {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/`/g, "\\`").replace(/\n/g, " ");
+/** Characters that would end or break a markdown link destination are percent-encoded. */
+function safeUrl(url: string): string {
+  return url.replace(/[\s()<>]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }

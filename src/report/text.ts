@@ -81,9 +81,9 @@ function environmentList(environments: EnvironmentResult[], paint: Paint): strin
   return environments
     .map((result, index) => {
       const status = STATUS_WORDS[result.status];
-      // pad before painting: escape codes would count toward the width
-      const padded = showsCounts(result) ? `${paint(statusStyle(result), status)}${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : paint(statusStyle(result), status);
-      return `  ${names[index]!.padEnd(nameWidth)}  ${padded}`;
+      // padding is measured on the plain word: escape codes would count toward the width
+      const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
+      return `  ${names[index]!.padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`;
     })
     .join("\n");
 }
@@ -147,6 +147,6 @@ function unreadFiles(files: string[]): string {
 function footer(report: RunReport, paint: Paint): string {
   const seconds = `${(report.durationMs / 1000).toFixed(1)} s`;
   const { result, reasons } = report.gate;
-  const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate ${GATE_WORDS[result]}`);
-  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? `: ${clean(reasons.join("; "))}` : ""}`].join("\n");
+  const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate: ${GATE_WORDS[result]}`);
+  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? ` — ${clean(reasons.join("; "))}` : ""}`].join("\n");
 }

@@ -48,6 +48,7 @@ Options:
                     gl-code-quality-report.json); in GitLab CI the default is gitops-verify-report
   --fail-on LEVEL   lowest finding severity that fails the gate: error (default), warning, notice, never
   --comment MODE    in a GitLab merge request pipeline: always (default), on-change or never
+  --verbose         text format: every diff in full, however long
   --quiet           no progress messages on standard error
   -h, --help        this help
 
@@ -94,6 +95,7 @@ const OPTIONS = {
     "report-dir": { type: "string" },
     "fail-on": { type: "string" },
     comment: { type: "string" },
+    verbose: { type: "boolean" },
   },
   list: COMMON,
   render: { ...COMMON, "show-secrets": { type: "boolean" } },
@@ -201,6 +203,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     await emit(
       renderReport(format, report, {
         color,
+        verbose: Boolean(values.verbose),
         budget: config.report.markdownBudget,
         fullReportUrl: config.report.fullReportUrl,
       }),

@@ -199,7 +199,7 @@ describe("GitHub Action", () => {
     github.commentLimit = 30_000; // refuse what GitHub would accept, to force the 422 path
     const run = await runAction(repo, { baseSha, headSha });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/refused the comment \(422\)/);
+    expect(run.stdout).toMatch(/the pull request comment was refused \(422\)/);
     const body = github.comments.get(7)![0]!.body;
     expect(body.length).toBeLessThanOrEqual(30_000);
     expect(body).toMatch(/shortened to fit/i);

@@ -97,7 +97,7 @@ describe("GitLab merge request pipeline", () => {
     gitlab.noteLimit = 12_000;
     const run = await runJob(repo, baseSha);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/refused the note \(400\)/);
+    expect(run.stderr).toMatch(/the merge request note was refused \(400\)/);
     expect(gitlab.notes.get("42!3")![0]!.body.length).toBeLessThanOrEqual(12_000);
   });
 

@@ -1,9 +1,8 @@
 // GitHub as a ReviewHost: one sticky pull-request comment, a check run (or a commit status), annotations.
 import { Octokit } from "@octokit/rest";
 import type { Annotation, ReviewHost, StatusReport, StatusResult } from "../../ports.ts";
-import { apiErrorFor, DEFAULT_RETRY, httpFailure, withRetry, type RetryOptions } from "../http/retry.ts";
-
-const apiError = apiErrorFor("GitHub");
+import { apiCaller, sendShrinking, type ApiCall } from "../http/api-call.ts";
+import { httpFailure, type RetryOptions } from "../http/retry.ts";
 
 /** GitHub refuses a longer comment with 422. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -34,7 +33,7 @@ export class GitHubHost implements ReviewHost {
   readonly name = "github";
   readonly commentLimit = GITHUB_COMMENT_LIMIT;
   private readonly octokit: Octokit;
-  private readonly retry: RetryOptions;
+  private readonly call: ApiCall;
 
   constructor(private readonly options: GitHubHostOptions) {
     this.octokit = new Octokit({
@@ -43,19 +42,7 @@ export class GitHubHost implements ReviewHost {
       userAgent: "gitops-verify",
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
-    this.retry = {
-      ...(options.retry ?? DEFAULT_RETRY),
-      onRetry: (attempt, status, delay) => options.log?.(`GitHub answered ${status}; retrying in ${Math.round(delay / 1000)} s (attempt ${attempt})`),
-    };
-  }
-
-  /** Retried on 5xx and rate limits; a final failure becomes a ToolError naming the status. */
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await withRetry(operation, this.retry);
-    } catch (error) {
-      throw apiError(error);
-    }
+    this.call = apiCaller("GitHub", options.retry, options.log);
   }
 
   async upsertComment(marker: string, render: (budget: number) => string, createIfMissing: boolean): Promise<{ action: "created" | "updated" | "skipped"; url?: string }> {
@@ -64,21 +51,18 @@ export class GitHubHost implements ReviewHost {
     const existing = await this.findComment(marker);
     if (!existing && !createIfMissing) return { action: "skipped" };
     // GitHub counts characters differently from JavaScript in places: leave a margin, and shrink on a 422
-    let budget = this.commentLimit - 512;
-    for (let attempt = 0; ; attempt++) {
-      const body = render(budget);
-      try {
-        const response = existing
-          ? await this.call(() => this.octokit.rest.issues.updateComment({ owner, repo, comment_id: existing, body }))
-          : await this.call(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }));
-        return { action: existing ? "updated" : "created", url: response.data.html_url };
-      } catch (error) {
-        if (httpFailure(error)?.status !== 422 || attempt >= 6 || budget < 1000) throw error;
-        // shrink below what was refused, however large the budget was
-        budget = Math.floor(Math.min(budget, body.length) / 2);
-        this.options.log?.(`GitHub refused the comment (422); retrying with ${budget} characters`);
-      }
-    }
+    const url = await sendShrinking({
+      budget: this.commentLimit - 512,
+      render,
+      send: async (body) =>
+        existing
+          ? (await this.call(() => this.octokit.rest.issues.updateComment({ owner, repo, comment_id: existing, body }))).data.html_url
+          : (await this.call(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }))).data.html_url,
+      tooLong: [422],
+      what: "the pull request comment",
+      log: this.options.log,
+    });
+    return { action: existing ? "updated" : "created", url };
   }
 
   /** The id of the comment carrying the marker, searching every page. */

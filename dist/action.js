@@ -150,12 +150,12 @@ var require_tunnel = __commonJS({
       function onResponse(res) {
         res.upgrade = true;
       }
-      function onUpgrade(res, socket, head) {
+      function onUpgrade(res, socket, head2) {
         process.nextTick(function() {
-          onConnect(res, socket, head);
+          onConnect(res, socket, head2);
         });
       }
-      function onConnect(res, socket, head) {
+      function onConnect(res, socket, head2) {
         connectReq.removeAllListeners();
         socket.removeAllListeners();
         if (res.statusCode !== 200) {
@@ -170,7 +170,7 @@ var require_tunnel = __commonJS({
           self.removeSocket(placeholder2);
           return;
         }
-        if (head.length > 0) {
+        if (head2.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
           var error2 = new Error("got illegal response body from proxy");
@@ -1783,11 +1783,11 @@ var require_request = __commonJS({
           }
         } else if (headers && typeof headers === "object") {
           if (headers[Symbol.iterator]) {
-            for (const header of headers) {
-              if (!Array.isArray(header) || header.length !== 2) {
+            for (const header2 of headers) {
+              if (!Array.isArray(header2) || header2.length !== 2) {
                 throw new InvalidArgumentError("headers must be in key-value pair format");
               }
-              processHeader(this, header[0], header[1]);
+              processHeader(this, header2[0], header2[1]);
             }
           } else {
             const keys = Object.keys(headers);
@@ -3668,18 +3668,18 @@ var require_webidl = __commonJS({
     webidl.errors.exception = function(message) {
       return new TypeError(`${message.header}: ${message.message}`);
     };
-    webidl.errors.conversionFailed = function(context2) {
-      const plural2 = context2.types.length === 1 ? "" : " one of";
-      const message = `${context2.argument} could not be converted to${plural2}: ${context2.types.join(", ")}.`;
+    webidl.errors.conversionFailed = function(context) {
+      const plural2 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
-        header: context2.prefix,
+        header: context.prefix,
         message
       });
     };
-    webidl.errors.invalidArgument = function(context2) {
+    webidl.errors.invalidArgument = function(context) {
       return webidl.errors.exception({
-        header: context2.prefix,
-        message: `"${context2.value}" is an invalid ${context2.type}.`
+        header: context.prefix,
+        message: `"${context.value}" is an invalid ${context.type}.`
       });
     };
     webidl.brandCheck = function(V, I, opts) {
@@ -4088,11 +4088,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto3;
+    var crypto2;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto3.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
     } catch {
     }
     function responseURL(response) {
@@ -4104,17 +4104,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location = response.headersList.get("location", true);
-      if (location !== null && isValidHeaderValue(location)) {
-        if (!isValidEncodedURL(location)) {
-          location = normalizeBinaryStringToUtf8(location);
+      let location2 = response.headersList.get("location", true);
+      if (location2 !== null && isValidHeaderValue(location2)) {
+        if (!isValidEncodedURL(location2)) {
+          location2 = normalizeBinaryStringToUtf8(location2);
         }
-        location = new URL(location, responseURL(response));
+        location2 = new URL(location2, responseURL(response));
       }
-      if (location && !location.hash) {
-        location.hash = requestFragment;
+      if (location2 && !location2.hash) {
+        location2.hash = requestFragment;
       }
-      return location;
+      return location2;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
@@ -4184,9 +4184,9 @@ var require_util2 = __commonJS({
       return "success";
     }
     function appendFetchMetadata(httpRequest) {
-      let header = null;
-      header = httpRequest.mode;
-      httpRequest.headersList.set("sec-fetch-mode", header, true);
+      let header2 = null;
+      header2 = httpRequest.mode;
+      httpRequest.headersList.set("sec-fetch-mode", header2, true);
     }
     function appendRequestOriginHeader(request2) {
       let serializedOrigin = request2.origin;
@@ -4365,7 +4365,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto3 === void 0) {
+      if (crypto2 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4380,7 +4380,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto3.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5444,8 +5444,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto3 = __require("node:crypto");
-      random = (max) => crypto3.randomInt(0, max);
+      const crypto2 = __require("node:crypto");
+      random = (max) => crypto2.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -6070,7 +6070,7 @@ var require_client_h1 = __commonJS({
           util.destroy(this.socket, new HeadersOverflowError());
         }
       }
-      onUpgrade(head) {
+      onUpgrade(head2) {
         const { upgrade, client, socket, headers, statusCode, statusText } = this;
         assert(upgrade);
         assert(client[kSocket] === socket);
@@ -6085,7 +6085,7 @@ var require_client_h1 = __commonJS({
         this.shouldKeepAlive = null;
         this.headers = [];
         this.headersSize = 0;
-        socket.unshift(head);
+        socket.unshift(head2);
         socket[kParser].destroy();
         socket[kParser] = null;
         socket[kClient] = null;
@@ -6538,22 +6538,22 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path13} HTTP/1.1\r
+      let header2 = `${method} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
-        header += `host: ${host}\r
+        header2 += `host: ${host}\r
 `;
       } else {
-        header += client[kHostHeader];
+        header2 += client[kHostHeader];
       }
       if (upgrade) {
-        header += `connection: upgrade\r
+        header2 += `connection: upgrade\r
 upgrade: ${upgrade}\r
 `;
       } else if (client[kPipelining] && !socket[kReset]) {
-        header += "connection: keep-alive\r\n";
+        header2 += "connection: keep-alive\r\n";
       } else {
-        header += "connection: close\r\n";
+        header2 += "connection: close\r\n";
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
@@ -6561,41 +6561,41 @@ upgrade: ${upgrade}\r
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key}: ${val[i]}\r
+              header2 += `${key}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key}: ${val}\r
+            header2 += `${key}: ${val}\r
 `;
           }
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request2, headers: header, socket });
+        channels.sendHeaders.publish({ request: request2, headers: header2, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header2, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6661,22 +6661,22 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
             assert(contentLength === null, "no body must not have content length");
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
-          socket.write(`${header}content-length: ${contentLength}\r
+          socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           socket.write(body);
@@ -6692,7 +6692,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6700,7 +6700,7 @@ upgrade: ${upgrade}\r
         }
         const buffer = Buffer.from(await body.arrayBuffer());
         socket.cork();
-        socket.write(`${header}content-length: ${contentLength}\r
+        socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
         socket.write(buffer);
@@ -6715,7 +6715,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6734,7 +6734,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6752,19 +6752,19 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 }) {
         this.socket = socket;
         this.request = request2;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
-        this.header = header;
+        this.header = header2;
         this.abort = abort;
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header: header2 } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6787,10 +6787,10 @@ upgrade: ${upgrade}\r
             socket[kReset] = true;
           }
           if (contentLength === null) {
-            socket.write(`${header}transfer-encoding: chunked\r
+            socket.write(`${header2}transfer-encoding: chunked\r
 `, "latin1");
           } else {
-            socket.write(`${header}content-length: ${contentLength}\r
+            socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           }
@@ -6814,7 +6814,7 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header: header2, request: request2 } = this;
         request2.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -6825,11 +6825,11 @@ ${len.toString(16)}\r
         }
         if (bytesWritten === 0) {
           if (expectsPayload) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (contentLength === null) {
@@ -7559,15 +7559,15 @@ var require_redirect_handler = __commonJS({
         }
       }
     }
-    function shouldRemoveHeader(header, removeContent, unknownOrigin) {
-      if (header.length === 4) {
-        return util.headerNameToString(header) === "host";
+    function shouldRemoveHeader(header2, removeContent, unknownOrigin) {
+      if (header2.length === 4) {
+        return util.headerNameToString(header2) === "host";
       }
-      if (removeContent && util.headerNameToString(header).startsWith("content-")) {
+      if (removeContent && util.headerNameToString(header2).startsWith("content-")) {
         return true;
       }
-      if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
-        const name = util.headerNameToString(header);
+      if (unknownOrigin && (header2.length === 13 || header2.length === 6 || header2.length === 19)) {
+        const name = util.headerNameToString(header2);
         return name === "authorization" || name === "cookie" || name === "proxy-authorization";
       }
       return false;
@@ -9874,17 +9874,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context2) {
+      onConnect(abort, context) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context2;
+        this.context = context;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context: context2, responseHeaders, highWaterMark } = this;
+        const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9921,7 +9921,7 @@ var require_api_request = __commonJS({
               trailers: this.trailers,
               opaque,
               body: res,
-              context: context2
+              context
             });
           }
         }
@@ -10090,17 +10090,17 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context2) {
+      onConnect(abort, context) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context2;
+        this.context = context;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory, opaque, context: context2, callback, responseHeaders } = this;
+        const { factory, opaque, context, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10128,7 +10128,7 @@ var require_api_stream = __commonJS({
             statusCode,
             headers,
             opaque,
-            context: context2
+            context
           });
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
@@ -10320,7 +10320,7 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context2) {
+      onConnect(abort, context) {
         const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
@@ -10329,10 +10329,10 @@ var require_api_pipeline = __commonJS({
         assert(!res, "pipeline cannot be retried");
         assert(!ret.destroyed);
         this.abort = abort;
-        this.context = context2;
+        this.context = context;
       }
       onHeaders(statusCode, rawHeaders, resume) {
-        const { opaque, handler: handler2, context: context2 } = this;
+        const { opaque, handler: handler2, context } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
             const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10350,7 +10350,7 @@ var require_api_pipeline = __commonJS({
             headers,
             opaque,
             body: this.res,
-            context: context2
+            context
           });
         } catch (err) {
           this.res.on("error", util.nop);
@@ -10434,7 +10434,7 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context2) {
+      onConnect(abort, context) {
         if (this.reason) {
           abort(this.reason);
           return;
@@ -10448,7 +10448,7 @@ var require_api_upgrade = __commonJS({
       }
       onUpgrade(statusCode, rawHeaders, socket) {
         assert(statusCode === 101);
-        const { callback, opaque, context: context2 } = this;
+        const { callback, opaque, context } = this;
         removeSignal(this);
         this.callback = null;
         const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10456,7 +10456,7 @@ var require_api_upgrade = __commonJS({
           headers,
           socket,
           opaque,
-          context: context2
+          context
         });
       }
       onError(err) {
@@ -10525,20 +10525,20 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context2) {
+      onConnect(abort, context) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context2;
+        this.context = context;
       }
       onHeaders() {
         throw new SocketError("bad connect", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        const { callback, opaque, context: context2 } = this;
+        const { callback, opaque, context } = this;
         removeSignal(this);
         this.callback = null;
         let headers = rawHeaders;
@@ -10550,7 +10550,7 @@ var require_api_connect = __commonJS({
           headers,
           socket,
           opaque,
-          context: context2
+          context
         });
       }
       onError(err) {
@@ -10733,7 +10733,7 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
+    function safeUrl2(path13) {
       if (typeof path13 !== "string") {
         return path13;
       }
@@ -10767,8 +10767,8 @@ var require_mock_utils = __commonJS({
     }
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
-      const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl2(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -11955,14 +11955,14 @@ var require_headers = __commonJS({
     function fill(headers, object) {
       if (Array.isArray(object)) {
         for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
-          if (header.length !== 2) {
+          const header2 = object[i];
+          if (header2.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
-              message: `expected name/value pair to be length 2, found ${header.length}.`
+              message: `expected name/value pair to be length 2, found ${header2.length}.`
             });
           }
-          appendHeader(headers, header[0], header[1]);
+          appendHeader(headers, header2[0], header2[1]);
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
@@ -14462,14 +14462,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location = "";
+              let location2 = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location = headersList.get("location", true);
+              location2 = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -15406,10 +15406,10 @@ var require_util5 = __commonJS({
       const serializedB = URLSerializer(B, excludeFragment);
       return serializedA === serializedB;
     }
-    function getFieldValues(header) {
-      assert(header !== null);
+    function getFieldValues(header2) {
+      assert(header2 !== null);
       const values = [];
-      for (let value of header.split(",")) {
+      for (let value of header2.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
           values.push(value);
@@ -16308,20 +16308,20 @@ var require_parse = __commonJS({
     var { isCTLExcludingHtab } = require_util6();
     var { collectASequenceOfCodePointsFast } = require_data_url();
     var assert = __require("node:assert");
-    function parseSetCookie(header) {
-      if (isCTLExcludingHtab(header)) {
+    function parseSetCookie(header2) {
+      if (isCTLExcludingHtab(header2)) {
         return null;
       }
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
       let value = "";
-      if (header.includes(";")) {
+      if (header2.includes(";")) {
         const position = { position: 0 };
-        nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
-        unparsedAttributes = header.slice(position.position);
+        nameValuePair = collectASequenceOfCodePointsFast(";", header2, position);
+        unparsedAttributes = header2.slice(position.position);
       } else {
-        nameValuePair = header;
+        nameValuePair = header2;
       }
       if (!nameValuePair.includes("=")) {
         value = nameValuePair;
@@ -17084,13 +17084,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto3;
+    var crypto2;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
-      crypto3 = {
+      crypto2 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17103,7 +17103,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17175,9 +17175,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto3;
+    var crypto2;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
@@ -17197,7 +17197,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
-      const keyValue = crypto3.randomBytes(16).toString("base64");
+      const keyValue = crypto2.randomBytes(16).toString("base64");
       request2.headersList.append("sec-websocket-key", keyValue);
       request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17227,7 +17227,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -20880,7 +20880,7 @@ var require_code2 = __commonJS({
       return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
     }
     exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context2, passSchema) {
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
       const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
       const valCxt = [
         [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
@@ -20891,7 +20891,7 @@ var require_code2 = __commonJS({
       if (it.opts.dynamicRef)
         valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
       const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context2 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context2}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
     }
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
@@ -22307,9 +22307,9 @@ var require_utils2 = __commonJS({
         }
       }
       if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
+      const head2 = hextets.slice(0, bestStart).join(":");
       const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
+      return head2 + "::" + tail;
     }
     function normalizeIPv6Address(input) {
       const compression = input.indexOf("::");
@@ -27343,9 +27343,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -27360,11 +27360,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -30467,10 +30467,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -30481,26 +30481,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -30527,7 +30527,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -30554,7 +30554,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -30566,8 +30566,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -31360,25 +31360,25 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context2) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context2;
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context2.end ?? [
+      const end = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
         case "|":
         case ">": {
           const he = source.indexOf("\n");
-          const head = source.substring(0, he);
+          const head2 = source.substring(0, he);
           const body = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
+            { type: "block-scalar-header", offset, indent, source: head2 }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -31392,8 +31392,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context2 = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context2;
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -31406,10 +31406,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -31438,19 +31438,19 @@ var require_cst_scalar = __commonJS({
     }
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
-      const head = source.substring(0, he);
+      const head2 = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head2;
         token.source = body;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
+          { type: "block-scalar-header", offset, indent, source: head2 }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -33491,9 +33491,9 @@ import path2 from "node:path";
 
 // src/errors.ts
 var UserError = class extends Error {
-  constructor(message, location) {
+  constructor(message, location2) {
     super(message);
-    this.location = location;
+    this.location = location2;
   }
   location;
   name = "UserError";
@@ -33508,11 +33508,11 @@ var ToolError = class extends Error {
   detail;
   name = "ToolError";
 };
-function formatLocation(location) {
-  if (!location) return "";
-  let text = location.file;
-  if (location.line !== void 0) text += `:${location.line}`;
-  if (location.line !== void 0 && location.column !== void 0) text += `:${location.column}`;
+function formatLocation(location2) {
+  if (!location2) return "";
+  let text = location2.file;
+  if (location2.line !== void 0) text += `:${location2.line}`;
+  if (location2.line !== void 0 && location2.column !== void 0) text += `:${location2.column}`;
   return text;
 }
 function describeError(error2) {
@@ -33625,6 +33625,16 @@ function splitNul(output) {
   return output.split("\0").filter((entry) => entry.length > 0);
 }
 
+// src/adapters/node/interrupt.ts
+function cleanUpOnInterrupt() {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      killRunningChildren();
+      void disposeActiveCheckouts().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
+  }
+}
+
 // src/entrypoints/action.ts
 import os6 from "node:os";
 import path12 from "node:path";
@@ -33701,7 +33711,7 @@ function escapeProperty(s) {
 }
 
 // node_modules/@actions/core/lib/file-command.js
-import * as crypto2 from "crypto";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
 function issueFileCommand(command, message) {
@@ -33717,7 +33727,7 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto2.randomUUID()}`;
+  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
@@ -33968,13 +33978,13 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addTable(rows) {
-    const tableBody = rows.map((row2) => {
-      const cells = row2.map((cell) => {
+    const tableBody = rows.map((row) => {
+      const cells = row.map((cell) => {
         if (typeof cell === "string") {
           return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell;
-        const tag = header ? "th" : "td";
+        const { header: header2, data, colspan, rowspan } = cell;
+        const tag = header2 ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
@@ -34123,6 +34133,9 @@ function error(message, properties = {}) {
 }
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
@@ -34431,8 +34444,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context2, operator, key, modifier) {
-  var value = context2[key], result = [];
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -34496,7 +34509,7 @@ function parseUrl(template) {
     expand: expand.bind(null, template)
   };
 }
-function expand(template, context2) {
+function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -34510,7 +34523,7 @@ function expand(template, context2) {
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context2, operator, tmp[1], tmp[2] || tmp[3]));
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator && operator !== "+") {
           var separator = ",";
@@ -34653,11 +34666,11 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse2(header, options) {
+function parse2(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
+  const len = header2.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index = valueStart;
@@ -34665,7 +34678,7 @@ function parse2(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
+    const code = header2.charCodeAt(index);
     const flags = CHAR_MAP[code];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
@@ -34681,25 +34694,25 @@ function parse2(header, options) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
+  const value = header2.slice(valueStart, valueEnd);
   const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
-  return parseParameters(header, type, index, len, stopFlags);
+  return parseParameters(header2, type, index, len, stopFlags);
 }
-function parseParameters(header, type, index, len, stopFlags) {
+function parseParameters(header2, type, index, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index < len) {
     index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+    while ((CHAR_MAP[header2.charCodeAt(index)] & OWS) !== 0) {
       index++;
     }
     const keyStart = index;
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
+      const code = header2.charCodeAt(index);
       const flags = CHAR_MAP[code];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
@@ -34708,25 +34721,25 @@ function parseParameters(header, type, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const value = header2.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+        while ((CHAR_MAP[header2.charCodeAt(index)] & OWS) !== 0) {
           index++;
         }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
+        if (index < len && header2.charCodeAt(index) === DQUOTE) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
+            const code2 = header2.charCodeAt(index);
             if (code2 === DQUOTE) {
               if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+                parameters[key] = escaped ? unescapeQuotedPairs(header2, quotedStart, index) : header2.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
+                const code3 = header2.charCodeAt(index);
                 const flags2 = CHAR_MAP[code3];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
@@ -34751,7 +34764,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
+          const code2 = header2.charCodeAt(index);
           const flags2 = CHAR_MAP[code2];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
@@ -34767,7 +34780,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         }
         if (parameters[key] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
+          parameters[key] = header2.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -35020,7 +35033,7 @@ var isContextSourceSupported = () => {
   try {
     const result = JSON.parse(
       "1",
-      (_, __, context2) => !!context2?.source && context2.source === "1"
+      (_, __, context) => !!context?.source && context.source === "1"
     );
     featureCache.set(parseFingerprint, result);
     return result;
@@ -35029,26 +35042,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context2, userReviver) => {
+var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key, value, context2);
+  return userReviver(key, value, context);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context2) => {
+  return JSON.parse(text, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context2 && intRegex.test(context2.source);
+    const isInt = context && intRegex.test(context.source);
     const isBigInt = isBigNumber && isInt;
-    if (isBigInt) return BigInt(context2.source);
+    if (isBigInt) return BigInt(context.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key, value, context2);
+    return reviver(key, value, context);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -35119,7 +35132,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value, context2) => convertMarkedBigIntsReviver(key, value, context2, reviver)
+      (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -38264,6 +38277,15 @@ function retryDelay(failure2, attempt, options) {
   if (rateLimited && Number.isFinite(reset) && reset > 0) return Math.min(Math.max(0, reset * 1e3 - Date.now()), options.maxDelayMs);
   return Math.min(options.baseDelayMs * 2 ** attempt, options.maxDelayMs);
 }
+function apiErrorFor(platform2) {
+  return (error2) => {
+    const failure2 = httpFailure(error2);
+    if (!failure2) return error2 instanceof Error ? error2 : new Error(String(error2));
+    const wrapped = new ToolError(`the ${platform2} API answered ${failure2.status}: ${failure2.message.slice(0, 300)}`, platform2.toLowerCase());
+    Object.assign(wrapped, { status: failure2.status, response: { status: failure2.status, headers: failure2.headers } });
+    return wrapped;
+  };
+}
 async function withRetry(operation, options = DEFAULT_RETRY) {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -38274,6 +38296,36 @@ async function withRetry(operation, options = DEFAULT_RETRY) {
       if (delay === void 0 || !failure2) throw error2;
       options.onRetry?.(attempt + 1, failure2.status, delay);
       await options.sleep(delay);
+    }
+  }
+}
+
+// src/adapters/http/api-call.ts
+function apiCaller(platform2, retry = DEFAULT_RETRY, log) {
+  const options = {
+    ...retry,
+    onRetry: (attempt, status, delay) => log?.(`${platform2} answered ${status}; retrying in ${Math.round(delay / 1e3)} s (attempt ${attempt})`)
+  };
+  const toError = apiErrorFor(platform2);
+  return async (operation) => {
+    try {
+      return await withRetry(operation, options);
+    } catch (error2) {
+      throw toError(error2);
+    }
+  };
+}
+async function sendShrinking(options) {
+  let budget = options.budget;
+  for (let attempt = 0; ; attempt++) {
+    const body = options.render(budget);
+    try {
+      return await options.send(body);
+    } catch (error2) {
+      const status = httpFailure(error2)?.status;
+      if (status === void 0 || !options.tooLong.includes(status) || attempt >= 6 || budget < 1e3) throw error2;
+      budget = Math.floor(Math.min(budget, body.length) / 2);
+      options.log?.(`${options.what} was refused (${status}); retrying with ${budget} characters`);
     }
   }
 }
@@ -38297,36 +38349,27 @@ var GitHubHost = class {
       }, error: () => {
       } }
     });
-    this.retry = {
-      ...options.retry ?? DEFAULT_RETRY,
-      onRetry: (attempt, status, delay) => options.log?.(`GitHub answered ${status}; retrying in ${Math.round(delay / 1e3)} s (attempt ${attempt})`)
-    };
+    this.call = apiCaller("GitHub", options.retry, options.log);
   }
   options;
   name = "github";
   commentLimit = GITHUB_COMMENT_LIMIT;
   octokit;
-  retry;
-  call(operation) {
-    return withRetry(operation, this.retry);
-  }
+  call;
   async upsertComment(marker, render, createIfMissing) {
     const { owner, repo, pullNumber } = this.options.target;
     if (pullNumber === void 0) return { action: "skipped" };
     const existing = await this.findComment(marker);
     if (!existing && !createIfMissing) return { action: "skipped" };
-    let budget = this.commentLimit - 512;
-    for (let attempt = 0; ; attempt++) {
-      const body = render(budget);
-      try {
-        const response = existing ? await this.call(() => this.octokit.rest.issues.updateComment({ owner, repo, comment_id: existing, body })) : await this.call(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }));
-        return { action: existing ? "updated" : "created", url: response.data.html_url };
-      } catch (error2) {
-        if (httpFailure(error2)?.status !== 422 || attempt >= 3 || budget < 2e3) throw error2;
-        budget = Math.floor(budget / 2);
-        this.options.log?.(`GitHub refused the comment (422); retrying with ${budget} characters`);
-      }
-    }
+    const url = await sendShrinking({
+      budget: this.commentLimit - 512,
+      render,
+      send: async (body) => existing ? (await this.call(() => this.octokit.rest.issues.updateComment({ owner, repo, comment_id: existing, body }))).data.html_url : (await this.call(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }))).data.html_url,
+      tooLong: [422],
+      what: "the pull request comment",
+      log: this.options.log
+    });
+    return { action: existing ? "updated" : "created", url };
   }
   /** The id of the comment carrying the marker, searching every page. */
   async findComment(marker) {
@@ -38352,10 +38395,10 @@ var GitHubHost = class {
     const { owner, repo } = this.options.target;
     const annotations = status.annotations.slice(0, MAX_ANNOTATIONS).map(toCheckAnnotation);
     const omitted = status.annotations.length - annotations.length;
-    const summary2 = truncate(`${status.summary}${omitted > 0 ? `
+    const summary3 = truncate(`${status.summary}${omitted > 0 ? `
 
 ${omitted} more annotations are in the report files.` : ""}`, CHECK_TEXT_LIMIT);
-    const output = (batch) => ({ title: truncate(status.title, 255), summary: summary2, annotations: batch });
+    const output = (batch) => ({ title: truncate(status.title, 255), summary: summary3, annotations: batch });
     const conclusion = status.result === "pass" ? "success" : status.result === "fail" ? "failure" : "failure";
     const created = await this.call(
       () => this.octokit.rest.checks.create({
@@ -38424,14 +38467,14 @@ function objectLabel(id) {
 }
 
 // src/report/fingerprint.ts
-function findingFingerprint(finding) {
-  const parts = [finding.ruleId, finding.environment ?? "", finding.location?.file ?? "", finding.object ? objectKey(finding.object) : "", finding.path ?? "", finding.message];
+function findingFingerprint(finding2) {
+  const parts = [finding2.ruleId, finding2.environment ?? "", finding2.location?.file ?? "", finding2.object ? objectKey(finding2.object) : "", finding2.path ?? "", finding2.message];
   return createHash("sha256").update(parts.join("\0")).digest("hex");
 }
 function allFindings(report) {
   return [
     ...report.findings,
-    ...report.environments.flatMap((result) => result.findings.map((finding) => ({ environment: result.environment.name, ...finding })))
+    ...report.environments.flatMap((result) => result.findings.map((finding2) => ({ environment: result.environment.name, ...finding2 })))
   ];
 }
 
@@ -38446,9 +38489,9 @@ var STATUS_WORDS = {
 };
 var CHANGE_SIGNS = { added: "+", removed: "-", changed: "~" };
 var GATE_WORDS = { pass: "passed", fail: "failed", error: "could not complete" };
-function describeRevision(revision, role) {
-  if (revision.sha === "WORKTREE") return revision.ref;
-  return `${revision.ref} (${role ? `${role} ` : ""}${revision.sha.slice(0, 12)})`;
+function describeRevision(revision2, role) {
+  if (revision2.sha === "WORKTREE") return revision2.ref;
+  return `${revision2.ref} (${role ? `${role} ` : ""}${revision2.sha.slice(0, 12)})`;
 }
 function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -38463,23 +38506,66 @@ function describeSecretKey(change) {
   if (change.change === "removed") return `${change.key}: removed (${side(change.before)})`;
   return `${change.key}: changed (${side(change.before)} \u2192 ${side(change.after)})`;
 }
-function describeFinding(finding) {
-  const where = formatLocation(finding.location);
-  return `${where ? `${where}: ` : ""}${finding.message}`;
+function describeFinding(finding2) {
+  const where = formatLocation(finding2.location);
+  return `${where ? `${where}: ` : ""}${finding2.message}`;
+}
+function describeSource(diff) {
+  return formatLocation(diff.source);
 }
 function isNotable(result) {
   return result.status !== "unaffected" && result.status !== "unchanged";
+}
+function hasDetails(result) {
+  return isNotable(result) || result.findings.length > 0;
+}
+function showsCounts(result) {
+  return isNotable(result) && result.status !== "failed";
 }
 function countsText(result) {
   const { added, changed, removed } = result.counts;
   return `+${added} ~${changed} -${removed}`;
 }
 function headline(report) {
-  const { summary: summary2 } = report;
-  const changedEnvironments = summary2.changed + summary2.added + summary2.removed;
+  const { summary: summary3 } = report;
+  const changedEnvironments = summary3.changed + summary3.added + summary3.removed;
   const parts = [changedEnvironments === 0 ? "no rendered changes" : `${plural(changedEnvironments, "environment")} changed`];
-  if (summary2.failed > 0) parts.push(`${summary2.failed} failed to render`);
+  if (summary3.failed > 0) parts.push(`${summary3.failed} failed to render`);
   return parts.join(", ");
+}
+function summaryLine(report) {
+  const { summary: summary3 } = report;
+  const statuses = [
+    [summary3.changed, "changed"],
+    [summary3.added, "new"],
+    [summary3.removed, "deleted"],
+    [summary3.failed, "failed"],
+    [summary3.unchanged, "no change"],
+    [summary3.unaffected, "unaffected"]
+  ].filter(([count]) => count > 0).map(([count, word]) => `${count} ${word}`);
+  const { added, changed, removed } = summary3.objects;
+  const parts = [`${plural(summary3.environments, "environment")}${statuses.length ? `: ${statuses.join(", ")}` : ""}`, `objects +${added} ~${changed} -${removed}`];
+  const findings = ["error", "warning", "notice"].filter((severity) => summary3.findings[severity] > 0);
+  if (findings.length) parts.push(`findings: ${findings.map((severity) => plural(summary3.findings[severity], severity)).join(", ")}`);
+  return parts.join("; ");
+}
+function patchBody(patch) {
+  const lines = patch.replace(/\n$/, "").split("\n");
+  let start = 0;
+  if (lines[start]?.startsWith("--- ")) start++;
+  if (lines[start]?.startsWith("+++ ")) start++;
+  const body = lines.slice(start);
+  return body.length === 1 && body[0] === "" ? [] : body;
+}
+function clip(text, max) {
+  if (text.length <= max) return text;
+  if (max <= 0) return "";
+  let end = max - 1;
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return `${text.slice(0, end)}\u2026`;
+}
+function isHighSurrogate(code) {
+  return code >= 55296 && code <= 56319;
 }
 
 // src/report/codequality.ts
@@ -38489,13 +38575,13 @@ var SEVERITIES = {
   notice: "info"
 };
 function renderCodeQuality(report) {
-  const issues = allFindings(report).filter((finding) => finding.location).map((finding) => ({
+  const issues = allFindings(report).filter((finding2) => finding2.location).map((finding2) => ({
     type: "issue",
-    description: finding.environment ? `${finding.environment}: ${finding.message}` : finding.message,
-    check_name: finding.ruleId,
-    fingerprint: findingFingerprint(finding),
-    severity: SEVERITIES[finding.severity],
-    location: { path: finding.location.file, lines: { begin: finding.location.line ?? 1 } }
+    description: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message,
+    check_name: finding2.ruleId,
+    fingerprint: findingFingerprint(finding2),
+    severity: SEVERITIES[finding2.severity],
+    location: { path: finding2.location.file, lines: { begin: finding2.location.line ?? 1 } }
   }));
   return `${JSON.stringify(issues, null, 2)}
 `;
@@ -38503,8 +38589,99 @@ function renderCodeQuality(report) {
 
 // src/report/json.ts
 function renderJson(report) {
-  return `${JSON.stringify(report, null, 2)}
+  return `${JSON.stringify(canonicalReport(report), null, 2)}
 `;
+}
+function canonicalReport(report) {
+  return {
+    schemaVersion: report.schemaVersion,
+    tool: { name: report.tool.name, version: report.tool.version },
+    base: revision(report.base),
+    head: revision(report.head),
+    environments: report.environments.map(environmentResult),
+    findings: report.findings.map(finding),
+    changedFiles: [...report.changedFiles],
+    unreadChangedFiles: [...report.unreadChangedFiles],
+    summary: summary2(report.summary),
+    gate: { result: report.gate.result, reasons: [...report.gate.reasons] },
+    durationMs: report.durationMs
+  };
+}
+function optional(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function revision(value) {
+  return { ref: value.ref, sha: value.sha };
+}
+function environmentResult(result) {
+  const { added, changed, removed, unchanged } = result.counts;
+  return {
+    environment: environment(result.environment),
+    status: result.status,
+    diffs: result.diffs.map(objectDiff),
+    findings: result.findings.map(finding),
+    counts: { added, changed, removed, unchanged }
+  };
+}
+function environment(value) {
+  return {
+    name: value.name,
+    kind: value.kind,
+    path: value.path,
+    ...optional("cluster", value.cluster),
+    ...optional("group", value.group)
+  };
+}
+function objectDiff(diff) {
+  return {
+    change: diff.change,
+    id: objectId(diff.id),
+    ...optional("previousName", diff.previousName),
+    patch: diff.patch,
+    linesAdded: diff.linesAdded,
+    linesRemoved: diff.linesRemoved,
+    ...optional("secretKeys", diff.secretKeys?.map(secretKeyChange)),
+    ...optional("source", diff.source && location(diff.source))
+  };
+}
+function objectId(id) {
+  return { group: id.group, version: id.version, kind: id.kind, namespace: id.namespace, name: id.name };
+}
+function secretKeyChange(change) {
+  return {
+    key: change.key,
+    change: change.change,
+    ...optional("before", change.before && { length: change.before.length, fingerprint: change.before.fingerprint }),
+    ...optional("after", change.after && { length: change.after.length, fingerprint: change.after.fingerprint })
+  };
+}
+function finding(value) {
+  return {
+    ruleId: value.ruleId,
+    severity: value.severity,
+    message: value.message,
+    ...optional("environment", value.environment),
+    ...optional("object", value.object && objectId(value.object)),
+    ...optional("path", value.path),
+    ...optional("location", value.location && location(value.location))
+  };
+}
+function location(value) {
+  return { file: value.file, ...optional("line", value.line), ...optional("column", value.column) };
+}
+function summary2(value) {
+  const { objects, findings } = value;
+  return {
+    environments: value.environments,
+    changed: value.changed,
+    unchanged: value.unchanged,
+    unaffected: value.unaffected,
+    failed: value.failed,
+    added: value.added,
+    removed: value.removed,
+    objects: { added: objects.added, changed: objects.changed, removed: objects.removed },
+    findings: { error: findings.error, warning: findings.warning, notice: findings.notice }
+  };
 }
 
 // src/report/junit.ts
@@ -38526,8 +38703,8 @@ function environmentSuite(result) {
   const name = result.environment.name;
   const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
   const findings = result.status === "failed" ? [] : result.findings;
-  const cases = [render, ...findings.map((finding) => findingCase(name, finding))];
-  const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding) => finding.severity === "error").length;
+  const cases = [render, ...findings.map((finding2) => findingCase(name, finding2))];
+  const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
@@ -38537,8 +38714,8 @@ ${cases.join("\n")}
   };
 }
 function findingSuite(name, findings) {
-  const cases = findings.map((finding) => findingCase(name, finding));
-  const failures = findings.filter((finding) => finding.severity === "error").length;
+  const cases = findings.map((finding2) => findingCase(name, finding2));
+  const failures = findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
@@ -38547,10 +38724,10 @@ ${cases.join("\n")}
   </testsuite>`
   };
 }
-function findingCase(suite, finding) {
-  const where = finding.location ? ` ${finding.location.file}${finding.location.line ? `:${finding.location.line}` : ""}` : "";
-  const name = `${finding.ruleId}${where}`;
-  return finding.severity === "error" ? testcase(suite, name, failure(describeFinding(finding))) : testcase(suite, name, "", systemOut(`${finding.severity}: ${describeFinding(finding)}`));
+function findingCase(suite, finding2) {
+  const where = finding2.location ? ` ${finding2.location.file}${finding2.location.line ? `:${finding2.location.line}` : ""}` : "";
+  const name = `${finding2.ruleId}${where}`;
+  return finding2.severity === "error" ? testcase(suite, name, failure(describeFinding(finding2))) : testcase(suite, name, "", systemOut(`${finding2.severity}: ${describeFinding(finding2)}`));
 }
 function testcase(classname, name, failureXml, outXml = "") {
   const body = `${failureXml}${outXml}`;
@@ -38568,6 +38745,279 @@ function systemOut(text) {
 }
 function escape2(text) {
   return text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+// src/report/markdown.ts
+var QUIET_ROWS = 20;
+var FINDINGS_SHOWN = 20;
+var MESSAGE_CHARS = 500;
+var REASON_CHARS = 300;
+var UNREAD_FILES_SHOWN = 10;
+var SEPARATOR = "\n\n";
+function renderMarkdown(report, options) {
+  return renderMarkdownWithLevel(report, options).text;
+}
+function renderMarkdownWithLevel(report, options) {
+  const budget = Math.max(0, Math.floor(options.budget));
+  const pieces = buildPieces(report, options);
+  const attempts = [
+    ["full", fullLevel],
+    ["cut-diffs", cutDiffsLevel],
+    ["object-list", objectListLevel],
+    ["summary", summaryLevel]
+  ];
+  for (const [level, attempt] of attempts) {
+    const text = attempt(pieces, budget);
+    if (text !== void 0 && text.length <= budget) return { text, level };
+  }
+  return { text: oneLineLevel(report, options, pieces.where, budget), level: "one-line" };
+}
+function buildPieces(report, options) {
+  const ordered = reviewOrder(report.environments);
+  const table = tablePieces(ordered);
+  return {
+    head: head(report, options.marker),
+    runFindings: report.findings.length ? `**Findings**
+${findingList(report.findings)}` : "",
+    table,
+    fullTable: tableWithin(table, Infinity),
+    sections: ordered.filter(hasDetails).map(section),
+    trailer: trailer(report.unreadChangedFiles),
+    where: options.fullReportUrl ? `[the full report](${safeUrl(options.fullReportUrl)})` : "the job summary / report artifact"
+  };
+}
+function reviewOrder(environments) {
+  const rank = (result) => result.status === "failed" ? 0 : isNotable(result) ? 1 : 2;
+  return [...environments].sort((a, b) => rank(a) - rank(b));
+}
+function head(report, marker) {
+  const icon = report.gate.result === "pass" ? "\u2705" : report.gate.result === "fail" ? "\u274C" : "\u26A0\uFE0F";
+  const title = `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${headline(report)}`;
+  const compared = `Comparing ${escapeMarkdown(describeRevision(report.head))} with ${escapeMarkdown(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`;
+  const reasons = report.gate.reasons.map((reason) => escapeMarkdown(clip(reason, REASON_CHARS)));
+  const context = reasons.length ? `${compared}
+${reasons.join("; ")}.` : compared;
+  return [...marker ? [`${marker}
+${title}`] : [title], context].join(SEPARATOR);
+}
+function tablePieces(ordered) {
+  const quiet = ordered.filter((result) => !isNotable(result));
+  const listed = quiet.length > QUIET_ROWS ? ordered.filter(isNotable) : ordered;
+  return {
+    header: "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
+    rows: listed.map(tableRow),
+    quietLine: quiet.length > QUIET_ROWS ? quietSummary(quiet) : ""
+  };
+}
+function tableRow(result) {
+  const status = result.status === "failed" ? "\u274C failed" : STATUS_WORDS[result.status];
+  const { added, changed, removed } = result.counts;
+  const cells = showsCounts(result) ? [added, changed, removed] : ["", "", ""];
+  return `| ${escapeMarkdown(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
+}
+function quietSummary(quiet) {
+  const unaffected2 = quiet.filter((result) => result.status === "unaffected").length;
+  const unchanged = quiet.length - unaffected2;
+  const parts = [];
+  if (unaffected2) parts.push(`${plural(unaffected2, "environment")} not affected by this change`);
+  if (unchanged) parts.push(`${plural(unchanged, "environment")} rendered with no change`);
+  return `_${parts.join("; ")}._`;
+}
+function section(result) {
+  const counts = showsCounts(result) ? ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})` : "";
+  const summary3 = `<b>${escapeMarkdown(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${counts}`;
+  const open2 = `<details${result.status === "failed" ? " open" : ""}><summary>${summary3}</summary>`;
+  return {
+    open: open2,
+    findings: result.findings.length ? findingList(result.findings) : "",
+    objects: result.diffs.map(objectBlocks),
+    empty: result.status === "failed" ? "_The render failed without a message; see the job log._" : "_No object differs._"
+  };
+}
+function findingList(findings) {
+  const shown = findings.slice(0, FINDINGS_SHOWN).map(findingItem);
+  const more = findings.length > FINDINGS_SHOWN ? [`- _\u2026and ${plural(findings.length - FINDINGS_SHOWN, "more finding")}_`] : [];
+  return [...shown, ...more].join("\n");
+}
+function findingItem(finding2) {
+  const where = formatLocation(finding2.location);
+  const place = where ? ` <code>${escapeMarkdown(where)}</code>` : "";
+  return `- **${finding2.severity}**${place}: ${escapeMarkdown(clip(finding2.message, MESSAGE_CHARS))}`;
+}
+function objectBlocks(diff) {
+  const source = describeSource(diff);
+  const heading = `<code>${escapeMarkdown(diffTitle(diff))}</code>${source ? ` <sub>${escapeMarkdown(source)}</sub>` : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeMarkdown(describeSecretKey(key))}`);
+  const diffLines2 = patchBody(diff.patch).length;
+  const fullBody = [...secretKeys.length ? [secretKeys.join("\n")] : [], fenced(diff.patch)].join(SEPARATOR);
+  const keyCount = diff.secretKeys?.length ? ` (${plural(diff.secretKeys.length, "secret key")} differ${diff.secretKeys.length === 1 ? "s" : ""})` : "";
+  return {
+    full: `<details><summary>${heading}</summary>${SEPARATOR}${fullBody}${SEPARATOR}</details>`,
+    cut: [`- ${heading}: diff of ${plural(diffLines2, "line")} omitted \u2014 see the full report`, ...secretKeys.map((line) => `  ${line}`)].join("\n"),
+    item: `- ${heading}${keyCount}`,
+    patchSize: diff.patch.length
+  };
+}
+function fenced(patch) {
+  let longest = 0;
+  for (const match of patch.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}diff
+${patch.replace(/\n$/, "")}
+${fence}`;
+}
+function trailer(files) {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN).map((file) => `<code>${escapeMarkdown(file)}</code>`).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN ? ` and ${files.length - UNREAD_FILES_SHOWN} more` : "";
+  return `<sub>Changed files no environment reads: ${shown}${more}.</sub>`;
+}
+function notice2(level, cutCount, where) {
+  const what = level === "cut-diffs" ? cutCount === 1 ? "the diff of the largest object was omitted" : `the diffs of the ${cutCount} largest objects were omitted` : level === "object-list" ? "all diffs were omitted, objects are listed" : "diffs and object lists were omitted, only the summary is shown";
+  return `> [!NOTE]
+> Shortened to fit the comment size limit: ${what}. Everything is in ${where}.`;
+}
+function fullLevel(pieces, budget) {
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  if (everySectionLength(pieces, 0, blocks) > budget) return void 0;
+  return everySection(pieces, "", blocks);
+}
+function cutDiffsLevel(pieces, budget) {
+  const objects = pieces.sections.flatMap((item, sectionIndex) => item.objects.map((forms, objectIndex) => ({ forms, sectionIndex, objectIndex })));
+  if (objects.length < 2) return void 0;
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  let length = everySectionLength(pieces, notice2("cut-diffs", objects.length, pieces.where).length, blocks);
+  let cutCount = 0;
+  for (const { forms, sectionIndex, objectIndex } of [...objects].sort((a, b) => b.forms.patchSize - a.forms.patchSize)) {
+    if (length <= budget) break;
+    if (forms.cut.length >= forms.full.length) continue;
+    blocks[sectionIndex][objectIndex] = forms.cut;
+    length -= forms.full.length - forms.cut.length;
+    cutCount++;
+  }
+  if (length > budget || cutCount === objects.length) return void 0;
+  return everySection(pieces, notice2("cut-diffs", cutCount, pieces.where), blocks);
+}
+function everySectionLength(pieces, noticeLength, blocks) {
+  const sections = pieces.sections.map((item, index) => sectionLength(item, blocks[index].map((block) => block.length)));
+  return documentLength([pieces.head.length, noticeLength, pieces.runFindings.length, pieces.fullTable.length, ...sections, pieces.trailer.length]);
+}
+function everySection(pieces, noticeText, blocks) {
+  const sections = pieces.sections.map((item, index) => sectionText(item, blocks[index]));
+  return assemble([pieces.head, noticeText, pieces.runFindings, pieces.fullTable, ...sections, pieces.trailer]);
+}
+function objectListLevel(pieces, budget) {
+  if (pieces.sections.length === 0) return void 0;
+  const fixed = [pieces.head, notice2("object-list", 0, pieces.where), pieces.runFindings, pieces.fullTable];
+  const room = budget - documentLength([...fixed.map((text) => text.length), pieces.trailer.length]) - SEPARATOR.length;
+  const lists = sectionLists(pieces.sections, room);
+  if (lists === void 0) return void 0;
+  return assemble([...fixed, lists, pieces.trailer]);
+}
+function summaryLevel(pieces, budget) {
+  const fixed = [pieces.head, notice2("summary", 0, pieces.where)];
+  const room = budget - documentLength(fixed.map((text) => text.length)) - SEPARATOR.length;
+  const table = tableWithin(pieces.table, room);
+  if (table === void 0) return void 0;
+  return assemble([...fixed, table]);
+}
+function oneLineLevel(report, options, where, budget) {
+  const { added, changed, removed } = report.summary.objects;
+  const status = `gitops-verify ${GATE_WORDS[report.gate.result]}`;
+  const objects = `objects +${added} ~${changed} -${removed}`;
+  const line = `**${status}**: ${headline(report)} (${objects}). Details omitted to fit the comment size limit; see ${where}.`;
+  const withMarker = options.marker ? `${options.marker}
+${line}` : line;
+  if (withMarker.length <= budget) return withMarker;
+  const plain = `${status}: ${headline(report)}; details omitted, see ${options.fullReportUrl ?? "the job summary"}`;
+  const markerPrefix = options.marker && options.marker.length + 1 < budget ? `${options.marker}
+` : "";
+  return markerPrefix + clip(plain, budget - markerPrefix.length);
+}
+function documentLength(lengths) {
+  const present = lengths.filter((length) => length > 0);
+  return present.reduce((sum, length) => sum + length, 0) + Math.max(0, present.length - 1) * SEPARATOR.length + 1;
+}
+function assemble(blocks) {
+  return `${blocks.filter((block) => block !== "").join(SEPARATOR)}
+`;
+}
+var CLOSE = "</details>";
+function sectionLength(item, blockLengths) {
+  const body = [item.findings.length, ...blockLengths];
+  const bodyLength = body.some((length) => length > 0) ? documentLength(body) - 1 : item.empty.length;
+  return item.open.length + SEPARATOR.length + bodyLength + SEPARATOR.length + CLOSE.length;
+}
+function sectionText(item, blocks) {
+  const body = [item.findings, ...blocks].filter((block) => block !== "");
+  return [item.open, body.length ? body.join(SEPARATOR) : item.empty, CLOSE].join(SEPARATOR);
+}
+function largestFitting(max, room, total) {
+  if (total(max) <= room) return max;
+  let best = -1;
+  for (let count = 0; count < max && total(count) <= room; count++) best = count;
+  return best;
+}
+function prefixSums(lengths) {
+  const sums = [0];
+  for (const length of lengths) sums.push(sums[sums.length - 1] + length);
+  return sums;
+}
+function tableWithin(table, room) {
+  const footer2 = (kept2) => {
+    const omitted = table.rows.length - kept2;
+    return [omittedRows(omitted, kept2), table.quietLine].filter(Boolean).join("\n");
+  };
+  const rowLengths = prefixSums(table.rows.map((row) => row.length));
+  const total = (kept2) => {
+    const footerLength = footer2(kept2).length;
+    if (kept2 === 0 && table.rows.length > 0) return footerLength;
+    return table.header.length + rowLengths[kept2] + kept2 + (footerLength ? SEPARATOR.length + footerLength : 0);
+  };
+  const kept = largestFitting(table.rows.length, room, total);
+  if (kept < 0) return void 0;
+  if (kept === 0 && table.rows.length > 0) return footer2(0);
+  const rows = [table.header, ...table.rows.slice(0, kept)].join("\n");
+  return footer2(kept) ? `${rows}${SEPARATOR}${footer2(kept)}` : rows;
+}
+function omittedRows(omitted, kept) {
+  if (omitted === 0) return "";
+  return kept === 0 ? `_${plural(omitted, "environment")} changed or failed: not listed._` : `_\u2026and ${plural(omitted, "more environment")}._`;
+}
+function sectionLists(sections, room) {
+  const moreEnvironments = (shown2) => shown2 < sections.length ? `_\u2026and ${plural(sections.length - shown2, "more environment")} not listed here._` : "";
+  const shown = [];
+  let used = 0;
+  for (const item of sections) {
+    const reserve = moreEnvironments(shown.length + 1).length;
+    const separator = shown.length ? SEPARATOR.length : 0;
+    const list = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list === void 0) break;
+    shown.push(list);
+    used += separator + list.length;
+  }
+  if (shown.length === 0) return void 0;
+  const more = moreEnvironments(shown.length);
+  return [...shown, ...more ? [more] : []].join(SEPARATOR);
+}
+function objectList(item, room) {
+  const items = item.objects.map((blocks) => blocks.item);
+  const moreObjects = (kept2) => kept2 < items.length ? `- _\u2026and ${plural(items.length - kept2, "more object")}_` : "";
+  const itemLengths = prefixSums(items.map((text) => text.length));
+  const listLength = (kept2) => {
+    const lines = kept2 + (moreObjects(kept2) ? 1 : 0);
+    return itemLengths[kept2] + moreObjects(kept2).length + Math.max(0, lines - 1);
+  };
+  const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
+  if (kept < 0) return void 0;
+  const list = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list ? [list] : []);
+}
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/`/g, "&#96;").replace(/[\r\n]+/g, " ");
+}
+function safeUrl(url) {
+  return url.replace(/[\s()<>]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
 // src/report/rules.ts
@@ -38595,7 +39045,7 @@ var LEVELS = { error: "error", warning: "warning", notice: "note" };
 var SARIF_MAX_RESULTS = 25e3;
 function renderSarif(report, options = {}) {
   const findings = allFindings(report).slice(0, SARIF_MAX_RESULTS);
-  const ruleIds = [...new Set(findings.map((finding) => finding.ruleId))].sort();
+  const ruleIds = [...new Set(findings.map((finding2) => finding2.ruleId))].sort();
   const rules = ruleIds.map((id) => {
     const rule = describeRule(id);
     return {
@@ -38607,23 +39057,23 @@ function renderSarif(report, options = {}) {
       defaultConfiguration: { level: "error" }
     };
   });
-  const results = findings.map((finding) => ({
-    ruleId: finding.ruleId,
-    ruleIndex: ruleIds.indexOf(finding.ruleId),
-    level: LEVELS[finding.severity],
-    message: { text: finding.environment ? `${finding.environment}: ${finding.message}` : finding.message },
-    ...finding.location ? {
+  const results = findings.map((finding2) => ({
+    ruleId: finding2.ruleId,
+    ruleIndex: ruleIds.indexOf(finding2.ruleId),
+    level: LEVELS[finding2.severity],
+    message: { text: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message },
+    ...finding2.location ? {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: finding.location.file, uriBaseId: "%SRCROOT%" },
-            ...finding.location.line ? { region: { startLine: finding.location.line, ...finding.location.column ? { startColumn: finding.location.column } : {} } } : {}
+            artifactLocation: { uri: finding2.location.file, uriBaseId: "%SRCROOT%" },
+            ...finding2.location.line ? { region: { startLine: finding2.location.line, ...finding2.location.column ? { startColumn: finding2.location.column } : {} } } : {}
           }
         }
       ]
     } : {},
-    partialFingerprints: { "gitopsVerify/v1": findingFingerprint(finding) },
-    ...finding.environment ? { properties: { environment: finding.environment } } : {}
+    partialFingerprints: { "gitopsVerify/v1": findingFingerprint(finding2) },
+    ...finding2.environment ? { properties: { environment: finding2.environment } } : {}
   }));
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -38647,265 +39097,120 @@ function renderSarif(report, options = {}) {
 `;
 }
 
-// src/report/markdown.ts
-var QUIET_ROWS = 20;
-function renderMarkdown(report, options) {
-  return renderMarkdownWithLevel(report, options).text;
-}
-function renderMarkdownWithLevel(report, options) {
-  const budget = Math.max(0, Math.floor(options.budget));
-  const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : "the full report (job summary or report artifact)";
-  const head = [...options.marker ? [options.marker] : [], title(report), context(report)].join("\n\n");
-  const table = summaryTable(report);
-  const tail = trailer(report);
-  const notable = report.environments.filter(isNotable);
-  const fits = (parts) => joinedLength(parts) <= budget;
-  const sections = notable.map((result) => environmentSection(result, "full"));
-  const full = [head, table, ...sections, tail];
-  if (fits(full)) return { text: join(full), level: "full" };
-  const cut = cutLargestDiffs(notable, budget - joinedLength([head, table, tail, notice("cut-diffs", 0, where)]) - 2 * notable.length);
-  if (cut) {
-    const parts = [head, notice("cut-diffs", cut.omitted, where), table, ...cut.sections, tail];
-    if (fits(parts)) return { text: join(parts), level: "cut-diffs" };
-  }
-  const listNotice = notice("object-list", 0, where);
-  const room = budget - joinedLength([head, listNotice, table, tail]) - 2;
-  const lists = objectLists(notable, room);
-  if (lists) {
-    const parts = [head, listNotice, table, lists, tail];
-    if (fits(parts)) return { text: join(parts), level: "object-list" };
-  }
-  const summaryNotice = notice("summary", 0, where);
-  const tableRoom = budget - joinedLength([head, summaryNotice]) - 2;
-  const shortTable = tableWithin(report, tableRoom);
-  if (shortTable !== void 0) return { text: join([head, summaryNotice, shortTable]), level: "summary" };
-  const line = `${options.marker ? `${options.marker}
-` : ""}**gitops-verify ${GATE_WORDS[report.gate.result]}**: ${headline(report)}. See ${where}.`;
-  return { text: line.length <= budget ? line : line.slice(0, budget), level: "one-line" };
-}
-function title(report) {
-  const icon = report.gate.result === "pass" ? "\u2705" : report.gate.result === "fail" ? "\u274C" : "\u26A0\uFE0F";
-  return `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${escapeText(headline(report))}`;
-}
-function context(report) {
-  const lines = [
-    `Comparing ${escapeText(describeRevision(report.head))} with ${escapeText(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`
-  ];
-  if (report.gate.reasons.length > 0) lines.push(`${report.gate.reasons.map(escapeText).join("; ")}.`);
-  for (const finding of report.findings) lines.push(`- **${finding.severity}**: ${escapeText(describeFinding(finding))}`);
-  return lines.join("\n");
-}
-function summaryTable(report) {
-  return tableWithin(report, Infinity);
-}
-function tableWithin(report, room) {
-  const notable = report.environments.filter(isNotable);
-  const quiet = report.environments.filter((result2) => !isNotable(result2));
-  const rows = notable.map(row);
-  if (quiet.length <= QUIET_ROWS) rows.push(...quiet.map(row));
-  const header = "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|";
-  const quietLine = quiet.length > QUIET_ROWS ? quietSummary(quiet) : "";
-  const footer = (omitted) => [omitted > 0 ? `_\u2026and ${plural(omitted, "more environment")} with changes._` : "", quietLine].filter(Boolean).join("\n");
-  let length = header.length;
-  let kept = 0;
-  for (const line of rows) {
-    const footerLength = footer(rows.length - kept - 1).length;
-    if (length + 1 + line.length + (footerLength ? footerLength + 2 : 0) > room) break;
-    length += 1 + line.length;
-    kept++;
-  }
-  const text = [header, ...rows.slice(0, kept)].join("\n");
-  const rest = footer(rows.length - kept);
-  const result = rest ? `${text}
-
-${rest}` : text;
-  return result.length <= room ? result : void 0;
-}
-function quietSummary(quiet) {
-  const unaffected2 = quiet.filter((result) => result.status === "unaffected").length;
-  const unchanged = quiet.length - unaffected2;
-  const parts = [];
-  if (unaffected2) parts.push(`${plural(unaffected2, "environment")} not affected by this change`);
-  if (unchanged) parts.push(`${plural(unchanged, "environment")} rendered with no change`);
-  return `_${parts.join("; ")}._`;
-}
-function row(result) {
-  const status = result.status === "failed" ? "\u274C failed" : STATUS_WORDS[result.status];
-  const cells = isNotable(result) && result.status !== "failed" ? [result.counts.added, result.counts.changed, result.counts.removed] : ["", "", ""];
-  return `| ${escapeText(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
-}
-function trailer(report) {
-  if (report.unreadChangedFiles.length === 0) return "";
-  const files = report.unreadChangedFiles;
-  const shown = files.slice(0, 10).map((file) => `\`${escapeCode(file)}\``).join(", ");
-  return `<sub>Changed files no environment reads: ${shown}${files.length > 10 ? ` and ${files.length - 10} more` : ""}.</sub>`;
-}
-function notice(level, omitted, where) {
-  const what = level === "cut-diffs" ? `the diffs of the ${plural(omitted, "largest object")} were left out` : level === "object-list" ? "diffs were left out, objects are listed" : "only the summary is shown";
-  return `> [!NOTE]
-> This comment was shortened to fit: ${what}. Everything is in ${where}.`;
-}
-function environmentSection(result, kind, blocks) {
-  const summary2 = `<b>${escapeHtml(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${result.status === "failed" ? "" : ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})`}`;
-  const body = [
-    ...findingLines(result.findings),
-    ...blocks ?? result.diffs.map((diff) => objectBlock(diff, kind))
-  ];
-  return `<details><summary>${summary2}</summary>
-
-${body.join("\n")}
-</details>`;
-}
-function findingLines(findings) {
-  return findings.map((finding) => `- **${finding.severity}**: ${escapeText(describeFinding(finding))}`).concat(findings.length ? [""] : []);
-}
-function objectBlock(diff, kind) {
-  const source = diff.source ? ` <sub>${escapeHtml(diff.source.file)}${diff.source.line ? `:${diff.source.line}` : ""}</sub>` : "";
-  const heading = `<code>${escapeHtml(diffTitle(diff))}</code>${source}`;
-  const secrets = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeText(describeSecretKey(key))}`);
-  if (kind === "item") return `- ${heading}${diff.secretKeys ? ` (${plural(diff.secretKeys.length, "secret key")})` : ""}`;
-  const lines = diff.linesAdded + diff.linesRemoved;
-  const content = kind === "cut" ? `_Diff of ${plural(lines, "changed line")} left out to fit._` : fenced(diff.patch);
-  return `<details><summary>${heading}</summary>
-
-${[...secrets, ...secrets.length ? [""] : [], content].join("\n")}
-</details>
-`;
-}
-function fenced(patch) {
-  const longest = Math.max(0, ...[...patch.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}diff
-${patch.replace(/\n$/, "")}
-${fence}`;
-}
-function cutLargestDiffs(notable, room) {
-  const blocks = notable.map((result) => result.diffs.map((diff) => ({ diff, full: objectBlock(diff, "full"), cut: objectBlock(diff, "cut") })));
-  const chosen = blocks.map((list) => list.map((block) => block.full));
-  const sectionOverhead = notable.map((result) => environmentSection(result, "full", []).length);
-  let total = sectionOverhead.reduce((sum, size) => sum + size, 0) + chosen.flat().reduce((sum, text) => sum + text.length + 1, 0);
-  const bySaving = blocks.flatMap((list, env) => list.map((block, index) => ({ env, index, saving: block.full.length - block.cut.length }))).sort((a, b) => b.saving - a.saving);
-  let omitted = 0;
-  for (const candidate of bySaving) {
-    if (total <= room) break;
-    if (candidate.saving <= 0) continue;
-    chosen[candidate.env][candidate.index] = blocks[candidate.env][candidate.index].cut;
-    total -= candidate.saving;
-    omitted++;
-  }
-  if (total > room) return void 0;
-  return { sections: notable.map((result, env) => environmentSection(result, "cut", chosen[env])), omitted };
-}
-function objectLists(notable, room) {
-  const MORE_LINE = 48;
-  const sections = [];
-  let used = 0;
-  for (const result of notable) {
-    const emptyLength = environmentSection(result, "item", []).length;
-    if (used + emptyLength + 2 + MORE_LINE * 2 > room) break;
-    const items = [];
-    let length = emptyLength;
-    for (const diff of result.diffs) {
-      const item = objectBlock(diff, "item");
-      if (used + length + item.length + 1 + 2 + MORE_LINE * 2 > room) break;
-      items.push(item);
-      length += item.length + 1;
-    }
-    const missing = result.diffs.length - items.length;
-    if (missing > 0) items.push(`- _\u2026and ${plural(missing, "more object")}_`);
-    const section = environmentSection(result, "item", items);
-    sections.push(section);
-    used += section.length + 2;
-  }
-  if (sections.length === 0 && notable.length > 0) return void 0;
-  const left = notable.length - sections.length;
-  if (left > 0) sections.push(`_\u2026and ${plural(left, "more environment")} with changes._`);
-  const text = sections.join("\n\n");
-  return text.length <= room ? text : void 0;
-}
-function joinedLength(parts) {
-  const present = parts.filter(Boolean);
-  return present.reduce((sum, part) => sum + part.length, 0) + Math.max(0, present.length - 1) * 2 + 1;
-}
-function join(parts) {
-  return `${parts.filter(Boolean).join("\n\n")}
-`;
-}
-function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function escapeCode(text) {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|");
-}
-function escapeText(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/`/g, "\\`").replace(/\n/g, " ");
-}
-
 // src/report/text.ts
-var ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
+var DEFAULT_MAX_DIFF_LINES = 60;
+var UNREAD_FILES_SHOWN2 = 20;
+var STYLES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 };
 function renderText(report, options) {
-  const paint = (code, text) => options.color ? `\x1B[${ANSI[code]}m${text}\x1B[0m` : text;
-  const maxLines = options.verbose ? Infinity : options.maxDiffLines ?? 200;
-  const out = [];
-  out.push(paint("bold", `gitops-verify: ${describeRevision(report.head)} against ${describeRevision(report.base, "merge-base")}`));
-  out.push(`${plural(report.changedFiles.length, "file")} changed, ${plural(report.summary.environments, "environment")} found`);
-  out.push("");
-  const width = Math.max(0, ...report.environments.map((result) => result.environment.name.length));
-  for (const result of report.environments) {
-    const status = STATUS_WORDS[result.status];
-    const colour = result.status === "failed" ? "red" : isNotable(result) ? "yellow" : "dim";
-    const counts = isNotable(result) && result.status !== "failed" ? `  ${countsText(result)}` : "";
-    out.push(`  ${result.environment.name.padEnd(width)}  ${paint(colour, status)}${counts}`);
-  }
-  for (const result of report.environments.filter(isNotable)) {
-    out.push("", paint("bold", `\u2500\u2500 ${result.environment.name} (${STATUS_WORDS[result.status]})`));
-    for (const finding of result.findings) out.push(`  ${paint(finding.severity === "error" ? "red" : "yellow", finding.severity)}: ${describeFinding(finding)}`);
-    for (const diff of result.diffs) out.push(...objectSection(diff, maxLines, paint));
-  }
-  if (report.findings.length > 0) {
-    out.push("", paint("bold", "Findings"));
-    for (const finding of report.findings) out.push(`  ${finding.severity}: ${describeFinding(finding)}`);
-  }
-  if (report.unreadChangedFiles.length > 0) {
-    out.push("", `Changed files no environment reads: ${report.unreadChangedFiles.join(", ")}`);
-  }
-  const gateColour = report.gate.result === "pass" ? "green" : "red";
-  out.push("", `${paint(gateColour, GATE_WORDS[report.gate.result])}: ${headline(report)}${report.gate.reasons.length ? ` (${report.gate.reasons.join("; ")})` : ""}`);
-  return `${out.join("\n")}
+  const paint = painter(options.color);
+  const maxDiffLines = options.verbose ? Infinity : options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES;
+  const blocks = [
+    header(report, paint),
+    environmentList(report.environments, paint),
+    ...report.environments.filter(hasDetails).map((result) => environmentDetails(result, maxDiffLines, paint)),
+    runFindings(report.findings, paint),
+    unreadFiles(report.unreadChangedFiles),
+    footer(report, paint)
+  ];
+  return `${blocks.filter((block) => block !== "").join("\n\n")}
 `;
 }
-function objectSection(diff, maxLines, paint) {
-  const colour = diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
-  const source = diff.source ? paint("dim", `  (${diff.source.file}${diff.source.line ? `:${diff.source.line}` : ""})`) : "";
-  const lines = [``, `  ${paint(colour, diffTitle(diff))}${source}`];
-  if (diff.secretKeys) {
-    for (const key of diff.secretKeys) lines.push(`    secret key ${describeSecretKey(key)}`);
-    if (diff.change !== "changed") return lines;
-  }
-  const patchLines = diff.patch.replace(/\n$/, "").split("\n").slice(2);
-  if (patchLines.length > maxLines) {
-    lines.push(`    (diff of ${patchLines.length} lines not shown: use --format json or --verbose)`);
-    return lines;
-  }
-  for (const line of patchLines) {
-    const painted = line.startsWith("+") ? paint("green", line) : line.startsWith("-") ? paint("red", line) : line.startsWith("@@") ? paint("cyan", line) : line;
-    lines.push(`    ${painted}`);
-  }
-  return lines;
+function painter(color) {
+  return color ? (style, text) => `\x1B[${STYLES[style]}m${text}\x1B[0m` : (_style, text) => text;
+}
+function clean(text) {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function cleanLines(text, indent) {
+  return text.replace(/\n+$/, "").split("\n").map(clean).join(`
+${indent}`);
+}
+function header(report, paint) {
+  const compared = `${clean(describeRevision(report.base))} \u2192 ${clean(describeRevision(report.head))}`;
+  return [
+    paint("bold", `gitops-verify ${clean(report.tool.version)}: ${compared}`),
+    `${plural(report.changedFiles.length, "file")} changed, ${plural(report.environments.length, "environment")}`
+  ].join("\n");
+}
+function environmentList(environments, paint) {
+  const names = environments.map((result) => clean(result.environment.name));
+  const nameWidth = Math.max(0, ...names.map((name) => name.length));
+  const statusWidth = Math.max(0, ...environments.map((result) => STATUS_WORDS[result.status].length));
+  return environments.map((result, index) => {
+    const status = STATUS_WORDS[result.status];
+    const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
+    return `  ${names[index].padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`;
+  }).join("\n");
+}
+function statusStyle(result) {
+  if (result.status === "failed") return "red";
+  return isNotable(result) ? "yellow" : "dim";
+}
+function environmentDetails(result, maxDiffLines, paint) {
+  const counts = showsCounts(result) ? ` (${countsText(result)})` : "";
+  const title = paint("bold", `\u2500\u2500 ${clean(result.environment.name)}: ${STATUS_WORDS[result.status]}${counts}`);
+  const findings = result.findings.map((finding2) => `  ${findingLine(finding2, paint)}`);
+  const objects = result.diffs.map((diff) => objectDetails(diff, maxDiffLines, paint));
+  return [[title, ...findings].join("\n"), ...objects].join("\n\n");
+}
+function findingLine(finding2, paint) {
+  const where = formatLocation(finding2.location);
+  const severity = paint(finding2.severity === "error" ? "red" : finding2.severity === "warning" ? "yellow" : "cyan", finding2.severity);
+  return `${where ? `${clean(where)}: ` : ""}${severity}: ${cleanLines(finding2.message, "    ")}`;
+}
+function objectDetails(diff, maxDiffLines, paint) {
+  const source = describeSource(diff);
+  const title = `  ${paint(changeStyle(diff), clean(diffTitle(diff)))}${source ? paint("dim", `  ${clean(source)}`) : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `    secret key ${clean(describeSecretKey(key))}`);
+  return [title, ...secretKeys, ...patchLines(diff, maxDiffLines, paint)].join("\n");
+}
+function changeStyle(diff) {
+  return diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
+}
+function patchLines(diff, maxDiffLines, paint) {
+  const body = patchBody(diff.patch);
+  if (body.length > maxDiffLines) return [paint("dim", `    (diff of ${plural(body.length, "line")} not shown; the JSON report has it)`)];
+  return body.map((line) => `    ${paintPatchLine(clean(line), paint)}`);
+}
+function paintPatchLine(line, paint) {
+  if (line.startsWith("@@")) return paint("cyan", line);
+  if (line.startsWith("+")) return paint("green", line);
+  if (line.startsWith("-")) return paint("red", line);
+  return line;
+}
+function runFindings(findings, paint) {
+  if (findings.length === 0) return "";
+  return [paint("bold", "Findings"), ...findings.map((finding2) => `  ${findingLine(finding2, paint)}`)].join("\n");
+}
+function unreadFiles(files) {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN2).map(clean).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN2 ? ` and ${files.length - UNREAD_FILES_SHOWN2} more` : "";
+  return `Changed files no environment reads: ${shown}${more}`;
+}
+function footer(report, paint) {
+  const seconds = `${(report.durationMs / 1e3).toFixed(1)} s`;
+  const { result, reasons } = report.gate;
+  const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate: ${GATE_WORDS[result]}`);
+  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? ` \u2014 ${clean(reasons.join("; "))}` : ""}`].join("\n");
 }
 
 // src/report/index.ts
+var DEFAULT_MARKDOWN_BUDGET = 65e3;
 var RENDERERS = {
   text: (report, options) => renderText(report, { color: Boolean(options.color), verbose: options.verbose }),
-  markdown: (report, options) => renderMarkdown(report, { budget: options.budget ?? 65e3, fullReportUrl: options.fullReportUrl, marker: options.marker }),
+  markdown: (report, options) => renderMarkdown(report, { budget: options.budget ?? DEFAULT_MARKDOWN_BUDGET, fullReportUrl: options.fullReportUrl, marker: options.marker }),
   json: (report) => renderJson(report),
   sarif: (report) => renderSarif(report),
   junit: (report) => renderJunit(report),
   codequality: (report) => renderCodeQuality(report)
 };
 var REPORT_FORMATS = Object.keys(RENDERERS);
+function isReportFormat(name) {
+  return Object.hasOwn(RENDERERS, name);
+}
 function renderReport(format, report, options = {}) {
-  if (!(format in RENDERERS)) throw new UserError(`unknown report format "${format}" (expected one of: ${REPORT_FORMATS.join(", ")})`);
+  if (!isReportFormat(format)) throw new UserError(`unknown report format "${format}" (expected one of: ${REPORT_FORMATS.join(", ")})`);
   return RENDERERS[format](report, options);
 }
 
@@ -38920,12 +39225,12 @@ var REPORT_FILES = {
   codequality: "gl-code-quality-report.json"
 };
 async function publish(report, host, settings, ports) {
-  const summary2 = renderMarkdown(report, { budget: SUMMARY_BUDGET, marker: settings.marker });
-  const result = { files: {}, summary: summary2 };
+  const summary3 = renderMarkdown(report, { budget: SUMMARY_BUDGET, marker: settings.marker });
+  const result = { files: {}, summary: summary3 };
   if (settings.outputDir) {
     for (const [format, name] of Object.entries(REPORT_FILES)) {
       const file = path4.join(settings.outputDir, name);
-      await ports.files.writeText(file, format === "markdown" ? summary2 : renderReport(format, report));
+      await ports.files.writeText(file, format === "markdown" ? summary3 : renderReport(format, report));
       result.files[format] = file;
     }
     ports.logger.info(`reports written to ${settings.outputDir}`);
@@ -38954,17 +39259,17 @@ async function publish(report, host, settings, ports) {
   return result;
 }
 function hasSomethingToSay(report) {
-  const { summary: summary2 } = report;
-  return summary2.changed + summary2.added + summary2.removed + summary2.failed > 0 || report.gate.result !== "pass";
+  const { summary: summary3 } = report;
+  return summary3.changed + summary3.added + summary3.removed + summary3.failed > 0 || report.gate.result !== "pass";
 }
 function annotationsOf(report) {
   const levels = { error: "failure", warning: "warning", notice: "notice" };
-  return allFindings(report).filter((finding) => finding.location).map((finding) => ({
-    file: finding.location.file,
-    line: finding.location.line ?? 1,
-    level: levels[finding.severity],
-    title: `gitops-verify: ${finding.ruleId}`,
-    message: finding.environment ? `${finding.environment}: ${finding.message}` : finding.message
+  return allFindings(report).filter((finding2) => finding2.location).map((finding2) => ({
+    file: finding2.location.file,
+    line: finding2.location.line ?? 1,
+    level: levels[finding2.severity],
+    title: `gitops-verify: ${finding2.ruleId}`,
+    message: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message
   }));
 }
 
@@ -39589,6 +39894,61 @@ function tokenize(value, options) {
 }
 
 // node_modules/diff/libesm/patch/create.js
+function needsQuoting(s) {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
+      return true;
+    }
+  }
+  return false;
+}
+function quoteFileNameIfNeeded(s) {
+  if (!needsQuoting(s)) {
+    return s;
+  }
+  let result = '"';
+  const bytes = new TextEncoder().encode(s);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
+      result += "\\a";
+    } else if (b === 8) {
+      result += "\\b";
+    } else if (b === 9) {
+      result += "\\t";
+    } else if (b === 10) {
+      result += "\\n";
+    } else if (b === 11) {
+      result += "\\v";
+    } else if (b === 12) {
+      result += "\\f";
+    } else if (b === 13) {
+      result += "\\r";
+    } else if (b === 34) {
+      result += '\\"';
+    } else if (b === 92) {
+      result += "\\\\";
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
+    } else {
+      result += "\\" + b.toString(8).padStart(3, "0");
+    }
+    i++;
+  }
+  result += '"';
+  return result;
+}
+var INCLUDE_HEADERS = {
+  includeIndex: true,
+  includeUnderline: true,
+  includeFileHeaders: true
+};
+var FILE_HEADERS_ONLY = {
+  includeIndex: false,
+  includeUnderline: false,
+  includeFileHeaders: true
+};
 function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
   let optionsObj;
   if (!options) {
@@ -39601,7 +39961,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
   if (typeof optionsObj.context === "undefined") {
     optionsObj.context = 4;
   }
-  const context2 = optionsObj.context;
+  const context = optionsObj.context;
   if (optionsObj.newlineIsToken) {
     throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
   }
@@ -39619,7 +39979,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
       return;
     }
     diff.push({ value: "", lines: [] });
-    function contextLines(lines) {
+    function contextLines2(lines) {
       return lines.map(function(entry) {
         return " " + entry;
       });
@@ -39635,7 +39995,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
           oldRangeStart = oldLine;
           newRangeStart = newLine;
           if (prev) {
-            curRange = context2 > 0 ? contextLines(prev.lines.slice(-context2)) : [];
+            curRange = context > 0 ? contextLines2(prev.lines.slice(-context)) : [];
             oldRangeStart -= curRange.length;
             newRangeStart -= curRange.length;
           }
@@ -39650,13 +40010,13 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
         }
       } else {
         if (oldRangeStart) {
-          if (lines.length <= context2 * 2 && i < diff.length - 2) {
-            for (const line of contextLines(lines)) {
+          if (lines.length <= context * 2 && i < diff.length - 2) {
+            for (const line of contextLines2(lines)) {
               curRange.push(line);
             }
           } else {
-            const contextSize = Math.min(lines.length, context2);
-            for (const line of contextLines(lines.slice(0, contextSize))) {
+            const contextSize = Math.min(lines.length, context);
+            for (const line of contextLines2(lines.slice(0, contextSize))) {
               curRange.push(line);
             }
             const hunk = {
@@ -39695,6 +40055,76 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
     };
   }
 }
+function formatPatch(patch, headerOptions) {
+  var _a, _b, _c, _d, _e, _f;
+  if (!headerOptions) {
+    headerOptions = INCLUDE_HEADERS;
+  }
+  if (Array.isArray(patch)) {
+    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
+      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
+    }
+    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
+  }
+  const ret = [];
+  if (patch.isGit) {
+    headerOptions = INCLUDE_HEADERS;
+    if (!patch.oldFileName) {
+      throw new Error("oldFileName must be specified for Git patches");
+    }
+    if (!patch.newFileName) {
+      throw new Error("newFileName must be specified for Git patches");
+    }
+    let gitOldName = patch.oldFileName;
+    let gitNewName = patch.newFileName;
+    if (patch.isCreate && gitOldName === "/dev/null") {
+      gitOldName = gitNewName.replace(/^b\//, "a/");
+    } else if (patch.isDelete && gitNewName === "/dev/null") {
+      gitNewName = gitOldName.replace(/^a\//, "b/");
+    }
+    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    if (patch.isDelete) {
+      ret.push("deleted file mode " + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : "100644"));
+    }
+    if (patch.isCreate) {
+      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
+    }
+    if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+      ret.push("old mode " + patch.oldMode);
+      ret.push("new mode " + patch.newMode);
+    }
+    if (patch.isRename) {
+      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+    }
+    if (patch.isCopy) {
+      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+    }
+  } else {
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
+      ret.push("Index: " + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+      ret.push("===================================================================");
+    }
+  }
+  const hasHunks = patch.hunks.length > 0;
+  if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
+    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+  }
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const hunk = patch.hunks[i];
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    for (const line of hunk.lines) {
+      ret.push(line);
+    }
+  }
+  return ret.join("\n") + "\n";
+}
 function splitLines(text) {
   const hasTrailingNl = text.endsWith("\n");
   const result = text.split("\n").map((line) => line + "\n");
@@ -39707,96 +40137,117 @@ function splitLines(text) {
 }
 
 // src/diff/match.ts
-var GENERATOR_HASH = /^(.*)-[a-z0-9]{10}$/;
+var GENERATOR_HASH_SUFFIX = /^(.+)-[2456789bcdfghkmt]{10}$/;
 var GENERATED_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-function matchObjects(base, head) {
-  const baseByKey = new Map(base.map((manifest) => [objectKey(manifest.id), manifest]));
+function matchObjects(base, head2) {
+  const baseByKey = groupBy(base, (manifest) => objectKey(manifest.id));
   const pairs = [];
   const added = [];
-  const matchedBase = /* @__PURE__ */ new Set();
-  for (const manifest of head) {
-    const partner = baseByKey.get(objectKey(manifest.id));
-    if (partner && !matchedBase.has(partner)) {
+  const pairedBase = /* @__PURE__ */ new Set();
+  for (const manifest of head2) {
+    const partner = baseByKey.get(objectKey(manifest.id))?.shift();
+    if (partner) {
       pairs.push([partner, manifest]);
-      matchedBase.add(partner);
+      pairedBase.add(partner);
     } else {
       added.push(manifest);
     }
   }
-  const removed = base.filter((manifest) => !matchedBase.has(manifest));
-  return matchGeneratedAcrossHashes({ pairs, added, removed });
+  const removed = base.filter((manifest) => !pairedBase.has(manifest));
+  return pairAcrossGeneratorHashes({ pairs, added, removed });
 }
-function generatorKey(id) {
-  if (!GENERATED_KINDS.has(id.kind)) return void 0;
-  const match = GENERATOR_HASH.exec(id.name);
-  return match ? `${id.group}/${id.kind}/${id.namespace}/${match[1]}` : void 0;
-}
-function matchGeneratedAcrossHashes(matching) {
-  const group = (manifests) => {
-    const byKey = /* @__PURE__ */ new Map();
-    for (const manifest of manifests) {
-      const key = generatorKey(manifest.id);
-      if (key) byKey.set(key, [...byKey.get(key) ?? [], manifest]);
-    }
-    return byKey;
-  };
-  const addedByKey = group(matching.added);
-  const removedByKey = group(matching.removed);
+function pairAcrossGeneratorHashes(matching) {
+  const addedByStem = groupBy(matching.added, (manifest) => generatorStem(manifest.id));
+  const removedByStem = groupBy(matching.removed, (manifest) => generatorStem(manifest.id));
   const paired = /* @__PURE__ */ new Set();
-  for (const [key, candidates] of addedByKey) {
-    const predecessors = removedByKey.get(key);
-    if (candidates.length !== 1 || predecessors?.length !== 1) continue;
-    matching.pairs.push([predecessors[0], candidates[0]]);
-    paired.add(predecessors[0]).add(candidates[0]);
+  for (const [stem, successors] of addedByStem) {
+    const predecessors = removedByStem.get(stem);
+    if (successors.length !== 1 || predecessors?.length !== 1) continue;
+    const [predecessor, successor] = [predecessors[0], successors[0]];
+    matching.pairs.push([predecessor, successor]);
+    paired.add(predecessor).add(successor);
   }
+  if (paired.size === 0) return matching;
   return {
     pairs: matching.pairs,
     added: matching.added.filter((manifest) => !paired.has(manifest)),
     removed: matching.removed.filter((manifest) => !paired.has(manifest))
   };
 }
+function generatorStem(id) {
+  if (!GENERATED_KINDS.has(id.kind)) return void 0;
+  const match = GENERATOR_HASH_SUFFIX.exec(id.name);
+  return match ? objectKey({ ...id, name: match[1] }) : void 0;
+}
+function groupBy(items, keyOf) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === void 0) continue;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
 
 // src/diff/normalize.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-var TOP_ORDER = ["apiVersion", "kind", "metadata"];
-var METADATA_ORDER = ["name", "generateName", "namespace", "labels", "annotations"];
+var TOP_LEVEL_ORDER = rankOf(["apiVersion", "kind", "metadata"]);
+var METADATA_ORDER = rankOf(["name", "namespace", "labels", "annotations"]);
+var ALPHABETICAL = rankOf([]);
 function normalizeObject(object) {
-  const copy = sortKeys(object, TOP_ORDER);
+  const copy = sortKeys(object, TOP_LEVEL_ORDER);
   dropMetadataNoise(copy.metadata);
-  const spec = copy.spec;
-  dropMetadataNoise(spec?.template?.metadata);
-  const jobTemplate = spec?.jobTemplate;
-  dropMetadataNoise(jobTemplate?.metadata);
-  const jobSpec = jobTemplate?.spec;
-  dropMetadataNoise(jobSpec?.template?.metadata);
-  if (isEmptyMap(copy.status)) delete copy.status;
+  dropEmptyStatus(copy);
+  for (const template of embeddedTemplates(copy)) {
+    dropMetadataNoise(template.metadata);
+    if (isEmptyMap(template.metadata)) delete template.metadata;
+    dropEmptyStatus(template);
+  }
   return copy;
-}
-function dropMetadataNoise(metadata) {
-  if (!metadata || typeof metadata !== "object") return;
-  const record = metadata;
-  if (record.creationTimestamp === null) delete record.creationTimestamp;
-  for (const key of ["labels", "annotations"]) if (isEmptyMap(record[key]) || record[key] === null) delete record[key];
-}
-function isEmptyMap(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0;
-}
-function sortKeys(value, order = []) {
-  if (Array.isArray(value)) return value.map((item) => sortKeys(item));
-  if (value === null || typeof value !== "object") return value;
-  const record = value;
-  const keys = Object.keys(record).sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    if (ia >= 0 || ib >= 0) return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  const result = {};
-  for (const key of keys) result[key] = sortKeys(record[key], key === "metadata" ? METADATA_ORDER : []);
-  return result;
 }
 function toYaml(object) {
   return (0, import_yaml4.stringify)(object, { lineWidth: 0, indent: 2, indentSeq: false, aliasDuplicateObjects: false });
+}
+function embeddedTemplates(object) {
+  const spec = asFields(object.spec);
+  const jobTemplate = asFields(spec?.jobTemplate);
+  const claimTemplates = Array.isArray(spec?.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  return [asFields(spec?.template), jobTemplate, asFields(asFields(jobTemplate?.spec)?.template), ...claimTemplates.map(asFields)].filter(
+    (template) => template !== void 0
+  );
+}
+function dropMetadataNoise(value) {
+  const metadata = asFields(value);
+  if (!metadata) return;
+  if (metadata.creationTimestamp === null) delete metadata.creationTimestamp;
+  for (const key of ["labels", "annotations"]) {
+    if (metadata[key] === null || isEmptyMap(metadata[key])) delete metadata[key];
+  }
+}
+function dropEmptyStatus(object) {
+  if (isEmptyMap(object.status)) delete object.status;
+}
+function sortKeys(value, order) {
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, ALPHABETICAL));
+  const map = asFields(value);
+  if (!map) return value;
+  const rank = (key) => order.get(key) ?? order.size;
+  const keys = Object.keys(map).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = {};
+  for (const key of keys) sorted[key] = sortKeys(map[key], key === "metadata" ? METADATA_ORDER : ALPHABETICAL);
+  return sorted;
+}
+function rankOf(keys) {
+  return new Map(keys.map((key, index) => [key, index]));
+}
+function asFields(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+}
+function isEmptyMap(value) {
+  const map = asFields(value);
+  return map !== void 0 && Object.keys(map).length === 0;
 }
 
 // src/diff/secrets.ts
@@ -39804,142 +40255,178 @@ import { Buffer as Buffer2 } from "node:buffer";
 import { createHmac } from "node:crypto";
 var LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 function createFingerprinter(key) {
-  return (value) => createHmac("sha256", key).update(value).digest("hex").slice(0, 8);
+  const keyBytes = Buffer2.from(key);
+  if (keyBytes.length === 0) throw new Error("a Secret fingerprint key must not be empty");
+  return (value) => createHmac("sha256", keyBytes).update(value).digest("hex").slice(0, 8);
 }
 function isSecret(object) {
-  return object.kind === "Secret" && (object.apiVersion === "v1" || object.apiVersion === void 0);
-}
-function secretValues(object) {
-  const values = /* @__PURE__ */ new Map();
-  const data = object.data;
-  if (data && typeof data === "object" && !Array.isArray(data)) {
-    for (const [key, value] of Object.entries(data)) values.set(key, decodeBase64(value));
-  }
-  const stringData = object.stringData;
-  if (stringData && typeof stringData === "object" && !Array.isArray(stringData)) {
-    for (const [key, value] of Object.entries(stringData)) values.set(key, Buffer2.from(typeof value === "string" ? value : JSON.stringify(value) ?? ""));
-  }
-  return values;
-}
-function decodeBase64(value) {
-  if (typeof value !== "string") return Buffer2.from(JSON.stringify(value) ?? "");
-  const compact = value.replace(/\s+/g, "");
-  if (/^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 === 0) return Buffer2.from(compact, "base64");
-  return Buffer2.from(value);
-}
-function describeValue(value, fingerprint) {
-  return { length: value.length, fingerprint: fingerprint(value) };
-}
-function placeholder(masked) {
-  return `<secret: ${masked.length} bytes, fp ${masked.fingerprint}>`;
+  return object.kind === "Secret";
 }
 function maskSecret(object, fingerprint) {
+  if (Array.isArray(object.items) && typeof object.kind === "string" && object.kind.endsWith("List")) {
+    return { ...object, items: object.items.map((item) => asFields2(item) ? maskSecret(item, fingerprint) : item) };
+  }
   if (!isSecret(object)) return object;
-  const copy = { ...object };
+  const masked = { ...object };
   for (const field of ["data", "stringData"]) {
-    const values = object[field];
-    if (values === void 0) continue;
-    if (!values || typeof values !== "object" || Array.isArray(values)) {
-      copy[field] = "<secret: not a map>";
-      continue;
-    }
-    const masked = {};
-    for (const [key, value] of Object.entries(values)) {
-      const bytes = field === "data" ? decodeBase64(value) : Buffer2.from(typeof value === "string" ? value : JSON.stringify(value) ?? "");
-      masked[key] = placeholder(describeValue(bytes, fingerprint));
-    }
-    copy[field] = masked;
+    if (!(field in object) || object[field] === null) continue;
+    const values = asFields2(object[field]);
+    masked[field] = values ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, placeholder(decodeValue(field, value), fingerprint)])) : placeholder({ bytes: textOf(object[field]) }, fingerprint, "not a map");
   }
-  const metadata = object.metadata;
-  const annotations = metadata?.annotations;
-  if (annotations && LAST_APPLIED in annotations) {
-    copy.metadata = { ...metadata, annotations: { ...annotations, [LAST_APPLIED]: "<masked: holds secret values>" } };
-  }
-  return copy;
+  const metadata = asFields2(object.metadata);
+  if (metadata && "annotations" in metadata) masked.metadata = { ...metadata, annotations: maskAnnotations(metadata.annotations, fingerprint) };
+  return masked;
 }
-function secretKeyChanges(base, head, fingerprint) {
-  const before = base ? secretValues(base) : /* @__PURE__ */ new Map();
-  const after = head ? secretValues(head) : /* @__PURE__ */ new Map();
+function secretKeyChanges(base, head2, fingerprint) {
+  const before = base ? effectiveValues(base) : /* @__PURE__ */ new Map();
+  const after = head2 ? effectiveValues(head2) : /* @__PURE__ */ new Map();
+  const keys = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
   const changes = [];
-  for (const key of [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort()) {
-    const a = before.get(key);
-    const b = after.get(key);
-    if (a && b && Buffer2.compare(a, b) === 0) continue;
+  for (const key of keys) {
+    const old = before.get(key);
+    const now = after.get(key);
+    if (old && now && old.bytes.equals(now.bytes)) continue;
     changes.push({
       key,
-      change: !a ? "added" : !b ? "removed" : "changed",
-      ...a ? { before: describeValue(a, fingerprint) } : {},
-      ...b ? { after: describeValue(b, fingerprint) } : {}
+      change: !old ? "added" : !now ? "removed" : "changed",
+      ...old ? { before: summarize(old.bytes, fingerprint) } : {},
+      ...now ? { after: summarize(now.bytes, fingerprint) } : {}
     });
   }
   return changes;
 }
+function effectiveValues(object) {
+  const values = /* @__PURE__ */ new Map();
+  for (const field of ["data", "stringData"]) {
+    for (const [key, value] of Object.entries(asFields2(object[field]) ?? {})) values.set(key, decodeValue(field, value));
+  }
+  return values;
+}
+function decodeValue(field, value) {
+  if (value === null || value === void 0) return { bytes: Buffer2.alloc(0) };
+  if (typeof value !== "string") return { bytes: textOf(value), problem: "not a string" };
+  if (field === "stringData") return { bytes: Buffer2.from(value) };
+  const compact = value.replace(/[\r\n]/g, "");
+  if (compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return { bytes: Buffer2.from(compact, "base64") };
+  return { bytes: Buffer2.from(value), problem: "not valid base64" };
+}
+function summarize(bytes, fingerprint) {
+  return { length: bytes.length, fingerprint: fingerprint(bytes) };
+}
+function placeholder(value, fingerprint, what = "") {
+  const { length, fingerprint: fp } = summarize(value.bytes, fingerprint);
+  const notes = [what, value.problem].filter(Boolean).map((note) => `, ${note}`).join("");
+  return `<secret: ${length} bytes, fp ${fp}${notes}>`;
+}
+function maskAnnotations(annotations, fingerprint) {
+  if (annotations === null || annotations === void 0) return annotations;
+  const fields = asFields2(annotations);
+  if (!fields) return placeholder({ bytes: textOf(annotations) }, fingerprint, "annotations not a map");
+  if (!(LAST_APPLIED in fields)) return annotations;
+  return { ...fields, [LAST_APPLIED]: placeholder({ bytes: textOf(fields[LAST_APPLIED]) }, fingerprint, "last applied configuration") };
+}
+function textOf(value) {
+  if (typeof value === "string") return Buffer2.from(value);
+  try {
+    return Buffer2.from(JSON.stringify(value) ?? String(value));
+  } catch {
+    return Buffer2.from(String(typeof value));
+  }
+}
+function asFields2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+}
 
-// src/diff/index.ts
-function diffManifests(base, head, options) {
+// src/diff/object-diff.ts
+var DEFAULT_CONTEXT = 3;
+var MAX_EDIT_LENGTH = 2e3;
+function diffManifests(base, head2, options) {
   const fingerprint = createFingerprinter(options.fingerprintKey);
-  const context2 = options.context ?? 3;
-  const { pairs, added, removed } = matchObjects(base, head);
+  const context = contextLines(options.context);
+  const { pairs, added, removed } = matchObjects(base, head2);
   const diffs = [];
   let unchanged = 0;
   for (const [before, after] of pairs) {
-    const beforeText = toYaml(safeView(before.object, fingerprint));
-    const afterText = toYaml(safeView(after.object, fingerprint));
-    const secretKeys = isSecret(after.object) ? secretKeyChanges(before.object, after.object, fingerprint) : void 0;
-    if (beforeText === afterText && !secretKeys?.length) {
-      unchanged++;
-      continue;
-    }
-    const renamed = before.id.name !== after.id.name;
-    diffs.push({
-      change: "changed",
-      id: after.id,
-      ...renamed ? { previousName: before.id.name } : {},
-      ...unifiedDiff(`base: ${objectLabel(before.id)}`, `head: ${objectLabel(after.id)}`, beforeText, afterText, context2),
-      ...secretKeys ? { secretKeys } : {},
-      ...after.source ? { source: after.source } : {}
-    });
+    const diff = diffPair(before, after, fingerprint, context);
+    if (diff) diffs.push(diff);
+    else unchanged++;
   }
-  for (const manifest of added) diffs.push(wholeObject("added", manifest, fingerprint, context2));
-  for (const manifest of removed) diffs.push(wholeObject("removed", manifest, fingerprint, context2));
+  for (const manifest of added) diffs.push(wholeObject("added", manifest, fingerprint));
+  for (const manifest of removed) diffs.push(wholeObject("removed", manifest, fingerprint));
   return { diffs: diffs.sort(byReviewOrder), unchanged };
 }
 function safeView(object, fingerprint) {
   return normalizeObject(maskSecret(object, fingerprint));
 }
-function wholeObject(change, manifest, fingerprint, context2) {
-  const text = toYaml(safeView(manifest.object, fingerprint));
-  const [before, after] = change === "added" ? ["", text] : [text, ""];
-  const label = `${change === "added" ? "head" : "base"}: ${objectLabel(manifest.id)}`;
+function diffPair(before, after, fingerprint, context) {
+  const beforeView = safeView(before.object, fingerprint);
+  const afterView = safeView(after.object, fingerprint);
+  const secretKeys = isSecret(after.object) ? secretKeyChanges(before.object, after.object, fingerprint) : void 0;
+  if (JSON.stringify(beforeView) === JSON.stringify(afterView) && !secretKeys?.length) return void 0;
+  return {
+    change: "changed",
+    id: after.id,
+    ...before.id.name !== after.id.name ? { previousName: before.id.name } : {},
+    ...unifiedDiff(patchName("base", before.id), patchName("head", after.id), toYaml(beforeView), toYaml(afterView), context),
+    ...secretKeys ? { secretKeys } : {},
+    ...after.source ? { source: after.source } : {}
+  };
+}
+function wholeObject(change, manifest, fingerprint) {
+  const lines = yamlLines(toYaml(safeView(manifest.object, fingerprint)));
+  const secret = isSecret(manifest.object) ? manifest.object : void 0;
+  const patch = change === "added" ? replacement("/dev/null", patchName("head", manifest.id), [], lines) : replacement(patchName("base", manifest.id), "/dev/null", lines, []);
   return {
     change,
     id: manifest.id,
-    ...unifiedDiff(change === "added" ? "/dev/null" : label, change === "added" ? label : "/dev/null", before, after, context2),
-    ...isSecret(manifest.object) ? { secretKeys: secretKeyChanges(change === "removed" ? manifest.object : void 0, change === "added" ? manifest.object : void 0, fingerprint) } : {},
+    ...patch,
+    ...secret ? { secretKeys: change === "added" ? secretKeyChanges(void 0, secret, fingerprint) : secretKeyChanges(secret, void 0, fingerprint) } : {},
     ...manifest.source ? { source: manifest.source } : {}
   };
 }
-function unifiedDiff(oldName, newName, before, after, context2) {
-  const patch = structuredPatch(oldName, newName, before, after, void 0, void 0, { context: context2 });
+function unifiedDiff(oldName, newName, before, after, context) {
+  const structured = structuredPatch(oldName, newName, before, after, void 0, void 0, { context, maxEditLength: MAX_EDIT_LENGTH });
+  if (!structured) return replacement(oldName, newName, yamlLines(before), yamlLines(after));
   let linesAdded = 0;
   let linesRemoved = 0;
-  const lines = [`--- ${oldName}`, `+++ ${newName}`];
-  for (const hunk of patch.hunks) {
-    lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
-    for (const line of hunk.lines) {
-      if (line.startsWith("\\")) continue;
-      if (line.startsWith("+")) linesAdded++;
-      else if (line.startsWith("-")) linesRemoved++;
-      lines.push(line);
-    }
+  for (const line of structured.hunks.flatMap((hunk) => hunk.lines)) {
+    if (line.startsWith("+")) linesAdded++;
+    else if (line.startsWith("-")) linesRemoved++;
   }
-  return { patch: `${lines.join("\n")}
-`, linesAdded, linesRemoved };
+  return { patch: formatPatch(structured, FILE_HEADERS_ONLY), linesAdded, linesRemoved };
 }
-var KIND_RANK = { Namespace: 0, CustomResourceDefinition: 1 };
+function replacement(oldName, newName, before, after) {
+  const range = (lines2) => `${lines2.length > 0 ? 1 : 0},${lines2.length}`;
+  const lines = [
+    `--- ${oldName}`,
+    `+++ ${newName}`,
+    `@@ -${range(before)} +${range(after)} @@`,
+    ...before.map((line) => `-${line}`),
+    ...after.map((line) => `+${line}`)
+  ];
+  return { patch: `${lines.join("\n")}
+`, linesAdded: after.length, linesRemoved: before.length };
+}
+function yamlLines(text) {
+  return text === "" ? [] : text.replace(/\n$/, "").split("\n");
+}
+function patchName(side, id) {
+  return [side, id.group, id.kind, id.namespace, id.name].filter((part) => part !== "").join("/");
+}
+function contextLines(context) {
+  return context !== void 0 && Number.isInteger(context) && context >= 0 ? context : DEFAULT_CONTEXT;
+}
+var KIND_RANK = /* @__PURE__ */ new Map([
+  ["Namespace", 0],
+  ["CustomResourceDefinition", 1]
+]);
+var CHANGE_RANK = { removed: 0, changed: 1, added: 2 };
 function byReviewOrder(a, b) {
-  const rank = (diff) => KIND_RANK[diff.id.kind] ?? 2;
-  return rank(a) - rank(b) || a.id.kind.localeCompare(b.id.kind) || a.id.namespace.localeCompare(b.id.namespace) || a.id.name.localeCompare(b.id.name);
+  const rank = (diff) => KIND_RANK.get(diff.id.kind) ?? KIND_RANK.size;
+  return rank(a) - rank(b) || compareText(a.id.kind, b.id.kind) || compareText(a.id.namespace, b.id.namespace) || compareText(a.id.name, b.id.name) || compareText(a.id.group, b.id.group) || CHANGE_RANK[a.change] - CHANGE_RANK[b.change];
+}
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/app/context.ts
@@ -40027,8 +40514,8 @@ var RenderFailure = class extends Error {
   detail;
 };
 var wrapperCounter = 0;
-function goMemorySettings(environment) {
-  if (environment.GOGC !== void 0 || environment.GOMEMLIMIT !== void 0) return {};
+function goMemorySettings(environment2) {
+  if (environment2.GOGC !== void 0 || environment2.GOMEMLIMIT !== void 0) return {};
   return { GOGC: "off", GOMEMLIMIT: "768MiB" };
 }
 var KustomizeRenderer = class {
@@ -40087,8 +40574,8 @@ buildMetadata: [originAnnotations]
     }
     if (result.outputTooLarge) throw new RenderFailure("kustomize printed more output than a render may have", "");
     if (result.exitCode !== 0) {
-      const clean = (text) => relativise(text, root, buildDir);
-      throw new RenderFailure(clean(firstKustomizeError(result.stderr)), clean(result.stderr.trim()));
+      const clean2 = (text) => relativise(text, root, buildDir);
+      throw new RenderFailure(clean2(firstKustomizeError(result.stderr)), clean2(result.stderr.trim()));
     }
     return result.stdout;
   }
@@ -40221,14 +40708,14 @@ async function discover({ root, files, config }) {
   const selected = [...candidates.values()].filter((env) => include.length === 0 || include.some((glob) => glob.test(env.path))).filter((env) => !exclude.some((glob) => glob.test(env.path))).sort((a, b) => a.name.localeCompare(b.name));
   const closures = new ClosureBuilder(kustomizations);
   const environments = [];
-  for (const environment of selected) {
-    if (environment.kind === "kustomize") {
-      const closure = closures.of(environment.path);
+  for (const environment2 of selected) {
+    if (environment2.kind === "kustomize") {
+      const closure = closures.of(environment2.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      environments.push({ environment: environment2, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
-      environments.push(await plainDirectory(environment, files, realRoot, typeOf2));
+      environments.push(await plainDirectory(environment2, files, realRoot, typeOf2));
     }
   }
   return { environments, kustomizations };
@@ -40309,26 +40796,26 @@ var ClosureBuilder = class {
   }
 };
 function addUnique(into, from) {
-  for (const finding of from) if (!into.includes(finding)) into.push(finding);
+  for (const finding2 of from) if (!into.includes(finding2)) into.push(finding2);
 }
-async function plainDirectory(environment, files, root, typeOf2) {
-  const type = await typeOf2(environment.path);
+async function plainDirectory(environment2, files, root, typeOf2) {
+  const type = await typeOf2(environment2.path);
   if (type !== "directory") {
     const why = type === "outside" ? "is outside the repository" : type === "missing" ? "does not exist" : "is not a directory";
     return {
-      environment,
+      environment: environment2,
       inputs: /* @__PURE__ */ new Set(),
       yamlInputs: /* @__PURE__ */ new Set(),
-      problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }]
+      problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment2.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }]
     };
   }
   const inputs = /* @__PURE__ */ new Set();
-  for (const { dir, entries } of await walkDirectories(files, root, environment.path)) {
+  for (const { dir, entries } of await walkDirectories(files, root, environment2.path)) {
     for (const entry of entries) {
       if (entry.type === "file" && YAML_FILE.test(entry.name)) inputs.add(joinPath(dir, entry.name));
     }
   }
-  return { environment, inputs, yamlInputs: inputs, problems: [] };
+  return { environment: environment2, inputs, yamlInputs: inputs, problems: [] };
 }
 async function walkDirectories(files, root, start = ".") {
   const result = [];
@@ -40367,10 +40854,10 @@ function joinPath(dir, name) {
 
 // src/render/directory.ts
 var import_yaml8 = __toESM(require_dist(), 1);
-async function renderDirectory(root, environment, files) {
+async function renderDirectory(root, environment2, files) {
   const manifests = [];
   try {
-    for (const file of [...environment.inputs].sort()) {
+    for (const file of [...environment2.inputs].sort()) {
       const { documents } = parseYaml(await files.readText(joinRepoPath(root, file)), file);
       for (const document of documents) {
         const value = document.value;
@@ -40405,14 +40892,14 @@ var InputChecker = class {
   files;
   checked = /* @__PURE__ */ new Map();
   /** Problems with the environment's input files; each file is checked once per revision. */
-  async check(environment) {
+  async check(environment2) {
     const findings = [];
-    for (const file of [...environment.inputs].sort()) {
-      const key = `${file}\0${environment.yamlInputs.has(file)}`;
+    for (const file of [...environment2.inputs].sort()) {
+      const key = `${file}\0${environment2.yamlInputs.has(file)}`;
       let result = this.checked.get(key);
-      if (!result) this.checked.set(key, result = this.checkFile(file, environment.yamlInputs.has(file)));
-      const finding = await result;
-      if (finding) findings.push(finding);
+      if (!result) this.checked.set(key, result = this.checkFile(file, environment2.yamlInputs.has(file)));
+      const finding2 = await result;
+      if (finding2) findings.push(finding2);
     }
     return findings;
   }
@@ -40508,11 +40995,11 @@ function parseOrigin(origin) {
 function findGeneratorLine(generators, file, kind, renderedName) {
   let best;
   let bestLength = -1;
-  for (const [key, location] of generators) {
+  for (const [key, location2] of generators) {
     const [generatorFile, generatorKind, name] = key.split("#");
     if (generatorFile !== file || generatorKind !== kind || !name || !renderedName.includes(name)) continue;
     if (name.length > bestLength) {
-      best = location;
+      best = location2;
       bestLength = name.length;
     }
   }
@@ -40544,43 +41031,43 @@ var Revision = class _Revision {
     return this.discovery.environments;
   }
   /** Renders one environment; problems become findings on it, never exceptions. */
-  async render(environment) {
-    const name = environment.environment.name;
-    const blocking = [...environment.problems, ...await this.checker.check(environment)];
-    if (blocking.length > 0) return { ok: false, findings: blocking.map((finding) => ({ ...finding, environment: name })) };
+  async render(environment2) {
+    const name = environment2.environment.name;
+    const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
+    if (blocking.length > 0) return { ok: false, findings: blocking.map((finding2) => ({ ...finding2, environment: name })) };
     try {
-      const manifests = environment.environment.kind === "kustomize" ? (await this.renderer.render(this.root, environment.environment.path, this.sources, this.generators)).manifests : (await renderDirectory(this.root, environment, this.files)).manifests;
+      const manifests = environment2.environment.kind === "kustomize" ? (await this.renderer.render(this.root, environment2.environment.path, this.sources, this.generators)).manifests : (await renderDirectory(this.root, environment2, this.files)).manifests;
       return { ok: true, manifests };
     } catch (error2) {
       if (error2 instanceof RenderFailure || error2 instanceof UserError) {
-        const file = this.discovery.kustomizations.get(environment.environment.path)?.file;
-        return { ok: false, findings: [renderFinding(environment, error2, file)] };
+        const file = this.discovery.kustomizations.get(environment2.environment.path)?.file;
+        return { ok: false, findings: [renderFinding(environment2, error2, file)] };
       }
       throw error2;
     }
   }
   /** kustomize's own output, for `gitops-verify render`. */
-  async renderText(environment) {
-    const blocking = [...environment.problems, ...await this.checker.check(environment)];
+  async renderText(environment2) {
+    const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment.environment.path);
-    return (await renderDirectory(this.root, environment, this.files)).text;
+    if (environment2.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment2.environment.path);
+    return (await renderDirectory(this.root, environment2, this.files)).text;
   }
 };
-function renderFinding(environment, error2, kustomizationFile) {
-  const location = error2 instanceof UserError ? error2.location : void 0;
+function renderFinding(environment2, error2, kustomizationFile) {
+  const location2 = error2 instanceof UserError ? error2.location : void 0;
   return {
     ruleId: "render-failed",
     severity: "error",
-    environment: environment.environment.name,
+    environment: environment2.environment.name,
     message: `render failed: ${error2.message}`,
-    ...location ? { location } : kustomizationFile ? { location: { file: kustomizationFile } } : {}
+    ...location2 ? { location: location2 } : kustomizationFile ? { location: { file: kustomizationFile } } : {}
   };
 }
 function formatFindings(findings) {
-  return findings.map((finding) => {
-    const where = finding.location ? `${finding.location.file}${finding.location.line ? `:${finding.location.line}` : ""}: ` : "";
-    return `${where}${finding.message}`;
+  return findings.map((finding2) => {
+    const where = finding2.location ? `${finding2.location.file}${finding2.location.line ? `:${finding2.location.line}` : ""}: ` : "";
+    return `${where}${finding2.message}`;
   }).join("\n");
 }
 
@@ -40609,11 +41096,11 @@ async function verify(settings, ports) {
     }
     const { config, file: configFile } = settings.configRevision === "base" ? await loadConfigAt(repoGit, mergeBase, settings.configPath) : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
     const renderer = await createRenderer(ports, config, workDir);
-    const head = await Revision.open(headRoot, files, config, renderer);
+    const head2 = await Revision.open(headRoot, files, config, renderer);
     const changed = new Set(changedFiles);
     const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
-    const touches = (environment) => configChanged || [...environment.inputs].some((file) => changed.has(file));
-    const needsBase = configChanged || head.environments.some(touches) || changedFiles.some((file) => KUSTOMIZATION_FILE_NAMES.includes(path11.posix.basename(file)));
+    const touches = (environment2) => configChanged || [...environment2.inputs].some((file) => changed.has(file));
+    const needsBase = configChanged || head2.environments.some(touches) || changedFiles.some((file) => KUSTOMIZATION_FILE_NAMES.includes(path11.posix.basename(file)));
     let base;
     if (needsBase) {
       logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
@@ -40621,7 +41108,7 @@ async function verify(settings, ports) {
       checkouts.push(checkout);
       base = await Revision.open(checkout.dir, files, config, renderer);
     }
-    const plans = planEnvironments(head, base, touches);
+    const plans = planEnvironments(head2, base, touches);
     const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
     let done = 0;
     const toRender = plans.filter((plan) => plan.render).length;
@@ -40630,14 +41117,14 @@ async function verify(settings, ports) {
       if (!plan.render) return unaffected(plan.environment);
       const [baseOutcome, headOutcome] = await Promise.all([
         plan.base ? base.render(plan.base) : void 0,
-        plan.head ? head.render(plan.head) : void 0
+        plan.head ? head2.render(plan.head) : void 0
       ]);
       logger.progress(++done, toRender, plan.environment.name);
       return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
     });
     const readFiles = /* @__PURE__ */ new Set();
-    for (const environment of [...head.environments, ...base?.environments ?? []]) {
-      for (const file of environment.inputs) readFiles.add(file);
+    for (const environment2 of [...head2.environments, ...base?.environments ?? []]) {
+      for (const file of environment2.inputs) readFiles.add(file);
     }
     const report = buildReport({
       base: { ref: baseRef, sha: mergeBase },
@@ -40654,18 +41141,18 @@ async function verify(settings, ports) {
     await files.removeTree(workDir);
   }
 }
-function planEnvironments(head, base, touches) {
+function planEnvironments(head2, base, touches) {
   const plans = /* @__PURE__ */ new Map();
-  for (const environment of head.environments) {
-    plans.set(environment.environment.name, { environment: environment.environment, head: environment, render: touches(environment) });
+  for (const environment2 of head2.environments) {
+    plans.set(environment2.environment.name, { environment: environment2.environment, head: environment2, render: touches(environment2) });
   }
-  for (const environment of base?.environments ?? []) {
-    const plan = plans.get(environment.environment.name);
+  for (const environment2 of base?.environments ?? []) {
+    const plan = plans.get(environment2.environment.name);
     if (plan) {
-      plan.base = environment;
-      plan.render ||= touches(environment);
+      plan.base = environment2;
+      plan.render ||= touches(environment2);
     } else {
-      plans.set(environment.environment.name, { environment: environment.environment, base: environment, render: true });
+      plans.set(environment2.environment.name, { environment: environment2.environment, base: environment2, render: true });
     }
   }
   for (const plan of plans.values()) {
@@ -40674,36 +41161,36 @@ function planEnvironments(head, base, touches) {
   }
   return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
 }
-function unaffected(environment) {
-  return { environment, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+function unaffected(environment2) {
+  return { environment: environment2, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
-function compare(environment, base, head, options) {
+function compare(environment2, base, head2, options) {
   const findings = [];
-  if (head && !head.ok) {
-    return { environment, status: "failed", diffs: [], findings: head.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+  if (head2 && !head2.ok) {
+    return { environment: environment2, status: "failed", diffs: [], findings: head2.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
   }
   if (base && !base.ok) {
     findings.push(
-      ...base.findings.map((finding) => ({
-        ...finding,
+      ...base.findings.map((finding2) => ({
+        ...finding2,
         severity: "notice",
-        message: `at the base revision: ${finding.message} (all objects are shown as added)`
+        message: `at the base revision: ${finding2.message} (all objects are shown as added)`
       }))
     );
   }
   const baseManifests = base?.ok ? base.manifests : [];
-  const headManifests = head?.ok ? head.manifests : [];
+  const headManifests = head2?.ok ? head2.manifests : [];
   const { diffs, unchanged } = diffManifests(baseManifests, headManifests, options);
   const counts = { added: 0, changed: 0, removed: 0, unchanged };
   for (const diff of diffs) counts[diff.change]++;
   let status = diffs.length > 0 ? "changed" : "unchanged";
   if (!base) status = "added";
-  else if (!head) status = "removed";
-  return { environment, status, diffs, findings, counts };
+  else if (!head2) status = "removed";
+  return { environment: environment2, status, diffs, findings, counts };
 }
 function buildReport(parts) {
   const findings = parts.findings ?? [];
-  const summary2 = summarize(parts.environments, findings);
+  const summary3 = summarize2(parts.environments, findings);
   const gate = decideGate(parts.environments, findings, parts.failOn ?? "error");
   return {
     schemaVersion: 1,
@@ -40714,13 +41201,13 @@ function buildReport(parts) {
     findings,
     changedFiles: parts.changedFiles,
     unreadChangedFiles: parts.unreadChangedFiles,
-    summary: summary2,
+    summary: summary3,
     gate,
     durationMs: Math.round(parts.durationMs)
   };
 }
-function summarize(environments, findings) {
-  const summary2 = {
+function summarize2(environments, findings) {
+  const summary3 = {
     environments: environments.length,
     changed: 0,
     unchanged: 0,
@@ -40732,27 +41219,27 @@ function summarize(environments, findings) {
     findings: { error: 0, warning: 0, notice: 0 }
   };
   for (const result of environments) {
-    summary2[result.status]++;
-    summary2.objects.added += result.counts.added;
-    summary2.objects.changed += result.counts.changed;
-    summary2.objects.removed += result.counts.removed;
-    for (const finding of result.findings) summary2.findings[finding.severity]++;
+    summary3[result.status]++;
+    summary3.objects.added += result.counts.added;
+    summary3.objects.changed += result.counts.changed;
+    summary3.objects.removed += result.counts.removed;
+    for (const finding2 of result.findings) summary3.findings[finding2.severity]++;
   }
-  for (const finding of findings) summary2.findings[finding.severity]++;
-  return summary2;
+  for (const finding2 of findings) summary3.findings[finding2.severity]++;
+  return summary3;
 }
 var SEVERITY_RANK = { error: 3, warning: 2, notice: 1 };
 var FAIL_ON_RANK = { error: 3, warning: 2, notice: 1, never: Infinity };
 function decideGate(environments, findings, failOn) {
   const reasons = [];
   let result = "pass";
-  const failed = environments.filter((environment) => environment.status === "failed");
+  const failed = environments.filter((environment2) => environment2.status === "failed");
   if (failed.length > 0) {
     result = "error";
     reasons.push(`${failed.length} environment${failed.length === 1 ? "" : "s"} could not be rendered: ${failed.map((f) => f.environment.name).join(", ")}`);
   }
   const failing = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
-    (finding) => SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[failOn]
+    (finding2) => SEVERITY_RANK[finding2.severity] >= FAIL_ON_RANK[failOn]
   );
   if (failing.length > 0) {
     if (result === "pass") result = "fail";
@@ -40768,7 +41255,7 @@ function readGitHubContext(env, event) {
   if (!owner || !repo) throw new UserError("GITHUB_REPOSITORY is not set: run this action inside a GitHub Actions workflow");
   const eventName = env.GITHUB_EVENT_NAME ?? "";
   const serverUrl = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const context2 = {
+  const context = {
     eventName,
     owner,
     repo,
@@ -40779,15 +41266,15 @@ function readGitHubContext(env, event) {
   };
   const pull = event.pull_request;
   if (pull) {
-    context2.pullNumber = pull.number;
-    context2.baseSha = pull.base?.sha;
-    context2.statusSha = pull.head?.sha ?? context2.statusSha;
-    if (eventName === "pull_request_target") context2.headSha = pull.head?.sha;
+    context.pullNumber = pull.number;
+    context.baseSha = pull.base?.sha;
+    context.statusSha = pull.head?.sha ?? context.statusSha;
+    if (eventName === "pull_request_target") context.headSha = pull.head?.sha;
   } else if (event.merge_group) {
-    context2.baseSha = event.merge_group.base_sha;
-    context2.statusSha = event.merge_group.head_sha ?? context2.statusSha;
+    context.baseSha = event.merge_group.base_sha;
+    context.statusSha = event.merge_group.head_sha ?? context.statusSha;
   }
-  return context2;
+  return context;
 }
 
 // src/entrypoints/action.ts
@@ -40800,9 +41287,9 @@ function readActionSettings(input, workspace) {
     if (!allowed.includes(value)) throw new UserError(`input ${name}: "${value}" is not one of ${allowed.join(", ")}`);
     return value;
   };
-  const optional = (name) => input(name).trim() || void 0;
+  const optional2 = (name) => input(name).trim() || void 0;
   const command = choice("command", COMMANDS, "verify");
-  const workingDirectory = path12.resolve(workspace, optional("working-directory") ?? ".");
+  const workingDirectory = path12.resolve(workspace, optional2("working-directory") ?? ".");
   const booleanInput = (name, fallback) => {
     const value = input(name).trim().toLowerCase();
     if (!value) return fallback;
@@ -40812,17 +41299,32 @@ function readActionSettings(input, workspace) {
   return {
     command,
     workingDirectory,
-    configPath: optional("config"),
-    baseRef: optional("base"),
-    headRef: optional("head"),
+    configPath: optional2("config"),
+    baseRef: optional2("base"),
+    headRef: optional2("head"),
     token: input("token").trim(),
     commentMode: choice("comment", COMMENT_MODES, "always"),
-    commentId: optional("comment-id") ?? "",
-    checkName: optional("check-name") ?? "gitops-verify",
+    commentId: optional2("comment-id") ?? "",
+    checkName: optional2("check-name") ?? "gitops-verify",
     publishStatus: booleanInput("status", true),
     failOn: choice("fail-on", FAIL_ON, "error"),
-    outputDir: path12.resolve(workingDirectory, optional("output-dir") ?? "gitops-verify-report")
+    outputDir: path12.resolve(workingDirectory, optional2("output-dir") ?? "gitops-verify-report")
   };
+}
+var WORKFLOW_ANNOTATIONS_PER_LEVEL = 10;
+function annotateWithWorkflowCommands(annotations) {
+  const emit = { failure: error, warning, notice };
+  const shown = { failure: 0, warning: 0, notice: 0 };
+  let omitted = 0;
+  for (const annotation of annotations) {
+    if (shown[annotation.level] >= WORKFLOW_ANNOTATIONS_PER_LEVEL) {
+      omitted++;
+      continue;
+    }
+    shown[annotation.level]++;
+    emit[annotation.level](annotation.message, { title: annotation.title, file: annotation.file, startLine: annotation.line });
+  }
+  if (omitted > 0) info(`${omitted} more findings are not annotated (GitHub shows 10 per level per step): see the report`);
 }
 function actionsLogger() {
   return {
@@ -40838,19 +41340,19 @@ async function runAction(env, readEvent) {
   const files = new NodeFiles();
   const exec = new NodeExec();
   const logger = actionsLogger();
-  let context2;
+  let context;
   let host;
   let settings;
   try {
     settings = readActionSettings((name) => getInput(name), env.GITHUB_WORKSPACE ?? process.cwd());
     const event = env.GITHUB_EVENT_PATH ? await readEvent(env.GITHUB_EVENT_PATH) : {};
-    context2 = readGitHubContext(env, event);
+    context = readGitHubContext(env, event);
     const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
     if (settings.token) {
       host = new GitHubHost({
         token: settings.token,
-        baseUrl: context2.apiUrl,
-        target: { owner: context2.owner, repo: context2.repo, pullNumber: context2.pullNumber },
+        baseUrl: context.apiUrl,
+        target: { owner: context.owner, repo: context.repo, pullNumber: context.pullNumber },
         log: (message) => info(message)
       });
     } else {
@@ -40860,12 +41362,12 @@ async function runAction(env, readEvent) {
     const { report } = await verify(
       {
         repoDir: settings.workingDirectory,
-        baseRef: settings.baseRef ?? context2.baseSha,
-        headRef: settings.headRef ?? context2.headSha,
+        baseRef: settings.baseRef ?? context.baseSha,
+        headRef: settings.headRef ?? context.headSha,
         configPath: settings.configPath,
         fingerprintKey: env.GITOPS_VERIFY_FINGERPRINT_KEY || void 0,
         failOn: settings.failOn,
-        configRevision: context2.untrustedHead ? "base" : "head"
+        configRevision: context.untrustedHead ? "base" : "head"
       },
       ports
     );
@@ -40877,13 +41379,14 @@ async function runAction(env, readEvent) {
         commentMode: settings.commentMode,
         marker,
         checkName: settings.checkName,
-        sha: context2.statusSha,
+        sha: context.statusSha,
         publishStatus: settings.publishStatus,
-        fullReportUrl: context2.runUrl,
-        detailsUrl: context2.runUrl
+        fullReportUrl: context.runUrl,
+        detailsUrl: context.runUrl
       },
       { files, logger }
     );
+    if (result.status?.kind !== "check-run") annotateWithWorkflowCommands(annotationsOf(report));
     await summary.addRaw(result.summary, true).write();
     setOutput("result", report.gate.result);
     setOutput("changed-environments", String(report.summary.changed + report.summary.added + report.summary.removed));
@@ -40916,10 +41419,5 @@ ${message.slice(0, 4e3)}
 }
 
 // src/entrypoints/action-main.ts
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    killRunningChildren();
-    void disposeActiveCheckouts().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
-}
+cleanUpOnInterrupt();
 process.exitCode = await runAction(process.env, async (file) => JSON.parse(await readFile2(file, "utf8")));

@@ -20,6 +20,10 @@ var __commonJS = (cb, mod) => function __require2() {
     throw mod = 0, e;
   }
 };
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
@@ -114,17 +118,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path13) {
-      const ctrl = callVisitor(key, node, visitor, path13);
+    function visit_(key, node, visitor, path14) {
+      const ctrl = callVisitor(key, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visit_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path13);
+            const ci = visit_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -135,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = visit_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -162,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path13) {
-      const ctrl = await callVisitor(key, node, visitor, path13);
+    async function visitAsync_(key, node, visitor, path14) {
+      const ctrl = await callVisitor(key, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visitAsync_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -183,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -216,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path13) {
+    function callVisitor(key, node, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key, node, path13);
+        return visitor(key, node, path14);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path13);
+        return visitor.Map?.(key, node, path14);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path13);
+        return visitor.Seq?.(key, node, path14);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path13);
+        return visitor.Pair?.(key, node, path14);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path13);
+        return visitor.Scalar?.(key, node, path14);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path13);
+        return visitor.Alias?.(key, node, path14);
       return void 0;
     }
-    function replaceNode(key, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path14, node) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -844,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path14, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -866,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -896,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path14;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -914,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -929,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path14, keepScalar) {
+        const [key, ...rest] = path14;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -948,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -959,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path14, value) {
+        const [key, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1325,9 +1329,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -1342,11 +1346,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -1507,7 +1511,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify4(item, ctx, onComment, onChompKeep) {
+    function stringify5(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -1536,7 +1540,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -1546,7 +1550,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -1568,7 +1572,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify4.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify5.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -1620,7 +1624,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify5.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -1761,7 +1765,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge = require_merge();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -1797,7 +1801,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify5.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -1864,12 +1868,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify5(collection, ctx, options);
+      const stringify6 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify6(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -1894,7 +1898,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify5.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -1961,7 +1965,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify4.stringify(item, itemCtx, () => comment = null);
+        let str = stringify5.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -2104,8 +2108,8 @@ var require_YAMLMap = __commonJS({
         const it = findPair(this.items, key);
         if (!it)
           return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
+        const del2 = this.items.splice(this.items.indexOf(it), 1);
+        return del2.length > 0;
       }
       get(key, keepScalar) {
         const it = findPair(this.items, key);
@@ -2209,8 +2213,8 @@ var require_YAMLSeq = __commonJS({
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
+        const del2 = this.items.splice(idx, 1);
+        return del2.length > 0;
       }
       get(key, keepScalar) {
         const idx = asItemIndex(key);
@@ -3322,7 +3326,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -3337,7 +3341,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify4.createStringifyContext(doc, options);
+      const ctx = stringify5.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3359,7 +3363,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify5.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -3367,7 +3371,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify4.stringify(doc.contents, ctx));
+        lines.push(stringify5.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -3475,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3552,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection.isEmptyPath(path13)) {
+      deleteIn(path14) {
+        if (Collection.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3574,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection.isEmptyPath(path13))
+      getIn(path14, keepScalar) {
+        if (Collection.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3588,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection.isEmptyPath(path13))
+      hasIn(path14) {
+        if (Collection.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3608,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection.isEmptyPath(path13)) {
+      setIn(path14, value) {
+        if (Collection.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -4449,10 +4453,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4463,26 +4467,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -4509,7 +4513,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -4536,7 +4540,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -4548,8 +4552,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -5150,7 +5154,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer3 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -5310,7 +5314,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer3;
   }
 });
 
@@ -5342,25 +5346,25 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context2) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context2;
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context2.end ?? [
+      const end = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
         case "|":
         case ">": {
           const he = source.indexOf("\n");
-          const head = source.substring(0, he);
+          const head2 = source.substring(0, he);
           const body = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
+            { type: "block-scalar-header", offset, indent, source: head2 }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -5374,8 +5378,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context2 = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context2;
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -5388,10 +5392,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -5420,19 +5424,19 @@ var require_cst_scalar = __commonJS({
     }
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
-      const head = source.substring(0, he);
+      const head2 = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head2;
         token.source = body;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
+          { type: "block-scalar-header", offset, indent, source: head2 }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -5503,7 +5507,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify5 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -5556,7 +5560,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -5575,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path13) => {
+    visit.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5586,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path13) => {
-      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path14) => {
+      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5613,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7267,7 +7271,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7286,7 +7290,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify4(value, replacer, options) {
+    function stringify5(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -7308,10 +7312,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse;
+    exports.parse = parse2;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -7495,10 +7499,10 @@ var require_code = __commonJS({
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify4(x) {
+    function stringify5(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -9097,7 +9101,7 @@ var require_code2 = __commonJS({
       return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
     }
     exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context2, passSchema) {
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
       const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
       const valCxt = [
         [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
@@ -9108,7 +9112,7 @@ var require_code2 = __commonJS({
       if (it.opts.dynamicRef)
         valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
       const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context2 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context2}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
     }
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
@@ -9421,9 +9425,9 @@ var require_json_schema_traverse = __commonJS({
       cb = opts.cb || cb;
       var pre = typeof cb == "function" ? cb : cb.pre || function() {
       };
-      var post = cb.post || function() {
+      var post2 = cb.post || function() {
       };
-      _traverse(opts, pre, post, schema, "", schema);
+      _traverse(opts, pre, post2, schema, "", schema);
     };
     traverse.keywords = {
       additionalItems: true,
@@ -9469,7 +9473,7 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: true,
       minProperties: true
     };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+    function _traverse(opts, pre, post2, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
         pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
         for (var key in schema) {
@@ -9477,18 +9481,18 @@ var require_json_schema_traverse = __commonJS({
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+                _traverse(opts, pre, post2, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
             }
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+                _traverse(opts, pre, post2, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
             }
           } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+            _traverse(opts, pre, post2, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
           }
         }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        post2(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
     function escapeJsonPtr(str) {
@@ -10524,9 +10528,9 @@ var require_utils = __commonJS({
         }
       }
       if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
+      const head2 = hextets.slice(0, bestStart).join(":");
       const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
+      return head2 + "::" + tail;
     }
     function normalizeIPv6Address(input) {
       const compression = input.indexOf("::");
@@ -10596,8 +10600,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path13) {
-      let input = path13;
+    function removeDotSegments(path14) {
+      let input = path14;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10671,11 +10675,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path13) {
-      if (path13 === "" || path13[0] === "/") {
-        return removeDotSegments(path13);
+    function removeDotSegmentsRelative(path14) {
+      if (path14 === "" || path14[0] === "/") {
+        return removeDotSegments(path14);
       }
-      const segments = path13.split("/");
+      const segments = path14.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11038,8 +11042,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
+        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11205,7 +11209,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse2(serialize(uri, options), options);
       }
       return uri;
     }
@@ -11248,8 +11252,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative = parse(serialize(relative, options), options);
+        base = parse2(serialize(base, options), options);
+        relative = parse2(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -11409,18 +11413,18 @@ var require_fast_uri = __commonJS({
         return true;
       }
       if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
-        let url;
+        let url12;
         try {
-          url = new URL("http://" + parsed.host);
+          url12 = new URL("http://" + parsed.host);
         } catch (e) {
           parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
           return true;
         }
-        if (!isHostOnlyURL(url)) {
+        if (!isHostOnlyURL(url12)) {
           parsed.error = parsed.error || MALFORMED_HOST_ERROR;
           return true;
         }
-        parsed.host = url.hostname;
+        parsed.host = url12.hostname;
       }
       return false;
     }
@@ -11429,8 +11433,8 @@ var require_fast_uri = __commonJS({
         parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
-    function isHostOnlyURL(url) {
-      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
+    function isHostOnlyURL(url12) {
+      return url12.username === "" && url12.password === "" && url12.port === "" && url12.pathname === "/" && url12.search === "" && url12.hash === "" && url12.hostname !== "";
     }
     function parseWithStatus(uri, opts) {
       const options = Object.assign({}, opts);
@@ -11567,7 +11571,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse(uri, opts) {
+    function parse2(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -11604,7 +11608,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse
+      parse: parse2
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -12181,11 +12185,11 @@ var require_core = __commonJS({
     }
     function addRule(keyword, definition, dataType) {
       var _a;
-      const post = definition === null || definition === void 0 ? void 0 : definition.post;
-      if (dataType && post)
+      const post2 = definition === null || definition === void 0 ? void 0 : definition.post;
+      if (dataType && post2)
         throw new Error('keyword with "post" flag cannot have "type"');
       const { RULES: RULES2 } = this;
-      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
+      let ruleGroup = post2 ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
       if (!ruleGroup) {
         ruleGroup = { type: dataType, rules: [] };
         RULES2.rules.push(ruleGroup);
@@ -14272,6 +14276,9269 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/es-errors/type.js
+var require_type = __commonJS({
+  "node_modules/es-errors/type.js"(exports, module) {
+    "use strict";
+    module.exports = TypeError;
+  }
+});
+
+// node_modules/object-inspect/util.inspect.js
+var require_util_inspect = __commonJS({
+  "node_modules/object-inspect/util.inspect.js"(exports, module) {
+    module.exports = __require("util").inspect;
+  }
+});
+
+// node_modules/object-inspect/stringWidthRanges.js
+var require_stringWidthRanges = __commonJS({
+  "node_modules/object-inspect/stringWidthRanges.js"(exports, module) {
+    var $join = Array.prototype.join;
+    module.exports = $join.call([
+      "00.v,02n.w,0gw.33,07n.6,07b.18,01.0,01.1,01.1,01.0,01k.5,0a.a,01.0,01a.k,0g.0,02t.7,01.5,02.1,01.3,",
+      "0x.0,01.0,0u.q,02j.a,01m.8,09.0,0o.3,01.8,01.2,01.4,017.2,01g.1,05.8,016.1k,01j.0,01.0,04.7,04.0,",
+      "03.6,0a.1,0t.0,01m.0,04.3,08.0,0k.1,0q.0,02.1,01l.0,04.1,04.1,02.2,03.0,0u.1,03.0,0b.1,01l.0,04.4,",
+      "01.1,04.0,0k.1,0m.5,01.0,01m.0,02.0,01.3,08.0,07.1,0b.1,0u.0,01p.0,0c.0,01e.0,03.0,01j.0,01.2,05.2,",
+      "01.3,07.1,0b.1,0t.0,01m.0,02.0,06.0,05.1,0k.1,0s.1,01l.1,04.3,08.0,0k.1,0t.0,020.0,07.2,01.0,02i.0,",
+      "02.6,0c.7,02q.0,02.8,0b.6,021.1,0r.0,01.0,01.0,01j.d,01.4,01.1,05.a,01.z,09.0,02u.3,01.5,01.1,02.1,",
+      "0p.1,04.2,0g.3,0d.0,02.1,06.0,0f.0,22q.2n,0e5.2,0qa.2,0t.1,0u.1,0u.1,01s.1,01.6,08.0,02.a,09.0,",
+      "019.4,039.1,0y.0,03a.2,04.1,09.0,06.2,063.1,02.0,01m.0,01.6,01.0,01.0,02.7,06.9,02.0,01c.19,02.b,",
+      "0k.3,01c.0,01.4,01.0,05.0,014.8,0c.1,0w.3,02.1,01.2,01k.0,01.1,03.0,01.2,01m.7,02.1,048.2,01.c,01.6,",
+      "04.0,06.0,03.1,05i.1r,0ej.4,0q.4,01d.4,01.9,02o.w,2fd.1,2d.1,25a.3,23.0,22.0,2eh.1,2l.1,2q.7,2g.b,",
+      "217.0,2a.5,23.0,2d.0,28.1,2h.1,25.1,28.0,25.0,2l.0,27.1,21.0,24.0,22.0,27.0,24.1,2s.0,2z.0,21.0,",
+      "24.2,21.0,21p.2,2o.0,2e.0,2nv.1,21f.0,24.0,0bd.2,03x.0,02o.v,23k.p,21.2g,2c.5x,2q.26,22.2d,22.2u,",
+      "25.16,21.2l,21.2d,29.1b,21.13,28.mkc,23.1i,0bs.3,01.9,0w.1,028.1,07k.0,03.0,04.0,0p.1,05.0,047.1,",
+      "0q.h,0d.0,012.7,0p.a,2e.s,03.2,01c.0,02.3,02.1,013.0,01v.5,02.1,02.1,0c.0,08.0,01b.0,01f.0,01.2,",
+      "02.1,05.1,01.0,016.1,08.0,06m.0,02.0,04.0,2i.8mb,26l8.e7,0u.0,0kh.f,20.9,06.f,20.y,21.i,21.3,043.0,",
+      "21.2n,23j.6,0i.2,0e9.0,06a.0,045.4,01ae.2,01.1,05.3,014.2,04.0,04l.1,0fx.3,01t.4,08t.1,025.5,01y.a,",
+      "01d.3,03f.0,01i.e,015.0,02.1,0a.2,01d.3,02.1,02.0,04.0,0a.0,01e.2,010.4,01.7,01q.0,0c.1,01g.8,0a.3,",
+      "02.0,02n.2,02.0,01.1,06.0,02.0,04d.0,03.7,0l.1,01l.1,03.0,011.6,03.4,01y.5,0d.0,01.0,01.0,0e.1,",
+      "02d.7,02.2,01.0,0n.0,02c.5,01.0,04.1,01.1,06m.3,06.1,01.1,0r.1,02d.7,02.0,01.1,02y.0,01.0,02.5,01.0,",
+      "02t.0,01.0,02.3,01.4,077.8,01.1,074.1,01.0,04.0,040.3,02.1,04.0,0w.9,014.5,02.3,08.0,09.5,02.2,",
+      "01a.c,01.1,05i.0,01.2,01.0,05l.6,01.5,01.0,02a.l,02.6,01.1,01.1,03e.5,03.0,01.1,01.6,01.0,020.1,",
+      "03.0,01.0,09n.1,0b.1,01g.4,05.0,01.0,0n.0,0445.g,06.e,08ug.b,03.2,01xc.4,01n.6,0t4.0,01r.3,225.4,",
+      "2b.6,29.5p1,215.v,22p.36,26pp.3,21.6,21.1,21.82,2f.0,2t.2,22.0,2e.3,28.az,01wh.1,01.3,03mk.19,02.m,",
+      "2ev.1,30.4,02.2,09.f,02.6,0u.3,2d.1,30.3,03l.2,257.2e,29.m,01ah.1i,04.1d,08.0,0e.0,0m.4,01.e,011s.6,",
+      "01.g,02.6,01.1,01.4,02s.0,04g.6,0af.0,01p.3,0e4.3,072.1,06r.0,02.0,07.1,05.0,0d6.6,031.6,21bt.0,",
+      "25m.0,25a.0,22.9,223.s,2d.17,24.8,27.1,2e.5,24a.w,2c.8,21.1x,21.l,2c.16,24.4,2c.g,23.0,23.1y,21.0,",
+      "21.56,22.1q,2d.3,21.n,2i.0,2q.1,2d.0,22e.2c,21c.1x,26.0,23.2,22.3,23.3,2b.1,27.8,26b.b,24.0,27v.1a,",
+      "21.9,21.54,234.c,23.a,23.1k,21.0,24.f,22.b,24.9,2zr.1ekd,22.1ekd,0e1oj.0,0u.2n,03k.6n"
+    ], "");
+  }
+});
+
+// node_modules/object-inspect/stringWidth.js
+var require_stringWidth = __commonJS({
+  "node_modules/object-inspect/stringWidth.js"(exports, module) {
+    var $charCodeAt = String.prototype.charCodeAt;
+    var $indexOf = String.prototype.indexOf;
+    var $normalize = String.prototype.normalize;
+    var $slice = String.prototype.slice;
+    var $split = String.prototype.split;
+    var $floor = Math.floor;
+    var $parseInt = parseInt;
+    var ranges = require_stringWidthRanges();
+    var starts = [];
+    var ends = [];
+    var widths = [];
+    var tokens = $split.call(ranges, ",");
+    var previousEnd = -1;
+    for (t = 0; t < tokens.length; t++) {
+      dot = $indexOf.call(tokens[t], ".");
+      starts[t] = previousEnd + 1 + $parseInt($slice.call(tokens[t], 1, dot), 36);
+      previousEnd = starts[t] + $parseInt($slice.call(tokens[t], dot + 1), 36);
+      ends[t] = previousEnd;
+      widths[t] = Number($slice.call(tokens[t], 0, 1));
+    }
+    var dot;
+    var t;
+    function codePointWidth(code) {
+      var low = 0;
+      var high = starts.length - 1;
+      while (low <= high) {
+        var mid = $floor((low + high) / 2);
+        if (code < starts[mid]) {
+          high = mid - 1;
+        } else if (code > ends[mid]) {
+          low = mid + 1;
+        } else {
+          return widths[mid];
+        }
+      }
+      return 1;
+    }
+    function unicodeWidth(str) {
+      var width = 0;
+      for (var i = 0; i < str.length; i++) {
+        var code = $charCodeAt.call(str, i);
+        if (code >= 55296 && code <= 56319 && i + 1 < str.length) {
+          var next = $charCodeAt.call(str, i + 1);
+          if (next >= 56320 && next <= 57343) {
+            code = (code - 55296) * 1024 + (next - 56320) + 65536;
+            i += 1;
+          }
+        }
+        width += codePointWidth(code);
+      }
+      return width;
+    }
+    module.exports = function getStringWidth(str) {
+      var width = 0;
+      for (var i = 0; i < str.length; i++) {
+        var code = $charCodeAt.call(str, i);
+        if (code >= 127) {
+          var rest = $slice.call(str, i);
+          return width + unicodeWidth($normalize ? $normalize.call(rest, "NFC") : rest);
+        }
+        width += code >= 32 ? 1 : 0;
+      }
+      return width;
+    };
+  }
+});
+
+// node_modules/object-inspect/index.js
+var require_object_inspect = __commonJS({
+  "node_modules/object-inspect/index.js"(exports, module) {
+    var hasMap = typeof Map === "function" && Map.prototype;
+    var mapSizeDescriptor = Object.getOwnPropertyDescriptor && hasMap ? Object.getOwnPropertyDescriptor(Map.prototype, "size") : null;
+    var mapSize = hasMap && mapSizeDescriptor && typeof mapSizeDescriptor.get === "function" ? mapSizeDescriptor.get : null;
+    var mapForEach = hasMap && Map.prototype.forEach;
+    var mapEntries = hasMap && Map.prototype.entries;
+    var hasSet = typeof Set === "function" && Set.prototype;
+    var setSizeDescriptor = Object.getOwnPropertyDescriptor && hasSet ? Object.getOwnPropertyDescriptor(Set.prototype, "size") : null;
+    var setSize = hasSet && setSizeDescriptor && typeof setSizeDescriptor.get === "function" ? setSizeDescriptor.get : null;
+    var setForEach = hasSet && Set.prototype.forEach;
+    var setValues = hasSet && Set.prototype.values;
+    var hasWeakMap = typeof WeakMap === "function" && WeakMap.prototype;
+    var weakMapHas = hasWeakMap ? WeakMap.prototype.has : null;
+    var hasWeakSet = typeof WeakSet === "function" && WeakSet.prototype;
+    var weakSetHas = hasWeakSet ? WeakSet.prototype.has : null;
+    var hasWeakRef = typeof WeakRef === "function" && WeakRef.prototype;
+    var weakRefDeref = hasWeakRef ? WeakRef.prototype.deref : null;
+    var booleanValueOf = Boolean.prototype.valueOf;
+    var objectToString = Object.prototype.toString;
+    var functionToString = Function.prototype.toString;
+    var $match = String.prototype.match;
+    var $slice = String.prototype.slice;
+    var $replace = String.prototype.replace;
+    var $toUpperCase = String.prototype.toUpperCase;
+    var $toLowerCase = String.prototype.toLowerCase;
+    var $test = RegExp.prototype.test;
+    var $concat = Array.prototype.concat;
+    var $join = Array.prototype.join;
+    var $arrSlice = Array.prototype.slice;
+    var $floor = Math.floor;
+    var $max = Math.max;
+    var $min = Math.min;
+    var $round = Math.round;
+    var $sqrt = Math.sqrt;
+    var bigIntValueOf = typeof BigInt === "function" ? BigInt.prototype.valueOf : null;
+    var gOPS = Object.getOwnPropertySymbols;
+    var symToString = typeof Symbol === "function" && typeof Symbol.iterator === "symbol" ? Symbol.prototype.toString : null;
+    var hasShammedSymbols = typeof Symbol === "function" && typeof Symbol.iterator === "object";
+    var toStringTag = typeof Symbol === "function" && Symbol.toStringTag && (hasShammedSymbols ? typeof Symbol.toStringTag === "object" : typeof Symbol.toStringTag === "symbol") ? Symbol.toStringTag : null;
+    var isEnumerable = Object.prototype.propertyIsEnumerable;
+    var gPO = (typeof Reflect === "function" ? Reflect.getPrototypeOf : Object.getPrototypeOf) || ([].__proto__ === Array.prototype ? function(O) {
+      return O.__proto__;
+    } : null);
+    var mapIteratorNext = mapEntries && gPO ? gPO(mapEntries.call(/* @__PURE__ */ new Map())).next : null;
+    var setIteratorNext = setValues && gPO ? gPO(setValues.call(/* @__PURE__ */ new Set())).next : null;
+    var typedArrayProto = typeof Uint8Array === "function" && gPO ? gPO(Uint8Array.prototype) : null;
+    var typedArrayTag = typedArrayProto && toStringTag ? getterOf(typedArrayProto, toStringTag) : null;
+    var typedArrayLength = typedArrayProto ? getterOf(typedArrayProto, "length") : null;
+    var typedArrayToString = /^\[object (?:Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|Float16|Float32|Float64|BigInt64|BigUint64)Array\]$/;
+    var typedArrayLengths = { __proto__: null };
+    if (!typedArrayLength) {
+      TypedArrays = [
+        typeof Int8Array === "function" && Int8Array,
+        typeof Uint8Array === "function" && Uint8Array,
+        typeof Uint8ClampedArray === "function" && Uint8ClampedArray,
+        typeof Int16Array === "function" && Int16Array,
+        typeof Uint16Array === "function" && Uint16Array,
+        typeof Int32Array === "function" && Int32Array,
+        typeof Uint32Array === "function" && Uint32Array,
+        typeof Float32Array === "function" && Float32Array,
+        typeof Float64Array === "function" && Float64Array
+      ];
+      for (ta = 0; ta < TypedArrays.length; ta++) {
+        TypedArray = TypedArrays[ta];
+        lengthGetter = TypedArray && getterOf(TypedArray.prototype, "length");
+        if (lengthGetter) {
+          typedArrayLengths[toStr(new TypedArray(0))] = lengthGetter;
+        }
+      }
+    }
+    var TypedArrays;
+    var TypedArray;
+    var lengthGetter;
+    var ta;
+    function addNumericSeparator(num, str) {
+      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str)) {
+        return str;
+      }
+      var sepRegex = /[0-9](?=(?:[0-9]{3})+(?![0-9]))/g;
+      if (typeof num === "number") {
+        var int = num < 0 ? -$floor(-num) : $floor(num);
+        if (int !== num) {
+          var intStr = String(int);
+          var dec = $slice.call(str, intStr.length + 1);
+          return $replace.call(intStr, sepRegex, "$&_") + "." + $replace.call($replace.call(dec, /([0-9]{3})/g, "$&_"), /_$/, "");
+        }
+      }
+      return $replace.call(str, sepRegex, "$&_");
+    }
+    var utilInspect = require_util_inspect();
+    var getStringWidth = require_stringWidth();
+    var inspectCustom = utilInspect.custom;
+    var inspectSymbol = isSymbol(inspectCustom) ? inspectCustom : null;
+    var quotes = {
+      __proto__: null,
+      "double": '"',
+      single: "'"
+    };
+    var quoteREs = {
+      __proto__: null,
+      "double": /(["\\])/g,
+      single: /(['\\])/g
+    };
+    module.exports = function inspect_(obj, options, depth, seen, breakState) {
+      var opts = options || {};
+      if (has(opts, "quoteStyle") && !has(quotes, opts.quoteStyle)) {
+        throw new TypeError('option "quoteStyle" must be "single" or "double"');
+      }
+      if (has(opts, "maxStringLength") && (typeof opts.maxStringLength === "number" ? opts.maxStringLength < 0 && opts.maxStringLength !== Infinity : opts.maxStringLength !== null)) {
+        throw new TypeError('option "maxStringLength", if provided, must be a non-negative integer, Infinity, or `null`');
+      }
+      if (has(opts, "maxCollectionLength") && opts.maxCollectionLength !== null && opts.maxCollectionLength !== Infinity && !(typeof opts.maxCollectionLength === "number" && opts.maxCollectionLength >= 0 && $floor(opts.maxCollectionLength) === opts.maxCollectionLength)) {
+        throw new TypeError('option "maxCollectionLength", if provided, must be a non-negative integer, Infinity, or `null`');
+      }
+      var maxCollectionLength = typeof opts.maxCollectionLength === "number" ? opts.maxCollectionLength : Infinity;
+      var customInspect = has(opts, "customInspect") ? opts.customInspect : true;
+      if (typeof customInspect !== "boolean" && customInspect !== "symbol") {
+        throw new TypeError("option \"customInspect\", if provided, must be `true`, `false`, or `'symbol'`");
+      }
+      if (has(opts, "indent") && opts.indent !== null && opts.indent !== "	" && !(parseInt(opts.indent, 10) === opts.indent && opts.indent > 0)) {
+        throw new TypeError('option "indent" must be "\\t", an integer > 0, or `null`');
+      }
+      if (has(opts, "numericSeparator") && typeof opts.numericSeparator !== "boolean") {
+        throw new TypeError('option "numericSeparator", if provided, must be `true` or `false`');
+      }
+      var numericSeparator = opts.numericSeparator;
+      if (has(opts, "multilineStrings") && typeof opts.multilineStrings !== "boolean") {
+        throw new TypeError('option "multilineStrings", if provided, must be `true` or `false`');
+      }
+      var hasBreakLength = has(opts, "breakLength");
+      if (hasBreakLength && opts.breakLength !== Infinity && (typeof opts.breakLength !== "number" || opts.breakLength < 0 || parseInt(opts.breakLength, 10) !== opts.breakLength)) {
+        throw new TypeError('option "breakLength", if provided, must be a non-negative integer or `Infinity`');
+      }
+      if (typeof obj === "undefined") {
+        return "undefined";
+      }
+      if (obj === null) {
+        return "null";
+      }
+      if (typeof obj === "boolean") {
+        return obj ? "true" : "false";
+      }
+      if (typeof obj === "string") {
+        return inspectString(obj, opts);
+      }
+      if (typeof obj === "number") {
+        if (obj === 0) {
+          return Infinity / obj > 0 ? "0" : "-0";
+        }
+        var str = String(obj);
+        return numericSeparator ? addNumericSeparator(obj, str) : str;
+      }
+      if (typeof obj === "bigint") {
+        var bigIntStr = String(obj) + "n";
+        return numericSeparator ? addNumericSeparator(obj, bigIntStr) : bigIntStr;
+      }
+      var maxDepth = typeof opts.depth === "undefined" ? 5 : opts.depth;
+      if (typeof depth === "undefined") {
+        depth = 0;
+      }
+      if (depth >= maxDepth && maxDepth > 0 && typeof obj === "object") {
+        return isArray(obj) ? "[Array]" : "[Object]";
+      }
+      var indent = getIndent(hasBreakLength && (typeof opts.indent === "undefined" || opts.indent === null) ? { indent: 2 } : opts, depth);
+      var layout = hasBreakLength ? {
+        breakLength: opts.breakLength,
+        depth,
+        indent,
+        maxCollectionLength,
+        state: breakState || { currentDepth: depth }
+      } : null;
+      if (typeof seen === "undefined") {
+        seen = [];
+      } else if (indexOf(seen, obj) >= 0) {
+        return "[Circular]";
+      }
+      function inspect(value, from, noIndent) {
+        var nextSeen = seen;
+        if (from) {
+          nextSeen = $arrSlice.call(seen);
+          nextSeen.push(from);
+        }
+        if (noIndent && !layout) {
+          var newOpts = {
+            depth: opts.depth
+          };
+          if (has(opts, "quoteStyle")) {
+            newOpts.quoteStyle = opts.quoteStyle;
+          }
+          if (has(opts, "maxCollectionLength")) {
+            newOpts.maxCollectionLength = opts.maxCollectionLength;
+          }
+          return inspect_(value, newOpts, depth + 1, nextSeen);
+        }
+        return inspect_(value, opts, depth + 1, nextSeen, layout ? layout.state : breakState);
+      }
+      function enter() {
+        if (layout) {
+          var previousDepth = layout.state.currentDepth;
+          layout.state.currentDepth = depth;
+          return previousDepth;
+        }
+        return null;
+      }
+      function leaveIfEmpty(entries, previousDepth) {
+        if (layout && entries.length === 0) {
+          layout.state.currentDepth = previousDepth;
+        }
+      }
+      if (typeof obj === "function" && !isRegExp(obj)) {
+        var name = nameOf(obj);
+        var fnDepth = enter();
+        var keys = arrObjKeys(obj, inspect);
+        leaveIfEmpty(keys, fnDepth);
+        if (layout && keys.length > 0) {
+          return breakLines(keys, bracesOf("{", "}", "[Function" + (name ? ": " + name : " (anonymous)") + "]", " "), layout);
+        }
+        return "[Function" + (name ? ": " + name : " (anonymous)") + "]" + (keys.length > 0 ? " { " + $join.call(keys, ", ") + " }" : "");
+      }
+      if (isSymbol(obj)) {
+        var symString = hasShammedSymbols ? $replace.call(String(obj), /^(Symbol\(.*\))_[^)]*$/, "$1") : symToString.call(obj);
+        return typeof obj === "object" && !hasShammedSymbols ? markBoxed(symString) : symString;
+      }
+      if (isElement(obj)) {
+        var s = "<" + $toLowerCase.call(String(obj.nodeName));
+        var attrs = obj.attributes || [];
+        for (var i = 0; i < attrs.length; i++) {
+          s += " " + attrs[i].name + "=" + wrapQuotes(quote(attrs[i].value), "double", opts);
+        }
+        s += ">";
+        if (obj.childNodes && obj.childNodes.length) {
+          s += "...";
+        }
+        s += "</" + $toLowerCase.call(String(obj.nodeName)) + ">";
+        return s;
+      }
+      if (isArray(obj)) {
+        if (obj.length === 0) {
+          return "[]";
+        }
+        enter();
+        var xs = arrObjKeys(obj, inspect, maxCollectionLength);
+        if (layout) {
+          return breakLines(xs, bracesOf("[", "]", "", " "), layout, obj);
+        }
+        if (indent && !singleLineValues(xs)) {
+          return "[" + indentedJoin(xs, indent) + "]";
+        }
+        return "[ " + $join.call(xs, ", ") + " ]";
+      }
+      if (isError(obj)) {
+        var errorDepth = enter();
+        var parts = arrObjKeys(obj, inspect);
+        if (!("cause" in Error.prototype) && "cause" in obj && !isEnumerable.call(obj, "cause")) {
+          parts = $concat.call(["[cause]: " + inspect(obj.cause)], parts);
+        }
+        leaveIfEmpty(parts, errorDepth);
+        if (parts.length === 0) {
+          return "[" + String(obj) + "]";
+        }
+        if (layout) {
+          return breakLines(parts, bracesOf("{ [" + String(obj) + "]", "}", "", " "), layout);
+        }
+        return "{ [" + String(obj) + "] " + $join.call(parts, ", ") + " }";
+      }
+      if (typeof obj === "object" && customInspect) {
+        if (inspectSymbol && typeof obj[inspectSymbol] === "function" && utilInspect) {
+          return utilInspect(obj, { depth: maxDepth - depth });
+        } else if (customInspect !== "symbol" && typeof obj.inspect === "function") {
+          return obj.inspect();
+        }
+      }
+      if (isMap2(obj)) {
+        var mapParts = [];
+        var mapDepth = enter();
+        if (mapIteratorNext && maxCollectionLength < mapSize.call(obj)) {
+          var mapIterator = mapEntries.call(obj);
+          var mapStep;
+          while (mapParts.length < maxCollectionLength && !(mapStep = mapIteratorNext.call(mapIterator)).done) {
+            mapParts.push(inspect(mapStep.value[0], obj, true) + " => " + inspect(mapStep.value[1], obj));
+          }
+        } else if (mapForEach) {
+          mapForEach.call(obj, function(value, key) {
+            if (mapParts.length < maxCollectionLength) {
+              mapParts.push(inspect(key, obj, true) + " => " + inspect(value, obj));
+            }
+          });
+        }
+        var mapLength = mapSize.call(obj);
+        if (maxCollectionLength !== Infinity && mapLength > mapParts.length) {
+          mapParts.push(moreItems(mapLength - mapParts.length));
+        }
+        leaveIfEmpty(mapParts, mapDepth);
+        if (layout) {
+          return breakLines(mapParts, bracesOf("Map (" + mapLength + ") {", "}", "", ""), layout);
+        }
+        return collectionOf("Map", mapLength, mapParts, indent);
+      }
+      if (isSet(obj)) {
+        var setParts = [];
+        var setDepth = enter();
+        if (setIteratorNext && maxCollectionLength < setSize.call(obj)) {
+          var setIterator = setValues.call(obj);
+          var setStep;
+          while (setParts.length < maxCollectionLength && !(setStep = setIteratorNext.call(setIterator)).done) {
+            setParts.push(inspect(setStep.value, obj));
+          }
+        } else if (setForEach) {
+          setForEach.call(obj, function(value) {
+            if (setParts.length < maxCollectionLength) {
+              setParts.push(inspect(value, obj));
+            }
+          });
+        }
+        var setLength = setSize.call(obj);
+        if (maxCollectionLength !== Infinity && setLength > setParts.length) {
+          setParts.push(moreItems(setLength - setParts.length));
+        }
+        leaveIfEmpty(setParts, setDepth);
+        if (layout) {
+          return breakLines(setParts, bracesOf("Set (" + setLength + ") {", "}", "", ""), layout);
+        }
+        return collectionOf("Set", setLength, setParts, indent);
+      }
+      if (isWeakMap(obj)) {
+        return weakCollectionOf("WeakMap");
+      }
+      if (isWeakSet(obj)) {
+        return weakCollectionOf("WeakSet");
+      }
+      if (isWeakRef(obj)) {
+        return weakCollectionOf("WeakRef");
+      }
+      if (isNumber(obj)) {
+        return markBoxed(inspect(Number(obj)));
+      }
+      if (isBigInt(obj)) {
+        return markBoxed(inspect(bigIntValueOf.call(obj)));
+      }
+      if (isBoolean(obj)) {
+        return markBoxed(booleanValueOf.call(obj));
+      }
+      if (isString(obj)) {
+        return markBoxed(inspect(String(obj)));
+      }
+      if (typeof window !== "undefined" && obj === window) {
+        return "{ [object Window] }";
+      }
+      if (typeof globalThis !== "undefined" && obj === globalThis || typeof global !== "undefined" && obj === global) {
+        return "{ [object globalThis] }";
+      }
+      if (!isDate(obj) && !isRegExp(obj)) {
+        var objectDepth = enter();
+        var ys = arrObjKeys(obj, inspect, maxCollectionLength);
+        leaveIfEmpty(ys, objectDepth);
+        var isPlainObject = gPO ? gPO(obj) === Object.prototype : obj instanceof Object || obj.constructor === Object;
+        var protoTag = (gPO ? gPO(obj) === null : !(obj instanceof Object)) ? "null prototype" : "";
+        var stringTag = !isPlainObject && toStringTag && Object(obj) === obj && toStringTag in obj ? $slice.call(toStr(obj), 8, -1) : protoTag ? "Object" : "";
+        var constructorTag = isPlainObject || typeof obj.constructor !== "function" ? "" : obj.constructor.name ? obj.constructor.name + " " : "";
+        var tag = constructorTag + (stringTag || protoTag ? "[" + $join.call($concat.call([], stringTag || [], protoTag || []), ": ") + "] " : "");
+        if (ys.length === 0) {
+          return tag + "{}";
+        }
+        if (layout) {
+          return breakLines(ys, bracesOf(tag + "{", "}", "", " "), layout);
+        }
+        if (indent) {
+          return tag + "{" + indentedJoin(ys, indent) + "}";
+        }
+        return tag + "{ " + $join.call(ys, ", ") + " }";
+      }
+      return String(obj);
+    };
+    function wrapQuotes(s, defaultStyle, opts) {
+      var style = opts.quoteStyle || defaultStyle;
+      var quoteChar = quotes[style];
+      return quoteChar + s + quoteChar;
+    }
+    function quote(s) {
+      return $replace.call(String(s), /"/g, "&quot;");
+    }
+    function canTrustToString(obj) {
+      return !toStringTag || !(typeof obj === "object" && (toStringTag in obj || typeof obj[toStringTag] !== "undefined"));
+    }
+    function isArray(obj) {
+      return toStr(obj) === "[object Array]" && canTrustToString(obj);
+    }
+    function isDate(obj) {
+      return toStr(obj) === "[object Date]" && canTrustToString(obj);
+    }
+    function isRegExp(obj) {
+      return toStr(obj) === "[object RegExp]" && canTrustToString(obj);
+    }
+    function isError(obj) {
+      return toStr(obj) === "[object Error]" && canTrustToString(obj);
+    }
+    function isString(obj) {
+      return toStr(obj) === "[object String]" && canTrustToString(obj);
+    }
+    function isNumber(obj) {
+      return toStr(obj) === "[object Number]" && canTrustToString(obj);
+    }
+    function isBoolean(obj) {
+      return toStr(obj) === "[object Boolean]" && canTrustToString(obj);
+    }
+    function isSymbol(obj) {
+      if (hasShammedSymbols) {
+        return obj && typeof obj === "object" && obj instanceof Symbol;
+      }
+      if (typeof obj === "symbol") {
+        return true;
+      }
+      if (!obj || typeof obj !== "object" || !symToString) {
+        return false;
+      }
+      try {
+        symToString.call(obj);
+        return true;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isBigInt(obj) {
+      if (!obj || typeof obj !== "object" || !bigIntValueOf) {
+        return false;
+      }
+      try {
+        bigIntValueOf.call(obj);
+        return true;
+      } catch (e) {
+      }
+      return false;
+    }
+    var hasOwn = Object.prototype.hasOwnProperty || function(key) {
+      return key in this;
+    };
+    function has(obj, key) {
+      return hasOwn.call(obj, key);
+    }
+    function toStr(obj) {
+      return objectToString.call(obj);
+    }
+    function isTypedArray(obj) {
+      if (typedArrayTag) {
+        return !!typedArrayTag.call(obj);
+      }
+      return !toStringTag && $test.call(typedArrayToString, toStr(obj));
+    }
+    function getTypedArrayLength(obj) {
+      if (typedArrayLength) {
+        return typedArrayLength.call(obj);
+      }
+      var getter = typedArrayLengths[toStr(obj)];
+      return getter ? getter.call(obj) : obj.length;
+    }
+    function getterOf(obj, key) {
+      var descriptor = Object.getOwnPropertyDescriptor ? Object.getOwnPropertyDescriptor(obj, key) : null;
+      return descriptor && typeof descriptor.get === "function" ? descriptor.get : null;
+    }
+    function moreItems(count) {
+      return "... " + count + " more item" + (count > 1 ? "s" : "");
+    }
+    function nameOf(f) {
+      if (f.name) {
+        return f.name;
+      }
+      var m = $match.call(functionToString.call(f), /^function\s*([\w$]+)/);
+      if (m) {
+        return m[1];
+      }
+      return null;
+    }
+    function indexOf(xs, x) {
+      if (xs.indexOf) {
+        return xs.indexOf(x);
+      }
+      for (var i = 0, l = xs.length; i < l; i++) {
+        if (xs[i] === x) {
+          return i;
+        }
+      }
+      return -1;
+    }
+    function isMap2(x) {
+      if (!mapSize || !x || typeof x !== "object") {
+        return false;
+      }
+      try {
+        mapSize.call(x);
+        try {
+          setSize.call(x);
+        } catch (s) {
+          return true;
+        }
+        return x instanceof Map;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isWeakMap(x) {
+      if (!weakMapHas || !x || typeof x !== "object") {
+        return false;
+      }
+      try {
+        weakMapHas.call(x, weakMapHas);
+        try {
+          weakSetHas.call(x, weakSetHas);
+        } catch (s) {
+          return true;
+        }
+        return x instanceof WeakMap;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isWeakRef(x) {
+      if (!weakRefDeref || !x || typeof x !== "object") {
+        return false;
+      }
+      try {
+        weakRefDeref.call(x);
+        return true;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isSet(x) {
+      if (!setSize || !x || typeof x !== "object") {
+        return false;
+      }
+      try {
+        setSize.call(x);
+        try {
+          mapSize.call(x);
+        } catch (m) {
+          return true;
+        }
+        return x instanceof Set;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isWeakSet(x) {
+      if (!weakSetHas || !x || typeof x !== "object") {
+        return false;
+      }
+      try {
+        weakSetHas.call(x, weakSetHas);
+        try {
+          weakMapHas.call(x, weakMapHas);
+        } catch (s) {
+          return true;
+        }
+        return x instanceof WeakSet;
+      } catch (e) {
+      }
+      return false;
+    }
+    function isElement(x) {
+      if (!x || typeof x !== "object") {
+        return false;
+      }
+      if (typeof HTMLElement !== "undefined" && x instanceof HTMLElement) {
+        return true;
+      }
+      return typeof x.nodeName === "string" && typeof x.getAttribute === "function";
+    }
+    function inspectString(str, opts) {
+      if (str.length > opts.maxStringLength) {
+        var remaining = str.length - opts.maxStringLength;
+        var trailer2 = "... " + remaining + " more character" + (remaining > 1 ? "s" : "");
+        return inspectString($slice.call(str, 0, opts.maxStringLength), opts) + trailer2;
+      }
+      var quoteRE = quoteREs[opts.quoteStyle || "single"];
+      quoteRE.lastIndex = 0;
+      var s = $replace.call($replace.call(str, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
+      return wrapQuotes(s, "single", opts);
+    }
+    function lowbyte(c) {
+      var n = c.charCodeAt(0);
+      var x = {
+        8: "b",
+        9: "t",
+        10: "n",
+        12: "f",
+        13: "r"
+      }[n];
+      if (x) {
+        return "\\" + x;
+      }
+      return "\\x" + (n < 16 ? "0" : "") + $toUpperCase.call(n.toString(16));
+    }
+    function markBoxed(str) {
+      return "Object(" + str + ")";
+    }
+    function weakCollectionOf(type) {
+      return type + " { ? }";
+    }
+    function collectionOf(type, size, entries, indent) {
+      var joinedEntries = indent ? indentedJoin(entries, indent) : $join.call(entries, ", ");
+      return type + " (" + size + ") {" + joinedEntries + "}";
+    }
+    function isBelowBreakLength(entries, start, breakLength) {
+      if (breakLength === Infinity) {
+        return singleLineValues(entries);
+      }
+      var totalLength = entries.length + start;
+      if (totalLength + entries.length > breakLength) {
+        return false;
+      }
+      for (var i = 0; i < entries.length; i++) {
+        totalLength += entries[i].length;
+        if (totalLength > breakLength) {
+          return false;
+        }
+      }
+      return true;
+    }
+    function padTo(str, width, atStart) {
+      var fill = width > str.length ? $join.call(Array(width - str.length + 1), " ") : "";
+      return atStart ? fill + str : str + fill;
+    }
+    function groupArrayElements(entries, layout, value) {
+      var separatorSpace = 2;
+      var totalLength = 0;
+      var maxLength = 0;
+      var outputLength = entries.length;
+      if (layout.maxCollectionLength < entries.length) {
+        outputLength -= 1;
+      }
+      var dataLen = [];
+      for (var i = 0; i < outputLength; i++) {
+        dataLen[i] = getStringWidth(entries[i]);
+        totalLength += dataLen[i] + separatorSpace;
+        if (maxLength < dataLen[i]) {
+          maxLength = dataLen[i];
+        }
+      }
+      var actualMax = maxLength + separatorSpace;
+      var indentationLvl = layout.indent.prev.length;
+      if (actualMax * 3 + indentationLvl >= layout.breakLength || totalLength / actualMax <= 5 && maxLength > 6) {
+        return entries;
+      }
+      var averageBias = $sqrt(actualMax - totalLength / entries.length);
+      var biasedMax = $max(actualMax - 3 - averageBias, 1);
+      var columns = $min(
+        $round($sqrt(2.5 * biasedMax * outputLength) / biasedMax),
+        $floor((layout.breakLength - indentationLvl) / actualMax),
+        12,
+        // `compact` * 4
+        15
+      );
+      if (columns <= 1) {
+        return entries;
+      }
+      var maxLineLength = [];
+      for (var c = 0; c < columns; c++) {
+        var lineMaxLength = 0;
+        for (var j = c; j < entries.length; j += columns) {
+          if (dataLen[j] > lineMaxLength) {
+            lineMaxLength = dataLen[j];
+          }
+        }
+        maxLineLength[c] = lineMaxLength + separatorSpace;
+      }
+      var numeric = true;
+      for (var k = 0; k < entries.length && numeric; k++) {
+        numeric = typeof value[k] === "number" || typeof value[k] === "bigint";
+      }
+      var grouped = [];
+      for (var row = 0; row < outputLength; row += columns) {
+        var max = $min(row + columns, outputLength);
+        var str = "";
+        var col = row;
+        for (; col < max - 1; col++) {
+          str += padTo(entries[col] + ", ", maxLineLength[col - row] + (entries[col].length - dataLen[col]), numeric);
+        }
+        var lastPadding = maxLineLength[col - row] + (entries[col].length - dataLen[col]) - separatorSpace;
+        str += numeric ? padTo(entries[col], lastPadding, true) : entries[col];
+        grouped.push(str);
+      }
+      if (outputLength < entries.length) {
+        grouped.push(entries[outputLength]);
+      }
+      return grouped;
+    }
+    function bracesOf(opening, closing, base, padding) {
+      return [
+        opening,
+        closing,
+        base,
+        padding
+      ];
+    }
+    function breakLines(entries, braces, layout, arrayValue) {
+      var output = arrayValue && entries.length > 6 ? groupArrayElements(entries, layout, arrayValue) : entries;
+      var base = braces[2] ? braces[2] + " " : "";
+      if (layout.state.currentDepth - layout.depth < 3 && output.length === entries.length) {
+        var start = output.length + layout.indent.prev.length + braces[0].length + braces[2].length + 10;
+        if (isBelowBreakLength(output, start, layout.breakLength)) {
+          var joined = $join.call(output, ", ");
+          if (indexOf(joined, "\n") < 0) {
+            return base + braces[0] + braces[3] + joined + braces[3] + braces[1];
+          }
+        }
+      }
+      return base + braces[0] + indentedJoin(output, layout.indent) + braces[1];
+    }
+    function singleLineValues(xs) {
+      for (var i = 0; i < xs.length; i++) {
+        if (indexOf(xs[i], "\n") >= 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+    function getIndent(opts, depth) {
+      var baseIndent;
+      if (opts.indent === "	") {
+        baseIndent = "	";
+      } else if (typeof opts.indent === "number" && opts.indent > 0) {
+        baseIndent = $join.call(Array(opts.indent + 1), " ");
+      } else {
+        return null;
+      }
+      return {
+        base: baseIndent,
+        prev: $join.call(Array(depth + 1), baseIndent)
+      };
+    }
+    function indentedJoin(xs, indent) {
+      if (xs.length === 0) {
+        return "";
+      }
+      var lineJoiner = "\n" + indent.prev + indent.base;
+      return lineJoiner + $join.call(xs, "," + lineJoiner) + "\n" + indent.prev;
+    }
+    function arrObjKeys(obj, inspect, maxLength) {
+      var isArr = isArray(obj);
+      var limit = typeof maxLength === "number" ? maxLength : Infinity;
+      var typedLength = !isArr && limit !== Infinity && isTypedArray(obj) ? getTypedArrayLength(obj) : null;
+      if (typeof typedLength !== "number" || typedLength <= limit) {
+        typedLength = null;
+      }
+      var xs = [];
+      if (isArr) {
+        xs.length = obj.length < limit ? obj.length : limit;
+        for (var i = 0; i < obj.length && i < limit; i++) {
+          xs[i] = has(obj, i) ? inspect(obj[i], obj) : "";
+        }
+        if (obj.length > limit) {
+          xs.push(moreItems(obj.length - limit));
+        }
+      } else if (typedLength !== null) {
+        for (var t = 0; t < limit; t++) {
+          xs.push(t + ": " + inspect(obj[t], obj));
+        }
+        xs.push(moreItems(typedLength - limit));
+      }
+      var syms = typeof gOPS === "function" ? gOPS(obj) : [];
+      var symMap;
+      if (hasShammedSymbols) {
+        symMap = {};
+        for (var k = 0; k < syms.length; k++) {
+          symMap["$" + syms[k]] = syms[k];
+        }
+      }
+      for (var key in obj) {
+        if (!has(obj, key)) {
+          continue;
+        }
+        if (isArr && String(Number(key)) === key && key < obj.length) {
+          continue;
+        }
+        if (typedLength !== null && String(Number(key)) === key && key < typedLength) {
+          continue;
+        }
+        if (hasShammedSymbols && symMap["$" + key] instanceof Symbol) {
+          continue;
+        } else if ($test.call(/[^\w$]/, key)) {
+          xs.push(inspect(key, obj) + ": " + inspect(obj[key], obj));
+        } else {
+          xs.push(key + ": " + inspect(obj[key], obj));
+        }
+      }
+      if (typeof gOPS === "function") {
+        for (var j = 0; j < syms.length; j++) {
+          if (isEnumerable.call(obj, syms[j])) {
+            xs.push("[" + inspect(syms[j]) + "]: " + inspect(obj[syms[j]], obj));
+          }
+        }
+      }
+      return xs;
+    }
+  }
+});
+
+// node_modules/side-channel-list/index.js
+var require_side_channel_list = __commonJS({
+  "node_modules/side-channel-list/index.js"(exports, module) {
+    "use strict";
+    var inspect = require_object_inspect();
+    var $TypeError = require_type();
+    var listGetNode = function(list, key, isDelete) {
+      var prev = list;
+      var curr;
+      for (; (curr = prev.next) != null; prev = curr) {
+        if (curr.key === key) {
+          prev.next = curr.next;
+          if (!isDelete) {
+            curr.next = /** @type {NonNullable<typeof list.next>} */
+            list.next;
+            list.next = curr;
+          }
+          return curr;
+        }
+      }
+    };
+    var listGet = function(objects, key) {
+      if (!objects) {
+        return void 0;
+      }
+      var node = listGetNode(objects, key);
+      return node && node.value;
+    };
+    var listSet = function(objects, key, value) {
+      var node = listGetNode(objects, key);
+      if (node) {
+        node.value = value;
+      } else {
+        objects.next = /** @type {import('./list.d.ts').ListNode<typeof value, typeof key>} */
+        {
+          // eslint-disable-line no-param-reassign, no-extra-parens
+          key,
+          next: objects.next,
+          value
+        };
+      }
+    };
+    var listHas = function(objects, key) {
+      if (!objects) {
+        return false;
+      }
+      return !!listGetNode(objects, key);
+    };
+    var listDelete = function(objects, key) {
+      if (objects) {
+        return listGetNode(objects, key, true);
+      }
+    };
+    module.exports = function getSideChannelList() {
+      var $o;
+      var channel = {
+        assert: function(key) {
+          if (!channel.has(key)) {
+            throw new $TypeError("Side channel does not contain " + inspect(key));
+          }
+        },
+        "delete": function(key) {
+          var deletedNode = listDelete($o, key);
+          if (deletedNode && $o && !$o.next) {
+            $o = void 0;
+          }
+          return !!deletedNode;
+        },
+        get: function(key) {
+          return listGet($o, key);
+        },
+        has: function(key) {
+          return listHas($o, key);
+        },
+        set: function(key, value) {
+          if (!$o) {
+            $o = {
+              next: void 0
+            };
+          }
+          listSet(
+            /** @type {NonNullable<typeof $o>} */
+            $o,
+            key,
+            value
+          );
+        }
+      };
+      return channel;
+    };
+  }
+});
+
+// node_modules/es-object-atoms/index.js
+var require_es_object_atoms = __commonJS({
+  "node_modules/es-object-atoms/index.js"(exports, module) {
+    "use strict";
+    module.exports = Object;
+  }
+});
+
+// node_modules/es-errors/index.js
+var require_es_errors = __commonJS({
+  "node_modules/es-errors/index.js"(exports, module) {
+    "use strict";
+    module.exports = Error;
+  }
+});
+
+// node_modules/es-errors/eval.js
+var require_eval = __commonJS({
+  "node_modules/es-errors/eval.js"(exports, module) {
+    "use strict";
+    module.exports = EvalError;
+  }
+});
+
+// node_modules/es-errors/range.js
+var require_range = __commonJS({
+  "node_modules/es-errors/range.js"(exports, module) {
+    "use strict";
+    module.exports = RangeError;
+  }
+});
+
+// node_modules/es-errors/ref.js
+var require_ref2 = __commonJS({
+  "node_modules/es-errors/ref.js"(exports, module) {
+    "use strict";
+    module.exports = ReferenceError;
+  }
+});
+
+// node_modules/es-errors/syntax.js
+var require_syntax = __commonJS({
+  "node_modules/es-errors/syntax.js"(exports, module) {
+    "use strict";
+    module.exports = SyntaxError;
+  }
+});
+
+// node_modules/es-errors/uri.js
+var require_uri2 = __commonJS({
+  "node_modules/es-errors/uri.js"(exports, module) {
+    "use strict";
+    module.exports = URIError;
+  }
+});
+
+// node_modules/math-intrinsics/abs.js
+var require_abs = __commonJS({
+  "node_modules/math-intrinsics/abs.js"(exports, module) {
+    "use strict";
+    module.exports = Math.abs;
+  }
+});
+
+// node_modules/math-intrinsics/floor.js
+var require_floor = __commonJS({
+  "node_modules/math-intrinsics/floor.js"(exports, module) {
+    "use strict";
+    module.exports = Math.floor;
+  }
+});
+
+// node_modules/math-intrinsics/max.js
+var require_max = __commonJS({
+  "node_modules/math-intrinsics/max.js"(exports, module) {
+    "use strict";
+    module.exports = Math.max;
+  }
+});
+
+// node_modules/math-intrinsics/min.js
+var require_min = __commonJS({
+  "node_modules/math-intrinsics/min.js"(exports, module) {
+    "use strict";
+    module.exports = Math.min;
+  }
+});
+
+// node_modules/math-intrinsics/pow.js
+var require_pow = __commonJS({
+  "node_modules/math-intrinsics/pow.js"(exports, module) {
+    "use strict";
+    module.exports = Math.pow;
+  }
+});
+
+// node_modules/math-intrinsics/round.js
+var require_round = __commonJS({
+  "node_modules/math-intrinsics/round.js"(exports, module) {
+    "use strict";
+    module.exports = Math.round;
+  }
+});
+
+// node_modules/math-intrinsics/isNaN.js
+var require_isNaN = __commonJS({
+  "node_modules/math-intrinsics/isNaN.js"(exports, module) {
+    "use strict";
+    module.exports = Number.isNaN || function isNaN2(a) {
+      return a !== a;
+    };
+  }
+});
+
+// node_modules/math-intrinsics/sign.js
+var require_sign = __commonJS({
+  "node_modules/math-intrinsics/sign.js"(exports, module) {
+    "use strict";
+    var $isNaN = require_isNaN();
+    module.exports = function sign(number) {
+      if ($isNaN(number) || number === 0) {
+        return number;
+      }
+      return number < 0 ? -1 : 1;
+    };
+  }
+});
+
+// node_modules/gopd/gOPD.js
+var require_gOPD = __commonJS({
+  "node_modules/gopd/gOPD.js"(exports, module) {
+    "use strict";
+    module.exports = Object.getOwnPropertyDescriptor;
+  }
+});
+
+// node_modules/gopd/index.js
+var require_gopd = __commonJS({
+  "node_modules/gopd/index.js"(exports, module) {
+    "use strict";
+    var $gOPD = require_gOPD();
+    if ($gOPD) {
+      try {
+        $gOPD([], "length");
+      } catch (e) {
+        $gOPD = null;
+      }
+    }
+    module.exports = $gOPD;
+  }
+});
+
+// node_modules/es-define-property/index.js
+var require_es_define_property = __commonJS({
+  "node_modules/es-define-property/index.js"(exports, module) {
+    "use strict";
+    var $defineProperty = Object.defineProperty || false;
+    if ($defineProperty) {
+      try {
+        $defineProperty({}, "a", { value: 1 });
+      } catch (e) {
+        $defineProperty = false;
+      }
+    }
+    module.exports = $defineProperty;
+  }
+});
+
+// node_modules/has-symbols/shams.js
+var require_shams = __commonJS({
+  "node_modules/has-symbols/shams.js"(exports, module) {
+    "use strict";
+    module.exports = function hasSymbols() {
+      if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
+        return false;
+      }
+      if (typeof Symbol.iterator === "symbol") {
+        return true;
+      }
+      var obj = {};
+      var sym = /* @__PURE__ */ Symbol("test");
+      var symObj = Object(sym);
+      if (typeof sym === "string") {
+        return false;
+      }
+      if (Object.prototype.toString.call(sym) !== "[object Symbol]") {
+        return false;
+      }
+      if (Object.prototype.toString.call(symObj) !== "[object Symbol]") {
+        return false;
+      }
+      var symVal = 42;
+      obj[sym] = symVal;
+      for (var _ in obj) {
+        return false;
+      }
+      if (typeof Object.keys === "function" && Object.keys(obj).length !== 0) {
+        return false;
+      }
+      if (typeof Object.getOwnPropertyNames === "function" && Object.getOwnPropertyNames(obj).length !== 0) {
+        return false;
+      }
+      var syms = Object.getOwnPropertySymbols(obj);
+      if (syms.length !== 1 || syms[0] !== sym) {
+        return false;
+      }
+      if (!Object.prototype.propertyIsEnumerable.call(obj, sym)) {
+        return false;
+      }
+      if (typeof Object.getOwnPropertyDescriptor === "function") {
+        var descriptor = (
+          /** @type {PropertyDescriptor} */
+          Object.getOwnPropertyDescriptor(obj, sym)
+        );
+        if (descriptor.value !== symVal || descriptor.enumerable !== true) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/has-symbols/index.js
+var require_has_symbols = __commonJS({
+  "node_modules/has-symbols/index.js"(exports, module) {
+    "use strict";
+    var origSymbol = typeof Symbol !== "undefined" && Symbol;
+    var hasSymbolSham = require_shams();
+    module.exports = function hasNativeSymbols() {
+      if (typeof origSymbol !== "function") {
+        return false;
+      }
+      if (typeof Symbol !== "function") {
+        return false;
+      }
+      if (typeof origSymbol("foo") !== "symbol") {
+        return false;
+      }
+      if (typeof /* @__PURE__ */ Symbol("bar") !== "symbol") {
+        return false;
+      }
+      return hasSymbolSham();
+    };
+  }
+});
+
+// node_modules/get-proto/Reflect.getPrototypeOf.js
+var require_Reflect_getPrototypeOf = __commonJS({
+  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
+    "use strict";
+    module.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
+  }
+});
+
+// node_modules/get-proto/Object.getPrototypeOf.js
+var require_Object_getPrototypeOf = __commonJS({
+  "node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
+    "use strict";
+    var $Object = require_es_object_atoms();
+    module.exports = $Object.getPrototypeOf || null;
+  }
+});
+
+// node_modules/function-bind/implementation.js
+var require_implementation = __commonJS({
+  "node_modules/function-bind/implementation.js"(exports, module) {
+    "use strict";
+    var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
+    var toStr = Object.prototype.toString;
+    var max = Math.max;
+    var funcType = "[object Function]";
+    var concatty = function concatty2(a, b) {
+      var arr = [];
+      for (var i = 0; i < a.length; i += 1) {
+        arr[i] = a[i];
+      }
+      for (var j = 0; j < b.length; j += 1) {
+        arr[j + a.length] = b[j];
+      }
+      return arr;
+    };
+    var slicy = function slicy2(arrLike, offset) {
+      var arr = [];
+      for (var i = offset || 0, j = 0; i < arrLike.length; i += 1, j += 1) {
+        arr[j] = arrLike[i];
+      }
+      return arr;
+    };
+    var joiny = function(arr, joiner) {
+      var str = "";
+      for (var i = 0; i < arr.length; i += 1) {
+        str += arr[i];
+        if (i + 1 < arr.length) {
+          str += joiner;
+        }
+      }
+      return str;
+    };
+    module.exports = function bind(that) {
+      var target = this;
+      if (typeof target !== "function" || toStr.apply(target) !== funcType) {
+        throw new TypeError(ERROR_MESSAGE + target);
+      }
+      var args = slicy(arguments, 1);
+      var bound;
+      var binder = function() {
+        if (this instanceof bound) {
+          var result = target.apply(
+            this,
+            concatty(args, arguments)
+          );
+          if (Object(result) === result) {
+            return result;
+          }
+          return this;
+        }
+        return target.apply(
+          that,
+          concatty(args, arguments)
+        );
+      };
+      var boundLength = max(0, target.length - args.length);
+      var boundArgs = [];
+      for (var i = 0; i < boundLength; i++) {
+        boundArgs[i] = "$" + i;
+      }
+      bound = Function("binder", "return function (" + joiny(boundArgs, ",") + "){ return binder.apply(this,arguments); }")(binder);
+      if (target.prototype) {
+        var Empty = function Empty2() {
+        };
+        Empty.prototype = target.prototype;
+        bound.prototype = new Empty();
+        Empty.prototype = null;
+      }
+      return bound;
+    };
+  }
+});
+
+// node_modules/function-bind/index.js
+var require_function_bind = __commonJS({
+  "node_modules/function-bind/index.js"(exports, module) {
+    "use strict";
+    var implementation = require_implementation();
+    module.exports = Function.prototype.bind || implementation;
+  }
+});
+
+// node_modules/call-bind-apply-helpers/functionCall.js
+var require_functionCall = __commonJS({
+  "node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
+    "use strict";
+    module.exports = Function.prototype.call;
+  }
+});
+
+// node_modules/call-bind-apply-helpers/functionApply.js
+var require_functionApply = __commonJS({
+  "node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
+    "use strict";
+    module.exports = Function.prototype.apply;
+  }
+});
+
+// node_modules/call-bind-apply-helpers/reflectApply.js
+var require_reflectApply = __commonJS({
+  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
+    "use strict";
+    module.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
+  }
+});
+
+// node_modules/call-bind-apply-helpers/actualApply.js
+var require_actualApply = __commonJS({
+  "node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
+    "use strict";
+    var bind = require_function_bind();
+    var $apply = require_functionApply();
+    var $call = require_functionCall();
+    var $reflectApply = require_reflectApply();
+    module.exports = $reflectApply || bind.call($call, $apply);
+  }
+});
+
+// node_modules/call-bind-apply-helpers/index.js
+var require_call_bind_apply_helpers = __commonJS({
+  "node_modules/call-bind-apply-helpers/index.js"(exports, module) {
+    "use strict";
+    var bind = require_function_bind();
+    var $TypeError = require_type();
+    var $call = require_functionCall();
+    var $actualApply = require_actualApply();
+    module.exports = function callBindBasic(args) {
+      if (args.length < 1 || typeof args[0] !== "function") {
+        throw new $TypeError("a function is required");
+      }
+      return $actualApply(bind, $call, args);
+    };
+  }
+});
+
+// node_modules/dunder-proto/get.js
+var require_get = __commonJS({
+  "node_modules/dunder-proto/get.js"(exports, module) {
+    "use strict";
+    var callBind = require_call_bind_apply_helpers();
+    var gOPD = require_gopd();
+    var hasProtoAccessor;
+    try {
+      hasProtoAccessor = /** @type {{ __proto__?: typeof Array.prototype }} */
+      [].__proto__ === Array.prototype;
+    } catch (e) {
+      if (!e || typeof e !== "object" || !("code" in e) || e.code !== "ERR_PROTO_ACCESS") {
+        throw e;
+      }
+    }
+    var desc = !!hasProtoAccessor && gOPD && gOPD(
+      Object.prototype,
+      /** @type {keyof typeof Object.prototype} */
+      "__proto__"
+    );
+    var $Object = Object;
+    var $getPrototypeOf = $Object.getPrototypeOf;
+    module.exports = desc && typeof desc.get === "function" ? callBind([desc.get]) : typeof $getPrototypeOf === "function" ? (
+      /** @type {import('./get')} */
+      function getDunder(value) {
+        return $getPrototypeOf(value == null ? value : $Object(value));
+      }
+    ) : false;
+  }
+});
+
+// node_modules/get-proto/index.js
+var require_get_proto = __commonJS({
+  "node_modules/get-proto/index.js"(exports, module) {
+    "use strict";
+    var reflectGetProto = require_Reflect_getPrototypeOf();
+    var originalGetProto = require_Object_getPrototypeOf();
+    var getDunderProto = require_get();
+    module.exports = reflectGetProto ? function getProto(O) {
+      return reflectGetProto(O);
+    } : originalGetProto ? function getProto(O) {
+      if (!O || typeof O !== "object" && typeof O !== "function") {
+        throw new TypeError("getProto: not an object");
+      }
+      return originalGetProto(O);
+    } : getDunderProto ? function getProto(O) {
+      return getDunderProto(O);
+    } : null;
+  }
+});
+
+// node_modules/async-function/index.js
+var require_async_function = __commonJS({
+  "node_modules/async-function/index.js"(exports, module) {
+    "use strict";
+    var cached = (
+      /** @type {import('.').AsyncFunctionConstructor} */
+      async function() {
+      }.constructor
+    );
+    module.exports = () => cached;
+  }
+});
+
+// node_modules/generator-function/index.js
+var require_generator_function = __commonJS({
+  "node_modules/generator-function/index.js"(exports, module) {
+    "use strict";
+    var cached = (
+      /** @type {GeneratorFunctionConstructor} */
+      function* () {
+      }.constructor
+    );
+    module.exports = () => cached;
+  }
+});
+
+// node_modules/async-generator-function/index.js
+var require_async_generator_function = __commonJS({
+  "node_modules/async-generator-function/index.js"(exports, module) {
+    "use strict";
+    var cached = (
+      /** @type {import('.').AsyncGeneratorFunctionConstructor} */
+      async function* () {
+      }.constructor
+    );
+    module.exports = () => cached;
+  }
+});
+
+// node_modules/hasown/index.js
+var require_hasown = __commonJS({
+  "node_modules/hasown/index.js"(exports, module) {
+    "use strict";
+    var call = Function.prototype.call;
+    var $hasOwn = Object.prototype.hasOwnProperty;
+    var bind = require_function_bind();
+    module.exports = bind.call(call, $hasOwn);
+  }
+});
+
+// node_modules/get-intrinsic/index.js
+var require_get_intrinsic = __commonJS({
+  "node_modules/get-intrinsic/index.js"(exports, module) {
+    "use strict";
+    var undefined2;
+    var $Object = require_es_object_atoms();
+    var $Error = require_es_errors();
+    var $EvalError = require_eval();
+    var $RangeError = require_range();
+    var $ReferenceError = require_ref2();
+    var $SyntaxError = require_syntax();
+    var $TypeError = require_type();
+    var $URIError = require_uri2();
+    var abs = require_abs();
+    var floor = require_floor();
+    var max = require_max();
+    var min = require_min();
+    var pow = require_pow();
+    var round = require_round();
+    var sign = require_sign();
+    var $gOPD = require_gopd();
+    var $defineProperty = require_es_define_property();
+    var throwTypeError = function() {
+      throw new $TypeError();
+    };
+    var ThrowTypeError = $gOPD ? (function() {
+      try {
+        arguments.callee;
+        return throwTypeError;
+      } catch (calleeThrows) {
+        try {
+          return $gOPD(arguments, "callee").get;
+        } catch (gOPDthrows) {
+          return throwTypeError;
+        }
+      }
+    })() : throwTypeError;
+    var hasSymbols = require_has_symbols()();
+    var getProto = require_get_proto();
+    var $ObjectGPO = require_Object_getPrototypeOf();
+    var $ReflectGPO = require_Reflect_getPrototypeOf();
+    var $apply = require_functionApply();
+    var $call = require_functionCall();
+    var needsEval = {};
+    var TypedArray = typeof Uint8Array === "undefined" || !getProto ? undefined2 : getProto(Uint8Array);
+    var INTRINSICS = {
+      __proto__: null,
+      "%AggregateError%": typeof AggregateError === "undefined" ? undefined2 : AggregateError,
+      "%Array%": Array,
+      "%ArrayBuffer%": typeof ArrayBuffer === "undefined" ? undefined2 : ArrayBuffer,
+      "%ArrayIteratorPrototype%": hasSymbols && getProto ? getProto([][Symbol.iterator]()) : undefined2,
+      "%AsyncFromSyncIteratorPrototype%": undefined2,
+      "%AsyncFunction%": needsEval,
+      "%AsyncGenerator%": needsEval,
+      "%AsyncGeneratorFunction%": needsEval,
+      "%AsyncIteratorPrototype%": needsEval,
+      "%Atomics%": typeof Atomics === "undefined" ? undefined2 : Atomics,
+      "%BigInt%": typeof BigInt === "undefined" ? undefined2 : BigInt,
+      "%BigInt64Array%": typeof BigInt64Array === "undefined" ? undefined2 : BigInt64Array,
+      "%BigUint64Array%": typeof BigUint64Array === "undefined" ? undefined2 : BigUint64Array,
+      "%Boolean%": Boolean,
+      "%DataView%": typeof DataView === "undefined" ? undefined2 : DataView,
+      "%Date%": Date,
+      "%decodeURI%": decodeURI,
+      "%decodeURIComponent%": decodeURIComponent,
+      "%encodeURI%": encodeURI,
+      "%encodeURIComponent%": encodeURIComponent,
+      "%Error%": $Error,
+      "%eval%": eval,
+      // eslint-disable-line no-eval
+      "%EvalError%": $EvalError,
+      "%Float16Array%": typeof Float16Array === "undefined" ? undefined2 : Float16Array,
+      "%Float32Array%": typeof Float32Array === "undefined" ? undefined2 : Float32Array,
+      "%Float64Array%": typeof Float64Array === "undefined" ? undefined2 : Float64Array,
+      "%FinalizationRegistry%": typeof FinalizationRegistry === "undefined" ? undefined2 : FinalizationRegistry,
+      "%Function%": Function,
+      "%GeneratorFunction%": needsEval,
+      "%Int8Array%": typeof Int8Array === "undefined" ? undefined2 : Int8Array,
+      "%Int16Array%": typeof Int16Array === "undefined" ? undefined2 : Int16Array,
+      "%Int32Array%": typeof Int32Array === "undefined" ? undefined2 : Int32Array,
+      "%isFinite%": isFinite,
+      "%isNaN%": isNaN,
+      "%IteratorPrototype%": hasSymbols && getProto ? getProto(getProto([][Symbol.iterator]())) : undefined2,
+      "%JSON%": typeof JSON === "object" ? JSON : undefined2,
+      "%Map%": typeof Map === "undefined" ? undefined2 : Map,
+      "%MapIteratorPrototype%": typeof Map === "undefined" || !hasSymbols || !getProto ? undefined2 : getProto((/* @__PURE__ */ new Map())[Symbol.iterator]()),
+      "%Math%": Math,
+      "%Number%": Number,
+      "%Object%": $Object,
+      "%Object.getOwnPropertyDescriptor%": $gOPD,
+      "%parseFloat%": parseFloat,
+      "%parseInt%": parseInt,
+      "%Promise%": typeof Promise === "undefined" ? undefined2 : Promise,
+      "%Proxy%": typeof Proxy === "undefined" ? undefined2 : Proxy,
+      "%RangeError%": $RangeError,
+      "%ReferenceError%": $ReferenceError,
+      "%Reflect%": typeof Reflect === "undefined" ? undefined2 : Reflect,
+      "%RegExp%": RegExp,
+      "%Set%": typeof Set === "undefined" ? undefined2 : Set,
+      "%SetIteratorPrototype%": typeof Set === "undefined" || !hasSymbols || !getProto ? undefined2 : getProto((/* @__PURE__ */ new Set())[Symbol.iterator]()),
+      "%SharedArrayBuffer%": typeof SharedArrayBuffer === "undefined" ? undefined2 : SharedArrayBuffer,
+      "%String%": String,
+      "%StringIteratorPrototype%": hasSymbols && getProto ? getProto(""[Symbol.iterator]()) : undefined2,
+      "%Symbol%": hasSymbols ? Symbol : undefined2,
+      "%SyntaxError%": $SyntaxError,
+      "%ThrowTypeError%": ThrowTypeError,
+      "%TypedArray%": TypedArray,
+      "%TypeError%": $TypeError,
+      "%Uint8Array%": typeof Uint8Array === "undefined" ? undefined2 : Uint8Array,
+      "%Uint8ClampedArray%": typeof Uint8ClampedArray === "undefined" ? undefined2 : Uint8ClampedArray,
+      "%Uint16Array%": typeof Uint16Array === "undefined" ? undefined2 : Uint16Array,
+      "%Uint32Array%": typeof Uint32Array === "undefined" ? undefined2 : Uint32Array,
+      "%URIError%": $URIError,
+      "%WeakMap%": typeof WeakMap === "undefined" ? undefined2 : WeakMap,
+      "%WeakRef%": typeof WeakRef === "undefined" ? undefined2 : WeakRef,
+      "%WeakSet%": typeof WeakSet === "undefined" ? undefined2 : WeakSet,
+      "%Function.prototype.call%": $call,
+      "%Function.prototype.apply%": $apply,
+      "%Object.defineProperty%": $defineProperty,
+      "%Object.getPrototypeOf%": $ObjectGPO,
+      "%Math.abs%": abs,
+      "%Math.floor%": floor,
+      "%Math.max%": max,
+      "%Math.min%": min,
+      "%Math.pow%": pow,
+      "%Math.round%": round,
+      "%Math.sign%": sign,
+      "%Reflect.getPrototypeOf%": $ReflectGPO
+    };
+    if (getProto) {
+      try {
+        null.error;
+      } catch (e) {
+        errorProto = getProto(getProto(e));
+        INTRINSICS["%Error.prototype%"] = errorProto;
+      }
+    }
+    var errorProto;
+    var getAsyncFunction = require_async_function();
+    var getGeneratorFunction = require_generator_function();
+    var getAsyncGeneratorFunction = require_async_generator_function();
+    var doEval = function doEval2(name) {
+      var value;
+      if (name === "%AsyncFunction%") {
+        value = getAsyncFunction() || void undefined2;
+      } else if (name === "%GeneratorFunction%") {
+        value = getGeneratorFunction() || void undefined2;
+      } else if (name === "%AsyncGeneratorFunction%") {
+        value = getAsyncGeneratorFunction() || void undefined2;
+      } else if (name === "%AsyncGenerator%") {
+        var fn = doEval2("%AsyncGeneratorFunction%");
+        if (fn) {
+          value = fn.prototype;
+        }
+      } else if (name === "%AsyncIteratorPrototype%") {
+        var gen = doEval2("%AsyncGenerator%");
+        if (gen && getProto) {
+          value = getProto(gen.prototype);
+        }
+      }
+      INTRINSICS[name] = value;
+      return value;
+    };
+    var LEGACY_ALIASES = {
+      __proto__: null,
+      "%ArrayBufferPrototype%": ["ArrayBuffer", "prototype"],
+      "%ArrayPrototype%": ["Array", "prototype"],
+      "%ArrayProto_entries%": ["Array", "prototype", "entries"],
+      "%ArrayProto_forEach%": ["Array", "prototype", "forEach"],
+      "%ArrayProto_keys%": ["Array", "prototype", "keys"],
+      "%ArrayProto_values%": ["Array", "prototype", "values"],
+      "%AsyncFunctionPrototype%": ["AsyncFunction", "prototype"],
+      "%AsyncGenerator%": ["AsyncGeneratorFunction", "prototype"],
+      "%AsyncGeneratorPrototype%": ["AsyncGeneratorFunction", "prototype", "prototype"],
+      "%BooleanPrototype%": ["Boolean", "prototype"],
+      "%DataViewPrototype%": ["DataView", "prototype"],
+      "%DatePrototype%": ["Date", "prototype"],
+      "%ErrorPrototype%": ["Error", "prototype"],
+      "%EvalErrorPrototype%": ["EvalError", "prototype"],
+      "%Float32ArrayPrototype%": ["Float32Array", "prototype"],
+      "%Float64ArrayPrototype%": ["Float64Array", "prototype"],
+      "%FunctionPrototype%": ["Function", "prototype"],
+      "%Generator%": ["GeneratorFunction", "prototype"],
+      "%GeneratorPrototype%": ["GeneratorFunction", "prototype", "prototype"],
+      "%Int8ArrayPrototype%": ["Int8Array", "prototype"],
+      "%Int16ArrayPrototype%": ["Int16Array", "prototype"],
+      "%Int32ArrayPrototype%": ["Int32Array", "prototype"],
+      "%JSONParse%": ["JSON", "parse"],
+      "%JSONStringify%": ["JSON", "stringify"],
+      "%MapPrototype%": ["Map", "prototype"],
+      "%NumberPrototype%": ["Number", "prototype"],
+      "%ObjectPrototype%": ["Object", "prototype"],
+      "%ObjProto_toString%": ["Object", "prototype", "toString"],
+      "%ObjProto_valueOf%": ["Object", "prototype", "valueOf"],
+      "%PromisePrototype%": ["Promise", "prototype"],
+      "%PromiseProto_then%": ["Promise", "prototype", "then"],
+      "%Promise_all%": ["Promise", "all"],
+      "%Promise_reject%": ["Promise", "reject"],
+      "%Promise_resolve%": ["Promise", "resolve"],
+      "%RangeErrorPrototype%": ["RangeError", "prototype"],
+      "%ReferenceErrorPrototype%": ["ReferenceError", "prototype"],
+      "%RegExpPrototype%": ["RegExp", "prototype"],
+      "%SetPrototype%": ["Set", "prototype"],
+      "%SharedArrayBufferPrototype%": ["SharedArrayBuffer", "prototype"],
+      "%StringPrototype%": ["String", "prototype"],
+      "%SymbolPrototype%": ["Symbol", "prototype"],
+      "%SyntaxErrorPrototype%": ["SyntaxError", "prototype"],
+      "%TypedArrayPrototype%": ["TypedArray", "prototype"],
+      "%TypeErrorPrototype%": ["TypeError", "prototype"],
+      "%Uint8ArrayPrototype%": ["Uint8Array", "prototype"],
+      "%Uint8ClampedArrayPrototype%": ["Uint8ClampedArray", "prototype"],
+      "%Uint16ArrayPrototype%": ["Uint16Array", "prototype"],
+      "%Uint32ArrayPrototype%": ["Uint32Array", "prototype"],
+      "%URIErrorPrototype%": ["URIError", "prototype"],
+      "%WeakMapPrototype%": ["WeakMap", "prototype"],
+      "%WeakSetPrototype%": ["WeakSet", "prototype"]
+    };
+    var bind = require_function_bind();
+    var hasOwn = require_hasown();
+    var $concat = bind.call($call, Array.prototype.concat);
+    var $spliceApply = bind.call($apply, Array.prototype.splice);
+    var $replace = bind.call($call, String.prototype.replace);
+    var $strSlice = bind.call($call, String.prototype.slice);
+    var $exec = bind.call($call, RegExp.prototype.exec);
+    var rePropName = /[^%.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|%$))/g;
+    var reEscapeChar = /\\(\\)?/g;
+    var stringToPath = function stringToPath2(string) {
+      var first = $strSlice(string, 0, 1);
+      var last = $strSlice(string, -1);
+      if (first === "%" && last !== "%") {
+        throw new $SyntaxError("invalid intrinsic syntax, expected closing `%`");
+      } else if (last === "%" && first !== "%") {
+        throw new $SyntaxError("invalid intrinsic syntax, expected opening `%`");
+      }
+      var result = [];
+      $replace(string, rePropName, function(match, number, quote, subString) {
+        result[result.length] = quote ? $replace(subString, reEscapeChar, "$1") : number || match;
+      });
+      return result;
+    };
+    var getBaseIntrinsic = function getBaseIntrinsic2(name, allowMissing) {
+      var intrinsicName = name;
+      var alias;
+      if (hasOwn(LEGACY_ALIASES, intrinsicName)) {
+        alias = LEGACY_ALIASES[intrinsicName];
+        intrinsicName = "%" + alias[0] + "%";
+      }
+      if (hasOwn(INTRINSICS, intrinsicName)) {
+        var value = INTRINSICS[intrinsicName];
+        if (value === needsEval) {
+          value = doEval(intrinsicName);
+        }
+        if (typeof value === "undefined" && !allowMissing) {
+          throw new $TypeError("intrinsic " + name + " exists, but is not available. Please file an issue!");
+        }
+        return {
+          alias,
+          name: intrinsicName,
+          value
+        };
+      }
+      throw new $SyntaxError("intrinsic " + name + " does not exist!");
+    };
+    module.exports = function GetIntrinsic(name, allowMissing) {
+      if (typeof name !== "string" || name.length === 0) {
+        throw new $TypeError("intrinsic name must be a non-empty string");
+      }
+      if (arguments.length > 1 && typeof allowMissing !== "boolean") {
+        throw new $TypeError('"allowMissing" argument must be a boolean');
+      }
+      if ($exec(/^%?[^%]*%?$/, name) === null) {
+        throw new $SyntaxError("`%` may not be present anywhere but at the beginning and end of the intrinsic name");
+      }
+      var parts = stringToPath(name);
+      var intrinsicBaseName = parts.length > 0 ? parts[0] : "";
+      var intrinsic = getBaseIntrinsic("%" + intrinsicBaseName + "%", allowMissing);
+      var intrinsicRealName = intrinsic.name;
+      var value = intrinsic.value;
+      var skipFurtherCaching = false;
+      var alias = intrinsic.alias;
+      if (alias) {
+        intrinsicBaseName = alias[0];
+        $spliceApply(parts, $concat([0, 1], alias));
+      }
+      for (var i = 1, isOwn = true; i < parts.length; i += 1) {
+        var part = parts[i];
+        var first = $strSlice(part, 0, 1);
+        var last = $strSlice(part, -1);
+        if ((first === '"' || first === "'" || first === "`" || (last === '"' || last === "'" || last === "`")) && first !== last) {
+          throw new $SyntaxError("property names with quotes must have matching quotes");
+        }
+        if (part === "constructor" || !isOwn) {
+          skipFurtherCaching = true;
+        }
+        intrinsicBaseName += "." + part;
+        intrinsicRealName = "%" + intrinsicBaseName + "%";
+        if (hasOwn(INTRINSICS, intrinsicRealName)) {
+          value = INTRINSICS[intrinsicRealName];
+        } else if (value != null) {
+          if (!(part in value)) {
+            if (!allowMissing) {
+              throw new $TypeError("base intrinsic for " + name + " exists, but the property is not available.");
+            }
+            return void undefined2;
+          }
+          if ($gOPD && i + 1 >= parts.length) {
+            var desc = $gOPD(value, part);
+            isOwn = !!desc;
+            if (isOwn && "get" in desc && !("originalValue" in desc.get)) {
+              value = desc.get;
+            } else {
+              value = value[part];
+            }
+          } else {
+            isOwn = hasOwn(value, part);
+            value = value[part];
+          }
+          if (isOwn && !skipFurtherCaching) {
+            INTRINSICS[intrinsicRealName] = value;
+          }
+        }
+      }
+      return value;
+    };
+  }
+});
+
+// node_modules/call-bound/index.js
+var require_call_bound = __commonJS({
+  "node_modules/call-bound/index.js"(exports, module) {
+    "use strict";
+    var GetIntrinsic = require_get_intrinsic();
+    var callBindBasic = require_call_bind_apply_helpers();
+    var $indexOf = callBindBasic([GetIntrinsic("%String.prototype.indexOf%")]);
+    module.exports = function callBoundIntrinsic(name, allowMissing) {
+      var intrinsic = (
+        /** @type {(this: unknown, ...args: unknown[]) => unknown} */
+        GetIntrinsic(name, !!allowMissing)
+      );
+      if (typeof intrinsic === "function" && $indexOf(name, ".prototype.") > -1) {
+        return callBindBasic(
+          /** @type {const} */
+          [intrinsic]
+        );
+      }
+      return intrinsic;
+    };
+  }
+});
+
+// node_modules/side-channel-map/index.js
+var require_side_channel_map = __commonJS({
+  "node_modules/side-channel-map/index.js"(exports, module) {
+    "use strict";
+    var GetIntrinsic = require_get_intrinsic();
+    var callBound = require_call_bound();
+    var inspect = require_object_inspect();
+    var $TypeError = require_type();
+    var $Map = GetIntrinsic("%Map%", true);
+    var $mapGet = callBound("Map.prototype.get", true);
+    var $mapSet = callBound("Map.prototype.set", true);
+    var $mapHas = callBound("Map.prototype.has", true);
+    var $mapDelete = callBound("Map.prototype.delete", true);
+    var $mapSize = callBound("Map.prototype.size", true);
+    module.exports = !!$Map && /** @type {Exclude<import('.'), false>} */
+    function getSideChannelMap() {
+      var $m;
+      var channel = {
+        assert: function(key) {
+          if (!channel.has(key)) {
+            throw new $TypeError("Side channel does not contain " + inspect(key));
+          }
+        },
+        "delete": function(key) {
+          if ($m) {
+            var result = $mapDelete($m, key);
+            if ($mapSize($m) === 0) {
+              $m = void 0;
+            }
+            return result;
+          }
+          return false;
+        },
+        get: function(key) {
+          if ($m) {
+            return $mapGet($m, key);
+          }
+        },
+        has: function(key) {
+          if ($m) {
+            return $mapHas($m, key);
+          }
+          return false;
+        },
+        set: function(key, value) {
+          if (!$m) {
+            $m = new $Map();
+          }
+          $mapSet($m, key, value);
+        }
+      };
+      return channel;
+    };
+  }
+});
+
+// node_modules/side-channel-weakmap/index.js
+var require_side_channel_weakmap = __commonJS({
+  "node_modules/side-channel-weakmap/index.js"(exports, module) {
+    "use strict";
+    var GetIntrinsic = require_get_intrinsic();
+    var callBound = require_call_bound();
+    var inspect = require_object_inspect();
+    var getSideChannelMap = require_side_channel_map();
+    var $TypeError = require_type();
+    var $WeakMap = GetIntrinsic("%WeakMap%", true);
+    var $weakMapGet = callBound("WeakMap.prototype.get", true);
+    var $weakMapSet = callBound("WeakMap.prototype.set", true);
+    var $weakMapHas = callBound("WeakMap.prototype.has", true);
+    var $weakMapDelete = callBound("WeakMap.prototype.delete", true);
+    module.exports = $WeakMap ? (
+      /** @type {Exclude<import('.'), false>} */
+      function getSideChannelWeakMap() {
+        var $wm;
+        var $m;
+        var channel = {
+          assert: function(key) {
+            if (!channel.has(key)) {
+              throw new $TypeError("Side channel does not contain " + inspect(key));
+            }
+          },
+          "delete": function(key) {
+            if ($WeakMap && key && (typeof key === "object" || typeof key === "function")) {
+              if ($wm) {
+                return $weakMapDelete($wm, key);
+              }
+            } else if (getSideChannelMap) {
+              if ($m) {
+                return $m["delete"](key);
+              }
+            }
+            return false;
+          },
+          get: function(key) {
+            if ($WeakMap && key && (typeof key === "object" || typeof key === "function")) {
+              if ($wm) {
+                return $weakMapGet($wm, key);
+              }
+            }
+            return $m && $m.get(key);
+          },
+          has: function(key) {
+            if ($WeakMap && key && (typeof key === "object" || typeof key === "function")) {
+              if ($wm) {
+                return $weakMapHas($wm, key);
+              }
+            }
+            return !!$m && $m.has(key);
+          },
+          set: function(key, value) {
+            if ($WeakMap && key && (typeof key === "object" || typeof key === "function")) {
+              if (!$wm) {
+                $wm = new $WeakMap();
+              }
+              $weakMapSet($wm, key, value);
+            } else if (getSideChannelMap) {
+              if (!$m) {
+                $m = getSideChannelMap();
+              }
+              $m.set(key, value);
+            }
+          }
+        };
+        return channel;
+      }
+    ) : getSideChannelMap;
+  }
+});
+
+// node_modules/side-channel/index.js
+var require_side_channel = __commonJS({
+  "node_modules/side-channel/index.js"(exports, module) {
+    "use strict";
+    var $TypeError = require_type();
+    var inspect = require_object_inspect();
+    var getSideChannelList = require_side_channel_list();
+    var getSideChannelMap = require_side_channel_map();
+    var getSideChannelWeakMap = require_side_channel_weakmap();
+    var makeChannel = getSideChannelWeakMap || getSideChannelMap || getSideChannelList;
+    module.exports = function getSideChannel() {
+      var $channelData;
+      var channel = {
+        assert: function(key) {
+          if (!channel.has(key)) {
+            var keyDesc = key && Object(key) === key ? "the given object key" : inspect(key);
+            throw new $TypeError("Side channel does not contain " + keyDesc);
+          }
+        },
+        "delete": function(key) {
+          return !!$channelData && $channelData["delete"](key);
+        },
+        get: function(key) {
+          return $channelData && $channelData.get(key);
+        },
+        has: function(key) {
+          return !!$channelData && $channelData.has(key);
+        },
+        set: function(key, value) {
+          if (!$channelData) {
+            $channelData = makeChannel();
+          }
+          $channelData.set(key, value);
+        }
+      };
+      return channel;
+    };
+  }
+});
+
+// node_modules/qs/lib/formats.js
+var require_formats = __commonJS({
+  "node_modules/qs/lib/formats.js"(exports, module) {
+    "use strict";
+    var replace = String.prototype.replace;
+    var percentTwenties = /%20/g;
+    var Format = {
+      RFC1738: "RFC1738",
+      RFC3986: "RFC3986",
+      WHATWG: "WHATWG"
+    };
+    module.exports = {
+      "default": Format.RFC3986,
+      formatters: {
+        RFC1738: function(value) {
+          return replace.call(value, percentTwenties, "+");
+        },
+        RFC3986: function(value) {
+          return String(value);
+        },
+        WHATWG: function(value) {
+          return replace.call(value, percentTwenties, "+");
+        }
+      },
+      RFC1738: Format.RFC1738,
+      RFC3986: Format.RFC3986,
+      WHATWG: Format.WHATWG
+    };
+  }
+});
+
+// node_modules/qs/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/qs/lib/utils.js"(exports, module) {
+    "use strict";
+    var formats = require_formats();
+    var getSideChannel = require_side_channel();
+    var defineProperty = require_es_define_property();
+    var has = Object.prototype.hasOwnProperty;
+    var isArray = Array.isArray;
+    var overflowChannel = getSideChannel();
+    var markOverflow = function markOverflow2(obj, maxIndex) {
+      overflowChannel.set(obj, maxIndex);
+      return obj;
+    };
+    var isOverflow = function isOverflow2(obj) {
+      return overflowChannel.has(obj);
+    };
+    var getMaxIndex = function getMaxIndex2(obj) {
+      return overflowChannel.get(obj);
+    };
+    var setMaxIndex = function setMaxIndex2(obj, maxIndex) {
+      overflowChannel.set(obj, maxIndex);
+    };
+    var conflictChannel = getSideChannel();
+    var markConflict = function markConflict2(obj, maxIndex) {
+      conflictChannel.set(obj, maxIndex);
+      return obj;
+    };
+    var isConflict = function isConflict2(obj) {
+      return conflictChannel.has(obj);
+    };
+    var getConflictIndex = function getConflictIndex2(obj) {
+      return conflictChannel.get(obj);
+    };
+    var hexTable = (function() {
+      var array = [];
+      for (var i = 0; i < 256; ++i) {
+        array[array.length] = "%" + ((i < 16 ? "0" : "") + i.toString(16)).toUpperCase();
+      }
+      return array;
+    })();
+    var compactQueue = function compactQueue2(queue) {
+      while (queue.length > 1) {
+        var item = queue.pop();
+        var obj = item.obj[item.prop];
+        if (isArray(obj)) {
+          var compacted = [];
+          for (var j = 0; j < obj.length; ++j) {
+            if (typeof obj[j] !== "undefined") {
+              compacted[compacted.length] = obj[j];
+            }
+          }
+          item.obj[item.prop] = compacted;
+        }
+      }
+    };
+    var arrayToObject = function arrayToObject2(source, options) {
+      var obj = options && options.plainObjects ? { __proto__: null } : {};
+      for (var i = 0; i < source.length; ++i) {
+        if (typeof source[i] !== "undefined") {
+          obj[i] = source[i];
+        }
+      }
+      return obj;
+    };
+    var setProperty = function setProperty2(obj, key, value) {
+      if (key === "__proto__" && defineProperty) {
+        defineProperty(obj, key, {
+          configurable: true,
+          enumerable: true,
+          value,
+          writable: true
+        });
+      } else {
+        obj[key] = value;
+      }
+    };
+    var maxNumericIndex = function maxNumericIndex2(obj, min) {
+      var max = min;
+      var keys = Object.keys(obj);
+      for (var i = 0; i < keys.length; ++i) {
+        var num = parseInt(keys[i], 10);
+        if (String(num) === keys[i] && num > max) {
+          max = num;
+        }
+      }
+      return max;
+    };
+    var countElements = function countElements2(arr) {
+      var count = 0;
+      for (var i = 0; i < arr.length; ++i) {
+        if (has.call(arr, i)) {
+          count += 1;
+        }
+      }
+      return count;
+    };
+    var limitedPair = function limitedPair2(first, second, options) {
+      var pair = [first, second];
+      if (options && typeof options.arrayLimit === "number" && pair.length > options.arrayLimit) {
+        if (options.throwOnLimitExceeded) {
+          throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+        }
+        return markOverflow(arrayToObject(pair, options), 1);
+      }
+      return pair;
+    };
+    var merge = function merge2(target, source, options) {
+      if (!source) {
+        return target;
+      }
+      if (typeof source !== "object" && typeof source !== "function") {
+        if (isArray(target)) {
+          var nextIndex = target.length;
+          if (options && typeof options.arrayLimit === "number" && countElements(target) >= options.arrayLimit) {
+            if (options.throwOnLimitExceeded) {
+              throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+            }
+            return markOverflow(arrayToObject(target.concat(source), options), nextIndex);
+          }
+          target[nextIndex] = source;
+        } else if (target && typeof target === "object") {
+          if (isOverflow(target)) {
+            var newIndex = getMaxIndex(target) + 1;
+            target[newIndex] = source;
+            setMaxIndex(target, newIndex);
+          } else if (options && options.strictMerge && isConflict(target)) {
+            var nextConflict = getConflictIndex(target) + 1;
+            if (options.throwOnLimitExceeded && typeof options.arrayLimit === "number" && nextConflict >= options.arrayLimit) {
+              throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+            }
+            target[nextConflict] = source;
+            markConflict(target, nextConflict);
+          } else if (options && options.strictMerge) {
+            var conflict = limitedPair(target, source, options);
+            return isArray(conflict) ? markConflict(conflict, 1) : conflict;
+          } else if (options && (options.plainObjects || options.allowPrototypes) || !has.call(Object.prototype, source)) {
+            target[source] = true;
+          }
+        } else {
+          return limitedPair(target, source, options);
+        }
+        return target;
+      }
+      if (!target || typeof target !== "object") {
+        if (isOverflow(source)) {
+          var sourceKeys = Object.keys(source);
+          var result = options && options.plainObjects ? { __proto__: null, 0: target } : { 0: target };
+          for (var m = 0; m < sourceKeys.length; m++) {
+            var oldKey = parseInt(sourceKeys[m], 10);
+            result[oldKey + 1] = source[sourceKeys[m]];
+          }
+          return markOverflow(result, getMaxIndex(source) + 1);
+        }
+        var combined = [target].concat(source);
+        if (options && typeof options.arrayLimit === "number" && combined.length > options.arrayLimit) {
+          if (options.throwOnLimitExceeded) {
+            throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+          }
+          return markOverflow(arrayToObject(combined, options), combined.length - 1);
+        }
+        return combined;
+      }
+      var mergeTarget = target;
+      if (isArray(target) && !isArray(source)) {
+        mergeTarget = arrayToObject(target, options);
+        if (isConflict(target)) {
+          markConflict(mergeTarget, target.length - 1);
+        }
+      }
+      if (isArray(target) && isArray(source)) {
+        source.forEach(function(item, i) {
+          if (has.call(target, i)) {
+            var targetItem = target[i];
+            if (targetItem && typeof targetItem === "object" && item && typeof item === "object") {
+              target[i] = merge2(targetItem, item, options);
+            } else {
+              target[target.length] = item;
+            }
+          } else {
+            target[i] = item;
+          }
+        });
+        if (options && typeof options.arrayLimit === "number" && countElements(target) > options.arrayLimit) {
+          if (options.throwOnLimitExceeded) {
+            throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+          }
+          return markOverflow(arrayToObject(target, options), target.length - 1);
+        }
+        return target;
+      }
+      return Object.keys(source).reduce(function(acc, key) {
+        var value = source[key];
+        if (has.call(acc, key)) {
+          setProperty(acc, key, merge2(acc[key], value, options));
+        } else {
+          setProperty(acc, key, value);
+        }
+        if (isOverflow(source) && !isOverflow(acc)) {
+          markOverflow(acc, maxNumericIndex(acc, getMaxIndex(source)));
+        }
+        if (isOverflow(acc)) {
+          var keyNum = parseInt(key, 10);
+          if (String(keyNum) === key && keyNum >= 0 && keyNum > getMaxIndex(acc)) {
+            setMaxIndex(acc, keyNum);
+          }
+        }
+        if (isConflict(acc)) {
+          var conflictKey = parseInt(key, 10);
+          if (String(conflictKey) === key && conflictKey > getConflictIndex(acc)) {
+            markConflict(acc, conflictKey);
+          }
+        }
+        return acc;
+      }, mergeTarget);
+    };
+    var assign = function assignSingleSource(target, source) {
+      return Object.keys(source).reduce(function(acc, key) {
+        setProperty(acc, key, source[key]);
+        return acc;
+      }, target);
+    };
+    var decode = function(str, defaultDecoder, charset) {
+      if (typeof str === "string" && str.indexOf("%") === -1) {
+        return str.indexOf("+") === -1 ? str : str.replace(/\+/g, " ");
+      }
+      var strWithoutPlus = str.replace(/\+/g, " ");
+      if (charset === "iso-8859-1") {
+        return strWithoutPlus.replace(/%[0-9a-f]{2}/gi, unescape);
+      }
+      try {
+        return decodeURIComponent(strWithoutPlus);
+      } catch (e) {
+        return strWithoutPlus;
+      }
+    };
+    var hasToPrimitive = typeof Symbol === "function" && typeof Symbol.toPrimitive === "symbol";
+    var arrayJoin = Array.prototype.join;
+    var arrayToString = Array.prototype.toString;
+    var objectToString = Object.prototype.toString;
+    var toCoercible = function toCoercible2(value, joining) {
+      if (!value || typeof value !== "object" && typeof value !== "function") {
+        return value;
+      }
+      if (hasToPrimitive && value[Symbol.toPrimitive] != null) {
+        return value;
+      }
+      if (isArray(value) && value.toString === arrayToString && value.join === arrayJoin) {
+        var ancestors = joining || getSideChannel();
+        if (ancestors.has(value)) {
+          return "";
+        }
+        ancestors.set(value, true);
+        var copy;
+        for (var i = 0; i < value.length; i += 1) {
+          var item = value[i];
+          var coerced = toCoercible2(item, ancestors);
+          if (!copy && coerced !== item) {
+            copy = [];
+            for (var j = 0; j < i; j += 1) {
+              copy[j] = value[j];
+            }
+          }
+          if (copy) {
+            copy[i] = coerced;
+          }
+        }
+        ancestors["delete"](value);
+        return copy || value;
+      }
+      if (typeof value.toString === "function") {
+        return value;
+      }
+      var valueOf = value.valueOf;
+      if (typeof valueOf === "function") {
+        var primitive = valueOf.call(value);
+        if (!primitive || typeof primitive !== "object" && typeof primitive !== "function") {
+          return String(primitive);
+        }
+      }
+      return objectToString.call(value);
+    };
+    var limit = 1024;
+    var encode = function encode2(str, defaultEncoder, charset, kind, format) {
+      if (str.length === 0) {
+        return str;
+      }
+      var string = str;
+      if (typeof str === "symbol") {
+        string = Symbol.prototype.toString.call(str);
+      } else if (typeof str !== "string") {
+        string = String(toCoercible(str));
+      }
+      if (charset === "iso-8859-1") {
+        return escape(string).replace(/%u[0-9a-f]{4}/gi, function($0) {
+          return "%26%23" + parseInt($0.slice(2), 16) + "%3B";
+        }).replace(/\+/g, "%2B");
+      }
+      var out = "";
+      for (var j = 0; j < string.length; j += limit) {
+        var segment = string.length >= limit ? string.slice(j, j + limit) : string;
+        if (j + limit < string.length) {
+          var last = segment.charCodeAt(segment.length - 1);
+          if (last >= 55296 && last <= 56319) {
+            segment = segment.slice(0, -1);
+            j -= 1;
+          }
+        }
+        var arr = [];
+        for (var i = 0; i < segment.length; ++i) {
+          var c = segment.charCodeAt(i);
+          if (c === 45 || c === 46 || c === 95 || c === 126 && format !== formats.WHATWG || c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || format === formats.RFC1738 && (c === 40 || c === 41) || format === formats.WHATWG && c === 42) {
+            arr[arr.length] = segment.charAt(i);
+            continue;
+          }
+          if (c < 128) {
+            arr[arr.length] = hexTable[c];
+            continue;
+          }
+          if (c < 2048) {
+            arr[arr.length] = hexTable[192 | c >> 6] + hexTable[128 | c & 63];
+            continue;
+          }
+          if (c < 55296 || c >= 57344) {
+            arr[arr.length] = hexTable[224 | c >> 12] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
+            continue;
+          }
+          var next = segment.charCodeAt(i + 1);
+          if (c <= 56319 && next >= 56320 && next <= 57343) {
+            i += 1;
+            c = 65536 + ((c & 1023) << 10 | next & 1023);
+            arr[arr.length] = hexTable[240 | c >> 18] + hexTable[128 | c >> 12 & 63] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
+          } else {
+            arr[arr.length] = "%EF%BF%BD";
+          }
+        }
+        out += arr.join("");
+      }
+      return out;
+    };
+    var compact = function compact2(value) {
+      var queue = [{ obj: { o: value }, prop: "o" }];
+      var refs = getSideChannel();
+      for (var i = 0; i < queue.length; ++i) {
+        var item = queue[i];
+        var obj = item.obj[item.prop];
+        var keys = Object.keys(obj);
+        for (var j = 0; j < keys.length; ++j) {
+          var key = keys[j];
+          var val = obj[key];
+          if (typeof val === "object" && val !== null && !refs.has(val)) {
+            queue[queue.length] = { obj, prop: key };
+            refs.set(val, true);
+          }
+        }
+      }
+      compactQueue(queue);
+      return value;
+    };
+    var isRegExp = function isRegExp2(obj) {
+      return Object.prototype.toString.call(obj) === "[object RegExp]";
+    };
+    var isBuffer = function isBuffer2(obj) {
+      if (!obj || typeof obj !== "object") {
+        return false;
+      }
+      return !!(obj.constructor && typeof obj.constructor.isBuffer === "function" && obj.constructor.isBuffer(obj));
+    };
+    var combine = function combine2(a, b, arrayLimit, plainObjects, throwOnLimitExceeded) {
+      if (isOverflow(a)) {
+        if (throwOnLimitExceeded) {
+          throw new RangeError("Array limit exceeded. Only " + arrayLimit + " element" + (arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+        }
+        var bValues = isArray(b) ? b : [b];
+        var newIndex = getMaxIndex(a);
+        for (var i = 0; i < bValues.length; ++i) {
+          newIndex += 1;
+          a[newIndex] = bValues[i];
+        }
+        setMaxIndex(a, newIndex);
+        return a;
+      }
+      var result = [].concat(a, b);
+      if (result.length > arrayLimit) {
+        if (throwOnLimitExceeded) {
+          throw new RangeError("Array limit exceeded. Only " + arrayLimit + " element" + (arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+        }
+        return markOverflow(arrayToObject(result, { plainObjects }), result.length - 1);
+      }
+      return result;
+    };
+    var maybeMap = function maybeMap2(val, fn) {
+      if (isArray(val)) {
+        var mapped = [];
+        for (var i = 0; i < val.length; i += 1) {
+          mapped[mapped.length] = fn(val[i]);
+        }
+        return mapped;
+      }
+      return fn(val);
+    };
+    module.exports = {
+      arrayToObject,
+      assign,
+      combine,
+      compact,
+      decode,
+      encode,
+      isBuffer,
+      isOverflow,
+      isRegExp,
+      markOverflow,
+      maybeMap,
+      merge,
+      setProperty,
+      toCoercible
+    };
+  }
+});
+
+// node_modules/qs/lib/stringify.js
+var require_stringify2 = __commonJS({
+  "node_modules/qs/lib/stringify.js"(exports, module) {
+    "use strict";
+    var getSideChannel = require_side_channel();
+    var utils = require_utils2();
+    var formats = require_formats();
+    var has = Object.prototype.hasOwnProperty;
+    var arrayPrefixGenerators = {
+      brackets: function brackets(prefix) {
+        return prefix + "[]";
+      },
+      comma: "comma",
+      indices: function indices(prefix, key) {
+        return prefix + "[" + key + "]";
+      },
+      repeat: function repeat(prefix) {
+        return prefix;
+      }
+    };
+    var isArray = Array.isArray;
+    var push = Array.prototype.push;
+    var pushToArray = function(arr, valueOrArray) {
+      push.apply(arr, isArray(valueOrArray) ? valueOrArray : [valueOrArray]);
+    };
+    var toISO = Date.prototype.toISOString;
+    var defaultFormat = formats["default"];
+    var defaults = {
+      addQueryPrefix: false,
+      allowDots: false,
+      allowEmptyArrays: false,
+      arrayFormat: "indices",
+      charset: "utf-8",
+      charsetSentinel: false,
+      commaRoundTrip: false,
+      delimiter: "&",
+      depth: Infinity,
+      encode: true,
+      encodeDotInKeys: false,
+      encoder: utils.encode,
+      encodeValuesOnly: false,
+      filter: void 0,
+      format: defaultFormat,
+      formatter: formats.formatters[defaultFormat],
+      // deprecated
+      indices: false,
+      serializeDate: function serializeDate(date) {
+        return toISO.call(date);
+      },
+      skipNulls: false,
+      strictNullHandling: false
+    };
+    var isNonNullishPrimitive = function isNonNullishPrimitive2(v) {
+      return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "symbol" || typeof v === "bigint";
+    };
+    var sentinel = {};
+    var stringify5 = function stringify6(object, prefix, generateArrayPrefix, commaRoundTrip, allowEmptyArrays, strictNullHandling, skipNulls, encodeDotInKeys, encoder, filter, sort, allowDots, serializeDate, format, formatter, encodeValuesOnly, charset, sideChannel, depth, currentDepth) {
+      var obj = object;
+      if (currentDepth > depth) {
+        throw new RangeError("Input depth exceeded depth option of " + depth);
+      }
+      var tmpSc = sideChannel;
+      var step = 0;
+      var findFlag = false;
+      while ((tmpSc = tmpSc.get(sentinel)) !== void 0 && !findFlag) {
+        var pos = tmpSc.get(object);
+        step += 1;
+        if (typeof pos !== "undefined") {
+          if (pos === step) {
+            throw new RangeError("Cyclic object value");
+          } else {
+            findFlag = true;
+          }
+        }
+        if (typeof tmpSc.get(sentinel) === "undefined") {
+          step = 0;
+        }
+      }
+      obj = typeof filter === "function" ? filter(prefix, obj) : obj;
+      if (obj instanceof Date) {
+        obj = serializeDate(obj);
+      } else if (generateArrayPrefix === "comma" && isArray(obj)) {
+        obj = utils.maybeMap(obj, function(value2) {
+          if (value2 instanceof Date) {
+            return serializeDate(value2);
+          }
+          return value2;
+        });
+      }
+      if (obj === null) {
+        if (strictNullHandling) {
+          return formatter(encoder && !encodeValuesOnly ? encoder(prefix, defaults.encoder, charset, "key", format) : prefix);
+        }
+        obj = "";
+      }
+      if (isNonNullishPrimitive(obj) || utils.isBuffer(obj)) {
+        if (encoder) {
+          var keyValue = encodeValuesOnly ? prefix : encoder(prefix, defaults.encoder, charset, "key", format);
+          return [formatter(keyValue) + "=" + formatter(encoder(obj, defaults.encoder, charset, "value", format))];
+        }
+        return [formatter(prefix) + "=" + formatter(String(obj))];
+      }
+      var values = [];
+      if (typeof obj === "undefined") {
+        return values;
+      }
+      var objKeys;
+      if (generateArrayPrefix === "comma" && isArray(obj)) {
+        if (encodeValuesOnly && encoder) {
+          obj = utils.maybeMap(obj, function(v) {
+            return v == null ? v : encoder(v, defaults.encoder, charset, "value", format);
+          });
+        }
+        objKeys = [{ value: obj.length > 0 ? utils.toCoercible(obj).join(",") || null : void 0 }];
+      } else if (isArray(filter)) {
+        objKeys = filter;
+      } else {
+        var keys = Object.keys(obj);
+        objKeys = sort ? keys.sort(sort) : keys;
+      }
+      var encodedPrefix = String(prefix);
+      var adjustedPrefix = commaRoundTrip && isArray(obj) && obj.length === 1 ? encodedPrefix + "[]" : encodedPrefix;
+      if (allowEmptyArrays && isArray(obj) && obj.length === 0 && Object.keys(obj).length === 0) {
+        return formatter(encoder && !encodeValuesOnly ? encoder(adjustedPrefix, defaults.encoder, charset, "key", format) : adjustedPrefix) + "[]";
+      }
+      for (var j = 0; j < objKeys.length; ++j) {
+        var key = objKeys[j];
+        var value = typeof key === "object" && key && typeof key.value !== "undefined" ? key.value : obj[key];
+        if (skipNulls && value === null) {
+          continue;
+        }
+        var encodedKey = allowDots && encodeDotInKeys ? String(key).replace(/\./g, "%2E") : String(key);
+        var keyPrefix = isArray(obj) ? typeof generateArrayPrefix === "function" ? generateArrayPrefix(adjustedPrefix, encodedKey) : adjustedPrefix : adjustedPrefix + (allowDots ? "." + encodedKey : "[" + encodedKey + "]");
+        sideChannel.set(object, step);
+        var valueSideChannel = getSideChannel();
+        valueSideChannel.set(sentinel, sideChannel);
+        pushToArray(values, stringify6(
+          value,
+          keyPrefix,
+          generateArrayPrefix,
+          commaRoundTrip,
+          allowEmptyArrays,
+          strictNullHandling,
+          skipNulls,
+          encodeDotInKeys,
+          generateArrayPrefix === "comma" && encodeValuesOnly && isArray(obj) ? null : encoder,
+          filter,
+          sort,
+          allowDots,
+          serializeDate,
+          format,
+          formatter,
+          encodeValuesOnly,
+          charset,
+          valueSideChannel,
+          depth,
+          currentDepth + 1
+        ));
+      }
+      return values;
+    };
+    var normalizeStringifyOptions = function normalizeStringifyOptions2(opts) {
+      if (!opts) {
+        return defaults;
+      }
+      if (typeof opts.allowEmptyArrays !== "undefined" && typeof opts.allowEmptyArrays !== "boolean") {
+        throw new TypeError("`allowEmptyArrays` option can only be `true` or `false`, when provided");
+      }
+      if (typeof opts.encodeDotInKeys !== "undefined" && typeof opts.encodeDotInKeys !== "boolean") {
+        throw new TypeError("`encodeDotInKeys` option can only be `true` or `false`, when provided");
+      }
+      if (opts.encoder !== null && typeof opts.encoder !== "undefined" && typeof opts.encoder !== "function") {
+        throw new TypeError("Encoder has to be a function.");
+      }
+      var charset = opts.charset || defaults.charset;
+      if (typeof opts.charset !== "undefined" && opts.charset !== "utf-8" && opts.charset !== "iso-8859-1") {
+        throw new TypeError("The charset option must be either utf-8, iso-8859-1, or undefined");
+      }
+      var format = formats["default"];
+      if (typeof opts.format !== "undefined") {
+        if (!has.call(formats.formatters, opts.format)) {
+          throw new TypeError("Unknown format option provided.");
+        }
+        format = opts.format;
+      }
+      var formatter = formats.formatters[format];
+      var filter = defaults.filter;
+      if (typeof opts.filter === "function" || isArray(opts.filter)) {
+        filter = opts.filter;
+      }
+      var arrayFormat;
+      if (has.call(arrayPrefixGenerators, opts.arrayFormat)) {
+        arrayFormat = opts.arrayFormat;
+      } else if ("indices" in opts) {
+        arrayFormat = opts.indices ? "indices" : "repeat";
+      } else {
+        arrayFormat = defaults.arrayFormat;
+      }
+      if ("commaRoundTrip" in opts && typeof opts.commaRoundTrip !== "boolean") {
+        throw new TypeError("`commaRoundTrip` must be a boolean, or absent");
+      }
+      var allowDots = typeof opts.allowDots === "undefined" ? opts.encodeDotInKeys === true ? true : defaults.allowDots : !!opts.allowDots;
+      return {
+        addQueryPrefix: typeof opts.addQueryPrefix === "boolean" ? opts.addQueryPrefix : defaults.addQueryPrefix,
+        allowDots,
+        allowEmptyArrays: typeof opts.allowEmptyArrays === "boolean" ? !!opts.allowEmptyArrays : defaults.allowEmptyArrays,
+        arrayFormat,
+        charset,
+        charsetSentinel: typeof opts.charsetSentinel === "boolean" ? opts.charsetSentinel : defaults.charsetSentinel,
+        commaRoundTrip: !!opts.commaRoundTrip,
+        delimiter: typeof opts.delimiter === "undefined" ? defaults.delimiter : opts.delimiter,
+        depth: typeof opts.depth === "number" ? opts.depth : defaults.depth,
+        encode: typeof opts.encode === "boolean" ? opts.encode : defaults.encode,
+        encodeDotInKeys: typeof opts.encodeDotInKeys === "boolean" ? opts.encodeDotInKeys : defaults.encodeDotInKeys,
+        encoder: typeof opts.encoder === "function" ? opts.encoder : defaults.encoder,
+        encodeValuesOnly: typeof opts.encodeValuesOnly === "boolean" ? opts.encodeValuesOnly : defaults.encodeValuesOnly,
+        filter,
+        format,
+        formatter,
+        serializeDate: typeof opts.serializeDate === "function" ? opts.serializeDate : defaults.serializeDate,
+        skipNulls: typeof opts.skipNulls === "boolean" ? opts.skipNulls : defaults.skipNulls,
+        sort: typeof opts.sort === "function" ? opts.sort : null,
+        strictNullHandling: typeof opts.strictNullHandling === "boolean" ? opts.strictNullHandling : defaults.strictNullHandling
+      };
+    };
+    module.exports = function(object, opts) {
+      var obj = object;
+      var options = normalizeStringifyOptions(opts);
+      var objKeys;
+      var filter;
+      if (typeof options.filter === "function") {
+        filter = options.filter;
+        obj = filter("", obj);
+      } else if (isArray(options.filter)) {
+        filter = options.filter.slice();
+        objKeys = filter;
+      }
+      var keys = [];
+      if (typeof obj !== "object" || obj === null) {
+        return "";
+      }
+      var generateArrayPrefix = arrayPrefixGenerators[options.arrayFormat];
+      var commaRoundTrip = generateArrayPrefix === "comma" && options.commaRoundTrip;
+      if (!objKeys) {
+        objKeys = Object.keys(obj);
+      }
+      if (options.sort) {
+        objKeys.sort(options.sort);
+      }
+      var sideChannel = getSideChannel();
+      for (var i = 0; i < objKeys.length; ++i) {
+        var key = objKeys[i];
+        if (typeof key === "undefined" || key === null) {
+          continue;
+        }
+        var value = obj[key];
+        if (options.skipNulls && value === null) {
+          continue;
+        }
+        var encodedKey = options.encodeDotInKeys ? String(key).replace(/\./g, "%2E") : String(key);
+        pushToArray(keys, stringify5(
+          value,
+          encodedKey,
+          generateArrayPrefix,
+          commaRoundTrip,
+          options.allowEmptyArrays,
+          options.strictNullHandling,
+          options.skipNulls,
+          options.encodeDotInKeys,
+          options.encode ? options.encoder : null,
+          filter,
+          options.sort,
+          options.allowDots,
+          options.serializeDate,
+          options.format,
+          options.formatter,
+          options.encodeValuesOnly,
+          options.charset,
+          sideChannel,
+          options.depth,
+          0
+        ));
+      }
+      var joined = keys.join(options.delimiter);
+      var prefix = options.addQueryPrefix === true ? "?" : "";
+      if (options.charsetSentinel) {
+        if (options.charset === "iso-8859-1") {
+          prefix += "utf8=%26%2310003%3B" + options.delimiter;
+        } else {
+          prefix += "utf8=%E2%9C%93" + options.delimiter;
+        }
+      }
+      return joined.length > 0 ? prefix + joined : "";
+    };
+  }
+});
+
+// node_modules/qs/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/qs/lib/parse.js"(exports, module) {
+    "use strict";
+    var getSideChannel = require_side_channel();
+    var utils = require_utils2();
+    var has = Object.prototype.hasOwnProperty;
+    var isArray = Array.isArray;
+    var getPrototypeOf = Object.getPrototypeOf;
+    var fromCharCode = String.fromCharCode;
+    var isPlainContainer = function isPlainContainer2(value) {
+      if (!value || typeof value !== "object") {
+        return false;
+      }
+      if (isArray(value)) {
+        return true;
+      }
+      var proto = getPrototypeOf(value);
+      return proto === Object.prototype || proto === null;
+    };
+    var emptyCopyOf = function emptyCopyOf2(value) {
+      if (isArray(value)) {
+        var arr = [];
+        arr.length = value.length;
+        return arr;
+      }
+      return getPrototypeOf(value) === null ? { __proto__: null } : {};
+    };
+    var copyInput = function copyInput2(input) {
+      var copies = getSideChannel();
+      var result = {};
+      var queue = [{ source: input, target: result }];
+      for (var i = 0; i < queue.length; ++i) {
+        var source = queue[i].source;
+        var target = queue[i].target;
+        var keys = Object.keys(source);
+        for (var j = 0; j < keys.length; ++j) {
+          var value = source[keys[j]];
+          if (isPlainContainer(value)) {
+            if (!copies.has(value)) {
+              var copy = emptyCopyOf(value);
+              copies.set(value, copy);
+              queue[queue.length] = { source: value, target: copy };
+            }
+            utils.setProperty(target, keys[j], copies.get(value));
+          } else {
+            utils.setProperty(target, keys[j], value);
+          }
+        }
+      }
+      return result;
+    };
+    var defaults = {
+      allowDots: false,
+      allowEmptyArrays: false,
+      allowPrototypes: false,
+      allowSparse: false,
+      arrayLimit: 20,
+      charset: "utf-8",
+      charsetSentinel: false,
+      comma: false,
+      decodeDotInKeys: false,
+      decoder: utils.decode,
+      delimiter: "&",
+      depth: 5,
+      duplicates: "combine",
+      ignoreQueryPrefix: false,
+      interpretNumericEntities: false,
+      parameterLimit: 1e3,
+      parseArrays: true,
+      plainObjects: false,
+      strictDepth: false,
+      strictMerge: true,
+      strictNullHandling: false,
+      throwOnLimitExceeded: false
+    };
+    var interpretNumericEntities = function(str) {
+      return str.replace(/&#(\d+);/g, function($0, numberStr) {
+        var c = parseInt(numberStr, 10);
+        if (c > 65535 && c <= 1114111) {
+          c -= 65536;
+          return fromCharCode(55296 | c >> 10, 56320 | c & 1023);
+        }
+        return fromCharCode(c);
+      });
+    };
+    var parseArrayValue = function(val, options, currentArrayLength) {
+      if (val && typeof val === "string" && options.comma && val.indexOf(",") > -1) {
+        if (options.throwOnLimitExceeded) {
+          var commaCount = 0;
+          var commaIndex = val.indexOf(",");
+          while (commaIndex > -1) {
+            commaCount += 1;
+            if (commaCount >= options.arrayLimit) {
+              throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+            }
+            commaIndex = val.indexOf(",", commaIndex + 1);
+          }
+        }
+        return val.split(",");
+      }
+      if (options.throwOnLimitExceeded && currentArrayLength >= options.arrayLimit && currentArrayLength > 0) {
+        throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+      }
+      return val;
+    };
+    var isoSentinel = "utf8=%26%2310003%3B";
+    var charsetSentinel = "utf8=%E2%9C%93";
+    var parseValues = function parseQueryStringValues(str, options) {
+      var obj = { __proto__: null };
+      var cleanStr = options.ignoreQueryPrefix ? str.replace(/^\?/, "") : str;
+      cleanStr = cleanStr.replace(/%5B/gi, "[").replace(/%5D/gi, "]");
+      var limit = options.parameterLimit === Infinity ? void 0 : options.parameterLimit;
+      var parts = cleanStr.split(
+        options.delimiter,
+        options.throwOnLimitExceeded && typeof limit !== "undefined" ? limit + 1 : limit
+      );
+      if (options.throwOnLimitExceeded && typeof limit !== "undefined" && parts.length > limit) {
+        throw new RangeError("Parameter limit exceeded. Only " + limit + " parameter" + (limit === 1 ? "" : "s") + " allowed.");
+      }
+      var skipIndex = -1;
+      var i;
+      var charset = options.charset;
+      if (options.charsetSentinel) {
+        for (i = 0; i < parts.length; ++i) {
+          if (parts[i].indexOf("utf8=") === 0) {
+            if (parts[i] === charsetSentinel) {
+              charset = "utf-8";
+            } else if (parts[i] === isoSentinel) {
+              charset = "iso-8859-1";
+            }
+            skipIndex = i;
+            i = parts.length;
+          }
+        }
+      }
+      for (i = 0; i < parts.length; ++i) {
+        if (i === skipIndex) {
+          continue;
+        }
+        var part = parts[i];
+        var bracketEqualsPos = part.indexOf("]=");
+        var pos = bracketEqualsPos === -1 ? part.indexOf("=") : bracketEqualsPos + 1;
+        var isEmptyBracketKey = pos > 1 && part.slice(pos - 2, pos) === "[]";
+        var key;
+        var val;
+        if (pos === -1) {
+          key = options.decoder(part, defaults.decoder, charset, "key");
+          val = options.strictNullHandling ? null : "";
+        } else {
+          key = options.decoder(part.slice(0, pos), defaults.decoder, charset, "key");
+          if (key !== null) {
+            val = utils.maybeMap(
+              parseArrayValue(
+                part.slice(pos + 1),
+                options,
+                isArray(obj[key]) && (options.duplicates === "combine" || isEmptyBracketKey) ? obj[key].length : 0
+              ),
+              function(encodedVal) {
+                return options.decoder(encodedVal, defaults.decoder, charset, "value");
+              }
+            );
+          }
+        }
+        if (val && options.interpretNumericEntities && charset === "iso-8859-1") {
+          val = utils.maybeMap(val, function(value) {
+            return value ? interpretNumericEntities(String(value)) : value;
+          });
+        }
+        if (isEmptyBracketKey) {
+          val = isArray(val) ? [val] : val;
+        }
+        if (options.comma && isArray(val) && val.length > options.arrayLimit) {
+          val = utils.combine([], val, options.arrayLimit, options.plainObjects, options.throwOnLimitExceeded);
+        }
+        if (key !== null) {
+          var existing = has.call(obj, key);
+          if (existing && (options.duplicates === "combine" || isEmptyBracketKey)) {
+            obj[key] = utils.combine(
+              obj[key],
+              val,
+              options.arrayLimit,
+              options.plainObjects,
+              options.throwOnLimitExceeded
+            );
+          } else if (!existing || options.duplicates === "last") {
+            obj[key] = val;
+          }
+        }
+      }
+      return obj;
+    };
+    var stripWrappingBrackets = function stripWrappingBrackets2(key) {
+      return key.charAt(0) === "[" && key.charAt(key.length - 1) === "]" ? key.slice(1, -1) : key;
+    };
+    var parseObject = function(chain, val, options, valuesParsed) {
+      var currentArrayLength = 0;
+      if (chain.length > 0 && chain[chain.length - 1] === "[]") {
+        var parentKey = chain.slice(0, -1).join("");
+        currentArrayLength = Array.isArray(val) && val[parentKey] ? val[parentKey].length : 0;
+      }
+      var leaf = valuesParsed ? val : parseArrayValue(val, options, currentArrayLength);
+      for (var i = chain.length - 1; i >= 0; --i) {
+        var obj;
+        var root = chain[i];
+        if (root === "[]" && options.parseArrays) {
+          if (utils.isOverflow(leaf)) {
+            obj = leaf;
+          } else {
+            obj = options.allowEmptyArrays && (leaf === "" || options.strictNullHandling && leaf === null) ? [] : utils.combine(
+              [],
+              leaf,
+              options.arrayLimit,
+              options.plainObjects,
+              options.throwOnLimitExceeded
+            );
+          }
+        } else {
+          obj = options.plainObjects ? { __proto__: null } : {};
+          var cleanRoot = stripWrappingBrackets(root);
+          var decodedRoot = options.decodeDotInKeys ? cleanRoot.replace(/%2E/gi, ".") : cleanRoot;
+          var index = parseInt(decodedRoot, 10);
+          var isValidArrayIndex = !isNaN(index) && root !== decodedRoot && String(index) === decodedRoot && index >= 0 && options.parseArrays;
+          if (!options.parseArrays && decodedRoot === "") {
+            obj[0] = leaf;
+          } else if (isValidArrayIndex && index < options.arrayLimit) {
+            obj = [];
+            obj[index] = leaf;
+          } else if (isValidArrayIndex && options.throwOnLimitExceeded) {
+            throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
+          } else if (isValidArrayIndex) {
+            obj[index] = leaf;
+            utils.markOverflow(obj, index);
+          } else if (decodedRoot !== "__proto__") {
+            obj[decodedRoot] = leaf;
+          }
+        }
+        leaf = obj;
+      }
+      return leaf;
+    };
+    var topLevelDotsToBrackets = function topLevelDotsToBrackets2(key) {
+      var result = "";
+      var depth = 0;
+      for (var i = 0; i < key.length; i += 1) {
+        var cu = key.charCodeAt(i);
+        if (cu === 91) {
+          depth += 1;
+          result += "[";
+        } else if (cu === 93) {
+          if (depth > 0) {
+            depth -= 1;
+          }
+          result += "]";
+        } else if (cu === 46 && depth === 0 && i + 1 < key.length && key.charCodeAt(i + 1) !== 46 && key.charCodeAt(i + 1) !== 91) {
+          var start = i + 1;
+          var j = start;
+          while (j < key.length && key.charCodeAt(j) !== 46 && key.charCodeAt(j) !== 91) {
+            j += 1;
+          }
+          result += "[" + key.slice(start, j) + "]";
+          i = j - 1;
+        } else {
+          result += key.charAt(i);
+        }
+      }
+      return result;
+    };
+    var splitKeyIntoSegments = function splitKeyIntoSegments2(originalKey, options) {
+      var key = options.allowDots ? topLevelDotsToBrackets(originalKey) : originalKey;
+      if (options.depth <= 0) {
+        if (!options.plainObjects && has.call(Object.prototype, stripWrappingBrackets(key))) {
+          if (!options.allowPrototypes) {
+            return;
+          }
+        }
+        return [key];
+      }
+      var segments = [];
+      var first = key.indexOf("[");
+      var parent = first >= 0 ? key.slice(0, first) : key;
+      if (parent) {
+        if (!options.plainObjects && has.call(Object.prototype, parent)) {
+          if (!options.allowPrototypes) {
+            return;
+          }
+        }
+        segments[segments.length] = parent;
+      }
+      var n = key.length;
+      var open = first;
+      var collected = 0;
+      while (open >= 0 && collected < options.depth) {
+        var level = 1;
+        var i = open + 1;
+        var close = -1;
+        while (i < n && close < 0) {
+          var cu = key.charCodeAt(i);
+          if (cu === 91) {
+            level += 1;
+          } else if (cu === 93) {
+            level -= 1;
+            if (level === 0) {
+              close = i;
+            }
+          }
+          i += 1;
+        }
+        if (close < 0) {
+          segments[segments.length] = "[" + key.slice(open) + "]";
+          return segments;
+        }
+        var seg = key.slice(open, close + 1);
+        var content = seg.slice(1, -1);
+        if (!options.plainObjects && has.call(Object.prototype, content) && !options.allowPrototypes) {
+          return;
+        }
+        segments[segments.length] = seg;
+        collected += 1;
+        open = key.indexOf("[", close + 1);
+      }
+      if (open >= 0) {
+        if (options.strictDepth === true) {
+          throw new RangeError("Input depth exceeded depth option of " + options.depth + " and strictDepth is true");
+        }
+        segments[segments.length] = "[" + key.slice(open) + "]";
+      }
+      return segments;
+    };
+    var parseKeys = function parseQueryStringKeys(givenKey, val, options, valuesParsed) {
+      if (!givenKey) {
+        return;
+      }
+      var keys = splitKeyIntoSegments(givenKey, options);
+      if (!keys) {
+        return;
+      }
+      return parseObject(keys, val, options, valuesParsed);
+    };
+    var normalizeParseOptions = function normalizeParseOptions2(opts) {
+      if (!opts) {
+        return defaults;
+      }
+      if (typeof opts.allowEmptyArrays !== "undefined" && typeof opts.allowEmptyArrays !== "boolean") {
+        throw new TypeError("`allowEmptyArrays` option can only be `true` or `false`, when provided");
+      }
+      if (typeof opts.decodeDotInKeys !== "undefined" && typeof opts.decodeDotInKeys !== "boolean") {
+        throw new TypeError("`decodeDotInKeys` option can only be `true` or `false`, when provided");
+      }
+      if (opts.decoder !== null && typeof opts.decoder !== "undefined" && typeof opts.decoder !== "function") {
+        throw new TypeError("Decoder has to be a function.");
+      }
+      if (typeof opts.charset !== "undefined" && opts.charset !== "utf-8" && opts.charset !== "iso-8859-1") {
+        throw new TypeError("The charset option must be either utf-8, iso-8859-1, or undefined");
+      }
+      if (typeof opts.throwOnLimitExceeded !== "undefined" && typeof opts.throwOnLimitExceeded !== "boolean") {
+        throw new TypeError("`throwOnLimitExceeded` option must be a boolean");
+      }
+      var charset = typeof opts.charset === "undefined" ? defaults.charset : opts.charset;
+      var duplicates = typeof opts.duplicates === "undefined" ? defaults.duplicates : opts.duplicates;
+      if (duplicates !== "combine" && duplicates !== "first" && duplicates !== "last") {
+        throw new TypeError("The duplicates option must be either combine, first, or last");
+      }
+      var allowDots = typeof opts.allowDots === "undefined" ? opts.decodeDotInKeys === true ? true : defaults.allowDots : !!opts.allowDots;
+      return {
+        allowDots,
+        allowEmptyArrays: typeof opts.allowEmptyArrays === "boolean" ? !!opts.allowEmptyArrays : defaults.allowEmptyArrays,
+        allowPrototypes: typeof opts.allowPrototypes === "boolean" ? opts.allowPrototypes : defaults.allowPrototypes,
+        allowSparse: typeof opts.allowSparse === "boolean" ? opts.allowSparse : defaults.allowSparse,
+        arrayLimit: typeof opts.arrayLimit === "number" ? opts.arrayLimit : defaults.arrayLimit,
+        charset,
+        charsetSentinel: typeof opts.charsetSentinel === "boolean" ? opts.charsetSentinel : defaults.charsetSentinel,
+        comma: typeof opts.comma === "boolean" ? opts.comma : defaults.comma,
+        decodeDotInKeys: typeof opts.decodeDotInKeys === "boolean" ? opts.decodeDotInKeys : defaults.decodeDotInKeys,
+        decoder: typeof opts.decoder === "function" ? opts.decoder : defaults.decoder,
+        delimiter: typeof opts.delimiter === "string" || utils.isRegExp(opts.delimiter) ? opts.delimiter : defaults.delimiter,
+        // eslint-disable-next-line no-implicit-coercion, no-extra-parens
+        depth: typeof opts.depth === "number" || opts.depth === false ? +opts.depth : defaults.depth,
+        duplicates,
+        ignoreQueryPrefix: opts.ignoreQueryPrefix === true,
+        interpretNumericEntities: typeof opts.interpretNumericEntities === "boolean" ? opts.interpretNumericEntities : defaults.interpretNumericEntities,
+        parameterLimit: typeof opts.parameterLimit === "number" ? opts.parameterLimit : defaults.parameterLimit,
+        parseArrays: opts.parseArrays !== false,
+        plainObjects: typeof opts.plainObjects === "boolean" ? opts.plainObjects : defaults.plainObjects,
+        strictDepth: typeof opts.strictDepth === "boolean" ? !!opts.strictDepth : defaults.strictDepth,
+        strictMerge: typeof opts.strictMerge === "boolean" ? !!opts.strictMerge : defaults.strictMerge,
+        strictNullHandling: typeof opts.strictNullHandling === "boolean" ? opts.strictNullHandling : defaults.strictNullHandling,
+        throwOnLimitExceeded: typeof opts.throwOnLimitExceeded === "boolean" ? opts.throwOnLimitExceeded : false
+      };
+    };
+    module.exports = function(str, opts) {
+      var options = normalizeParseOptions(opts);
+      if (str === "" || str === null || typeof str === "undefined") {
+        return options.plainObjects ? { __proto__: null } : {};
+      }
+      var tempObj = typeof str === "string" ? parseValues(str, options) : copyInput(str);
+      var obj = options.plainObjects ? { __proto__: null } : {};
+      var keys = Object.keys(tempObj);
+      for (var i = 0; i < keys.length; ++i) {
+        var key = keys[i];
+        var newObj = parseKeys(key, tempObj[key], options, typeof str === "string");
+        obj = utils.merge(obj, newObj, options);
+      }
+      if (options.allowSparse === true) {
+        return obj;
+      }
+      return utils.compact(obj);
+    };
+  }
+});
+
+// node_modules/qs/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/qs/lib/index.js"(exports, module) {
+    "use strict";
+    var stringify5 = require_stringify2();
+    var parse2 = require_parse();
+    var formats = require_formats();
+    module.exports = {
+      formats,
+      parse: parse2,
+      stringify: stringify5
+    };
+  }
+});
+
+// node_modules/xcase/es5/index.js
+var require_es5 = __commonJS({
+  "node_modules/xcase/es5/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", {
+      value: true
+    });
+    var _typeof = typeof Symbol === "function" && typeof Symbol.iterator === "symbol" ? function(obj) {
+      return typeof obj;
+    } : function(obj) {
+      return obj && typeof Symbol === "function" && obj.constructor === Symbol ? "symbol" : typeof obj;
+    };
+    function isLower(char) {
+      return char >= 97 && char <= 122;
+    }
+    function isUpper(char) {
+      return char >= 65 && char <= 90;
+    }
+    function isDigit(char) {
+      return char >= 48 && char <= 57;
+    }
+    function toUpper(char) {
+      return char - 32;
+    }
+    function toUpperSafe(char) {
+      if (isLower(char)) {
+        return char - 32;
+      }
+      return char;
+    }
+    function toLower(char) {
+      return char + 32;
+    }
+    function camelize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
+      if (isDigit(firstChar) || isUpper(firstChar) || firstChar == separator) {
+        return str;
+      }
+      var out = [];
+      var changed = false;
+      if (isUpper(firstChar)) {
+        changed = true;
+        out.push(toLower(firstChar));
+      } else {
+        out.push(firstChar);
+      }
+      var length = str.length;
+      for (var i = 1; i < length; ++i) {
+        var c = str.charCodeAt(i);
+        if (c === separator) {
+          changed = true;
+          c = str.charCodeAt(++i);
+          if (isNaN(c)) {
+            return str;
+          }
+          out.push(toUpperSafe(c));
+        } else {
+          out.push(c);
+        }
+      }
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
+    }
+    function decamelize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
+      if (!isLower(firstChar)) {
+        return str;
+      }
+      var length = str.length;
+      var changed = false;
+      var out = [];
+      for (var i = 0; i < length; ++i) {
+        var c = str.charCodeAt(i);
+        if (isUpper(c)) {
+          out.push(separator);
+          out.push(toLower(c));
+          changed = true;
+        } else {
+          out.push(c);
+        }
+      }
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
+    }
+    function pascalize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
+      if (isDigit(firstChar) || firstChar == separator) {
+        return str;
+      }
+      var length = str.length;
+      var changed = false;
+      var out = [];
+      for (var i = 0; i < length; ++i) {
+        var c = str.charCodeAt(i);
+        if (c === separator) {
+          changed = true;
+          c = str.charCodeAt(++i);
+          if (isNaN(c)) {
+            return str;
+          }
+          out.push(toUpperSafe(c));
+        } else if (i === 0 && isLower(c)) {
+          changed = true;
+          out.push(toUpper(c));
+        } else {
+          out.push(c);
+        }
+      }
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
+    }
+    function depascalize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
+      if (!isUpper(firstChar)) {
+        return str;
+      }
+      var length = str.length;
+      var changed = false;
+      var out = [];
+      for (var i = 0; i < length; ++i) {
+        var c = str.charCodeAt(i);
+        if (isUpper(c)) {
+          if (i > 0) {
+            out.push(separator);
+          }
+          out.push(toLower(c));
+          changed = true;
+        } else {
+          out.push(c);
+        }
+      }
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
+    }
+    function shouldProcessValue(value) {
+      return value && (typeof value === "undefined" ? "undefined" : _typeof(value)) == "object" && !(value instanceof Date) && !(value instanceof Function);
+    }
+    function processKeys(obj, fun, opts) {
+      var obj2 = void 0;
+      if (obj instanceof Array) {
+        obj2 = [];
+      } else {
+        if (typeof obj.prototype !== "undefined") {
+          return obj;
+        }
+        obj2 = {};
+      }
+      for (var key in obj) {
+        var value = obj[key];
+        if (typeof key === "string") key = fun(key, opts && opts.separator);
+        if (shouldProcessValue(value)) {
+          obj2[key] = processKeys(value, fun, opts);
+        } else {
+          obj2[key] = value;
+        }
+      }
+      return obj2;
+    }
+    function processKeysInPlace(obj, fun, opts) {
+      var keys = Object.keys(obj);
+      for (var idx = 0; idx < keys.length; ++idx) {
+        var key = keys[idx];
+        var value = obj[key];
+        var newKey = fun(key, opts && opts.separator);
+        if (newKey !== key) {
+          delete obj[key];
+        }
+        if (shouldProcessValue(value)) {
+          obj[newKey] = processKeys(value, fun, opts);
+        } else {
+          obj[newKey] = value;
+        }
+      }
+      return obj;
+    }
+    function camelize$$1(str, separator) {
+      return camelize$1(
+        str,
+        separator && separator.charCodeAt(0) || 95
+        /* _ */
+      );
+    }
+    function decamelize$$1(str, separator) {
+      return decamelize$1(
+        str,
+        separator && separator.charCodeAt(0) || 95
+        /* _ */
+      );
+    }
+    function pascalize$$1(str, separator) {
+      return pascalize$1(
+        str,
+        separator && separator.charCodeAt(0) || 95
+        /* _ */
+      );
+    }
+    function depascalize$$1(str, separator) {
+      return depascalize$1(
+        str,
+        separator && separator.charCodeAt(0) || 95
+        /* _ */
+      );
+    }
+    function camelizeKeys2(obj, opts) {
+      opts = opts || {};
+      if (!shouldProcessValue(obj)) return obj;
+      if (opts.inPlace) return processKeysInPlace(obj, camelize$$1, opts);
+      return processKeys(obj, camelize$$1, opts);
+    }
+    function decamelizeKeys3(obj, opts) {
+      opts = opts || {};
+      if (!shouldProcessValue(obj)) return obj;
+      if (opts.inPlace) return processKeysInPlace(obj, decamelize$$1, opts);
+      return processKeys(obj, decamelize$$1, opts);
+    }
+    function pascalizeKeys(obj, opts) {
+      opts = opts || {};
+      if (!shouldProcessValue(obj)) return obj;
+      if (opts.inPlace) return processKeysInPlace(obj, pascalize$$1, opts);
+      return processKeys(obj, pascalize$$1, opts);
+    }
+    function depascalizeKeys(obj, opts) {
+      opts = opts || {};
+      if (!shouldProcessValue(obj)) return obj;
+      if (opts.inPlace) return processKeysInPlace(obj, depascalize$$1, opts);
+      return processKeys(obj, depascalize$$1, opts);
+    }
+    exports.camelize = camelize$$1;
+    exports.decamelize = decamelize$$1;
+    exports.pascalize = pascalize$$1;
+    exports.depascalize = depascalize$$1;
+    exports.camelizeKeys = camelizeKeys2;
+    exports.decamelizeKeys = decamelizeKeys3;
+    exports.pascalizeKeys = pascalizeKeys;
+    exports.depascalizeKeys = depascalizeKeys;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterAbstract.js
+var require_RateLimiterAbstract = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterAbstract.js"(exports, module) {
+    module.exports = class RateLimiterAbstract {
+      /**
+       *
+       * @param opts Object Defaults {
+       *   points: 4, // Number of points
+       *   duration: 1, // Per seconds
+       *   blockDuration: 0, // Block if consumed more than points in current duration for blockDuration seconds
+       *   execEvenly: false, // Execute allowed actions evenly over duration
+       *   execEvenlyMinDelayMs: duration * 1000 / points, // ms, works with execEvenly=true option
+       *   keyPrefix: 'rlflx',
+       * }
+       */
+      constructor(opts = {}) {
+        this.points = opts.points;
+        this.duration = opts.duration;
+        this.blockDuration = opts.blockDuration;
+        this.execEvenly = opts.execEvenly;
+        this.execEvenlyMinDelayMs = opts.execEvenlyMinDelayMs;
+        this.keyPrefix = opts.keyPrefix;
+      }
+      get points() {
+        return this._points;
+      }
+      set points(value) {
+        this._points = value >= 0 ? value : 4;
+      }
+      get duration() {
+        return this._duration;
+      }
+      set duration(value) {
+        this._duration = typeof value === "undefined" ? 1 : value;
+      }
+      get msDuration() {
+        return this.duration * 1e3;
+      }
+      get blockDuration() {
+        return this._blockDuration;
+      }
+      set blockDuration(value) {
+        this._blockDuration = typeof value === "undefined" ? 0 : value;
+      }
+      get msBlockDuration() {
+        return this.blockDuration * 1e3;
+      }
+      get execEvenly() {
+        return this._execEvenly;
+      }
+      set execEvenly(value) {
+        this._execEvenly = typeof value === "undefined" ? false : Boolean(value);
+      }
+      get execEvenlyMinDelayMs() {
+        return this._execEvenlyMinDelayMs;
+      }
+      set execEvenlyMinDelayMs(value) {
+        this._execEvenlyMinDelayMs = typeof value === "undefined" ? Math.ceil(this.msDuration / this.points) : value;
+      }
+      get keyPrefix() {
+        return this._keyPrefix;
+      }
+      set keyPrefix(value) {
+        if (typeof value === "undefined") {
+          value = "rlflx";
+        }
+        if (typeof value !== "string") {
+          throw new Error("keyPrefix must be string");
+        }
+        this._keyPrefix = value;
+      }
+      _getKeySecDuration(options = {}) {
+        return options && options.customDuration >= 0 ? options.customDuration : this.duration;
+      }
+      getKey(key) {
+        return this.keyPrefix.length > 0 ? `${this.keyPrefix}:${key}` : key;
+      }
+      parseKey(rlKey) {
+        return rlKey.substring(this.keyPrefix.length);
+      }
+      consume() {
+        throw new Error("You have to implement the method 'consume'!");
+      }
+      penalty() {
+        throw new Error("You have to implement the method 'penalty'!");
+      }
+      reward() {
+        throw new Error("You have to implement the method 'reward'!");
+      }
+      get() {
+        throw new Error("You have to implement the method 'get'!");
+      }
+      set() {
+        throw new Error("You have to implement the method 'set'!");
+      }
+      block() {
+        throw new Error("You have to implement the method 'block'!");
+      }
+      delete() {
+        throw new Error("You have to implement the method 'delete'!");
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/BlockedKeys/BlockedKeys.js
+var require_BlockedKeys = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/BlockedKeys/BlockedKeys.js"(exports, module) {
+    module.exports = class BlockedKeys {
+      constructor() {
+        this._keys = {};
+        this._addedKeysAmount = 0;
+      }
+      collectExpired() {
+        const now = Date.now();
+        Object.keys(this._keys).forEach((key) => {
+          if (this._keys[key] <= now) {
+            delete this._keys[key];
+          }
+        });
+        this._addedKeysAmount = Object.keys(this._keys).length;
+      }
+      /**
+       * Add new blocked key
+       *
+       * @param key String
+       * @param sec Number
+       */
+      add(key, sec) {
+        this.addMs(key, sec * 1e3);
+      }
+      /**
+       * Add new blocked key for ms
+       *
+       * @param key String
+       * @param ms Number
+       */
+      addMs(key, ms) {
+        this._keys[key] = Date.now() + ms;
+        this._addedKeysAmount++;
+        if (this._addedKeysAmount > 999) {
+          this.collectExpired();
+        }
+      }
+      /**
+       * 0 means not blocked
+       *
+       * @param key
+       * @returns {number}
+       */
+      msBeforeExpire(key) {
+        const expire = this._keys[key];
+        if (expire && expire >= Date.now()) {
+          this.collectExpired();
+          const now = Date.now();
+          return expire >= now ? expire - now : 0;
+        }
+        return 0;
+      }
+      /**
+       * If key is not given, delete all data in memory
+       * 
+       * @param {string|undefined} key
+       */
+      delete(key) {
+        if (key) {
+          delete this._keys[key];
+        } else {
+          Object.keys(this._keys).forEach((key2) => {
+            delete this._keys[key2];
+          });
+        }
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/BlockedKeys/index.js
+var require_BlockedKeys2 = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/BlockedKeys/index.js"(exports, module) {
+    var BlockedKeys = require_BlockedKeys();
+    module.exports = BlockedKeys;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterRes.js
+var require_RateLimiterRes = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterRes.js"(exports, module) {
+    module.exports = class RateLimiterRes {
+      constructor(remainingPoints, msBeforeNext, consumedPoints, isFirstInDuration) {
+        this.remainingPoints = typeof remainingPoints === "undefined" ? 0 : remainingPoints;
+        this.msBeforeNext = typeof msBeforeNext === "undefined" ? 0 : msBeforeNext;
+        this.consumedPoints = typeof consumedPoints === "undefined" ? 0 : consumedPoints;
+        this.isFirstInDuration = typeof isFirstInDuration === "undefined" ? false : isFirstInDuration;
+      }
+      get msBeforeNext() {
+        return this._msBeforeNext;
+      }
+      set msBeforeNext(ms) {
+        this._msBeforeNext = ms;
+        return this;
+      }
+      get remainingPoints() {
+        return this._remainingPoints;
+      }
+      set remainingPoints(p) {
+        this._remainingPoints = p;
+        return this;
+      }
+      get consumedPoints() {
+        return this._consumedPoints;
+      }
+      set consumedPoints(p) {
+        this._consumedPoints = p;
+        return this;
+      }
+      get isFirstInDuration() {
+        return this._isFirstInDuration;
+      }
+      set isFirstInDuration(value) {
+        this._isFirstInDuration = Boolean(value);
+      }
+      _getDecoratedProperties() {
+        return {
+          remainingPoints: this.remainingPoints,
+          msBeforeNext: this.msBeforeNext,
+          consumedPoints: this.consumedPoints,
+          isFirstInDuration: this.isFirstInDuration
+        };
+      }
+      [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+        return this._getDecoratedProperties();
+      }
+      toString() {
+        return JSON.stringify(this._getDecoratedProperties());
+      }
+      toJSON() {
+        return this._getDecoratedProperties();
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterInsuredAbstract.js
+var require_RateLimiterInsuredAbstract = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterInsuredAbstract.js"(exports, module) {
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    module.exports = class RateLimiterInsuredAbstract extends RateLimiterAbstract {
+      constructor(opts = {}) {
+        super(opts);
+        this.insuranceLimiter = opts.insuranceLimiter;
+      }
+      get insuranceLimiter() {
+        return this._insuranceLimiter;
+      }
+      set insuranceLimiter(value) {
+        if (typeof value !== "undefined" && !(value instanceof RateLimiterAbstract)) {
+          throw new Error("insuranceLimiter must be instance of RateLimiterAbstract");
+        }
+        this._insuranceLimiter = value;
+        if (this._insuranceLimiter) {
+          this._insuranceLimiter.blockDuration = this.blockDuration;
+          this._insuranceLimiter.execEvenly = this.execEvenly;
+        }
+      }
+      _handleError(err, funcName, resolve, reject, params) {
+        if (err instanceof RateLimiterRes) {
+          reject(err);
+        } else if (!(this.insuranceLimiter instanceof RateLimiterAbstract)) {
+          reject(err);
+        } else {
+          this.insuranceLimiter[funcName](...params).then((res) => {
+            resolve(res);
+          }).catch((res) => {
+            reject(res);
+          });
+        }
+      }
+      _operation(funcName, params) {
+        const promise = this[funcName](...params);
+        return new Promise((resolve, reject) => {
+          return promise.then((res) => {
+            resolve(res);
+          }).catch((err) => {
+            if (funcName.startsWith("_")) {
+              funcName = funcName.slice(1);
+            }
+            this._handleError(err, funcName, resolve, reject, params);
+          });
+        });
+      }
+      consume(key, pointsToConsume = 1, options = {}) {
+        return this._operation("_consume", [key, pointsToConsume, options]);
+      }
+      penalty(key, points = 1, options = {}) {
+        return this._operation("_penalty", [key, points, options]);
+      }
+      reward(key, points = 1, options = {}) {
+        return this._operation("_reward", [key, points, options]);
+      }
+      get(key, options = {}) {
+        return this._operation("_get", [key, options]);
+      }
+      set(key, points, secDuration, options = {}) {
+        return this._operation("_set", [key, points, secDuration, options]);
+      }
+      block(key, secDuration, options = {}) {
+        return this._operation("_block", [key, secDuration, options]);
+      }
+      delete(key, options = {}) {
+        return this._operation("_delete", [key, options]);
+      }
+      _consume() {
+        throw new Error("You have to implement the method '_consume'!");
+      }
+      _penalty() {
+        throw new Error("You have to implement the method '_penalty'!");
+      }
+      _reward() {
+        throw new Error("You have to implement the method '_reward'!");
+      }
+      _get() {
+        throw new Error("You have to implement the method '_get'!");
+      }
+      _set() {
+        throw new Error("You have to implement the method '_set'!");
+      }
+      _block() {
+        throw new Error("You have to implement the method '_block'!");
+      }
+      _delete() {
+        throw new Error("You have to implement the method '_delete'!");
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterStoreAbstract.js
+var require_RateLimiterStoreAbstract = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterStoreAbstract.js"(exports, module) {
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    var BlockedKeys = require_BlockedKeys2();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterInsuredAbstract = require_RateLimiterInsuredAbstract();
+    module.exports = class RateLimiterStoreAbstract extends RateLimiterInsuredAbstract {
+      /**
+       *
+       * @param opts Object Defaults {
+       *   ... see other in RateLimiterAbstract
+       *
+       *   inMemoryBlockOnConsumed: 40, // Number of points when key is blocked
+       *   inMemoryBlockDuration: 10, // Block duration in seconds
+       *   insuranceLimiter: RateLimiterAbstract
+       * }
+       */
+      constructor(opts = {}) {
+        super(opts);
+        this.inMemoryBlockOnConsumed = opts.inMemoryBlockOnConsumed;
+        this.inMemoryBlockDuration = opts.inMemoryBlockDuration;
+        this._inMemoryBlockedKeys = new BlockedKeys();
+      }
+      get client() {
+        return this._client;
+      }
+      set client(value) {
+        if (typeof value === "undefined") {
+          throw new Error("storeClient is not set");
+        }
+        this._client = value;
+      }
+      /**
+       * Have to be launched after consume
+       * It blocks key and execute evenly depending on result from store
+       *
+       * It uses _getRateLimiterRes function to prepare RateLimiterRes from store result
+       *
+       * @param resolve
+       * @param reject
+       * @param rlKey
+       * @param changedPoints
+       * @param storeResult
+       * @param {Object} options
+       * @private
+       */
+      _afterConsume(resolve, reject, rlKey, changedPoints, storeResult, options = {}) {
+        const res = this._getRateLimiterRes(rlKey, changedPoints, storeResult);
+        if (this.inMemoryBlockOnConsumed > 0 && !(this.inMemoryBlockDuration > 0) && res.consumedPoints >= this.inMemoryBlockOnConsumed) {
+          this._inMemoryBlockedKeys.addMs(rlKey, res.msBeforeNext);
+          if (res.consumedPoints > this.points) {
+            return reject(res);
+          } else {
+            return resolve(res);
+          }
+        } else if (res.consumedPoints > this.points) {
+          let blockPromise = Promise.resolve();
+          if (this.blockDuration > 0 && res.consumedPoints <= this.points + changedPoints) {
+            res.msBeforeNext = this.msBlockDuration;
+            blockPromise = this._block(rlKey, res.consumedPoints, this.msBlockDuration, options);
+          }
+          if (this.inMemoryBlockOnConsumed > 0 && res.consumedPoints >= this.inMemoryBlockOnConsumed) {
+            this._inMemoryBlockedKeys.add(rlKey, this.inMemoryBlockDuration);
+            res.msBeforeNext = this.msInMemoryBlockDuration;
+          }
+          blockPromise.then(() => {
+            reject(res);
+          }).catch((err) => {
+            reject(err);
+          });
+        } else if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
+          let delay2 = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
+          if (delay2 < this.execEvenlyMinDelayMs) {
+            delay2 = res.consumedPoints * this.execEvenlyMinDelayMs;
+          }
+          setTimeout(resolve, delay2, res);
+        } else {
+          resolve(res);
+        }
+      }
+      getInMemoryBlockMsBeforeExpire(rlKey) {
+        if (this.inMemoryBlockOnConsumed > 0) {
+          return this._inMemoryBlockedKeys.msBeforeExpire(rlKey);
+        }
+        return 0;
+      }
+      get inMemoryBlockOnConsumed() {
+        return this._inMemoryBlockOnConsumed;
+      }
+      set inMemoryBlockOnConsumed(value) {
+        this._inMemoryBlockOnConsumed = value ? parseInt(value) : 0;
+        if (this.inMemoryBlockOnConsumed > 0 && this.points > this.inMemoryBlockOnConsumed) {
+          throw new Error('inMemoryBlockOnConsumed option must be greater or equal "points" option');
+        }
+      }
+      get inMemoryBlockDuration() {
+        return this._inMemoryBlockDuration;
+      }
+      set inMemoryBlockDuration(value) {
+        this._inMemoryBlockDuration = value ? parseInt(value) : 0;
+        if (this.inMemoryBlockDuration > 0 && this.inMemoryBlockOnConsumed === 0) {
+          throw new Error("inMemoryBlockOnConsumed option must be set up");
+        }
+      }
+      get msInMemoryBlockDuration() {
+        return this._inMemoryBlockDuration * 1e3;
+      }
+      /**
+       * Block any key for secDuration seconds
+       *
+       * @param key
+       * @param secDuration
+       * @param {Object} options
+       *
+       * @return Promise<RateLimiterRes>
+       */
+      block(key, secDuration, options = {}) {
+        const msDuration = secDuration * 1e3;
+        return this._block(this.getKey(key), this.points + 1, msDuration, options);
+      }
+      /**
+       * Set points by key for any duration
+       *
+       * @param key
+       * @param points
+       * @param secDuration
+       * @param {Object} options
+       *
+       * @return Promise<RateLimiterRes>
+       */
+      set(key, points, secDuration, options = {}) {
+        const msDuration = (secDuration >= 0 ? secDuration : this.duration) * 1e3;
+        return this._block(this.getKey(key), points, msDuration, options);
+      }
+      /**
+       *
+       * @param key
+       * @param pointsToConsume
+       * @param {Object} options
+       * @returns Promise<RateLimiterRes>
+       */
+      _consume(key, pointsToConsume = 1, options = {}) {
+        return new Promise((resolve, reject) => {
+          const rlKey = this.getKey(key);
+          const inMemoryBlockMsBeforeExpire = this.getInMemoryBlockMsBeforeExpire(rlKey);
+          if (inMemoryBlockMsBeforeExpire > 0) {
+            return reject(new RateLimiterRes(0, inMemoryBlockMsBeforeExpire));
+          }
+          this._upsert(rlKey, pointsToConsume, this._getKeySecDuration(options) * 1e3, false, options).then((res) => {
+            this._afterConsume(resolve, reject, rlKey, pointsToConsume, res);
+          }).catch((err) => reject(err));
+        });
+      }
+      /**
+       *
+       * @param key
+       * @param points
+       * @param {Object} options
+       * @returns Promise<RateLimiterRes>
+       */
+      _penalty(key, points = 1, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve, reject) => {
+          this._upsert(rlKey, points, this._getKeySecDuration(options) * 1e3, false, options).then((res) => {
+            resolve(this._getRateLimiterRes(rlKey, points, res));
+          }).catch((res) => reject(res));
+        });
+      }
+      /**
+       *
+       * @param key
+       * @param points
+       * @param {Object} options
+       * @returns Promise<RateLimiterRes>
+       */
+      _reward(key, points = 1, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve, reject) => {
+          this._upsert(rlKey, -points, this._getKeySecDuration(options) * 1e3, false, options).then((res) => {
+            resolve(this._getRateLimiterRes(rlKey, -points, res));
+          }).catch((res) => reject(res));
+        });
+      }
+      /**
+       *
+       * @param key
+       * @param {Object} options
+       * @returns Promise<RateLimiterRes>|null
+       */
+      get(key, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve, reject) => {
+          this._get(rlKey, options).then((res) => {
+            if (res === null || typeof res === "undefined") {
+              resolve(null);
+            } else {
+              resolve(this._getRateLimiterRes(rlKey, 0, res));
+            }
+          }).catch((err) => {
+            this._handleError(err, "get", resolve, reject, [key, options]);
+          });
+        });
+      }
+      /**
+       *
+       * @param key
+       * @param {Object} options
+       * @returns Promise<boolean>
+       */
+      delete(key, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve, reject) => {
+          this._delete(rlKey, options).then((res) => {
+            this._inMemoryBlockedKeys.delete(rlKey);
+            resolve(res);
+          }).catch((err) => {
+            this._handleError(err, "delete", resolve, reject, [key, options]);
+          });
+        });
+      }
+      /**
+       * Cleanup keys no-matter expired or not.
+       */
+      deleteInMemoryBlockedAll() {
+        this._inMemoryBlockedKeys.delete();
+      }
+      /**
+       * Get RateLimiterRes object filled depending on storeResult, which specific for exact store
+       *
+       * @param rlKey
+       * @param changedPoints
+       * @param storeResult
+       * @private
+       */
+      _getRateLimiterRes(rlKey, changedPoints, storeResult) {
+        throw new Error("You have to implement the method '_getRateLimiterRes'!");
+      }
+      /**
+       * Block key for this.msBlockDuration milliseconds
+       * Usually, it just prolongs lifetime of key
+       *
+       * @param rlKey
+       * @param initPoints
+       * @param msDuration
+       * @param {Object} options
+       *
+       * @return Promise<any>
+       */
+      _block(rlKey, initPoints, msDuration, options = {}) {
+        return new Promise((resolve, reject) => {
+          this._upsert(rlKey, initPoints, msDuration, true, options).then(() => {
+            resolve(new RateLimiterRes(0, msDuration > 0 ? msDuration : -1, initPoints));
+          }).catch((err) => {
+            this._handleError(err, "block", resolve, reject, [this.parseKey(rlKey), msDuration / 1e3, options]);
+          });
+        });
+      }
+      /**
+       * Have to be implemented in every limiter
+       * Resolve with raw result from Store OR null if rlKey is not set
+       * or Reject with error
+       *
+       * @param rlKey
+       * @param {Object} options
+       * @private
+       *
+       * @return Promise<any>
+       */
+      _get(rlKey, options = {}) {
+        throw new Error("You have to implement the method '_get'!");
+      }
+      /**
+       * Have to be implemented
+       * Resolve with true OR false if rlKey doesn't exist
+       * or Reject with error
+       *
+       * @param rlKey
+       * @param {Object} options
+       * @private
+       *
+       * @return Promise<any>
+       */
+      _delete(rlKey, options = {}) {
+        throw new Error("You have to implement the method '_delete'!");
+      }
+      /**
+       * Have to be implemented
+       * Resolve with object used for {@link _getRateLimiterRes} to generate {@link RateLimiterRes}
+       *
+       * @param {string} rlKey
+       * @param {number} points
+       * @param {number} msDuration
+       * @param {boolean} forceExpire
+       * @param {Object} options
+       * @abstract
+       *
+       * @return Promise<Object>
+       */
+      _upsert(rlKey, points, msDuration, forceExpire = false, options = {}) {
+        throw new Error("You have to implement the method '_upsert'!");
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterRedis.js
+var require_RateLimiterRedis = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterRedis.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var incrTtlLuaScript = `redis.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX') local consumed = redis.call('incrby', KEYS[1], ARGV[1]) local ttl = redis.call('pttl', KEYS[1]) if ttl == -1 then   redis.call('expire', KEYS[1], ARGV[2])   ttl = 1000 * ARGV[2] end return {consumed, ttl} `;
+    var RateLimiterRedis = class extends RateLimiterStoreAbstract {
+      /**
+       *
+       * @param {Object} opts
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   redis: RedisClient
+       *   rejectIfRedisNotReady: boolean = false - reject / invoke insuranceLimiter immediately when redis connection is not "ready"
+       * }
+       */
+      constructor(opts) {
+        super(opts);
+        this.client = opts.storeClient;
+        this._rejectIfRedisNotReady = !!opts.rejectIfRedisNotReady;
+        this._incrTtlLuaScript = opts.customIncrTtlLuaScript || incrTtlLuaScript;
+        this.useRedisPackage = opts.useRedisPackage || this.client.constructor.name === "Commander" || false;
+        this.useRedis3AndLowerPackage = opts.useRedis3AndLowerPackage;
+        if (typeof this.client.defineCommand === "function") {
+          this.client.defineCommand("rlflxIncr", {
+            numberOfKeys: 1,
+            lua: this._incrTtlLuaScript
+          });
+        }
+      }
+      /**
+       * Prevent actual redis call if redis connection is not ready
+       * Because of different connection state checks for ioredis and node-redis, only this clients would be actually checked.
+       * For any other clients all the requests would be passed directly to redis client
+       * @param {String} rlKey
+       * @param {Boolean} isReadonly
+       * @return {boolean}
+       * @private
+       */
+      _isRedisReady(rlKey, isReadonly) {
+        if (!this._rejectIfRedisNotReady) {
+          return true;
+        }
+        if (this.client.status) {
+          return this.client.status === "ready";
+        }
+        if (typeof this.client.isReady === "function") {
+          return this.client.isReady();
+        }
+        if (typeof this.client.isReady === "boolean") {
+          return this.client.isReady === true;
+        }
+        if (this.client._slots && typeof this.client._slots.getClient === "function") {
+          if (typeof this.client.isOpen === "boolean" && this.client.isOpen !== true) {
+            return false;
+          }
+          try {
+            const slotClient = this.client._slots.getClient(rlKey, isReadonly);
+            return slotClient && slotClient.isReady === true;
+          } catch (error) {
+            return false;
+          }
+        }
+        return true;
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        let [consumed, resTtlMs] = result;
+        if (Array.isArray(consumed)) {
+          [, consumed] = consumed;
+          [, resTtlMs] = resTtlMs;
+        }
+        const res = new RateLimiterRes();
+        res.consumedPoints = parseInt(consumed);
+        res.isFirstInDuration = res.consumedPoints === changedPoints;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = resTtlMs;
+        return res;
+      }
+      async _upsert(rlKey, points, msDuration, forceExpire = false) {
+        if (typeof points == "string") {
+          if (!RegExp("^[1-9][0-9]*$").test(points)) {
+            throw new Error("Consuming string different than integer values is not supported by this package");
+          }
+        } else if (!Number.isInteger(points)) {
+          throw new Error("Consuming decimal number of points is not supported by this package");
+        }
+        if (!this._isRedisReady(rlKey, false)) {
+          throw new Error("Redis connection is not ready");
+        }
+        const secDuration = Math.floor(msDuration / 1e3);
+        const multi = this.client.multi();
+        if (forceExpire) {
+          if (secDuration > 0) {
+            if (!this.useRedisPackage && !this.useRedis3AndLowerPackage) {
+              multi.set(rlKey, points, "EX", secDuration);
+            } else {
+              multi.set(rlKey, points, { EX: secDuration });
+            }
+          } else {
+            multi.set(rlKey, points);
+          }
+          if (!this.useRedisPackage && !this.useRedis3AndLowerPackage) {
+            return multi.pttl(rlKey).exec(true);
+          }
+          return multi.pTTL(rlKey).exec(true);
+        }
+        if (secDuration > 0) {
+          if (!this.useRedisPackage && !this.useRedis3AndLowerPackage) {
+            return this.client.rlflxIncr(
+              [rlKey].concat([String(points), String(secDuration), String(this.points), String(this.duration)])
+            );
+          }
+          if (this.useRedis3AndLowerPackage) {
+            return new Promise((resolve, reject) => {
+              const incrCallback = function(err, result) {
+                if (err) {
+                  return reject(err);
+                }
+                return resolve(result);
+              };
+              if (typeof this.client.rlflxIncr === "function") {
+                this.client.rlflxIncr(rlKey, points, secDuration, this.points, this.duration, incrCallback);
+              } else {
+                this.client.eval(this._incrTtlLuaScript, 1, rlKey, points, secDuration, this.points, this.duration, incrCallback);
+              }
+            });
+          } else {
+            return this.client.eval(this._incrTtlLuaScript, {
+              keys: [rlKey],
+              arguments: [String(points), String(secDuration), String(this.points), String(this.duration)]
+            });
+          }
+        } else {
+          if (!this.useRedisPackage && !this.useRedis3AndLowerPackage) {
+            return multi.incrby(rlKey, points).pttl(rlKey).exec(true);
+          }
+          return multi.incrBy(rlKey, points).pTTL(rlKey).exec(true);
+        }
+      }
+      async _get(rlKey) {
+        if (!this._isRedisReady(rlKey, true)) {
+          throw new Error("Redis connection is not ready");
+        }
+        if (!this.useRedisPackage && !this.useRedis3AndLowerPackage) {
+          return this.client.multi().get(rlKey).pttl(rlKey).exec().then((result) => {
+            const [[, points]] = result;
+            if (points === null) return null;
+            return result;
+          });
+        }
+        return this.client.multi().get(rlKey).pTTL(rlKey).exec(true).then((result) => {
+          const [points] = result;
+          if (points === null) return null;
+          return result;
+        });
+      }
+      _delete(rlKey) {
+        return this.client.del(rlKey).then((result) => result > 0);
+      }
+    };
+    module.exports = RateLimiterRedis;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterMongo.js
+var require_RateLimiterMongo = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterMongo.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    function getDriverVersion(client) {
+      try {
+        const _client = client.client ? client.client : client;
+        let _v = [0, 0, 0];
+        if (typeof _client.topology === "undefined") {
+          const { version } = _client.options.metadata.driver;
+          _v = version.split("|", 1)[0].split(".").map((v) => parseInt(v));
+        } else {
+          const { version } = _client.topology.s.options.metadata.driver;
+          _v = version.split(".").map((v) => parseInt(v));
+        }
+        return {
+          major: _v[0],
+          feature: _v[1],
+          patch: _v[2]
+        };
+      } catch (err) {
+        return { major: 0, feature: 0, patch: 0 };
+      }
+    }
+    var RateLimiterMongo = class _RateLimiterMongo extends RateLimiterStoreAbstract {
+      /**
+       *
+       * @param {Object} opts
+       * Defaults {
+       *   indexKeyPrefix: {attr1: 1, attr2: 1}
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   mongo: MongoClient
+       * }
+       */
+      constructor(opts) {
+        super(opts);
+        this.dbName = opts.dbName;
+        this.tableName = opts.tableName;
+        this.indexKeyPrefix = opts.indexKeyPrefix;
+        this.disableIndexesCreation = opts.disableIndexesCreation;
+        if (opts.mongo) {
+          this.client = opts.mongo;
+        } else {
+          this.client = opts.storeClient;
+        }
+        if (typeof this.client.then === "function") {
+          this.client.then((conn) => {
+            this.client = conn;
+            this._initCollection();
+            this._driverVersion = getDriverVersion(this.client);
+          });
+        } else {
+          this._initCollection();
+          this._driverVersion = getDriverVersion(this.client);
+        }
+      }
+      get dbName() {
+        return this._dbName;
+      }
+      set dbName(value) {
+        this._dbName = typeof value === "undefined" ? _RateLimiterMongo.getDbName() : value;
+      }
+      static getDbName() {
+        return "node-rate-limiter-flexible";
+      }
+      get tableName() {
+        return this._tableName;
+      }
+      set tableName(value) {
+        this._tableName = typeof value === "undefined" ? this.keyPrefix : value;
+      }
+      get client() {
+        return this._client;
+      }
+      set client(value) {
+        if (typeof value === "undefined") {
+          throw new Error("mongo is not set");
+        }
+        this._client = value;
+      }
+      get indexKeyPrefix() {
+        return this._indexKeyPrefix;
+      }
+      set indexKeyPrefix(obj) {
+        this._indexKeyPrefix = obj || {};
+      }
+      get disableIndexesCreation() {
+        return this._disableIndexesCreation;
+      }
+      set disableIndexesCreation(value) {
+        this._disableIndexesCreation = !!value;
+      }
+      async createIndexes() {
+        const db = typeof this.client.db === "function" ? this.client.db(this.dbName) : this.client;
+        const collection = db.collection(this.tableName);
+        await collection.createIndex({ expire: -1 }, { expireAfterSeconds: 0 });
+        await collection.createIndex(Object.assign({}, this.indexKeyPrefix, { key: 1 }), { unique: true });
+      }
+      _initCollection() {
+        const db = typeof this.client.db === "function" ? this.client.db(this.dbName) : this.client;
+        const collection = db.collection(this.tableName);
+        if (!this.disableIndexesCreation) {
+          this.createIndexes().catch((err) => {
+            console.error(`Cannot create indexes for mongo collection ${this.tableName}`, err);
+          });
+        }
+        this._collection = collection;
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        let doc;
+        if (typeof result.value === "undefined") {
+          doc = result;
+        } else {
+          doc = result.value;
+        }
+        res.isFirstInDuration = doc.points === changedPoints;
+        res.consumedPoints = doc.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = doc.expire !== null ? Math.max(new Date(doc.expire).getTime() - Date.now(), 0) : -1;
+        return res;
+      }
+      _upsert(key, points, msDuration, forceExpire = false, options = {}) {
+        if (!this._collection) {
+          return Promise.reject(Error("Mongo connection is not established"));
+        }
+        const docAttrs = options.attrs || {};
+        let where;
+        let upsertData;
+        if (forceExpire) {
+          where = { key };
+          where = Object.assign(where, docAttrs);
+          upsertData = {
+            $set: {
+              key,
+              points,
+              expire: msDuration > 0 ? new Date(Date.now() + msDuration) : null
+            }
+          };
+          upsertData.$set = Object.assign(upsertData.$set, docAttrs);
+        } else {
+          where = {
+            $or: [
+              { expire: { $gt: /* @__PURE__ */ new Date() } },
+              { expire: { $eq: null } }
+            ],
+            key
+          };
+          where = Object.assign(where, docAttrs);
+          upsertData = {
+            $setOnInsert: {
+              key,
+              expire: msDuration > 0 ? new Date(Date.now() + msDuration) : null
+            },
+            $inc: { points }
+          };
+          upsertData.$setOnInsert = Object.assign(upsertData.$setOnInsert, docAttrs);
+        }
+        const upsertOptions = {
+          upsert: true
+        };
+        if (this._driverVersion.major >= 4 || (this._driverVersion.major === 3 && this._driverVersion.feature >= 7 || this._driverVersion.feature >= 6 && this._driverVersion.patch >= 7)) {
+          upsertOptions.returnDocument = "after";
+        } else {
+          upsertOptions.returnOriginal = false;
+        }
+        return new Promise((resolve, reject) => {
+          this._collection.findOneAndUpdate(
+            where,
+            upsertData,
+            upsertOptions
+          ).then((res) => {
+            resolve(res);
+          }).catch((errUpsert) => {
+            if (errUpsert && errUpsert.code === 11e3) {
+              const replaceWhere = Object.assign({
+                // try to replace OLD limit doc
+                $or: [
+                  { expire: { $lte: /* @__PURE__ */ new Date() } },
+                  { expire: { $eq: null } }
+                ],
+                key
+              }, docAttrs);
+              const replaceTo = {
+                $set: Object.assign({
+                  key,
+                  points,
+                  expire: msDuration > 0 ? new Date(Date.now() + msDuration) : null
+                }, docAttrs)
+              };
+              this._collection.findOneAndUpdate(
+                replaceWhere,
+                replaceTo,
+                upsertOptions
+              ).then((res) => {
+                resolve(res);
+              }).catch((errReplace) => {
+                if (errReplace && errReplace.code === 11e3) {
+                  this._upsert(key, points, msDuration, forceExpire).then((res) => resolve(res)).catch((err) => reject(err));
+                } else {
+                  reject(errReplace);
+                }
+              });
+            } else {
+              reject(errUpsert);
+            }
+          });
+        });
+      }
+      _get(rlKey, options = {}) {
+        if (!this._collection) {
+          return Promise.reject(Error("Mongo connection is not established"));
+        }
+        const docAttrs = options.attrs || {};
+        const where = Object.assign({
+          key: rlKey,
+          $or: [
+            { expire: { $gt: /* @__PURE__ */ new Date() } },
+            { expire: { $eq: null } }
+          ]
+        }, docAttrs);
+        return this._collection.findOne(where);
+      }
+      _delete(rlKey, options = {}) {
+        if (!this._collection) {
+          return Promise.reject(Error("Mongo connection is not established"));
+        }
+        const docAttrs = options.attrs || {};
+        const where = Object.assign({ key: rlKey }, docAttrs);
+        return this._collection.deleteOne(where).then((res) => res.deletedCount > 0);
+      }
+    };
+    module.exports = RateLimiterMongo;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterMySQL.js
+var require_RateLimiterMySQL = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterMySQL.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterMySQL = class extends RateLimiterStoreAbstract {
+      /**
+       * @callback callback
+       * @param {Object} err
+       *
+       * @param {Object} opts
+       * @param {callback} cb
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   storeClient: anySqlClient,
+       *   storeType: 'knex', // required only for Knex instance
+       *   dbName: 'string',
+       *   tableName: 'string',
+       * }
+       */
+      constructor(opts, cb = null) {
+        super(opts);
+        this.client = opts.storeClient;
+        this.clientType = opts.storeType;
+        this.dbName = opts.dbName;
+        this.tableName = opts.tableName;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout;
+        this.tableCreated = opts.tableCreated;
+        if (!this.tableCreated) {
+          this._createDbAndTable().then(() => {
+            this.tableCreated = true;
+            if (this.clearExpiredByTimeout) {
+              this._clearExpiredHourAgo();
+            }
+            if (typeof cb === "function") {
+              cb();
+            }
+          }).catch((err) => {
+            if (typeof cb === "function") {
+              cb(err);
+            } else {
+              throw err;
+            }
+          });
+        } else {
+          if (this.clearExpiredByTimeout) {
+            this._clearExpiredHourAgo();
+          }
+          if (typeof cb === "function") {
+            cb();
+          }
+        }
+      }
+      clearExpired(expire) {
+        return new Promise((resolve) => {
+          this._getConnection().then((conn) => {
+            conn.query(`DELETE FROM ??.?? WHERE expire < ?`, [this.dbName, this.tableName, expire], () => {
+              this._releaseConnection(conn);
+              resolve();
+            });
+          }).catch(() => {
+            resolve();
+          });
+        });
+      }
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) {
+          clearTimeout(this._clearExpiredTimeoutId);
+        }
+        this._clearExpiredTimeoutId = setTimeout(() => {
+          this.clearExpired(Date.now() - 36e5).then(() => {
+            this._clearExpiredHourAgo();
+          });
+        }, 3e5);
+        this._clearExpiredTimeoutId.unref();
+      }
+      /**
+       *
+       * @return Promise<any>
+       * @private
+       */
+      _getConnection() {
+        switch (this.clientType) {
+          case "pool":
+            return new Promise((resolve, reject) => {
+              this.client.getConnection((errConn, conn) => {
+                if (errConn) {
+                  return reject(errConn);
+                }
+                resolve(conn);
+              });
+            });
+          case "sequelize":
+            return this.client.connectionManager.getConnection();
+          case "knex":
+            return this.client.client.acquireConnection();
+          default:
+            return Promise.resolve(this.client);
+        }
+      }
+      _releaseConnection(conn) {
+        switch (this.clientType) {
+          case "pool":
+            return conn.release();
+          case "sequelize":
+            return this.client.connectionManager.releaseConnection(conn);
+          case "knex":
+            return this.client.client.releaseConnection(conn);
+          default:
+            return true;
+        }
+      }
+      /**
+       *
+       * @returns {Promise<any>}
+       * @private
+       */
+      _createDbAndTable() {
+        return new Promise((resolve, reject) => {
+          this._getConnection().then((conn) => {
+            conn.query(`CREATE DATABASE IF NOT EXISTS \`${this.dbName}\`;`, (errDb) => {
+              if (errDb) {
+                this._releaseConnection(conn);
+                return reject(errDb);
+              }
+              conn.query(this._getCreateTableStmt(), (err) => {
+                if (err) {
+                  this._releaseConnection(conn);
+                  return reject(err);
+                }
+                this._releaseConnection(conn);
+                resolve();
+              });
+            });
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+      _getCreateTableStmt() {
+        return `CREATE TABLE IF NOT EXISTS \`${this.dbName}\`.\`${this.tableName}\` (\`key\` VARCHAR(255) CHARACTER SET utf8 NOT NULL,\`points\` INT(9) NOT NULL default 0,\`expire\` BIGINT UNSIGNED,PRIMARY KEY (\`key\`)) ENGINE = INNODB;`;
+      }
+      get clientType() {
+        return this._clientType;
+      }
+      set clientType(value) {
+        if (typeof value === "undefined") {
+          if (this.client.constructor.name === "Connection") {
+            value = "connection";
+          } else if (this.client.constructor.name === "Pool") {
+            value = "pool";
+          } else if (this.client.constructor.name === "Sequelize") {
+            value = "sequelize";
+          } else {
+            throw new Error("storeType is not defined");
+          }
+        }
+        this._clientType = value.toLowerCase();
+      }
+      get dbName() {
+        return this._dbName;
+      }
+      set dbName(value) {
+        this._dbName = typeof value === "undefined" ? "rtlmtrflx" : value;
+      }
+      get tableName() {
+        return this._tableName;
+      }
+      set tableName(value) {
+        this._tableName = typeof value === "undefined" ? this.keyPrefix : value;
+      }
+      get tableCreated() {
+        return this._tableCreated;
+      }
+      set tableCreated(value) {
+        this._tableCreated = typeof value === "undefined" ? false : !!value;
+      }
+      get clearExpiredByTimeout() {
+        return this._clearExpiredByTimeout;
+      }
+      set clearExpiredByTimeout(value) {
+        this._clearExpiredByTimeout = typeof value === "undefined" ? true : Boolean(value);
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        const [row] = result;
+        res.isFirstInDuration = changedPoints === row.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : row.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = row.expire ? Math.max(row.expire - Date.now(), 0) : -1;
+        return res;
+      }
+      _upsertTransaction(conn, key, points, msDuration, forceExpire) {
+        return new Promise((resolve, reject) => {
+          conn.query("BEGIN", (errBegin) => {
+            if (errBegin) {
+              conn.rollback();
+              return reject(errBegin);
+            }
+            const dateNow = Date.now();
+            const newExpire = msDuration > 0 ? dateNow + msDuration : null;
+            let q;
+            let values;
+            if (forceExpire) {
+              q = `INSERT INTO ??.?? VALUES (?, ?, ?)
+          ON DUPLICATE KEY UPDATE 
+            points = ?, 
+            expire = ?;`;
+              values = [
+                this.dbName,
+                this.tableName,
+                key,
+                points,
+                newExpire,
+                points,
+                newExpire
+              ];
+            } else {
+              q = `INSERT INTO ??.?? VALUES (?, ?, ?)
+          ON DUPLICATE KEY UPDATE 
+            points = IF(expire <= ?, ?, points + (?)), 
+            expire = IF(expire <= ?, ?, expire);`;
+              values = [
+                this.dbName,
+                this.tableName,
+                key,
+                points,
+                newExpire,
+                dateNow,
+                points,
+                points,
+                dateNow,
+                newExpire
+              ];
+            }
+            conn.query(q, values, (errUpsert) => {
+              if (errUpsert) {
+                conn.rollback();
+                return reject(errUpsert);
+              }
+              conn.query("SELECT points, expire FROM ??.?? WHERE `key` = ?;", [this.dbName, this.tableName, key], (errSelect, res) => {
+                if (errSelect) {
+                  conn.rollback();
+                  return reject(errSelect);
+                }
+                conn.query("COMMIT", (err) => {
+                  if (err) {
+                    conn.rollback();
+                    return reject(err);
+                  }
+                  resolve(res);
+                });
+              });
+            });
+          });
+        });
+      }
+      _upsert(key, points, msDuration, forceExpire = false) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        return new Promise((resolve, reject) => {
+          this._getConnection().then((conn) => {
+            this._upsertTransaction(conn, key, points, msDuration, forceExpire).then((res) => {
+              resolve(res);
+              this._releaseConnection(conn);
+            }).catch((err) => {
+              reject(err);
+              this._releaseConnection(conn);
+            });
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+      _get(rlKey) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        return new Promise((resolve, reject) => {
+          this._getConnection().then((conn) => {
+            conn.query(
+              "SELECT points, expire FROM ??.?? WHERE `key` = ? AND (`expire` > ? OR `expire` IS NULL)",
+              [this.dbName, this.tableName, rlKey, Date.now()],
+              (err, res) => {
+                if (err) {
+                  reject(err);
+                } else if (res.length === 0) {
+                  resolve(null);
+                } else {
+                  resolve(res);
+                }
+                this._releaseConnection(conn);
+              }
+              // eslint-disable-line
+            );
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+      _delete(rlKey) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        return new Promise((resolve, reject) => {
+          this._getConnection().then((conn) => {
+            conn.query(
+              "DELETE FROM ??.?? WHERE `key` = ?",
+              [this.dbName, this.tableName, rlKey],
+              (err, res) => {
+                if (err) {
+                  reject(err);
+                } else {
+                  resolve(res.affectedRows > 0);
+                }
+                this._releaseConnection(conn);
+              }
+              // eslint-disable-line
+            );
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+    };
+    module.exports = RateLimiterMySQL;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterPostgres.js
+var require_RateLimiterPostgres = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterPostgres.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterPostgres = class extends RateLimiterStoreAbstract {
+      /**
+       * @callback callback
+       * @param {Object} err
+       *
+       * @param {Object} opts
+       * @param {callback} cb
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   storeClient: postgresClient,
+       *   storeType: 'knex', // required only for Knex instance
+       *   tableName: 'string',
+       *   schemaName: 'string', // optional
+       * }
+       */
+      constructor(opts, cb = null) {
+        super(opts);
+        this.client = opts.storeClient;
+        this.clientType = opts.storeType;
+        this.tableName = opts.tableName;
+        this.schemaName = opts.schemaName;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout;
+        this.tableCreated = opts.tableCreated;
+        if (!this.tableCreated) {
+          this._createTable().then(() => {
+            this.tableCreated = true;
+            if (this.clearExpiredByTimeout) {
+              this._clearExpiredHourAgo();
+            }
+            if (typeof cb === "function") {
+              cb();
+            }
+          }).catch((err) => {
+            if (typeof cb === "function") {
+              cb(err);
+            } else {
+              throw err;
+            }
+          });
+        } else {
+          if (this.clearExpiredByTimeout) {
+            this._clearExpiredHourAgo();
+          }
+          if (typeof cb === "function") {
+            cb();
+          }
+        }
+      }
+      _getTableIdentifier() {
+        return this.schemaName ? `"${this.schemaName}"."${this.tableName}"` : `"${this.tableName}"`;
+      }
+      clearExpired(expire) {
+        return new Promise((resolve) => {
+          const q = {
+            name: "rlflx-clear-expired",
+            text: `DELETE FROM ${this._getTableIdentifier()} WHERE expire < $1`,
+            values: [expire]
+          };
+          this._query(q).then(() => {
+            resolve();
+          }).catch(() => {
+            resolve();
+          });
+        });
+      }
+      /**
+       * Delete all rows expired 1 hour ago once per 5 minutes
+       *
+       * @private
+       */
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) {
+          clearTimeout(this._clearExpiredTimeoutId);
+        }
+        this._clearExpiredTimeoutId = setTimeout(() => {
+          this.clearExpired(Date.now() - 36e5).then(() => {
+            this._clearExpiredHourAgo();
+          });
+        }, 3e5);
+        this._clearExpiredTimeoutId.unref();
+      }
+      /**
+       *
+       * @return Promise<any>
+       * @private
+       */
+      _getConnection() {
+        switch (this.clientType) {
+          case "pool":
+            return Promise.resolve(this.client);
+          case "sequelize":
+            return this.client.connectionManager.getConnection();
+          case "knex":
+            return this.client.client.acquireConnection();
+          case "typeorm":
+            return Promise.resolve(this.client.driver.master);
+          default:
+            return Promise.resolve(this.client);
+        }
+      }
+      _releaseConnection(conn) {
+        switch (this.clientType) {
+          case "pool":
+            return true;
+          case "sequelize":
+            return this.client.connectionManager.releaseConnection(conn);
+          case "knex":
+            return this.client.client.releaseConnection(conn);
+          case "typeorm":
+            return true;
+          default:
+            return true;
+        }
+      }
+      /**
+       *
+       * @returns {Promise<any>}
+       * @private
+       */
+      _createTable() {
+        return new Promise((resolve, reject) => {
+          this._query({
+            text: this._getCreateTableStmt()
+          }).then(() => {
+            resolve();
+          }).catch((err) => {
+            if (err.code === "23505") {
+              resolve();
+            } else {
+              reject(err);
+            }
+          });
+        });
+      }
+      _getCreateTableStmt() {
+        return `CREATE TABLE IF NOT EXISTS ${this._getTableIdentifier()} (
+      key varchar(255) PRIMARY KEY,
+      points integer NOT NULL DEFAULT 0,
+      expire bigint
+    );`;
+      }
+      get clientType() {
+        return this._clientType;
+      }
+      set clientType(value) {
+        const constructorName = this.client.constructor.name;
+        if (typeof value === "undefined") {
+          if (constructorName === "Client") {
+            value = "client";
+          } else if (constructorName === "Pool" || constructorName === "BoundPool") {
+            value = "pool";
+          } else if (constructorName === "Sequelize") {
+            value = "sequelize";
+          } else {
+            throw new Error("storeType is not defined");
+          }
+        }
+        this._clientType = value.toLowerCase();
+      }
+      get tableName() {
+        return this._tableName;
+      }
+      set tableName(value) {
+        this._tableName = typeof value === "undefined" ? this.keyPrefix : value;
+      }
+      get schemaName() {
+        return this._schemaName;
+      }
+      set schemaName(value) {
+        this._schemaName = value;
+      }
+      get tableCreated() {
+        return this._tableCreated;
+      }
+      set tableCreated(value) {
+        this._tableCreated = typeof value === "undefined" ? false : !!value;
+      }
+      get clearExpiredByTimeout() {
+        return this._clearExpiredByTimeout;
+      }
+      set clearExpiredByTimeout(value) {
+        this._clearExpiredByTimeout = typeof value === "undefined" ? true : Boolean(value);
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        const row = result.rows[0];
+        res.isFirstInDuration = changedPoints === row.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : row.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = row.expire ? Math.max(row.expire - Date.now(), 0) : -1;
+        return res;
+      }
+      _query(q) {
+        const prefix = this.tableName.toLowerCase();
+        const queryObj = { name: `${prefix}:${q.name}`, text: q.text, values: q.values };
+        return new Promise((resolve, reject) => {
+          this._getConnection().then((conn) => {
+            conn.query(queryObj).then((res) => {
+              resolve(res);
+              this._releaseConnection(conn);
+            }).catch((err) => {
+              reject(err);
+              this._releaseConnection(conn);
+            });
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+      _upsert(key, points, msDuration, forceExpire = false) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        const newExpire = msDuration > 0 ? Date.now() + msDuration : null;
+        const expireQ = forceExpire ? " $3 " : ` CASE
+             WHEN ${this._getTableIdentifier()}.expire <= $4 THEN $3
+             ELSE ${this._getTableIdentifier()}.expire
+            END `;
+        return this._query({
+          name: forceExpire ? "rlflx-upsert-force" : "rlflx-upsert",
+          text: `
+            INSERT INTO ${this._getTableIdentifier()} VALUES ($1, $2, $3)
+              ON CONFLICT(key) DO UPDATE SET
+                points = CASE
+                          WHEN (${this._getTableIdentifier()}.expire <= $4 OR 1=${forceExpire ? 1 : 0}) THEN $2
+                          ELSE ${this._getTableIdentifier()}.points + ($2)
+                         END,
+                expire = ${expireQ}
+            RETURNING points, expire;`,
+          values: [key, points, newExpire, Date.now()]
+        });
+      }
+      _get(rlKey) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        return new Promise((resolve, reject) => {
+          this._query({
+            name: "rlflx-get",
+            text: `
+            SELECT points, expire FROM ${this._getTableIdentifier()} WHERE key = $1 AND (expire > $2 OR expire IS NULL);`,
+            values: [rlKey, Date.now()]
+          }).then((res) => {
+            if (res.rowCount === 0) {
+              res = null;
+            }
+            resolve(res);
+          }).catch((err) => {
+            reject(err);
+          });
+        });
+      }
+      _delete(rlKey) {
+        if (!this.tableCreated) {
+          return Promise.reject(Error("Table is not created yet"));
+        }
+        return this._query({
+          name: "rlflx-delete",
+          text: `DELETE FROM ${this._getTableIdentifier()} WHERE key = $1`,
+          values: [rlKey]
+        }).then((res) => res.rowCount > 0);
+      }
+    };
+    module.exports = RateLimiterPostgres;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/MemoryStorage/Record.js
+var require_Record = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/MemoryStorage/Record.js"(exports, module) {
+    module.exports = class Record {
+      /**
+       *
+       * @param value int
+       * @param expiresAt Date|int
+       * @param timeoutId
+       */
+      constructor(value, expiresAt, timeoutId = null) {
+        this.value = value;
+        this.expiresAt = expiresAt;
+        this.timeoutId = timeoutId;
+      }
+      get value() {
+        return this._value;
+      }
+      set value(value) {
+        this._value = parseInt(value);
+      }
+      get expiresAt() {
+        return this._expiresAt;
+      }
+      set expiresAt(value) {
+        if (!(value instanceof Date) && Number.isInteger(value)) {
+          value = new Date(value);
+        }
+        this._expiresAt = value;
+      }
+      get timeoutId() {
+        return this._timeoutId;
+      }
+      set timeoutId(value) {
+        this._timeoutId = value;
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage.js
+var require_MemoryStorage = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage.js"(exports, module) {
+    var Record = require_Record();
+    var RateLimiterRes = require_RateLimiterRes();
+    module.exports = class MemoryStorage {
+      constructor() {
+        this._storage = {};
+      }
+      incrby(key, value, durationSec) {
+        if (this._storage[key]) {
+          const msBeforeExpires = this._storage[key].expiresAt ? this._storage[key].expiresAt.getTime() - (/* @__PURE__ */ new Date()).getTime() : -1;
+          if (!this._storage[key].expiresAt || msBeforeExpires > 0) {
+            this._storage[key].value = this._storage[key].value + value;
+            return new RateLimiterRes(0, msBeforeExpires, this._storage[key].value, false);
+          }
+          return this.set(key, value, durationSec);
+        }
+        return this.set(key, value, durationSec);
+      }
+      set(key, value, durationSec) {
+        const durationMs = durationSec * 1e3;
+        if (this._storage[key] && this._storage[key].timeoutId) {
+          clearTimeout(this._storage[key].timeoutId);
+        }
+        this._storage[key] = new Record(
+          value,
+          durationMs > 0 ? new Date(Date.now() + durationMs) : null
+        );
+        if (durationMs > 0) {
+          this._storage[key].timeoutId = setTimeout(() => {
+            delete this._storage[key];
+          }, durationMs);
+          if (this._storage[key].timeoutId.unref) {
+            this._storage[key].timeoutId.unref();
+          }
+        }
+        return new RateLimiterRes(0, durationMs === 0 ? -1 : durationMs, this._storage[key].value, true);
+      }
+      /**
+       *
+       * @param key
+       * @returns {*}
+       */
+      get(key) {
+        if (this._storage[key]) {
+          const msBeforeExpires = this._storage[key].expiresAt ? this._storage[key].expiresAt.getTime() - (/* @__PURE__ */ new Date()).getTime() : -1;
+          return new RateLimiterRes(0, msBeforeExpires, this._storage[key].value, false);
+        }
+        return null;
+      }
+      /**
+       *
+       * @param key
+       * @returns {boolean}
+       */
+      delete(key) {
+        if (this._storage[key]) {
+          if (this._storage[key].timeoutId) {
+            clearTimeout(this._storage[key].timeoutId);
+          }
+          delete this._storage[key];
+          return true;
+        }
+        return false;
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterMemory.js
+var require_RateLimiterMemory = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterMemory.js"(exports, module) {
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    var MemoryStorage = require_MemoryStorage();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterMemory2 = class extends RateLimiterAbstract {
+      constructor(opts = {}) {
+        super(opts);
+        this._memoryStorage = new MemoryStorage();
+      }
+      /**
+       *
+       * @param key
+       * @param pointsToConsume
+       * @param {Object} options
+       * @returns {Promise<RateLimiterRes>}
+       */
+      consume(key, pointsToConsume = 1, options = {}) {
+        return new Promise((resolve, reject) => {
+          const rlKey = this.getKey(key);
+          const secDuration = this._getKeySecDuration(options);
+          let res = this._memoryStorage.incrby(rlKey, pointsToConsume, secDuration);
+          res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+          if (res.consumedPoints > this.points) {
+            if (this.blockDuration > 0 && res.consumedPoints <= this.points + pointsToConsume) {
+              res = this._memoryStorage.set(rlKey, res.consumedPoints, this.blockDuration);
+            }
+            reject(res);
+          } else if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
+            let delay2 = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
+            if (delay2 < this.execEvenlyMinDelayMs) {
+              delay2 = res.consumedPoints * this.execEvenlyMinDelayMs;
+            }
+            setTimeout(resolve, delay2, res);
+          } else {
+            resolve(res);
+          }
+        });
+      }
+      penalty(key, points = 1, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve) => {
+          const secDuration = this._getKeySecDuration(options);
+          const res = this._memoryStorage.incrby(rlKey, points, secDuration);
+          res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+          resolve(res);
+        });
+      }
+      reward(key, points = 1, options = {}) {
+        const rlKey = this.getKey(key);
+        return new Promise((resolve) => {
+          const secDuration = this._getKeySecDuration(options);
+          const res = this._memoryStorage.incrby(rlKey, -points, secDuration);
+          res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+          resolve(res);
+        });
+      }
+      /**
+       * Block any key for secDuration seconds
+       *
+       * @param key
+       * @param secDuration
+       */
+      block(key, secDuration) {
+        const msDuration = secDuration * 1e3;
+        const initPoints = this.points + 1;
+        this._memoryStorage.set(this.getKey(key), initPoints, secDuration);
+        return Promise.resolve(
+          new RateLimiterRes(0, msDuration === 0 ? -1 : msDuration, initPoints)
+        );
+      }
+      set(key, points, secDuration) {
+        const msDuration = (secDuration >= 0 ? secDuration : this.duration) * 1e3;
+        this._memoryStorage.set(this.getKey(key), points, secDuration);
+        return Promise.resolve(
+          new RateLimiterRes(0, msDuration === 0 ? -1 : msDuration, points)
+        );
+      }
+      get(key) {
+        const res = this._memoryStorage.get(this.getKey(key));
+        if (res !== null) {
+          res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        }
+        return Promise.resolve(res);
+      }
+      delete(key) {
+        return Promise.resolve(this._memoryStorage.delete(this.getKey(key)));
+      }
+    };
+    module.exports = RateLimiterMemory2;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterCluster.js
+var require_RateLimiterCluster = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterCluster.js"(exports, module) {
+    var cluster = __require("cluster");
+    var crypto = __require("crypto");
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    var RateLimiterMemory2 = require_RateLimiterMemory();
+    var RateLimiterRes = require_RateLimiterRes();
+    var channel = "rate_limiter_flexible";
+    var masterInstance = null;
+    var masterSendToWorker = function(worker, msg, type, res) {
+      let data;
+      if (res === null || res === true || res === false) {
+        data = res;
+      } else {
+        data = {
+          remainingPoints: res.remainingPoints,
+          msBeforeNext: res.msBeforeNext,
+          consumedPoints: res.consumedPoints,
+          isFirstInDuration: res.isFirstInDuration
+        };
+      }
+      worker.send({
+        channel,
+        keyPrefix: msg.keyPrefix,
+        // which rate limiter exactly
+        promiseId: msg.promiseId,
+        type,
+        data
+      });
+    };
+    var workerWaitInit = function(payload) {
+      setTimeout(() => {
+        if (this._initiated) {
+          process.send(payload);
+        } else if (typeof this._promises[payload.promiseId] !== "undefined") {
+          workerWaitInit.call(this, payload);
+        }
+      }, 30);
+    };
+    var workerSendToMaster = function(func, promiseId, key, arg, opts) {
+      const payload = {
+        channel,
+        keyPrefix: this.keyPrefix,
+        func,
+        promiseId,
+        data: {
+          key,
+          arg,
+          opts
+        }
+      };
+      if (!this._initiated) {
+        workerWaitInit.call(this, payload);
+      } else {
+        process.send(payload);
+      }
+    };
+    var masterProcessMsg = function(worker, msg) {
+      if (!msg || msg.channel !== channel || typeof this._rateLimiters[msg.keyPrefix] === "undefined") {
+        return false;
+      }
+      let promise;
+      switch (msg.func) {
+        case "consume":
+          promise = this._rateLimiters[msg.keyPrefix].consume(msg.data.key, msg.data.arg, msg.data.opts);
+          break;
+        case "penalty":
+          promise = this._rateLimiters[msg.keyPrefix].penalty(msg.data.key, msg.data.arg, msg.data.opts);
+          break;
+        case "reward":
+          promise = this._rateLimiters[msg.keyPrefix].reward(msg.data.key, msg.data.arg, msg.data.opts);
+          break;
+        case "block":
+          promise = this._rateLimiters[msg.keyPrefix].block(msg.data.key, msg.data.arg, msg.data.opts);
+          break;
+        case "get":
+          promise = this._rateLimiters[msg.keyPrefix].get(msg.data.key, msg.data.opts);
+          break;
+        case "delete":
+          promise = this._rateLimiters[msg.keyPrefix].delete(msg.data.key, msg.data.opts);
+          break;
+        default:
+          return false;
+      }
+      if (promise) {
+        promise.then((res) => {
+          masterSendToWorker(worker, msg, "resolve", res);
+        }).catch((rejRes) => {
+          masterSendToWorker(worker, msg, "reject", rejRes);
+        });
+      }
+    };
+    var workerProcessMsg = function(msg) {
+      if (!msg || msg.channel !== channel || msg.keyPrefix !== this.keyPrefix) {
+        return false;
+      }
+      if (this._promises[msg.promiseId]) {
+        clearTimeout(this._promises[msg.promiseId].timeoutId);
+        let res;
+        if (msg.data === null || msg.data === true || msg.data === false) {
+          res = msg.data;
+        } else {
+          res = new RateLimiterRes(
+            msg.data.remainingPoints,
+            msg.data.msBeforeNext,
+            msg.data.consumedPoints,
+            msg.data.isFirstInDuration
+            // eslint-disable-line comma-dangle
+          );
+        }
+        switch (msg.type) {
+          case "resolve":
+            this._promises[msg.promiseId].resolve(res);
+            break;
+          case "reject":
+            this._promises[msg.promiseId].reject(res);
+            break;
+          default:
+            throw new Error(`RateLimiterCluster: no such message type '${msg.type}'`);
+        }
+        delete this._promises[msg.promiseId];
+      }
+    };
+    var getOpts = function() {
+      return {
+        points: this.points,
+        duration: this.duration,
+        blockDuration: this.blockDuration,
+        execEvenly: this.execEvenly,
+        execEvenlyMinDelayMs: this.execEvenlyMinDelayMs,
+        keyPrefix: this.keyPrefix
+      };
+    };
+    var savePromise = function(resolve, reject) {
+      const hrtime = process.hrtime();
+      let promiseId = hrtime[0].toString() + hrtime[1].toString();
+      if (typeof this._promises[promiseId] !== "undefined") {
+        promiseId += crypto.randomBytes(12).toString("base64");
+      }
+      this._promises[promiseId] = {
+        resolve,
+        reject,
+        timeoutId: setTimeout(() => {
+          delete this._promises[promiseId];
+          reject(new Error("RateLimiterCluster timeout: no answer from master in time"));
+        }, this.timeoutMs)
+      };
+      return promiseId;
+    };
+    var RateLimiterClusterMaster = class {
+      constructor() {
+        if (masterInstance) {
+          return masterInstance;
+        }
+        this._rateLimiters = {};
+        cluster.setMaxListeners(0);
+        cluster.on("message", (worker, msg) => {
+          if (msg && msg.channel === channel && msg.type === "init") {
+            if (typeof this._rateLimiters[msg.opts.keyPrefix] === "undefined") {
+              this._rateLimiters[msg.opts.keyPrefix] = new RateLimiterMemory2(msg.opts);
+            }
+            worker.send({
+              channel,
+              type: "init",
+              keyPrefix: msg.opts.keyPrefix
+            });
+          } else {
+            masterProcessMsg.call(this, worker, msg);
+          }
+        });
+        masterInstance = this;
+      }
+    };
+    var RateLimiterClusterMasterPM2 = class {
+      constructor(pm2) {
+        if (masterInstance) {
+          return masterInstance;
+        }
+        this._rateLimiters = {};
+        pm2.launchBus((err, pm2Bus) => {
+          pm2Bus.on("process:msg", (packet) => {
+            const msg = packet.raw;
+            if (msg && msg.channel === channel && msg.type === "init") {
+              if (typeof this._rateLimiters[msg.opts.keyPrefix] === "undefined") {
+                this._rateLimiters[msg.opts.keyPrefix] = new RateLimiterMemory2(msg.opts);
+              }
+              pm2.sendDataToProcessId(packet.process.pm_id, {
+                data: {},
+                topic: channel,
+                channel,
+                type: "init",
+                keyPrefix: msg.opts.keyPrefix
+              }, (sendErr, res) => {
+                if (sendErr) {
+                  console.log(sendErr, res);
+                }
+              });
+            } else {
+              const worker = {
+                send: (msgData) => {
+                  const pm2Message = msgData;
+                  pm2Message.topic = channel;
+                  if (typeof pm2Message.data === "undefined") {
+                    pm2Message.data = {};
+                  }
+                  pm2.sendDataToProcessId(packet.process.pm_id, pm2Message, (sendErr, res) => {
+                    if (sendErr) {
+                      console.log(sendErr, res);
+                    }
+                  });
+                }
+              };
+              masterProcessMsg.call(this, worker, msg);
+            }
+          });
+        });
+        masterInstance = this;
+      }
+    };
+    var RateLimiterClusterWorker = class extends RateLimiterAbstract {
+      get timeoutMs() {
+        return this._timeoutMs;
+      }
+      set timeoutMs(value) {
+        this._timeoutMs = typeof value === "undefined" ? 5e3 : Math.abs(parseInt(value));
+      }
+      constructor(opts = {}) {
+        super(opts);
+        process.setMaxListeners(0);
+        this.timeoutMs = opts.timeoutMs;
+        this._initiated = false;
+        process.on("message", (msg) => {
+          if (msg && msg.channel === channel && msg.type === "init" && msg.keyPrefix === this.keyPrefix) {
+            this._initiated = true;
+          } else {
+            workerProcessMsg.call(this, msg);
+          }
+        });
+        process.send({
+          channel,
+          type: "init",
+          opts: getOpts.call(this)
+        });
+        this._promises = {};
+      }
+      consume(key, pointsToConsume = 1, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "consume", promiseId, key, pointsToConsume, options);
+        });
+      }
+      penalty(key, points = 1, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "penalty", promiseId, key, points, options);
+        });
+      }
+      reward(key, points = 1, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "reward", promiseId, key, points, options);
+        });
+      }
+      block(key, secDuration, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "block", promiseId, key, secDuration, options);
+        });
+      }
+      get(key, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "get", promiseId, key, options);
+        });
+      }
+      delete(key, options = {}) {
+        return new Promise((resolve, reject) => {
+          const promiseId = savePromise.call(this, resolve, reject);
+          workerSendToMaster.call(this, "delete", promiseId, key, options);
+        });
+      }
+    };
+    module.exports = {
+      RateLimiterClusterMaster,
+      RateLimiterClusterMasterPM2,
+      RateLimiterCluster: RateLimiterClusterWorker
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterMemcache.js
+var require_RateLimiterMemcache = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterMemcache.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterMemcache = class extends RateLimiterStoreAbstract {
+      /**
+       *
+       * @param {Object} opts
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   storeClient: memcacheClient
+       * }
+       */
+      constructor(opts) {
+        super(opts);
+        this.client = opts.storeClient;
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        res.consumedPoints = parseInt(result.consumedPoints);
+        res.isFirstInDuration = result.consumedPoints === changedPoints;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = result.msBeforeNext;
+        return res;
+      }
+      _upsert(rlKey, points, msDuration, forceExpire = false, options = {}) {
+        return new Promise((resolve, reject) => {
+          const nowMs = Date.now();
+          const secDuration = Math.floor(msDuration / 1e3);
+          if (forceExpire) {
+            this.client.set(rlKey, points, secDuration, (err) => {
+              if (!err) {
+                this.client.set(
+                  `${rlKey}_expire`,
+                  secDuration > 0 ? nowMs + secDuration * 1e3 : -1,
+                  secDuration,
+                  () => {
+                    const res = {
+                      consumedPoints: points,
+                      msBeforeNext: secDuration > 0 ? secDuration * 1e3 : -1
+                    };
+                    resolve(res);
+                  }
+                );
+              } else {
+                reject(err);
+              }
+            });
+          } else {
+            this.client.incr(rlKey, points, (err, consumedPoints) => {
+              if (err || consumedPoints === false) {
+                this.client.add(rlKey, points, secDuration, (errAddKey, createdNew) => {
+                  if (errAddKey || !createdNew) {
+                    if (typeof options.attemptNumber === "undefined" || options.attemptNumber < 3) {
+                      const nextOptions = Object.assign({}, options);
+                      nextOptions.attemptNumber = nextOptions.attemptNumber ? nextOptions.attemptNumber + 1 : 1;
+                      this._upsert(rlKey, points, msDuration, forceExpire, nextOptions).then((resUpsert) => resolve(resUpsert)).catch((errUpsert) => reject(errUpsert));
+                    } else {
+                      reject(new Error("Can not add key"));
+                    }
+                  } else {
+                    this.client.add(
+                      `${rlKey}_expire`,
+                      secDuration > 0 ? nowMs + secDuration * 1e3 : -1,
+                      secDuration,
+                      () => {
+                        const res = {
+                          consumedPoints: points,
+                          msBeforeNext: secDuration > 0 ? secDuration * 1e3 : -1
+                        };
+                        resolve(res);
+                      }
+                    );
+                  }
+                });
+              } else {
+                this.client.get(`${rlKey}_expire`, (errGetExpire, resGetExpireMs) => {
+                  if (errGetExpire) {
+                    reject(errGetExpire);
+                  } else {
+                    const expireMs = resGetExpireMs === false ? 0 : resGetExpireMs;
+                    const res = {
+                      consumedPoints,
+                      msBeforeNext: expireMs >= 0 ? Math.max(expireMs - nowMs, 0) : -1
+                    };
+                    resolve(res);
+                  }
+                });
+              }
+            });
+          }
+        });
+      }
+      _get(rlKey) {
+        return new Promise((resolve, reject) => {
+          const nowMs = Date.now();
+          this.client.get(rlKey, (err, consumedPoints) => {
+            if (!consumedPoints) {
+              resolve(null);
+            } else {
+              this.client.get(`${rlKey}_expire`, (errGetExpire, resGetExpireMs) => {
+                if (errGetExpire) {
+                  reject(errGetExpire);
+                } else {
+                  const expireMs = resGetExpireMs === false ? 0 : resGetExpireMs;
+                  const res = {
+                    consumedPoints,
+                    msBeforeNext: expireMs >= 0 ? Math.max(expireMs - nowMs, 0) : -1
+                  };
+                  resolve(res);
+                }
+              });
+            }
+          });
+        });
+      }
+      _delete(rlKey) {
+        return new Promise((resolve, reject) => {
+          this.client.del(rlKey, (err, res) => {
+            if (err) {
+              reject(err);
+            } else if (res === false) {
+              resolve(res);
+            } else {
+              this.client.del(`${rlKey}_expire`, (errDelExpire) => {
+                if (errDelExpire) {
+                  reject(errDelExpire);
+                } else {
+                  resolve(res);
+                }
+              });
+            }
+          });
+        });
+      }
+    };
+    module.exports = RateLimiterMemcache;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RLWrapperBlackAndWhite.js
+var require_RLWrapperBlackAndWhite = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RLWrapperBlackAndWhite.js"(exports, module) {
+    var RateLimiterRes = require_RateLimiterRes();
+    module.exports = class RLWrapperBlackAndWhite {
+      constructor(opts = {}) {
+        this.limiter = opts.limiter;
+        this.blackList = opts.blackList;
+        this.whiteList = opts.whiteList;
+        this.isBlackListed = opts.isBlackListed;
+        this.isWhiteListed = opts.isWhiteListed;
+        this.runActionAnyway = opts.runActionAnyway;
+      }
+      get limiter() {
+        return this._limiter;
+      }
+      set limiter(value) {
+        if (typeof value === "undefined") {
+          throw new Error("limiter is not set");
+        }
+        this._limiter = value;
+      }
+      get runActionAnyway() {
+        return this._runActionAnyway;
+      }
+      set runActionAnyway(value) {
+        this._runActionAnyway = typeof value === "undefined" ? false : value;
+      }
+      get blackList() {
+        return this._blackList;
+      }
+      set blackList(value) {
+        this._blackList = Array.isArray(value) ? value : [];
+      }
+      get isBlackListed() {
+        return this._isBlackListed;
+      }
+      set isBlackListed(func) {
+        if (typeof func === "undefined") {
+          func = () => false;
+        }
+        if (typeof func !== "function") {
+          throw new Error("isBlackListed must be function");
+        }
+        this._isBlackListed = func;
+      }
+      get whiteList() {
+        return this._whiteList;
+      }
+      set whiteList(value) {
+        this._whiteList = Array.isArray(value) ? value : [];
+      }
+      get isWhiteListed() {
+        return this._isWhiteListed;
+      }
+      set isWhiteListed(func) {
+        if (typeof func === "undefined") {
+          func = () => false;
+        }
+        if (typeof func !== "function") {
+          throw new Error("isWhiteListed must be function");
+        }
+        this._isWhiteListed = func;
+      }
+      isBlackListedSomewhere(key) {
+        return this.blackList.indexOf(key) >= 0 || this.isBlackListed(key);
+      }
+      isWhiteListedSomewhere(key) {
+        return this.whiteList.indexOf(key) >= 0 || this.isWhiteListed(key);
+      }
+      getBlackRes() {
+        return new RateLimiterRes(0, Number.MAX_SAFE_INTEGER, 0, false);
+      }
+      getWhiteRes() {
+        return new RateLimiterRes(Number.MAX_SAFE_INTEGER, 0, 0, false);
+      }
+      rejectBlack() {
+        return Promise.reject(this.getBlackRes());
+      }
+      resolveBlack() {
+        return Promise.resolve(this.getBlackRes());
+      }
+      resolveWhite() {
+        return Promise.resolve(this.getWhiteRes());
+      }
+      consume(key, pointsToConsume = 1) {
+        let res;
+        if (this.isWhiteListedSomewhere(key)) {
+          res = this.resolveWhite();
+        } else if (this.isBlackListedSomewhere(key)) {
+          res = this.rejectBlack();
+        }
+        if (typeof res === "undefined") {
+          return this.limiter.consume(key, pointsToConsume);
+        }
+        if (this.runActionAnyway) {
+          this.limiter.consume(key, pointsToConsume).catch(() => {
+          });
+        }
+        return res;
+      }
+      block(key, secDuration) {
+        let res;
+        if (this.isWhiteListedSomewhere(key)) {
+          res = this.resolveWhite();
+        } else if (this.isBlackListedSomewhere(key)) {
+          res = this.resolveBlack();
+        }
+        if (typeof res === "undefined") {
+          return this.limiter.block(key, secDuration);
+        }
+        if (this.runActionAnyway) {
+          this.limiter.block(key, secDuration).catch(() => {
+          });
+        }
+        return res;
+      }
+      penalty(key, points) {
+        let res;
+        if (this.isWhiteListedSomewhere(key)) {
+          res = this.resolveWhite();
+        } else if (this.isBlackListedSomewhere(key)) {
+          res = this.resolveBlack();
+        }
+        if (typeof res === "undefined") {
+          return this.limiter.penalty(key, points);
+        }
+        if (this.runActionAnyway) {
+          this.limiter.penalty(key, points).catch(() => {
+          });
+        }
+        return res;
+      }
+      reward(key, points) {
+        let res;
+        if (this.isWhiteListedSomewhere(key)) {
+          res = this.resolveWhite();
+        } else if (this.isBlackListedSomewhere(key)) {
+          res = this.resolveBlack();
+        }
+        if (typeof res === "undefined") {
+          return this.limiter.reward(key, points);
+        }
+        if (this.runActionAnyway) {
+          this.limiter.reward(key, points).catch(() => {
+          });
+        }
+        return res;
+      }
+      get(key) {
+        let res;
+        if (this.isWhiteListedSomewhere(key)) {
+          res = this.resolveWhite();
+        } else if (this.isBlackListedSomewhere(key)) {
+          res = this.resolveBlack();
+        }
+        if (typeof res === "undefined" || this.runActionAnyway) {
+          return this.limiter.get(key);
+        }
+        return res;
+      }
+      delete(key) {
+        return this.limiter.delete(key);
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RLWrapperTimeouts.js
+var require_RLWrapperTimeouts = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RLWrapperTimeouts.js"(exports, module) {
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    var RateLimiterInsuredAbstract = require_RateLimiterInsuredAbstract();
+    module.exports = class RLWrapperTimeouts extends RateLimiterInsuredAbstract {
+      constructor(opts = {}) {
+        super(opts);
+        this.limiter = opts.limiter;
+        this.timeoutMs = opts.timeoutMs || 0;
+      }
+      get limiter() {
+        return this._limiter;
+      }
+      set limiter(limiter) {
+        if (!(limiter instanceof RateLimiterAbstract)) {
+          throw new TypeError("limiter must be an instance of RateLimiterAbstract");
+        }
+        this._limiter = limiter;
+        if (!this.insuranceLimiter && limiter instanceof RateLimiterInsuredAbstract) {
+          this.insuranceLimiter = limiter.insuranceLimiter;
+        }
+      }
+      get timeoutMs() {
+        return this._timeoutMs;
+      }
+      set timeoutMs(value) {
+        if (typeof value !== "number" || value < 0) {
+          throw new TypeError("timeoutMs must be a non-negative number");
+        }
+        this._timeoutMs = value;
+      }
+      _run(funcName, params) {
+        return new Promise(async (resolve, reject) => {
+          const timeout = setTimeout(() => {
+            return reject(new Error("Operation timed out"));
+          }, this.timeoutMs);
+          await this.limiter[funcName](...params).then((result) => {
+            clearTimeout(timeout);
+            resolve(result);
+          }).catch((err) => {
+            clearTimeout(timeout);
+            reject(err);
+          });
+        });
+      }
+      _consume(key, pointsToConsume = 1, options = {}) {
+        return this._run("consume", [key, pointsToConsume, options]);
+      }
+      _penalty(key, points = 1, options = {}) {
+        return this._run("penalty", [key, points, options]);
+      }
+      _reward(key, points = 1, options = {}) {
+        return this._run("reward", [key, points, options]);
+      }
+      _get(key, options = {}) {
+        return this._run("get", [key, options]);
+      }
+      _set(key, points, secDuration, options = {}) {
+        return this._run("set", [key, points, secDuration, options]);
+      }
+      _block(key, secDuration, options = {}) {
+        return this._run("block", [key, secDuration, options]);
+      }
+      _delete(key, options = {}) {
+        return this._run("delete", [key, options]);
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterUnion.js
+var require_RateLimiterUnion = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterUnion.js"(exports, module) {
+    var RateLimiterAbstract = require_RateLimiterAbstract();
+    module.exports = class RateLimiterUnion {
+      constructor(...limiters) {
+        if (limiters.length < 1) {
+          throw new Error("RateLimiterUnion: at least one limiter have to be passed");
+        }
+        limiters.forEach((limiter) => {
+          if (!(limiter instanceof RateLimiterAbstract)) {
+            throw new Error("RateLimiterUnion: all limiters have to be instance of RateLimiterAbstract");
+          }
+        });
+        this._limiters = limiters;
+      }
+      consume(key, points = 1) {
+        return new Promise((resolve, reject) => {
+          const promises = [];
+          this._limiters.forEach((limiter) => {
+            promises.push(limiter.consume(key, points).catch((rej) => ({ rejected: true, rej })));
+          });
+          Promise.all(promises).then((res) => {
+            const resObj = {};
+            let rejected = false;
+            res.forEach((item) => {
+              if (item.rejected === true) {
+                rejected = true;
+              }
+            });
+            for (let i = 0; i < res.length; i++) {
+              if (rejected && res[i].rejected === true) {
+                resObj[this._limiters[i].keyPrefix] = res[i].rej;
+              } else if (!rejected) {
+                resObj[this._limiters[i].keyPrefix] = res[i];
+              }
+            }
+            if (rejected) {
+              reject(resObj);
+            } else {
+              resolve(resObj);
+            }
+          });
+        });
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/RateLimiterQueueError.js
+var require_RateLimiterQueueError = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/RateLimiterQueueError.js"(exports, module) {
+    module.exports = class RateLimiterQueueError extends Error {
+      constructor(message, extra) {
+        super();
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, this.constructor);
+        }
+        this.name = "CustomError";
+        this.message = message;
+        if (extra) {
+          this.extra = extra;
+        }
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterQueue.js
+var require_RateLimiterQueue = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterQueue.js"(exports, module) {
+    var RateLimiterQueueError = require_RateLimiterQueueError();
+    var MAX_QUEUE_SIZE = 4294967295;
+    var KEY_DEFAULT = "limiter";
+    module.exports = class RateLimiterQueue {
+      constructor(limiterFlexible, opts = {
+        maxQueueSize: MAX_QUEUE_SIZE
+      }) {
+        this._queueLimiters = {
+          KEY_DEFAULT: new RateLimiterQueueInternal(limiterFlexible, opts)
+        };
+        this._limiterFlexible = limiterFlexible;
+        this._maxQueueSize = opts.maxQueueSize;
+      }
+      getTokensRemaining(key = KEY_DEFAULT) {
+        if (this._queueLimiters[key]) {
+          return this._queueLimiters[key].getTokensRemaining();
+        } else {
+          return Promise.resolve(this._limiterFlexible.points);
+        }
+      }
+      removeTokens(tokens, key = KEY_DEFAULT) {
+        if (!this._queueLimiters[key]) {
+          this._queueLimiters[key] = new RateLimiterQueueInternal(
+            this._limiterFlexible,
+            {
+              key,
+              maxQueueSize: this._maxQueueSize
+            }
+          );
+        }
+        return this._queueLimiters[key].removeTokens(tokens);
+      }
+    };
+    var RateLimiterQueueInternal = class {
+      constructor(limiterFlexible, opts = {
+        maxQueueSize: MAX_QUEUE_SIZE,
+        key: KEY_DEFAULT
+      }) {
+        this._key = opts.key;
+        this._waitTimeout = null;
+        this._queue = [];
+        this._limiterFlexible = limiterFlexible;
+        this._maxQueueSize = opts.maxQueueSize;
+      }
+      getTokensRemaining() {
+        return this._limiterFlexible.get(this._key).then((rlRes) => {
+          return rlRes !== null ? rlRes.remainingPoints : this._limiterFlexible.points;
+        });
+      }
+      removeTokens(tokens) {
+        const _this = this;
+        return new Promise((resolve, reject) => {
+          if (tokens > _this._limiterFlexible.points) {
+            reject(new RateLimiterQueueError(`Requested tokens ${tokens} exceeds maximum ${_this._limiterFlexible.points} tokens per interval`));
+            return;
+          }
+          if (_this._queue.length > 0) {
+            _this._queueRequest.call(_this, resolve, reject, tokens);
+          } else {
+            _this._limiterFlexible.consume(_this._key, tokens).then((res) => {
+              resolve(res.remainingPoints);
+            }).catch((rej) => {
+              if (rej instanceof Error) {
+                reject(rej);
+              } else {
+                _this._queueRequest.call(_this, resolve, reject, tokens);
+                if (_this._waitTimeout === null) {
+                  _this._waitTimeout = setTimeout(_this._processFIFO.bind(_this), rej.msBeforeNext);
+                }
+              }
+            });
+          }
+        });
+      }
+      _queueRequest(resolve, reject, tokens) {
+        const _this = this;
+        if (_this._queue.length < _this._maxQueueSize) {
+          _this._queue.push({ resolve, reject, tokens });
+        } else {
+          reject(new RateLimiterQueueError(`Number of requests reached it's maximum ${_this._maxQueueSize}`));
+        }
+      }
+      _processFIFO() {
+        const _this = this;
+        if (_this._waitTimeout !== null) {
+          clearTimeout(_this._waitTimeout);
+          _this._waitTimeout = null;
+        }
+        if (_this._queue.length === 0) {
+          return;
+        }
+        const item = _this._queue.shift();
+        _this._limiterFlexible.consume(_this._key, item.tokens).then((res) => {
+          item.resolve(res.remainingPoints);
+          _this._processFIFO.call(_this);
+        }).catch((rej) => {
+          if (rej instanceof Error) {
+            item.reject(rej);
+            _this._processFIFO.call(_this);
+          } else {
+            _this._queue.unshift(item);
+            if (_this._waitTimeout === null) {
+              _this._waitTimeout = setTimeout(_this._processFIFO.bind(_this), rej.msBeforeNext);
+            }
+          }
+        });
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/BurstyRateLimiter.js
+var require_BurstyRateLimiter = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/BurstyRateLimiter.js"(exports, module) {
+    var RateLimiterRes = require_RateLimiterRes();
+    module.exports = class BurstyRateLimiter {
+      constructor(rateLimiter, burstLimiter) {
+        this._rateLimiter = rateLimiter;
+        this._burstLimiter = burstLimiter;
+      }
+      /**
+       * Merge rate limiter response objects. Responses can be null
+       *
+       * @param {RateLimiterRes} [rlRes] Rate limiter response
+       * @param {RateLimiterRes} [blRes] Bursty limiter response
+       */
+      _combineRes(rlRes, blRes) {
+        if (!rlRes) {
+          return null;
+        }
+        return new RateLimiterRes(
+          rlRes.remainingPoints,
+          Math.min(rlRes.msBeforeNext, blRes ? blRes.msBeforeNext : 0),
+          rlRes.consumedPoints,
+          rlRes.isFirstInDuration
+        );
+      }
+      /**
+       * @param key
+       * @param pointsToConsume
+       * @param options
+       * @returns {Promise<any>}
+       */
+      consume(key, pointsToConsume = 1, options = {}) {
+        return this._rateLimiter.consume(key, pointsToConsume, options).catch((rlRej) => {
+          if (rlRej instanceof RateLimiterRes) {
+            return this._burstLimiter.consume(key, pointsToConsume, options).then((blRes) => {
+              return Promise.resolve(this._combineRes(rlRej, blRes));
+            }).catch(
+              (blRej) => {
+                if (blRej instanceof RateLimiterRes) {
+                  return Promise.reject(this._combineRes(rlRej, blRej));
+                } else {
+                  return Promise.reject(blRej);
+                }
+              }
+            );
+          } else {
+            return Promise.reject(rlRej);
+          }
+        });
+      }
+      /**
+       * It doesn't expose available points from burstLimiter
+       *
+       * @param key
+       * @returns {Promise<RateLimiterRes>}
+       */
+      get(key) {
+        return Promise.all([
+          this._rateLimiter.get(key),
+          this._burstLimiter.get(key)
+        ]).then(([rlRes, blRes]) => {
+          return this._combineRes(rlRes, blRes);
+        });
+      }
+      get points() {
+        return this._rateLimiter.points;
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterDynamo.js
+var require_RateLimiterDynamo = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterDynamo.js"(exports, module) {
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var DynamoItem = class {
+      /**
+       * Create a DynamoItem.
+       * @param {string} rlKey - The key for the rate limiter.
+       * @param {number} points - The number of points.
+       * @param {number} expire - The expiration time in seconds.
+       */
+      constructor(rlKey, points, expire) {
+        this.key = rlKey;
+        this.points = points;
+        this.expire = expire;
+      }
+    };
+    var DEFAULT_READ_CAPACITY_UNITS = 25;
+    var DEFAULT_WRITE_CAPACITY_UNITS = 25;
+    var RateLimiterDynamo = class extends RateLimiterStoreAbstract {
+      /**
+       * Constructs a new instance of the class.
+       * The storeClient MUST be an instance of AWS.DynamoDB NOT of AWS.DynamoDBClient.
+       *
+       * @param {Object} opts - The options for the constructor.
+       * @param {function} cb - The callback function (optional).
+       * @return {void}
+       */
+      constructor(opts, cb = null) {
+        super(opts);
+        this.client = opts.storeClient;
+        this.tableName = opts.tableName;
+        this.tableCreated = opts.tableCreated;
+        this.ttlManuallySet = opts.ttlSet;
+        if (!this.tableCreated) {
+          this._createTable(opts.dynamoTableOpts).then((data) => {
+            this.tableCreated = true;
+            this._setTTL().finally(() => {
+              if (typeof cb === "function") {
+                cb();
+              }
+            });
+          }).catch((err) => {
+            if (typeof cb === "function") {
+              cb(err);
+            } else {
+              throw err;
+            }
+          });
+        } else {
+          this._setTTL().finally(() => {
+            if (typeof cb === "function") {
+              cb();
+            }
+          });
+        }
+      }
+      get tableName() {
+        return this._tableName;
+      }
+      set tableName(value) {
+        this._tableName = typeof value === "undefined" ? "node-rate-limiter-flexible" : value;
+      }
+      get tableCreated() {
+        return this._tableCreated;
+      }
+      set tableCreated(value) {
+        this._tableCreated = typeof value === "undefined" ? false : !!value;
+      }
+      /**
+       * Creates a table in the database. Return null if the table already exists.
+       * 
+       * @param {{readCapacityUnits: number, writeCapacityUnits: number}} tableOpts
+       * @return {Promise} A promise that resolves with the result of creating the table.
+       */
+      async _createTable(tableOpts) {
+        const params = {
+          TableName: this.tableName,
+          AttributeDefinitions: [
+            {
+              AttributeName: "key",
+              AttributeType: "S"
+            }
+          ],
+          KeySchema: [
+            {
+              AttributeName: "key",
+              KeyType: "HASH"
+            }
+          ],
+          ProvisionedThroughput: {
+            ReadCapacityUnits: tableOpts && tableOpts.readCapacityUnits ? tableOpts.readCapacityUnits : DEFAULT_READ_CAPACITY_UNITS,
+            WriteCapacityUnits: tableOpts && tableOpts.writeCapacityUnits ? tableOpts.writeCapacityUnits : DEFAULT_WRITE_CAPACITY_UNITS
+          }
+        };
+        try {
+          const data = await this.client.createTable(params);
+          return data;
+        } catch (err) {
+          if (err.__type && err.__type.includes("ResourceInUseException")) {
+            return null;
+          } else {
+            throw err;
+          }
+        }
+      }
+      /**
+       * Retrieves an item from the table based on the provided key.
+       *
+       * @param {string} rlKey - The key used to retrieve the item.
+       * @throws {Error} Throws an error if the table is not created yet.
+       * @return {DynamoItem|null} - The retrieved item, or null if it doesn't exist.
+       */
+      async _get(rlKey) {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        const params = {
+          TableName: this.tableName,
+          Key: {
+            key: { S: rlKey }
+          }
+        };
+        const data = await this.client.getItem(params);
+        if (data.Item) {
+          return new DynamoItem(
+            data.Item.key.S,
+            Number(data.Item.points.N),
+            Number(data.Item.expire.N)
+          );
+        } else {
+          return null;
+        }
+      }
+      /**
+       * Deletes an item from the table based on the given rlKey.
+       *
+       * @param {string} rlKey - The rlKey of the item to delete.
+       * @throws {Error} Throws an error if the table is not created yet.
+       * @return {boolean} Returns true if the item was successfully deleted, otherwise false.
+       */
+      async _delete(rlKey) {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        const params = {
+          TableName: this.tableName,
+          Key: {
+            key: { S: rlKey }
+          },
+          ConditionExpression: "attribute_exists(#k)",
+          ExpressionAttributeNames: {
+            "#k": "key"
+          }
+        };
+        try {
+          const data = await this._client.deleteItem(params);
+          return data.$metadata.httpStatusCode === 200;
+        } catch (err) {
+          if (err.__type && err.__type.includes("ConditionalCheckFailedException")) {
+            return false;
+          } else {
+            throw err;
+          }
+        }
+      }
+      /**
+       * Implemented with DynamoDB Atomic Counters. 3 calls are made to DynamoDB but each call is atomic.
+       * From the documentation: "UpdateItem calls are naturally serialized within DynamoDB,
+       * so there are no race condition concerns with making multiple simultaneous calls."
+       * See: https://aws.amazon.com/it/blogs/database/implement-resource-counters-with-amazon-dynamodb/
+       * @param {*} rlKey 
+       * @param {*} points 
+       * @param {*} msDuration 
+       * @param {*} forceExpire 
+       * @param {*} options 
+       * @returns
+       */
+      async _upsert(rlKey, points, msDuration, forceExpire = false, options = {}) {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        const dateNow = Date.now();
+        const dateNowSec = dateNow / 1e3;
+        const newExpireSec = msDuration > 0 ? (dateNow + msDuration) / 1e3 : -1;
+        if (forceExpire) {
+          return await this._baseUpsert({
+            TableName: this.tableName,
+            Key: { key: { S: rlKey } },
+            UpdateExpression: "SET points = :points, expire = :expire",
+            ExpressionAttributeValues: {
+              ":points": { N: points.toString() },
+              ":expire": { N: newExpireSec.toString() }
+            },
+            ReturnValues: "ALL_NEW"
+          });
+        }
+        try {
+          return await this._baseUpsert({
+            TableName: this.tableName,
+            Key: { key: { S: rlKey } },
+            UpdateExpression: "SET points = :new_points, expire = :new_expire",
+            ExpressionAttributeValues: {
+              ":new_points": { N: points.toString() },
+              ":new_expire": { N: newExpireSec.toString() },
+              ":where_expire": { N: dateNowSec.toString() }
+            },
+            ConditionExpression: "expire <= :where_expire OR attribute_not_exists(points)",
+            ReturnValues: "ALL_NEW"
+          });
+        } catch (err) {
+          return await this._baseUpsert({
+            TableName: this.tableName,
+            Key: { key: { S: rlKey } },
+            UpdateExpression: "SET points = points + :new_points",
+            ExpressionAttributeValues: {
+              ":new_points": { N: points.toString() },
+              ":where_expire": { N: dateNowSec.toString() }
+            },
+            ConditionExpression: "expire > :where_expire",
+            ReturnValues: "ALL_NEW"
+          });
+        }
+      }
+      /**
+       * Asynchronously upserts data into the table. params is a DynamoDB params object.
+       *
+       * @param {Object} params - The parameters for the upsert operation.
+       * @throws {Error} Throws an error if the table is not created yet.
+       * @return {DynamoItem} Returns a DynamoItem object with the updated data.
+       */
+      async _baseUpsert(params) {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        try {
+          const data = await this.client.updateItem(params);
+          return new DynamoItem(
+            data.Attributes.key.S,
+            Number(data.Attributes.points.N),
+            Number(data.Attributes.expire.N)
+          );
+        } catch (err) {
+          throw err;
+        }
+      }
+      /**
+       * Sets the Time-to-Live (TTL) for the table. TTL use the expire field in the table.
+       * See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
+       *
+       * @return {Promise} A promise that resolves when the TTL is successfully set.
+       * @throws {Error} Throws an error if the table is not created yet.
+       * @returns {Promise}
+       */
+      async _setTTL() {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        try {
+          const isTTLSet = await this._isTTLSet();
+          if (isTTLSet) {
+            return;
+          }
+          const params = {
+            TableName: this.tableName,
+            TimeToLiveSpecification: {
+              AttributeName: "expire",
+              Enabled: true
+            }
+          };
+          const res = await this.client.updateTimeToLive(params);
+          return res;
+        } catch (err) {
+          throw err;
+        }
+      }
+      /**
+       * Checks if the Time To Live (TTL) feature is set for the DynamoDB table.
+       *
+       * @return {boolean} Returns true if the TTL feature is enabled for the table, otherwise false.
+       * @throws {Error} Throws an error if the table is not created yet or if there is an error while checking the TTL status.
+       */
+      async _isTTLSet() {
+        if (!this.tableCreated) {
+          throw new Error("Table is not created yet");
+        }
+        if (this.ttlManuallySet) {
+          return true;
+        }
+        try {
+          const res = await this.client.describeTimeToLive({ TableName: this.tableName });
+          return res.$metadata.httpStatusCode == 200 && res.TimeToLiveDescription.TimeToLiveStatus === "ENABLED" && res.TimeToLiveDescription.AttributeName === "expire";
+        } catch (err) {
+          throw err;
+        }
+      }
+      /**
+       * Generate a RateLimiterRes object based on the provided parameters.
+       *
+       * @param {string} rlKey - The key for the rate limiter.
+       * @param {number} changedPoints - The number of points that have changed.
+       * @param {DynamoItem} result - The result object of _get() method.
+       * @returns {RateLimiterRes} - The generated RateLimiterRes object.
+       */
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        res.isFirstInDuration = changedPoints === result.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : result.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = result.expire != -1 ? Math.max(result.expire * 1e3 - Date.now(), 0) : -1;
+        return res;
+      }
+    };
+    module.exports = RateLimiterDynamo;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterPrisma.js
+var require_RateLimiterPrisma = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterPrisma.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterPrisma = class extends RateLimiterStoreAbstract {
+      /**
+       * Constructor for the rate limiter
+       * @param {Object} opts - Options for the rate limiter
+       */
+      constructor(opts) {
+        super(opts);
+        this.modelName = opts.tableName || "RateLimiterFlexible";
+        this.prismaClient = opts.storeClient;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout || true;
+        if (!this.prismaClient) {
+          throw new Error("Prisma client is not provided");
+        }
+        if (this.clearExpiredByTimeout) {
+          this._clearExpiredHourAgo();
+        }
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        let doc = result;
+        res.isFirstInDuration = doc.points === changedPoints;
+        res.consumedPoints = doc.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = doc.expire !== null ? Math.max(new Date(doc.expire).getTime() - Date.now(), 0) : -1;
+        return res;
+      }
+      _upsert(key, points, msDuration, forceExpire = false) {
+        if (!this.prismaClient) {
+          return Promise.reject(new Error("Prisma client is not established"));
+        }
+        const now = /* @__PURE__ */ new Date();
+        const newExpire = msDuration > 0 ? new Date(now.getTime() + msDuration) : null;
+        return this.prismaClient.$transaction(async (prisma) => {
+          const existingRecord = await prisma[this.modelName].findFirst({
+            where: { key }
+          });
+          if (existingRecord) {
+            const shouldUpdateExpire = forceExpire || !existingRecord.expire || existingRecord.expire <= now || newExpire === null;
+            return prisma[this.modelName].update({
+              where: { key },
+              data: {
+                points: !shouldUpdateExpire ? existingRecord.points + points : points,
+                ...shouldUpdateExpire && { expire: newExpire }
+              }
+            });
+          } else {
+            return prisma[this.modelName].create({
+              data: {
+                key,
+                points,
+                expire: newExpire
+              }
+            });
+          }
+        });
+      }
+      _get(rlKey) {
+        if (!this.prismaClient) {
+          return Promise.reject(new Error("Prisma client is not established"));
+        }
+        return this.prismaClient[this.modelName].findFirst({
+          where: {
+            AND: [
+              { key: rlKey },
+              {
+                OR: [
+                  { expire: { gt: /* @__PURE__ */ new Date() } },
+                  { expire: null }
+                ]
+              }
+            ]
+          }
+        });
+      }
+      _delete(rlKey) {
+        if (!this.prismaClient) {
+          return Promise.reject(new Error("Prisma client is not established"));
+        }
+        return this.prismaClient[this.modelName].deleteMany({
+          where: {
+            key: rlKey
+          }
+        }).then((res) => res.count > 0);
+      }
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) {
+          clearTimeout(this._clearExpiredTimeoutId);
+        }
+        this._clearExpiredTimeoutId = setTimeout(async () => {
+          await this.prismaClient[this.modelName].deleteMany({
+            where: {
+              expire: {
+                lt: new Date(Date.now() - 36e5)
+              }
+            }
+          });
+          this._clearExpiredHourAgo();
+        }, 3e5);
+        this._clearExpiredTimeoutId.unref();
+      }
+    };
+    module.exports = RateLimiterPrisma;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterDrizzle.js
+var require_RateLimiterDrizzle = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterDrizzle.js"(exports, module) {
+    var drizzleOperators = null;
+    var CLEANUP_INTERVAL_MS = 3e5;
+    var EXPIRED_THRESHOLD_MS = 36e5;
+    var RateLimiterDrizzleError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "RateLimiterDrizzleError";
+      }
+    };
+    async function getDrizzleOperators() {
+      if (drizzleOperators) return drizzleOperators;
+      try {
+        let getPackageName2 = function() {
+          return ["drizzle", "orm"].join("-");
+        };
+        var getPackageName = getPackageName2;
+        const drizzleOrm = await import(`${getPackageName2()}`);
+        const { and, or, gt, lt, eq, isNull, sql } = drizzleOrm.default || drizzleOrm;
+        drizzleOperators = { and, or, gt, lt, eq, isNull, sql };
+        return drizzleOperators;
+      } catch (error) {
+        throw new RateLimiterDrizzleError(
+          "drizzle-orm is not installed. Please install drizzle-orm to use RateLimiterDrizzle."
+        );
+      }
+    }
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterDrizzle = class extends RateLimiterStoreAbstract {
+      constructor(opts) {
+        super(opts);
+        if (!opts?.schema) {
+          throw new RateLimiterDrizzleError("Drizzle schema is required");
+        }
+        if (!opts?.storeClient) {
+          throw new RateLimiterDrizzleError("Drizzle client is required");
+        }
+        this.schema = opts.schema;
+        this.drizzleClient = opts.storeClient;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout ?? true;
+        if (this.clearExpiredByTimeout) {
+          this._clearExpiredHourAgo();
+        }
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        let doc = result;
+        res.isFirstInDuration = doc.points === changedPoints;
+        res.consumedPoints = doc.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = doc.expire !== null ? Math.max(new Date(doc.expire).getTime() - Date.now(), 0) : -1;
+        return res;
+      }
+      async _upsert(key, points, msDuration, forceExpire = false) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { eq, sql } = await getDrizzleOperators();
+        const now = /* @__PURE__ */ new Date();
+        const newExpire = msDuration > 0 ? new Date(now.getTime() + msDuration) : null;
+        const query = await this.drizzleClient.transaction(async (tx) => {
+          const [existingRecord] = await tx.select().from(this.schema).where(eq(this.schema.key, key)).limit(1);
+          const shouldUpdateExpire = forceExpire || !existingRecord?.expire || existingRecord?.expire <= now || newExpire === null;
+          const [data] = await tx.insert(this.schema).values({
+            key,
+            points,
+            expire: newExpire
+          }).onConflictDoUpdate({
+            target: this.schema.key,
+            set: {
+              points: !shouldUpdateExpire ? sql`${this.schema.points} + ${points}` : points,
+              ...shouldUpdateExpire && { expire: newExpire }
+            }
+          }).returning();
+          return data;
+        });
+        return query;
+      }
+      async _get(rlKey) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { and, or, gt, eq, isNull } = await getDrizzleOperators();
+        const [response] = await this.drizzleClient.select().from(this.schema).where(
+          and(
+            eq(this.schema.key, rlKey),
+            or(gt(this.schema.expire, /* @__PURE__ */ new Date()), isNull(this.schema.expire))
+          )
+        ).limit(1);
+        return response || null;
+      }
+      async _delete(rlKey) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { eq } = await getDrizzleOperators();
+        const [result] = await this.drizzleClient.delete(this.schema).where(eq(this.schema.key, rlKey)).returning({ key: this.schema.key });
+        return !!result?.key;
+      }
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) {
+          clearTimeout(this._clearExpiredTimeoutId);
+        }
+        this._clearExpiredTimeoutId = setTimeout(async () => {
+          try {
+            const { lt } = await getDrizzleOperators();
+            await this.drizzleClient.delete(this.schema).where(lt(this.schema.expire, new Date(Date.now() - EXPIRED_THRESHOLD_MS)));
+          } catch (error) {
+            console.warn("Failed to clear expired records:", error);
+          }
+          this._clearExpiredHourAgo();
+        }, CLEANUP_INTERVAL_MS);
+        this._clearExpiredTimeoutId.unref();
+      }
+    };
+    module.exports = RateLimiterDrizzle;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterDrizzleNonAtomic.js
+var require_RateLimiterDrizzleNonAtomic = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterDrizzleNonAtomic.js"(exports, module) {
+    var drizzleOperators = null;
+    var CLEANUP_INTERVAL_MS = 3e5;
+    var EXPIRED_THRESHOLD_MS = 36e5;
+    var RateLimiterDrizzleError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "RateLimiterDrizzleError";
+      }
+    };
+    async function getDrizzleOperators() {
+      if (drizzleOperators) return drizzleOperators;
+      try {
+        let getPackageName2 = function() {
+          return ["drizzle", "orm"].join("-");
+        };
+        var getPackageName = getPackageName2;
+        const drizzleOrm = await import(`${getPackageName2()}`);
+        const { and, or, gt, lt, eq, isNull, sql } = drizzleOrm.default || drizzleOrm;
+        drizzleOperators = { and, or, gt, lt, eq, isNull, sql };
+        return drizzleOperators;
+      } catch (error) {
+        throw new RateLimiterDrizzleError(
+          "drizzle-orm is not installed. Please install drizzle-orm to use RateLimiterDrizzleNonAtomic."
+        );
+      }
+    }
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterDrizzleNonAtomic = class extends RateLimiterStoreAbstract {
+      constructor(opts) {
+        super(opts);
+        if (!opts?.schema) {
+          throw new RateLimiterDrizzleError("Drizzle schema is required");
+        }
+        if (!opts?.storeClient) {
+          throw new RateLimiterDrizzleError("Drizzle client is required");
+        }
+        this.schema = opts.schema;
+        this.drizzleClient = opts.storeClient;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout ?? true;
+        if (this.clearExpiredByTimeout) {
+          this._clearExpiredHourAgo();
+        }
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        let doc = result;
+        res.isFirstInDuration = doc.points === changedPoints;
+        res.consumedPoints = doc.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = doc.expire !== null ? Math.max(new Date(doc.expire).getTime() - Date.now(), 0) : -1;
+        return res;
+      }
+      async _upsert(key, points, msDuration, forceExpire = false) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { eq } = await getDrizzleOperators();
+        const now = /* @__PURE__ */ new Date();
+        const newExpire = msDuration > 0 ? new Date(now.getTime() + msDuration) : null;
+        const [existingRecord] = await this.drizzleClient.select().from(this.schema).where(eq(this.schema.key, key)).limit(1);
+        const shouldUpdateExpire = forceExpire || !existingRecord || !existingRecord.expire || existingRecord.expire <= now || newExpire === null;
+        let newPoints;
+        if (existingRecord && !shouldUpdateExpire) {
+          newPoints = existingRecord.points + points;
+        } else {
+          newPoints = points;
+        }
+        const [data] = await this.drizzleClient.insert(this.schema).values({
+          key,
+          points: newPoints,
+          expire: newExpire
+        }).onConflictDoUpdate({
+          target: this.schema.key,
+          set: {
+            points: newPoints,
+            ...shouldUpdateExpire && { expire: newExpire }
+          }
+        }).returning();
+        return data;
+      }
+      async _get(rlKey) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { and, or, gt, eq, isNull } = await getDrizzleOperators();
+        const [response] = await this.drizzleClient.select().from(this.schema).where(
+          and(
+            eq(this.schema.key, rlKey),
+            or(gt(this.schema.expire, /* @__PURE__ */ new Date()), isNull(this.schema.expire))
+          )
+        ).limit(1);
+        return response || null;
+      }
+      async _delete(rlKey) {
+        if (!this.drizzleClient) {
+          return Promise.reject(new RateLimiterDrizzleError("Drizzle client is not established"));
+        }
+        const { eq } = await getDrizzleOperators();
+        const [result] = await this.drizzleClient.delete(this.schema).where(eq(this.schema.key, rlKey)).returning({ key: this.schema.key });
+        return !!(result && result.key);
+      }
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) {
+          clearTimeout(this._clearExpiredTimeoutId);
+        }
+        this._clearExpiredTimeoutId = setTimeout(async () => {
+          try {
+            const { lt } = await getDrizzleOperators();
+            await this.drizzleClient.delete(this.schema).where(lt(this.schema.expire, new Date(Date.now() - EXPIRED_THRESHOLD_MS)));
+          } catch (error) {
+            console.warn("Failed to clear expired records:", error);
+          }
+          this._clearExpiredHourAgo();
+        }, CLEANUP_INTERVAL_MS);
+        this._clearExpiredTimeoutId.unref();
+      }
+    };
+    module.exports = RateLimiterDrizzleNonAtomic;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterValkey.js
+var require_RateLimiterValkey = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterValkey.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var incrTtlLuaScript = `
+server.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX')
+local consumed = server.call('incrby', KEYS[1], ARGV[1])
+local ttl = server.call('pttl', KEYS[1])
+return {consumed, ttl}
+`;
+    var RateLimiterValkey = class extends RateLimiterStoreAbstract {
+      /**
+       *
+       * @param {Object} opts
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *
+       *   storeClient: ValkeyClient
+       *   rejectIfValkeyNotReady: boolean = false - reject / invoke insuranceLimiter immediately when valkey connection is not "ready"
+       * }
+       */
+      constructor(opts) {
+        super(opts);
+        this.client = opts.storeClient;
+        this._rejectIfValkeyNotReady = !!opts.rejectIfValkeyNotReady;
+        this._incrTtlLuaScript = opts.customIncrTtlLuaScript || incrTtlLuaScript;
+        this.client.defineCommand("rlflxIncr", {
+          numberOfKeys: 1,
+          lua: this._incrTtlLuaScript
+        });
+      }
+      /**
+       * Prevent actual valkey call if valkey connection is not ready
+       * @return {boolean}
+       * @private
+       */
+      _isValkeyReady() {
+        if (!this._rejectIfValkeyNotReady) {
+          return true;
+        }
+        return this.client.status === "ready";
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        let consumed;
+        let resTtlMs;
+        if (Array.isArray(result[0])) {
+          [[, consumed], [, resTtlMs]] = result;
+        } else {
+          [consumed, resTtlMs] = result;
+        }
+        const res = new RateLimiterRes();
+        res.consumedPoints = +consumed;
+        res.isFirstInDuration = res.consumedPoints === changedPoints;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = resTtlMs;
+        return res;
+      }
+      _upsert(rlKey, points, msDuration, forceExpire = false) {
+        if (!this._isValkeyReady()) {
+          throw new Error("Valkey connection is not ready");
+        }
+        const secDuration = Math.floor(msDuration / 1e3);
+        if (forceExpire) {
+          const multi = this.client.multi();
+          if (secDuration > 0) {
+            multi.set(rlKey, points, "EX", secDuration);
+          } else {
+            multi.set(rlKey, points);
+          }
+          return multi.pttl(rlKey).exec();
+        }
+        if (secDuration > 0) {
+          return this.client.rlflxIncr([rlKey, String(points), String(secDuration), String(this.points), String(this.duration)]);
+        }
+        return this.client.multi().incrby(rlKey, points).pttl(rlKey).exec();
+      }
+      _get(rlKey) {
+        if (!this._isValkeyReady()) {
+          throw new Error("Valkey connection is not ready");
+        }
+        return this.client.multi().get(rlKey).pttl(rlKey).exec().then((result) => {
+          const [[, points]] = result;
+          if (points === null) return null;
+          return result;
+        });
+      }
+      _delete(rlKey) {
+        return this.client.del(rlKey).then((result) => result > 0);
+      }
+    };
+    module.exports = RateLimiterValkey;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterValkeyGlide.js
+var require_RateLimiterValkeyGlide = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterValkeyGlide.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var DEFAULT_LIBRARY_NAME = "ratelimiterflexible";
+    var DEFAULT_VALKEY_SCRIPT = `local key = KEYS[1]
+local pointsToConsume = tonumber(ARGV[1])
+if tonumber(ARGV[2]) > 0 then
+  server.call('set', key, "0", 'EX', ARGV[2], 'NX')
+  local consumed = server.call('incrby', key, pointsToConsume)
+  local pttl = server.call('pttl', key)
+  return {consumed, pttl}
+end
+local consumed = server.call('incrby', key, pointsToConsume)
+local pttl = server.call('pttl', key)
+return {consumed, pttl}`;
+    var GET_VALKEY_SCRIPT = `local key = KEYS[1]
+local value = server.call('get', key)
+if value == nil then
+  return value
+end
+local pttl = server.call('pttl', key)
+return {tonumber(value), pttl}`;
+    var RateLimiterValkeyGlide = class extends RateLimiterStoreAbstract {
+      /**
+       * Constructor for RateLimiterValkeyGlide
+       *
+       * @param {Object} opts - Configuration options
+       * @param {GlideClient|GlideClusterClient} opts.storeClient - Valkey Glide client instance (required)
+       * @param {number} [opts.points=4] - Maximum number of points that can be consumed over duration
+       * @param {number} [opts.duration=1] - Duration in seconds before points are reset
+       * @param {number} [opts.blockDuration=0] - Duration in seconds that a key will be blocked for if consumed more than points
+       * @param {boolean} [opts.rejectIfValkeyNotReady=false] - Whether to reject requests if Valkey is not ready
+       * @param {boolean} [opts.execEvenly=false] - Delay actions to distribute them evenly over duration
+       * @param {number} [opts.execEvenlyMinDelayMs] - Minimum delay between actions when execEvenly is true
+       * @param {string} [opts.customFunction] - Custom Lua script for rate limiting logic
+       * @param {number} [opts.inMemoryBlockOnConsumed] - Points threshold for in-memory blocking
+       * @param {number} [opts.inMemoryBlockDuration] - Duration in seconds for in-memory blocking
+       * @param {string} [opts.customFunctionLibName] - Custom name for the function library, defaults to 'ratelimiter'.
+       * The name is used to identify the library of the lua function. An custom name should be used only if you
+       * you want to use different libraries for different rate limiters, otherwise it is not needed.
+       * @param {RateLimiterAbstract} [opts.insuranceLimiter] - Backup limiter to use when the primary client fails
+       *
+       * @example
+       * const rateLimiter = new RateLimiterValkeyGlide({
+       *   storeClient: glideClient,
+       *   points: 5,
+       *   duration: 1
+       * });
+       *
+       * @example <caption>With custom Lua function</caption>
+       * const customScript = `local key = KEYS[1]
+       * local pointsToConsume = tonumber(ARGV[1]) or 0
+       * local secDuration = tonumber(ARGV[2]) or 0
+       *
+       * -- Custom implementation
+       * -- ...
+       *
+       * -- Must return exactly two values: [consumed_points, ttl_in_ms]
+       * return {consumed, ttl}`
+       *
+       * const rateLimiter = new RateLimiterValkeyGlide({
+       *   storeClient: glideClient,
+       *   points: 5,
+       *   customFunction: customScript
+       * });
+       *
+       * @example <caption>With insurance limiter</caption>
+       * const rateLimiter = new RateLimiterValkeyGlide({
+       *   storeClient: primaryGlideClient,
+       *   points: 5,
+       *   duration: 2,
+       *   insuranceLimiter: new RateLimiterMemory({
+       *     points: 5,
+       *     duration: 2
+       *   })
+       * });
+       *
+       * @description
+       * When providing a custom Lua script via `opts.customFunction`, it must:
+       *
+       * 1. Accept parameters:
+       *    - KEYS[1]: The key being rate limited
+       *    - ARGV[1]: Points to consume (as string, use tonumber() to convert)
+       *    - ARGV[2]: Duration in seconds (as string, use tonumber() to convert)
+       *
+       * 2. Return an array with exactly two elements:
+       *    - [0]: Consumed points (number)
+       *    - [1]: TTL in milliseconds (number)
+       *
+       * 3. Handle scenarios:
+       *    - New key creation: Initialize with expiry for fixed windows
+       *    - Key updates: Increment existing counters
+       */
+      constructor(opts) {
+        super(opts);
+        this.client = opts.storeClient;
+        this._scriptLoaded = false;
+        this._getScriptLoaded = false;
+        this._rejectIfValkeyNotReady = !!opts.rejectIfValkeyNotReady;
+        this._luaScript = opts.customFunction || DEFAULT_VALKEY_SCRIPT;
+        this._libraryName = opts.customFunctionLibName || DEFAULT_LIBRARY_NAME;
+      }
+      /**
+       * Ensure scripts are loaded in the Valkey server
+       * @returns {Promise<boolean>} True if scripts are loaded
+       * @private
+       */
+      async _loadScripts() {
+        if (this._scriptLoaded && this._getScriptLoaded) {
+          return true;
+        }
+        if (!this.client) {
+          throw new Error("Valkey client is not set");
+        }
+        const promises = [];
+        if (!this._scriptLoaded) {
+          const script = Buffer.from(`#!lua name=${this._libraryName}
+        local function consume(KEYS, ARGV)
+          ${this._luaScript.trim()}
+        end
+        server.register_function('consume', consume)`);
+          promises.push(this.client.functionLoad(script, { replace: true }));
+        } else promises.push(Promise.resolve(this._libraryName));
+        if (!this._getScriptLoaded) {
+          const script = Buffer.from(`#!lua name=ratelimiter_get
+        local function getValue(KEYS, ARGV)
+          ${GET_VALKEY_SCRIPT.trim()}
+        end
+        server.register_function('getValue', getValue)`);
+          promises.push(this.client.functionLoad(script, { replace: true }));
+        } else promises.push(Promise.resolve("ratelimiter_get"));
+        const results = await Promise.all(promises);
+        this._scriptLoaded = results[0] === this._libraryName;
+        this._getScriptLoaded = results[1] === "ratelimiter_get";
+        if (!this._scriptLoaded || !this._getScriptLoaded) {
+          throw new Error("Valkey connection is not ready, scripts not loaded");
+        }
+        return true;
+      }
+      /**
+       * Update or insert the rate limiter record
+       *
+       * @param {string} rlKey - The rate limiter key
+       * @param {number} pointsToConsume - Points to be consumed
+       * @param {number} msDuration - Duration in milliseconds
+       * @param {boolean} [forceExpire=false] - Whether to force expiration
+       * @param {Object} [options={}] - Additional options
+       * @returns {Promise<Array>} Array containing consumed points and TTL
+       * @private
+       */
+      async _upsert(rlKey, pointsToConsume, msDuration, forceExpire = false, options = {}) {
+        await this._loadScripts();
+        const secDuration = Math.floor(msDuration / 1e3);
+        if (forceExpire) {
+          if (secDuration > 0) {
+            await this.client.set(
+              rlKey,
+              String(pointsToConsume),
+              { expiry: { type: "EX", count: secDuration } }
+            );
+            return [pointsToConsume, secDuration * 1e3];
+          }
+          await this.client.set(rlKey, String(pointsToConsume));
+          return [pointsToConsume, -1];
+        }
+        const result = await this.client.fcall(
+          "consume",
+          [rlKey],
+          [String(pointsToConsume), String(secDuration)]
+        );
+        return result;
+      }
+      /**
+       * Get the rate limiter record
+       *
+       * @param {string} rlKey - The rate limiter key
+       * @param {Object} [options={}] - Additional options
+       * @returns {Promise<Array|null>} Array containing consumed points and TTL, or null if not found
+       * @private
+       */
+      async _get(rlKey, options = {}) {
+        await this._loadScripts();
+        const res = await this.client.fcall("getValue", [rlKey], []);
+        return res.length > 0 ? res : null;
+      }
+      /**
+       * Delete the rate limiter record
+       *
+       * @param {string} rlKey - The rate limiter key
+       * @param {Object} [options={}] - Additional options
+       * @returns {Promise<boolean>} True if successful, false otherwise
+       * @private
+       */
+      async _delete(rlKey, options = {}) {
+        const result = await this.client.del([rlKey]);
+        return result > 0;
+      }
+      /**
+       * Convert raw result to RateLimiterRes object
+       *
+       * @param {string} rlKey - The rate limiter key
+       * @param {number} changedPoints - Points changed in this operation
+       * @param {Array|null} result - Result from Valkey operation
+       * @returns {RateLimiterRes|null} RateLimiterRes object or null if result is null
+       * @private
+       */
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        if (result === null) {
+          return null;
+        }
+        const res = new RateLimiterRes();
+        const [consumedPointsStr, pttl] = result;
+        const consumedPoints = Number(consumedPointsStr);
+        res.isFirstInDuration = consumedPoints === changedPoints;
+        res.consumedPoints = consumedPoints;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = pttl;
+        return res;
+      }
+      /**
+       * Close the rate limiter and release resources
+       * Note: The method won't going to close the Valkey client, as it may be shared with other instances.
+       * @returns {Promise<void>} Promise that resolves when the rate limiter is closed
+       */
+      async close() {
+        if (this._scriptLoaded) {
+          await this.client.functionDelete(this._libraryName);
+          this._scriptLoaded = false;
+        }
+        if (this._getScriptLoaded) {
+          await this.client.functionDelete("ratelimiter_get");
+          this._getScriptLoaded = false;
+        }
+        if (this.insuranceLimiter) {
+          try {
+            await this.insuranceLimiter.close();
+          } catch (e) {
+          }
+        }
+        this.client = null;
+        this._scriptLoaded = false;
+        this._getScriptLoaded = false;
+        this._rejectIfValkeyNotReady = false;
+        this._luaScript = null;
+        this._libraryName = null;
+        this.insuranceLimiter = null;
+      }
+    };
+    module.exports = RateLimiterValkeyGlide;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterSQLite.js
+var require_RateLimiterSQLite = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterSQLite.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterSQLite = class extends RateLimiterStoreAbstract {
+      /**
+       * Internal store type used to determine the SQLite client in use.
+       * It can be one of the following:
+       * - `"sqlite3".
+       * - `"better-sqlite3".
+       *
+       * @type {("sqlite3" | "better-sqlite3" | null)}
+       * @private
+       */
+      _internalStoreType = null;
+      /**
+       * @callback callback
+       * @param {Object} err
+       *
+       * @param {Object} opts
+       * @param {callback} cb
+       * Defaults {
+       *   ... see other in RateLimiterStoreAbstract
+       *   storeClient: sqliteClient, // SQLite database instance (sqlite3, better-sqlite3, or knex instance)
+       *   storeType: 'sqlite3' | 'better-sqlite3' | 'knex', // Optional, defaults to 'sqlite3'
+       *   tableName: 'string',
+       *   tableCreated: boolean,
+       *   clearExpiredByTimeout: boolean,
+       * }
+       */
+      constructor(opts, cb = null) {
+        super(opts);
+        this.client = opts.storeClient;
+        this.storeType = opts.storeType || "sqlite3";
+        this.tableName = opts.tableName;
+        this.tableCreated = opts.tableCreated || false;
+        this.clearExpiredByTimeout = opts.clearExpiredByTimeout;
+        this._validateStoreTypes(cb);
+        this._validateStoreClient(cb);
+        this._setInternalStoreType(cb);
+        this._validateTableName(cb);
+        if (!this.tableCreated) {
+          this._createDbAndTable().then(() => {
+            this.tableCreated = true;
+            if (this.clearExpiredByTimeout) this._clearExpiredHourAgo();
+            if (typeof cb === "function") cb();
+          }).catch((err) => {
+            if (typeof cb === "function") cb(err);
+            else throw err;
+          });
+        } else {
+          if (this.clearExpiredByTimeout) this._clearExpiredHourAgo();
+          if (typeof cb === "function") cb();
+        }
+      }
+      _validateStoreTypes(cb) {
+        const validStoreTypes = ["sqlite3", "better-sqlite3", "knex"];
+        if (!validStoreTypes.includes(this.storeType)) {
+          const err = new Error(
+            `storeType must be one of: ${validStoreTypes.join(", ")}`
+          );
+          if (typeof cb === "function") return cb(err);
+          throw err;
+        }
+      }
+      _validateStoreClient(cb) {
+        if (this.storeType === "sqlite3") {
+          if (typeof this.client.run !== "function") {
+            const err = new Error(
+              "storeClient must be an instance of sqlite3.Database when storeType is 'sqlite3' or no storeType was provided"
+            );
+            if (typeof cb === "function") return cb(err);
+            throw err;
+          }
+        } else if (this.storeType === "better-sqlite3") {
+          if (typeof this.client.prepare !== "function" || typeof this.client.run !== "undefined") {
+            const err = new Error(
+              "storeClient must be an instance of better-sqlite3.Database when storeType is 'better-sqlite3'"
+            );
+            if (typeof cb === "function") return cb(err);
+            throw err;
+          }
+        } else if (this.storeType === "knex") {
+          if (typeof this.client.raw !== "function") {
+            const err = new Error(
+              "storeClient must be an instance of Knex when storeType is 'knex'"
+            );
+            if (typeof cb === "function") return cb(err);
+            throw err;
+          }
+        }
+      }
+      _setInternalStoreType(cb) {
+        if (this.storeType === "knex") {
+          const knexClientType = this.client.client.config.client;
+          if (knexClientType === "sqlite3") {
+            this._internalStoreType = "sqlite3";
+          } else if (knexClientType === "better-sqlite3") {
+            this._internalStoreType = "better-sqlite3";
+          } else {
+            const err = new Error(
+              "Knex must be configured with 'sqlite3' or 'better-sqlite3' for RateLimiterSQLite"
+            );
+            if (typeof cb === "function") return cb(err);
+            throw err;
+          }
+        } else {
+          this._internalStoreType = this.storeType;
+        }
+      }
+      _validateTableName(cb) {
+        if (!/^[A-Za-z0-9_]*$/.test(this.tableName)) {
+          const err = new Error("Table name must contain only letters and numbers");
+          if (typeof cb === "function") return cb(err);
+          throw err;
+        }
+      }
+      /**
+       * Acquires the database connection based on the storeType.
+       * @returns {Promise<Object>} The database client or connection
+       */
+      async _getConnection() {
+        if (this.storeType === "knex") {
+          return this.client.client.acquireConnection();
+        }
+        return this.client;
+      }
+      /**
+       * Releases the database connection if necessary.
+       * @param {Object} conn The database client or connection
+       */
+      _releaseConnection(conn) {
+        if (this.storeType === "knex") {
+          this.client.client.releaseConnection(conn);
+        }
+      }
+      async _createDbAndTable() {
+        const conn = await this._getConnection();
+        try {
+          switch (this._internalStoreType) {
+            case "sqlite3":
+              await new Promise((resolve, reject) => {
+                conn.run(
+                  this._getCreateTableSQL(),
+                  (err) => err ? reject(err) : resolve()
+                );
+              });
+              break;
+            case "better-sqlite3":
+              conn.prepare(this._getCreateTableSQL()).run();
+              break;
+            default:
+              throw new Error("Unsupported internalStoreType");
+          }
+        } finally {
+          this._releaseConnection(conn);
+        }
+      }
+      _getCreateTableSQL() {
+        return `CREATE TABLE IF NOT EXISTS ${this.tableName} (
+      key TEXT PRIMARY KEY,
+      points INTEGER NOT NULL DEFAULT 0,
+      expire INTEGER
+    )`;
+      }
+      _clearExpiredHourAgo() {
+        if (this._clearExpiredTimeoutId) clearTimeout(this._clearExpiredTimeoutId);
+        this._clearExpiredTimeoutId = setTimeout(() => {
+          this.clearExpired(Date.now() - 36e5).then(() => this._clearExpiredHourAgo());
+        }, 3e5);
+        this._clearExpiredTimeoutId.unref();
+      }
+      async clearExpired(nowMs) {
+        const sql = `DELETE FROM ${this.tableName} WHERE expire < ?`;
+        const conn = await this._getConnection();
+        try {
+          switch (this._internalStoreType) {
+            case "sqlite3":
+              await new Promise((resolve, reject) => {
+                conn.run(sql, [nowMs], (err) => err ? reject(err) : resolve());
+              });
+              break;
+            case "better-sqlite3":
+              conn.prepare(sql).run(nowMs);
+              break;
+            default:
+              throw new Error("Unsupported internalStoreType");
+          }
+        } finally {
+          this._releaseConnection(conn);
+        }
+      }
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        res.isFirstInDuration = changedPoints === result.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : result.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = result.expire ? Math.max(result.expire - Date.now(), 0) : -1;
+        return res;
+      }
+      async _upsertTransactionSQLite3(conn, upsertQuery, upsertParams) {
+        return await new Promise((resolve, reject) => {
+          conn.serialize(() => {
+            conn.run("SAVEPOINT rate_limiter_trx;", (err) => {
+              if (err) return reject(err);
+              conn.get(upsertQuery, upsertParams, (err2, row) => {
+                if (err2) {
+                  conn.run(
+                    "ROLLBACK TO SAVEPOINT rate_limiter_trx;",
+                    () => reject(err2)
+                  );
+                  return;
+                }
+                conn.run("RELEASE SAVEPOINT rate_limiter_trx;", () => resolve(row));
+              });
+            });
+          });
+        });
+      }
+      async _upsertTransactionBetterSQLite3(conn, upsertQuery, upsertParams) {
+        return conn.transaction(
+          () => conn.prepare(upsertQuery).get(...upsertParams)
+        )();
+      }
+      async _upsertTransaction(rlKey, points, msDuration, forceExpire) {
+        const dateNow = Date.now();
+        const newExpire = msDuration > 0 ? dateNow + msDuration : null;
+        const upsertQuery = forceExpire ? `INSERT OR REPLACE INTO ${this.tableName} (key, points, expire) VALUES (?, ?, ?) RETURNING points, expire` : `INSERT INTO ${this.tableName} (key, points, expire)
+         VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET
+           points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
+           expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END
+         RETURNING points, expire`;
+        const upsertParams = forceExpire ? [rlKey, points, newExpire] : [rlKey, points, newExpire, dateNow, dateNow];
+        const conn = await this._getConnection();
+        try {
+          switch (this._internalStoreType) {
+            case "sqlite3":
+              return this._upsertTransactionSQLite3(
+                conn,
+                upsertQuery,
+                upsertParams
+              );
+            case "better-sqlite3":
+              return this._upsertTransactionBetterSQLite3(
+                conn,
+                upsertQuery,
+                upsertParams
+              );
+            default:
+              throw new Error("Unsupported internalStoreType");
+          }
+        } finally {
+          this._releaseConnection(conn);
+        }
+      }
+      _upsert(rlKey, points, msDuration, forceExpire = false) {
+        if (!this.tableCreated) {
+          return Promise.reject(new Error("Table is not created yet"));
+        }
+        return this._upsertTransaction(rlKey, points, msDuration, forceExpire);
+      }
+      async _get(rlKey) {
+        const sql = `SELECT points, expire FROM ${this.tableName} WHERE key = ? AND (expire > ? OR expire IS NULL)`;
+        const now = Date.now();
+        const conn = await this._getConnection();
+        try {
+          switch (this._internalStoreType) {
+            case "sqlite3":
+              return await new Promise((resolve, reject) => {
+                conn.get(
+                  sql,
+                  [rlKey, now],
+                  (err, row) => err ? reject(err) : resolve(row || null)
+                );
+              });
+            case "better-sqlite3":
+              return conn.prepare(sql).get(rlKey, now) || null;
+            default:
+              throw new Error("Unsupported internalStoreType");
+          }
+        } finally {
+          this._releaseConnection(conn);
+        }
+      }
+      async _delete(rlKey) {
+        if (!this.tableCreated) {
+          return Promise.reject(new Error("Table is not created yet"));
+        }
+        const sql = `DELETE FROM ${this.tableName} WHERE key = ?`;
+        const conn = await this._getConnection();
+        try {
+          switch (this._internalStoreType) {
+            case "sqlite3":
+              return await new Promise((resolve, reject) => {
+                conn.run(sql, [rlKey], function(err) {
+                  if (err) reject(err);
+                  else resolve(this.changes > 0);
+                });
+              });
+            case "better-sqlite3":
+              const result = conn.prepare(sql).run(rlKey);
+              return result.changes > 0;
+            default:
+              throw new Error("Unsupported internalStoreType");
+          }
+        } finally {
+          this._releaseConnection(conn);
+        }
+      }
+    };
+    module.exports = RateLimiterSQLite;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/RateLimiterEtcdTransactionFailedError.js
+var require_RateLimiterEtcdTransactionFailedError = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/RateLimiterEtcdTransactionFailedError.js"(exports, module) {
+    module.exports = class RateLimiterEtcdTransactionFailedError extends Error {
+      constructor(message) {
+        super();
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, this.constructor);
+        }
+        this.name = "RateLimiterEtcdTransactionFailedError";
+        this.message = message;
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/component/RateLimiterSetupError.js
+var require_RateLimiterSetupError = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/component/RateLimiterSetupError.js"(exports, module) {
+    module.exports = class RateLimiterSetupError extends Error {
+      constructor(message) {
+        super();
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, this.constructor);
+        }
+        this.name = "RateLimiterSetupError";
+        this.message = message;
+      }
+    };
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterEtcdNonAtomic.js
+var require_RateLimiterEtcdNonAtomic = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterEtcdNonAtomic.js"(exports, module) {
+    var RateLimiterStoreAbstract = require_RateLimiterStoreAbstract();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterSetupError = require_RateLimiterSetupError();
+    var RateLimiterEtcdNonAtomic = class extends RateLimiterStoreAbstract {
+      /**
+       * @param {Object} opts
+       */
+      constructor(opts) {
+        super(opts);
+        if (!opts.storeClient) {
+          throw new RateLimiterSetupError('You need to set the option "storeClient" to an instance of class "Etcd3".');
+        }
+        this.client = opts.storeClient;
+      }
+      /**
+       * Get RateLimiterRes object filled depending on storeResult, which specific for exact store.
+       */
+      _getRateLimiterRes(rlKey, changedPoints, result) {
+        const res = new RateLimiterRes();
+        res.isFirstInDuration = changedPoints === result.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : result.points;
+        res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
+        res.msBeforeNext = result.expire ? Math.max(result.expire - Date.now(), 0) : -1;
+        return res;
+      }
+      /**
+       * Resolve with object used for {@link _getRateLimiterRes} to generate {@link RateLimiterRes}.
+       */
+      async _upsert(rlKey, points, msDuration, forceExpire = false) {
+        const expire = msDuration > 0 ? Date.now() + msDuration : null;
+        let newValue = { points, expire };
+        if (forceExpire) {
+          await this.client.put(rlKey).value(JSON.stringify(newValue));
+        } else {
+          const oldValue = await this._get(rlKey);
+          newValue = { points: (oldValue !== null ? oldValue.points : 0) + points, expire };
+          await this.client.put(rlKey).value(JSON.stringify(newValue));
+        }
+        return newValue;
+      }
+      /**
+       * Resolve with raw result from Store OR null if rlKey is not set
+       * or Reject with error
+       */
+      async _get(rlKey) {
+        return this.client.get(rlKey).string().then((result) => result !== null ? JSON.parse(result) : null);
+      }
+      /**
+       * Resolve with true OR false if rlKey doesn't exist.
+       * or Reject with error.
+       */
+      async _delete(rlKey) {
+        return this.client.delete().key(rlKey).then((result) => result.deleted === "1");
+      }
+    };
+    module.exports = RateLimiterEtcdNonAtomic;
+  }
+});
+
+// node_modules/rate-limiter-flexible/lib/RateLimiterEtcd.js
+var require_RateLimiterEtcd = __commonJS({
+  "node_modules/rate-limiter-flexible/lib/RateLimiterEtcd.js"(exports, module) {
+    var RateLimiterEtcdTransactionFailedError = require_RateLimiterEtcdTransactionFailedError();
+    var RateLimiterEtcdNonAtomic = require_RateLimiterEtcdNonAtomic();
+    var MAX_TRANSACTION_TRIES = 5;
+    var RateLimiterEtcd = class extends RateLimiterEtcdNonAtomic {
+      /**
+       * Resolve with object used for {@link _getRateLimiterRes} to generate {@link RateLimiterRes}.
+       */
+      async _upsert(rlKey, points, msDuration, forceExpire = false) {
+        const expire = msDuration > 0 ? Date.now() + msDuration : null;
+        let newValue = { points, expire };
+        let oldValue;
+        if (forceExpire) {
+          await this.client.put(rlKey).value(JSON.stringify(newValue));
+        } else {
+          const added = await this.client.if(rlKey, "Version", "===", "0").then(this.client.put(rlKey).value(JSON.stringify(newValue))).commit().then((result) => !!result.succeeded);
+          if (!added) {
+            let success = false;
+            for (let i = 0; i < MAX_TRANSACTION_TRIES; i++) {
+              oldValue = await this._get(rlKey);
+              newValue = { points: oldValue.points + points, expire };
+              success = await this.client.if(rlKey, "Value", "===", JSON.stringify(oldValue)).then(this.client.put(rlKey).value(JSON.stringify(newValue))).commit().then((result) => !!result.succeeded);
+              if (success) {
+                break;
+              }
+            }
+            if (!success) {
+              throw new RateLimiterEtcdTransactionFailedError("Could not set new value in a transaction.");
+            }
+          }
+        }
+        return newValue;
+      }
+    };
+    module.exports = RateLimiterEtcd;
+  }
+});
+
+// node_modules/rate-limiter-flexible/index.js
+var require_rate_limiter_flexible = __commonJS({
+  "node_modules/rate-limiter-flexible/index.js"(exports, module) {
+    var RateLimiterRedis = require_RateLimiterRedis();
+    var RateLimiterMongo = require_RateLimiterMongo();
+    var RateLimiterMySQL = require_RateLimiterMySQL();
+    var RateLimiterPostgres = require_RateLimiterPostgres();
+    var { RateLimiterClusterMaster, RateLimiterClusterMasterPM2, RateLimiterCluster } = require_RateLimiterCluster();
+    var RateLimiterMemory2 = require_RateLimiterMemory();
+    var RateLimiterMemcache = require_RateLimiterMemcache();
+    var RLWrapperBlackAndWhite = require_RLWrapperBlackAndWhite();
+    var RLWrapperTimeouts = require_RLWrapperTimeouts();
+    var RateLimiterUnion = require_RateLimiterUnion();
+    var RateLimiterQueue2 = require_RateLimiterQueue();
+    var BurstyRateLimiter = require_BurstyRateLimiter();
+    var RateLimiterRes = require_RateLimiterRes();
+    var RateLimiterDynamo = require_RateLimiterDynamo();
+    var RateLimiterPrisma = require_RateLimiterPrisma();
+    var RateLimiterDrizzle = require_RateLimiterDrizzle();
+    var RateLimiterDrizzleNonAtomic = require_RateLimiterDrizzleNonAtomic();
+    var RateLimiterValkey = require_RateLimiterValkey();
+    var RateLimiterValkeyGlide = require_RateLimiterValkeyGlide();
+    var RateLimiterSQLite = require_RateLimiterSQLite();
+    var RateLimiterEtcd = require_RateLimiterEtcd();
+    var RateLimiterEtcdNonAtomic = require_RateLimiterEtcdNonAtomic();
+    var RateLimiterQueueError = require_RateLimiterQueueError();
+    var RateLimiterEtcdTransactionFailedError = require_RateLimiterEtcdTransactionFailedError();
+    module.exports = {
+      RateLimiterRedis,
+      RateLimiterMongo,
+      RateLimiterMySQL,
+      RateLimiterPostgres,
+      RateLimiterMemory: RateLimiterMemory2,
+      RateLimiterMemcache,
+      RateLimiterClusterMaster,
+      RateLimiterClusterMasterPM2,
+      RateLimiterCluster,
+      RLWrapperBlackAndWhite,
+      RLWrapperTimeouts,
+      RateLimiterUnion,
+      RateLimiterQueue: RateLimiterQueue2,
+      BurstyRateLimiter,
+      RateLimiterRes,
+      RateLimiterDynamo,
+      RateLimiterPrisma,
+      RateLimiterValkey,
+      RateLimiterValkeyGlide,
+      RateLimiterSQLite,
+      RateLimiterEtcd,
+      RateLimiterDrizzle,
+      RateLimiterDrizzleNonAtomic,
+      RateLimiterEtcdNonAtomic,
+      RateLimiterQueueError,
+      RateLimiterEtcdTransactionFailedError
+    };
+  }
+});
+
+// node_modules/picomatch-browser/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch-browser/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch-browser/lib/utils.js
+var require_utils3 = __commonJS({
+  "node_modules/picomatch-browser/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.supportsLookbehinds = () => {
+      const segs = process.version.slice(1).split(".").map(Number);
+      if (segs.length === 3 && segs[0] >= 9 || segs[0] === 8 && segs[1] >= 10) {
+        return true;
+      }
+      return false;
+    };
+    exports.escapeLast = (input, char, lastIdx) => {
+      const idx = input.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input;
+      if (input[idx - 1] === "\\") return exports.escapeLast(input, char, idx - 1);
+      return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+    };
+    exports.removePrefix = (input, state = {}) => {
+      let output = input;
+      if (output.startsWith("./")) {
+        output = output.slice(2);
+        state.prefix = "./";
+      }
+      return output;
+    };
+    exports.wrapOutput = (input, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output = `${prepend}(?:${input})${append}`;
+      if (state.negated === true) {
+        output = `(?:^(?!${output}).*$)`;
+      }
+      return output;
+    };
+    exports.basename = (path14, { windows } = {}) => {
+      if (windows) {
+        return path14.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+      } else {
+        return path14.replace(/\/$/, "").replace(/.*\//, "");
+      }
+    };
+  }
+});
+
+// node_modules/picomatch-browser/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch-browser/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils3();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input, options) => {
+      const opts = options || {};
+      const length = input.length - 1;
+      const scanToEnd = opts.parts === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str = input;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (scanToEnd === true) {
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  code = advance();
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES) {
+                  isGlob = token.isGlob = true;
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+          }
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_LEFT_PARENTHESES) {
+                backslashes = token.backslashes = true;
+                code = advance();
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str.slice(0, lastIndex);
+        glob = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob = str;
+      } else {
+        base = str;
+      }
+      if (base && base !== "" && base !== "/" && base !== str) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n = prevIndex ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value = input.slice(n, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (idx !== 0 || value !== "") {
+            parts.push(value);
+          }
+          prevIndex = i;
+        }
+        if (prevIndex && prevIndex + 1 < input.length) {
+          const value = input.slice(prevIndex + 1);
+          parts.push(value);
+          if (opts.tokens) {
+            tokens[tokens.length - 1].value = value;
+            depth(tokens[tokens.length - 1]);
+            state.maxDepth += tokens[tokens.length - 1].depth;
+          }
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch-browser/lib/parse.js
+var require_parse2 = __commonJS({
+  "node_modules/picomatch-browser/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants2 = require_constants();
+    var utils = require_utils3();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants2;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var parse2 = (input, options) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input = REPLACEMENTS[input] || input;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants2.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input = utils.removePrefix(input, state);
+      len = input.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input[state.index + n];
+      const advance = state.advance = () => input[++state.index];
+      const remaining = () => input.slice(state.index + 1);
+      const consume = (value2 = "", num = 0) => {
+        state.consumed += value2;
+        state.index += num;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
+        }
+        if (count % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren" && !EXTGLOB_CHARS[tok.value]) {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.value += tok.value;
+          prev.output = (prev.output || "") + tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        const output = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        let output = token.close + (opts.capture ? ")" : "");
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output = token.close = `)$))${extglobStar}`;
+          }
+          if (token.prev.type === "bos" && eos()) {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+        let backslashes = false;
+        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc) {
+              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc) {
+              return esc + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output = output.replace(/\\/g, "");
+          } else {
+            output = output.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output === input && opts.contains === true) {
+          state.output = input;
+          return state;
+        }
+        state.output = utils.wrapOutput(output, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance() || "";
+          } else {
+            value += advance() || "";
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open);
+          push(open);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range.unshift(arr[i].value);
+              }
+            }
+            output = expandRange(range, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output = "|";
+          }
+          push({ type: "comma", value, output });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output = value;
+            if (next === "<" && !utils.supportsLookbehinds()) {
+              throw new Error("Node.js v10 or higher is required for regex lookbehinds");
+            }
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output = `\\${value}`;
+            }
+            push({ type: "text", value, output });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && eos()) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse2.fastpaths = (input, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input = REPLACEMENTS[input] || input;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants2.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output = utils.removePrefix(input, state);
+      let source = create(output);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse2;
+  }
+});
+
+// node_modules/picomatch-browser/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch-browser/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse2 = require_parse2();
+    var utils = require_utils3();
+    var constants2 = require_constants();
+    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch = (glob, options, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input) => picomatch(input, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex = isState ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input, returnObject = false) => {
+        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+        const result = { glob, state, regex, posix, input, output, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input === glob;
+      let output = match && format ? format(input) : input;
+      if (match === false) {
+        output = format ? format(input) : input;
+        match = output === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch.matchBase(input, regex, options, posix);
+        } else {
+          match = regex.exec(output);
+        }
+      }
+      return { isMatch: Boolean(match), match, output };
+    };
+    picomatch.matchBase = (input, glob, options) => {
+      const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+      return regex.test(utils.basename(input));
+    };
+    picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+    picomatch.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
+      return parse2(pattern, { ...options, fastpaths: false });
+    };
+    picomatch.scan = (input, options) => scan(input, options);
+    picomatch.compileRe = (parsed, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return parsed.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${parsed.output})${append}`;
+      if (parsed && parsed.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = parsed;
+      }
+      return regex;
+    };
+    picomatch.makeRe = (input, options, returnOutput = false, returnState = false) => {
+      if (!input || typeof input !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      const opts = options || {};
+      let parsed = { negated: false, fastpaths: true };
+      let prefix = "";
+      let output;
+      if (input.startsWith("./")) {
+        input = input.slice(2);
+        prefix = parsed.prefix = "./";
+      }
+      if (opts.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
+        output = parse2.fastpaths(input, options);
+      }
+      if (output === void 0) {
+        parsed = parse2(input, options);
+        parsed.prefix = prefix + (parsed.prefix || "");
+      } else {
+        parsed.output = output;
+      }
+      return picomatch.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch.constants = constants2;
+    module.exports = picomatch;
+  }
+});
+
+// node_modules/picomatch-browser/index.js
+var require_picomatch_browser = __commonJS({
+  "node_modules/picomatch-browser/index.js"(exports, module) {
+    "use strict";
+    module.exports = require_picomatch();
+  }
+});
+
 // src/adapters/node/exec.ts
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
@@ -14375,9 +23642,9 @@ import path2 from "node:path";
 
 // src/errors.ts
 var UserError = class extends Error {
-  constructor(message, location) {
+  constructor(message, location2) {
     super(message);
-    this.location = location;
+    this.location = location2;
   }
   location;
   name = "UserError";
@@ -14395,11 +23662,11 @@ var ToolError = class extends Error {
 var InternalError = class extends Error {
   name = "InternalError";
 };
-function formatLocation(location) {
-  if (!location) return "";
-  let text = location.file;
-  if (location.line !== void 0) text += `:${location.line}`;
-  if (location.line !== void 0 && location.column !== void 0) text += `:${location.column}`;
+function formatLocation(location2) {
+  if (!location2) return "";
+  let text = location2.file;
+  if (location2.line !== void 0) text += `:${location2.line}`;
+  if (location2.line !== void 0 && location2.column !== void 0) text += `:${location2.column}`;
   return text;
 }
 function describeError(error) {
@@ -14512,9 +23779,19 @@ function splitNul(output) {
   return output.split("\0").filter((entry) => entry.length > 0);
 }
 
+// src/adapters/node/interrupt.ts
+function cleanUpOnInterrupt() {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      killRunningChildren();
+      void disposeActiveCheckouts().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
+  }
+}
+
 // src/entrypoints/cli.ts
 import os2 from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/adapters/node/files.ts
@@ -14618,6 +23895,9 @@ function consoleLogger(stream, options) {
 // src/app/environments.ts
 import path10 from "node:path";
 
+// src/diff/object-diff.ts
+import { randomBytes } from "node:crypto";
+
 // node_modules/diff/libesm/diff/base.js
 var Diff = class {
   diff(oldStr, newStr, options = {}) {
@@ -14718,16 +23998,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path13, added, removed, oldPosInc, options) {
-    const last = path13.lastComponent;
+  addToPath(path14, added, removed, oldPosInc, options) {
+    const last = path14.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path13.oldPos + oldPosInc,
+        oldPos: path14.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path13.oldPos + oldPosInc,
+        oldPos: path14.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -14869,6 +24149,61 @@ function tokenize(value, options) {
 }
 
 // node_modules/diff/libesm/patch/create.js
+function needsQuoting(s) {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
+      return true;
+    }
+  }
+  return false;
+}
+function quoteFileNameIfNeeded(s) {
+  if (!needsQuoting(s)) {
+    return s;
+  }
+  let result = '"';
+  const bytes = new TextEncoder().encode(s);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
+      result += "\\a";
+    } else if (b === 8) {
+      result += "\\b";
+    } else if (b === 9) {
+      result += "\\t";
+    } else if (b === 10) {
+      result += "\\n";
+    } else if (b === 11) {
+      result += "\\v";
+    } else if (b === 12) {
+      result += "\\f";
+    } else if (b === 13) {
+      result += "\\r";
+    } else if (b === 34) {
+      result += '\\"';
+    } else if (b === 92) {
+      result += "\\\\";
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
+    } else {
+      result += "\\" + b.toString(8).padStart(3, "0");
+    }
+    i++;
+  }
+  result += '"';
+  return result;
+}
+var INCLUDE_HEADERS = {
+  includeIndex: true,
+  includeUnderline: true,
+  includeFileHeaders: true
+};
+var FILE_HEADERS_ONLY = {
+  includeIndex: false,
+  includeUnderline: false,
+  includeFileHeaders: true
+};
 function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
   let optionsObj;
   if (!options) {
@@ -14881,7 +24216,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
   if (typeof optionsObj.context === "undefined") {
     optionsObj.context = 4;
   }
-  const context2 = optionsObj.context;
+  const context = optionsObj.context;
   if (optionsObj.newlineIsToken) {
     throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
   }
@@ -14890,8 +24225,8 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
   } else {
     const { callback } = optionsObj;
     diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
-      const patch = diffLinesResultToPatch(diff);
-      callback(patch);
+      const patch2 = diffLinesResultToPatch(diff);
+      callback(patch2);
     } }));
   }
   function diffLinesResultToPatch(diff) {
@@ -14899,7 +24234,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
       return;
     }
     diff.push({ value: "", lines: [] });
-    function contextLines(lines) {
+    function contextLines2(lines) {
       return lines.map(function(entry) {
         return " " + entry;
       });
@@ -14915,7 +24250,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
           oldRangeStart = oldLine;
           newRangeStart = newLine;
           if (prev) {
-            curRange = context2 > 0 ? contextLines(prev.lines.slice(-context2)) : [];
+            curRange = context > 0 ? contextLines2(prev.lines.slice(-context)) : [];
             oldRangeStart -= curRange.length;
             newRangeStart -= curRange.length;
           }
@@ -14930,13 +24265,13 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
         }
       } else {
         if (oldRangeStart) {
-          if (lines.length <= context2 * 2 && i < diff.length - 2) {
-            for (const line of contextLines(lines)) {
+          if (lines.length <= context * 2 && i < diff.length - 2) {
+            for (const line of contextLines2(lines)) {
               curRange.push(line);
             }
           } else {
-            const contextSize = Math.min(lines.length, context2);
-            for (const line of contextLines(lines.slice(0, contextSize))) {
+            const contextSize = Math.min(lines.length, context);
+            for (const line of contextLines2(lines.slice(0, contextSize))) {
               curRange.push(line);
             }
             const hunk = {
@@ -14975,6 +24310,76 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
     };
   }
 }
+function formatPatch(patch2, headerOptions) {
+  var _a, _b, _c, _d, _e, _f;
+  if (!headerOptions) {
+    headerOptions = INCLUDE_HEADERS;
+  }
+  if (Array.isArray(patch2)) {
+    if (patch2.length > 1 && !headerOptions.includeFileHeaders && !patch2.every((p) => p.isGit)) {
+      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
+    }
+    return patch2.map((p) => formatPatch(p, headerOptions)).join("\n");
+  }
+  const ret = [];
+  if (patch2.isGit) {
+    headerOptions = INCLUDE_HEADERS;
+    if (!patch2.oldFileName) {
+      throw new Error("oldFileName must be specified for Git patches");
+    }
+    if (!patch2.newFileName) {
+      throw new Error("newFileName must be specified for Git patches");
+    }
+    let gitOldName = patch2.oldFileName;
+    let gitNewName = patch2.newFileName;
+    if (patch2.isCreate && gitOldName === "/dev/null") {
+      gitOldName = gitNewName.replace(/^b\//, "a/");
+    } else if (patch2.isDelete && gitNewName === "/dev/null") {
+      gitNewName = gitOldName.replace(/^a\//, "b/");
+    }
+    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    if (patch2.isDelete) {
+      ret.push("deleted file mode " + ((_a = patch2.oldMode) !== null && _a !== void 0 ? _a : "100644"));
+    }
+    if (patch2.isCreate) {
+      ret.push("new file mode " + ((_b = patch2.newMode) !== null && _b !== void 0 ? _b : "100644"));
+    }
+    if (patch2.oldMode && patch2.newMode && !patch2.isDelete && !patch2.isCreate) {
+      ret.push("old mode " + patch2.oldMode);
+      ret.push("new mode " + patch2.newMode);
+    }
+    if (patch2.isRename) {
+      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch2.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch2.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+    }
+    if (patch2.isCopy) {
+      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch2.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch2.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+    }
+  } else {
+    if (headerOptions.includeIndex && patch2.oldFileName == patch2.newFileName && patch2.oldFileName !== void 0) {
+      ret.push("Index: " + patch2.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+      ret.push("===================================================================");
+    }
+  }
+  const hasHunks = patch2.hunks.length > 0;
+  if (headerOptions.includeFileHeaders && patch2.oldFileName !== void 0 && patch2.newFileName !== void 0 && (!patch2.isGit || hasHunks)) {
+    ret.push("--- " + quoteFileNameIfNeeded(patch2.oldFileName) + (patch2.oldHeader ? "	" + patch2.oldHeader : ""));
+    ret.push("+++ " + quoteFileNameIfNeeded(patch2.newFileName) + (patch2.newHeader ? "	" + patch2.newHeader : ""));
+  }
+  for (let i = 0; i < patch2.hunks.length; i++) {
+    const hunk = patch2.hunks[i];
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    for (const line of hunk.lines) {
+      ret.push(line);
+    }
+  }
+  return ret.join("\n") + "\n";
+}
 function splitLines(text) {
   const hasTrailingNl = text.endsWith("\n");
   const result = text.split("\n").map((line) => line + "\n");
@@ -14999,96 +24404,117 @@ function objectLabel(id) {
 }
 
 // src/diff/match.ts
-var GENERATOR_HASH = /^(.*)-[a-z0-9]{10}$/;
+var GENERATOR_HASH_SUFFIX = /^(.+)-[2456789bcdfghkmt]{10}$/;
 var GENERATED_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-function matchObjects(base, head) {
-  const baseByKey = new Map(base.map((manifest) => [objectKey(manifest.id), manifest]));
+function matchObjects(base, head2) {
+  const baseByKey = groupBy(base, (manifest) => objectKey(manifest.id));
   const pairs = [];
   const added = [];
-  const matchedBase = /* @__PURE__ */ new Set();
-  for (const manifest of head) {
-    const partner = baseByKey.get(objectKey(manifest.id));
-    if (partner && !matchedBase.has(partner)) {
+  const pairedBase = /* @__PURE__ */ new Set();
+  for (const manifest of head2) {
+    const partner = baseByKey.get(objectKey(manifest.id))?.shift();
+    if (partner) {
       pairs.push([partner, manifest]);
-      matchedBase.add(partner);
+      pairedBase.add(partner);
     } else {
       added.push(manifest);
     }
   }
-  const removed = base.filter((manifest) => !matchedBase.has(manifest));
-  return matchGeneratedAcrossHashes({ pairs, added, removed });
+  const removed = base.filter((manifest) => !pairedBase.has(manifest));
+  return pairAcrossGeneratorHashes({ pairs, added, removed });
 }
-function generatorKey(id) {
-  if (!GENERATED_KINDS.has(id.kind)) return void 0;
-  const match = GENERATOR_HASH.exec(id.name);
-  return match ? `${id.group}/${id.kind}/${id.namespace}/${match[1]}` : void 0;
-}
-function matchGeneratedAcrossHashes(matching) {
-  const group = (manifests) => {
-    const byKey = /* @__PURE__ */ new Map();
-    for (const manifest of manifests) {
-      const key = generatorKey(manifest.id);
-      if (key) byKey.set(key, [...byKey.get(key) ?? [], manifest]);
-    }
-    return byKey;
-  };
-  const addedByKey = group(matching.added);
-  const removedByKey = group(matching.removed);
+function pairAcrossGeneratorHashes(matching) {
+  const addedByStem = groupBy(matching.added, (manifest) => generatorStem(manifest.id));
+  const removedByStem = groupBy(matching.removed, (manifest) => generatorStem(manifest.id));
   const paired = /* @__PURE__ */ new Set();
-  for (const [key, candidates] of addedByKey) {
-    const predecessors = removedByKey.get(key);
-    if (candidates.length !== 1 || predecessors?.length !== 1) continue;
-    matching.pairs.push([predecessors[0], candidates[0]]);
-    paired.add(predecessors[0]).add(candidates[0]);
+  for (const [stem, successors] of addedByStem) {
+    const predecessors = removedByStem.get(stem);
+    if (successors.length !== 1 || predecessors?.length !== 1) continue;
+    const [predecessor, successor] = [predecessors[0], successors[0]];
+    matching.pairs.push([predecessor, successor]);
+    paired.add(predecessor).add(successor);
   }
+  if (paired.size === 0) return matching;
   return {
     pairs: matching.pairs,
     added: matching.added.filter((manifest) => !paired.has(manifest)),
     removed: matching.removed.filter((manifest) => !paired.has(manifest))
   };
 }
+function generatorStem(id) {
+  if (!GENERATED_KINDS.has(id.kind)) return void 0;
+  const match = GENERATOR_HASH_SUFFIX.exec(id.name);
+  return match ? objectKey({ ...id, name: match[1] }) : void 0;
+}
+function groupBy(items, keyOf) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === void 0) continue;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
 
 // src/diff/normalize.ts
 var import_yaml = __toESM(require_dist(), 1);
-var TOP_ORDER = ["apiVersion", "kind", "metadata"];
-var METADATA_ORDER = ["name", "generateName", "namespace", "labels", "annotations"];
+var TOP_LEVEL_ORDER = rankOf(["apiVersion", "kind", "metadata"]);
+var METADATA_ORDER = rankOf(["name", "namespace", "labels", "annotations"]);
+var ALPHABETICAL = rankOf([]);
 function normalizeObject(object) {
-  const copy = sortKeys(object, TOP_ORDER);
+  const copy = sortKeys(object, TOP_LEVEL_ORDER);
   dropMetadataNoise(copy.metadata);
-  const spec = copy.spec;
-  dropMetadataNoise(spec?.template?.metadata);
-  const jobTemplate = spec?.jobTemplate;
-  dropMetadataNoise(jobTemplate?.metadata);
-  const jobSpec = jobTemplate?.spec;
-  dropMetadataNoise(jobSpec?.template?.metadata);
-  if (isEmptyMap(copy.status)) delete copy.status;
+  dropEmptyStatus(copy);
+  for (const template of embeddedTemplates(copy)) {
+    dropMetadataNoise(template.metadata);
+    if (isEmptyMap(template.metadata)) delete template.metadata;
+    dropEmptyStatus(template);
+  }
   return copy;
-}
-function dropMetadataNoise(metadata) {
-  if (!metadata || typeof metadata !== "object") return;
-  const record = metadata;
-  if (record.creationTimestamp === null) delete record.creationTimestamp;
-  for (const key of ["labels", "annotations"]) if (isEmptyMap(record[key]) || record[key] === null) delete record[key];
-}
-function isEmptyMap(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0;
-}
-function sortKeys(value, order = []) {
-  if (Array.isArray(value)) return value.map((item) => sortKeys(item));
-  if (value === null || typeof value !== "object") return value;
-  const record = value;
-  const keys = Object.keys(record).sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    if (ia >= 0 || ib >= 0) return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  const result = {};
-  for (const key of keys) result[key] = sortKeys(record[key], key === "metadata" ? METADATA_ORDER : []);
-  return result;
 }
 function toYaml(object) {
   return (0, import_yaml.stringify)(object, { lineWidth: 0, indent: 2, indentSeq: false, aliasDuplicateObjects: false });
+}
+function embeddedTemplates(object) {
+  const spec = asFields(object.spec);
+  const jobTemplate = asFields(spec?.jobTemplate);
+  const claimTemplates = Array.isArray(spec?.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  return [asFields(spec?.template), jobTemplate, asFields(asFields(jobTemplate?.spec)?.template), ...claimTemplates.map(asFields)].filter(
+    (template) => template !== void 0
+  );
+}
+function dropMetadataNoise(value) {
+  const metadata = asFields(value);
+  if (!metadata) return;
+  if (metadata.creationTimestamp === null) delete metadata.creationTimestamp;
+  for (const key of ["labels", "annotations"]) {
+    if (metadata[key] === null || isEmptyMap(metadata[key])) delete metadata[key];
+  }
+}
+function dropEmptyStatus(object) {
+  if (isEmptyMap(object.status)) delete object.status;
+}
+function sortKeys(value, order) {
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, ALPHABETICAL));
+  const map = asFields(value);
+  if (!map) return value;
+  const rank = (key) => order.get(key) ?? order.size;
+  const keys = Object.keys(map).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = {};
+  for (const key of keys) sorted[key] = sortKeys(map[key], key === "metadata" ? METADATA_ORDER : ALPHABETICAL);
+  return sorted;
+}
+function rankOf(keys) {
+  return new Map(keys.map((key, index) => [key, index]));
+}
+function asFields(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+}
+function isEmptyMap(value) {
+  const map = asFields(value);
+  return map !== void 0 && Object.keys(map).length === 0;
 }
 
 // src/diff/secrets.ts
@@ -15096,145 +24522,186 @@ import { Buffer as Buffer2 } from "node:buffer";
 import { createHmac } from "node:crypto";
 var LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 function createFingerprinter(key) {
-  return (value) => createHmac("sha256", key).update(value).digest("hex").slice(0, 8);
+  const keyBytes = Buffer2.from(key);
+  if (keyBytes.length === 0) throw new Error("a Secret fingerprint key must not be empty");
+  return (value) => createHmac("sha256", keyBytes).update(value).digest("hex").slice(0, 8);
 }
 function isSecret(object) {
-  return object.kind === "Secret" && (object.apiVersion === "v1" || object.apiVersion === void 0);
-}
-function secretValues(object) {
-  const values = /* @__PURE__ */ new Map();
-  const data = object.data;
-  if (data && typeof data === "object" && !Array.isArray(data)) {
-    for (const [key, value] of Object.entries(data)) values.set(key, decodeBase64(value));
-  }
-  const stringData = object.stringData;
-  if (stringData && typeof stringData === "object" && !Array.isArray(stringData)) {
-    for (const [key, value] of Object.entries(stringData)) values.set(key, Buffer2.from(typeof value === "string" ? value : JSON.stringify(value) ?? ""));
-  }
-  return values;
-}
-function decodeBase64(value) {
-  if (typeof value !== "string") return Buffer2.from(JSON.stringify(value) ?? "");
-  const compact = value.replace(/\s+/g, "");
-  if (/^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 === 0) return Buffer2.from(compact, "base64");
-  return Buffer2.from(value);
-}
-function describeValue(value, fingerprint) {
-  return { length: value.length, fingerprint: fingerprint(value) };
-}
-function placeholder(masked) {
-  return `<secret: ${masked.length} bytes, fp ${masked.fingerprint}>`;
+  return object.kind === "Secret";
 }
 function maskSecret(object, fingerprint) {
+  if (Array.isArray(object.items) && typeof object.kind === "string" && object.kind.endsWith("List")) {
+    return { ...object, items: object.items.map((item) => asFields2(item) ? maskSecret(item, fingerprint) : item) };
+  }
   if (!isSecret(object)) return object;
-  const copy = { ...object };
+  const masked = { ...object };
   for (const field of ["data", "stringData"]) {
-    const values = object[field];
-    if (values === void 0) continue;
-    if (!values || typeof values !== "object" || Array.isArray(values)) {
-      copy[field] = "<secret: not a map>";
-      continue;
-    }
-    const masked = {};
-    for (const [key, value] of Object.entries(values)) {
-      const bytes = field === "data" ? decodeBase64(value) : Buffer2.from(typeof value === "string" ? value : JSON.stringify(value) ?? "");
-      masked[key] = placeholder(describeValue(bytes, fingerprint));
-    }
-    copy[field] = masked;
+    if (!(field in object) || object[field] === null) continue;
+    const values = asFields2(object[field]);
+    masked[field] = values ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, placeholder(decodeValue(field, value), fingerprint)])) : placeholder({ bytes: textOf(object[field]) }, fingerprint, "not a map");
   }
-  const metadata = object.metadata;
-  const annotations = metadata?.annotations;
-  if (annotations && LAST_APPLIED in annotations) {
-    copy.metadata = { ...metadata, annotations: { ...annotations, [LAST_APPLIED]: "<masked: holds secret values>" } };
-  }
-  return copy;
+  const metadata = asFields2(object.metadata);
+  if (metadata && "annotations" in metadata) masked.metadata = { ...metadata, annotations: maskAnnotations(metadata.annotations, fingerprint) };
+  return masked;
 }
-function secretKeyChanges(base, head, fingerprint) {
-  const before = base ? secretValues(base) : /* @__PURE__ */ new Map();
-  const after = head ? secretValues(head) : /* @__PURE__ */ new Map();
+function secretKeyChanges(base, head2, fingerprint) {
+  const before = base ? effectiveValues(base) : /* @__PURE__ */ new Map();
+  const after = head2 ? effectiveValues(head2) : /* @__PURE__ */ new Map();
+  const keys = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
   const changes = [];
-  for (const key of [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort()) {
-    const a = before.get(key);
-    const b = after.get(key);
-    if (a && b && Buffer2.compare(a, b) === 0) continue;
+  for (const key of keys) {
+    const old = before.get(key);
+    const now = after.get(key);
+    if (old && now && old.bytes.equals(now.bytes)) continue;
     changes.push({
       key,
-      change: !a ? "added" : !b ? "removed" : "changed",
-      ...a ? { before: describeValue(a, fingerprint) } : {},
-      ...b ? { after: describeValue(b, fingerprint) } : {}
+      change: !old ? "added" : !now ? "removed" : "changed",
+      ...old ? { before: summarize(old.bytes, fingerprint) } : {},
+      ...now ? { after: summarize(now.bytes, fingerprint) } : {}
     });
   }
   return changes;
 }
+function effectiveValues(object) {
+  const values = /* @__PURE__ */ new Map();
+  for (const field of ["data", "stringData"]) {
+    for (const [key, value] of Object.entries(asFields2(object[field]) ?? {})) values.set(key, decodeValue(field, value));
+  }
+  return values;
+}
+function decodeValue(field, value) {
+  if (value === null || value === void 0) return { bytes: Buffer2.alloc(0) };
+  if (typeof value !== "string") return { bytes: textOf(value), problem: "not a string" };
+  if (field === "stringData") return { bytes: Buffer2.from(value) };
+  const compact = value.replace(/[\r\n]/g, "");
+  if (compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return { bytes: Buffer2.from(compact, "base64") };
+  return { bytes: Buffer2.from(value), problem: "not valid base64" };
+}
+function summarize(bytes, fingerprint) {
+  return { length: bytes.length, fingerprint: fingerprint(bytes) };
+}
+function placeholder(value, fingerprint, what = "") {
+  const { length, fingerprint: fp } = summarize(value.bytes, fingerprint);
+  const notes = [what, value.problem].filter(Boolean).map((note) => `, ${note}`).join("");
+  return `<secret: ${length} bytes, fp ${fp}${notes}>`;
+}
+function maskAnnotations(annotations, fingerprint) {
+  if (annotations === null || annotations === void 0) return annotations;
+  const fields = asFields2(annotations);
+  if (!fields) return placeholder({ bytes: textOf(annotations) }, fingerprint, "annotations not a map");
+  if (!(LAST_APPLIED in fields)) return annotations;
+  return { ...fields, [LAST_APPLIED]: placeholder({ bytes: textOf(fields[LAST_APPLIED]) }, fingerprint, "last applied configuration") };
+}
+function textOf(value) {
+  if (typeof value === "string") return Buffer2.from(value);
+  try {
+    return Buffer2.from(JSON.stringify(value) ?? String(value));
+  } catch {
+    return Buffer2.from(String(typeof value));
+  }
+}
+function asFields2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+}
 
-// src/diff/index.ts
-function diffManifests(base, head, options) {
+// src/diff/object-diff.ts
+var DEFAULT_CONTEXT = 3;
+var MAX_EDIT_LENGTH = 2e3;
+function diffManifests(base, head2, options) {
   const fingerprint = createFingerprinter(options.fingerprintKey);
-  const context2 = options.context ?? 3;
-  const { pairs, added, removed } = matchObjects(base, head);
+  const context = contextLines(options.context);
+  const { pairs, added, removed } = matchObjects(base, head2);
   const diffs = [];
   let unchanged = 0;
   for (const [before, after] of pairs) {
-    const beforeText = toYaml(safeView(before.object, fingerprint));
-    const afterText = toYaml(safeView(after.object, fingerprint));
-    const secretKeys = isSecret(after.object) ? secretKeyChanges(before.object, after.object, fingerprint) : void 0;
-    if (beforeText === afterText && !secretKeys?.length) {
-      unchanged++;
-      continue;
-    }
-    const renamed = before.id.name !== after.id.name;
-    diffs.push({
-      change: "changed",
-      id: after.id,
-      ...renamed ? { previousName: before.id.name } : {},
-      ...unifiedDiff(`base: ${objectLabel(before.id)}`, `head: ${objectLabel(after.id)}`, beforeText, afterText, context2),
-      ...secretKeys ? { secretKeys } : {},
-      ...after.source ? { source: after.source } : {}
-    });
+    const diff = diffPair(before, after, fingerprint, context);
+    if (diff) diffs.push(diff);
+    else unchanged++;
   }
-  for (const manifest of added) diffs.push(wholeObject("added", manifest, fingerprint, context2));
-  for (const manifest of removed) diffs.push(wholeObject("removed", manifest, fingerprint, context2));
+  for (const manifest of added) diffs.push(wholeObject("added", manifest, fingerprint));
+  for (const manifest of removed) diffs.push(wholeObject("removed", manifest, fingerprint));
   return { diffs: diffs.sort(byReviewOrder), unchanged };
+}
+function maskForOutput(object, fingerprint = outputFingerprinter()) {
+  return maskSecret(object, fingerprint);
+}
+var processFingerprinter;
+function outputFingerprinter() {
+  processFingerprinter ??= createFingerprinter(randomBytes(32));
+  return processFingerprinter;
 }
 function safeView(object, fingerprint) {
   return normalizeObject(maskSecret(object, fingerprint));
 }
-function maskForOutput(object) {
-  return maskSecret(object, createFingerprinter(crypto.getRandomValues(new Uint8Array(32))));
+function diffPair(before, after, fingerprint, context) {
+  const beforeView = safeView(before.object, fingerprint);
+  const afterView = safeView(after.object, fingerprint);
+  const secretKeys = isSecret(after.object) ? secretKeyChanges(before.object, after.object, fingerprint) : void 0;
+  if (JSON.stringify(beforeView) === JSON.stringify(afterView) && !secretKeys?.length) return void 0;
+  return {
+    change: "changed",
+    id: after.id,
+    ...before.id.name !== after.id.name ? { previousName: before.id.name } : {},
+    ...unifiedDiff(patchName("base", before.id), patchName("head", after.id), toYaml(beforeView), toYaml(afterView), context),
+    ...secretKeys ? { secretKeys } : {},
+    ...after.source ? { source: after.source } : {}
+  };
 }
-function wholeObject(change, manifest, fingerprint, context2) {
-  const text = toYaml(safeView(manifest.object, fingerprint));
-  const [before, after] = change === "added" ? ["", text] : [text, ""];
-  const label = `${change === "added" ? "head" : "base"}: ${objectLabel(manifest.id)}`;
+function wholeObject(change, manifest, fingerprint) {
+  const lines = yamlLines(toYaml(safeView(manifest.object, fingerprint)));
+  const secret = isSecret(manifest.object) ? manifest.object : void 0;
+  const patch2 = change === "added" ? replacement("/dev/null", patchName("head", manifest.id), [], lines) : replacement(patchName("base", manifest.id), "/dev/null", lines, []);
   return {
     change,
     id: manifest.id,
-    ...unifiedDiff(change === "added" ? "/dev/null" : label, change === "added" ? label : "/dev/null", before, after, context2),
-    ...isSecret(manifest.object) ? { secretKeys: secretKeyChanges(change === "removed" ? manifest.object : void 0, change === "added" ? manifest.object : void 0, fingerprint) } : {},
+    ...patch2,
+    ...secret ? { secretKeys: change === "added" ? secretKeyChanges(void 0, secret, fingerprint) : secretKeyChanges(secret, void 0, fingerprint) } : {},
     ...manifest.source ? { source: manifest.source } : {}
   };
 }
-function unifiedDiff(oldName, newName, before, after, context2) {
-  const patch = structuredPatch(oldName, newName, before, after, void 0, void 0, { context: context2 });
+function unifiedDiff(oldName, newName, before, after, context) {
+  const structured = structuredPatch(oldName, newName, before, after, void 0, void 0, { context, maxEditLength: MAX_EDIT_LENGTH });
+  if (!structured) return replacement(oldName, newName, yamlLines(before), yamlLines(after));
   let linesAdded = 0;
   let linesRemoved = 0;
-  const lines = [`--- ${oldName}`, `+++ ${newName}`];
-  for (const hunk of patch.hunks) {
-    lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
-    for (const line of hunk.lines) {
-      if (line.startsWith("\\")) continue;
-      if (line.startsWith("+")) linesAdded++;
-      else if (line.startsWith("-")) linesRemoved++;
-      lines.push(line);
-    }
+  for (const line of structured.hunks.flatMap((hunk) => hunk.lines)) {
+    if (line.startsWith("+")) linesAdded++;
+    else if (line.startsWith("-")) linesRemoved++;
   }
-  return { patch: `${lines.join("\n")}
-`, linesAdded, linesRemoved };
+  return { patch: formatPatch(structured, FILE_HEADERS_ONLY), linesAdded, linesRemoved };
 }
-var KIND_RANK = { Namespace: 0, CustomResourceDefinition: 1 };
+function replacement(oldName, newName, before, after) {
+  const range = (lines2) => `${lines2.length > 0 ? 1 : 0},${lines2.length}`;
+  const lines = [
+    `--- ${oldName}`,
+    `+++ ${newName}`,
+    `@@ -${range(before)} +${range(after)} @@`,
+    ...before.map((line) => `-${line}`),
+    ...after.map((line) => `+${line}`)
+  ];
+  return { patch: `${lines.join("\n")}
+`, linesAdded: after.length, linesRemoved: before.length };
+}
+function yamlLines(text) {
+  return text === "" ? [] : text.replace(/\n$/, "").split("\n");
+}
+function patchName(side, id) {
+  return [side, id.group, id.kind, id.namespace, id.name].filter((part) => part !== "").join("/");
+}
+function contextLines(context) {
+  return context !== void 0 && Number.isInteger(context) && context >= 0 ? context : DEFAULT_CONTEXT;
+}
+var KIND_RANK = /* @__PURE__ */ new Map([
+  ["Namespace", 0],
+  ["CustomResourceDefinition", 1]
+]);
+var CHANGE_RANK = { removed: 0, changed: 1, added: 2 };
 function byReviewOrder(a, b) {
-  const rank = (diff) => KIND_RANK[diff.id.kind] ?? 2;
-  return rank(a) - rank(b) || a.id.kind.localeCompare(b.id.kind) || a.id.namespace.localeCompare(b.id.namespace) || a.id.name.localeCompare(b.id.name);
+  const rank = (diff) => KIND_RANK.get(diff.id.kind) ?? KIND_RANK.size;
+  return rank(a) - rank(b) || compareText(a.id.kind, b.id.kind) || compareText(a.id.namespace, b.id.namespace) || compareText(a.id.name, b.id.name) || compareText(a.id.group, b.id.group) || CHANGE_RANK[a.change] - CHANGE_RANK[b.change];
+}
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/util/yaml.ts
@@ -15270,9 +24737,9 @@ function parseYaml(text, file) {
 function firstLine(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
-function nodeAt(doc, path13) {
+function nodeAt(doc, path14) {
   let node = doc.contents;
-  for (const step of path13) {
+  for (const step of path14) {
     if ((0, import_yaml2.isMap)(node)) {
       const pair = node.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === step);
       node = pair?.value;
@@ -15284,10 +24751,10 @@ function nodeAt(doc, path13) {
   }
   return node;
 }
-function keyNodeAt(doc, path13) {
-  if (path13.length === 0) return void 0;
-  const parent = nodeAt(doc, path13.slice(0, -1));
-  const last = path13[path13.length - 1];
+function keyNodeAt(doc, path14) {
+  if (path14.length === 0) return void 0;
+  const parent = nodeAt(doc, path14.slice(0, -1));
+  const last = path14[path14.length - 1];
   if ((0, import_yaml2.isMap)(parent)) {
     const pair = parent.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === last);
     return pair?.key;
@@ -15529,16 +24996,16 @@ function toManifest(object, rendered, streamName) {
 }
 
 // src/render/kustomize.ts
-async function findKustomize(exec, choice) {
-  if (choice !== "kubectl") {
+async function findKustomize(exec, choice2) {
+  if (choice2 !== "kubectl") {
     const kustomize = await exec.which("kustomize");
     if (kustomize) return { kind: "kustomize", path: kustomize };
-    if (choice === "kustomize") throw new ToolError("renderer is set to kustomize, but no kustomize binary is on PATH", "kustomize");
+    if (choice2 === "kustomize") throw new ToolError("renderer is set to kustomize, but no kustomize binary is on PATH", "kustomize");
   }
   const kubectl = await exec.which("kubectl");
   if (kubectl) return { kind: "kubectl", path: kubectl };
   throw new ToolError(
-    choice === "kubectl" ? "renderer is set to kubectl, but no kubectl binary is on PATH" : "neither kustomize nor kubectl is on PATH: install one of them (kubectl includes kustomize as `kubectl kustomize`)",
+    choice2 === "kubectl" ? "renderer is set to kubectl, but no kubectl binary is on PATH" : "neither kustomize nor kubectl is on PATH: install one of them (kubectl includes kustomize as `kubectl kustomize`)",
     "kustomize"
   );
 }
@@ -15553,8 +25020,8 @@ var RenderFailure = class extends Error {
   detail;
 };
 var wrapperCounter = 0;
-function goMemorySettings(environment) {
-  if (environment.GOGC !== void 0 || environment.GOMEMLIMIT !== void 0) return {};
+function goMemorySettings(environment2) {
+  if (environment2.GOGC !== void 0 || environment2.GOMEMLIMIT !== void 0) return {};
   return { GOGC: "off", GOMEMLIMIT: "768MiB" };
 }
 var KustomizeRenderer = class {
@@ -15613,8 +25080,8 @@ buildMetadata: [originAnnotations]
     }
     if (result.outputTooLarge) throw new RenderFailure("kustomize printed more output than a render may have", "");
     if (result.exitCode !== 0) {
-      const clean = (text) => relativise(text, root, buildDir);
-      throw new RenderFailure(clean(firstKustomizeError(result.stderr)), clean(result.stderr.trim()));
+      const clean2 = (text) => relativise(text, root, buildDir);
+      throw new RenderFailure(clean2(firstKustomizeError(result.stderr)), clean2(result.stderr.trim()));
     }
     return result.stdout;
   }
@@ -15887,14 +25354,14 @@ async function discover({ root, files, config }) {
   const selected = [...candidates.values()].filter((env) => include.length === 0 || include.some((glob) => glob.test(env.path))).filter((env) => !exclude.some((glob) => glob.test(env.path))).sort((a, b) => a.name.localeCompare(b.name));
   const closures = new ClosureBuilder(kustomizations);
   const environments = [];
-  for (const environment of selected) {
-    if (environment.kind === "kustomize") {
-      const closure = closures.of(environment.path);
+  for (const environment2 of selected) {
+    if (environment2.kind === "kustomize") {
+      const closure = closures.of(environment2.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      environments.push({ environment: environment2, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
-      environments.push(await plainDirectory(environment, files, realRoot, typeOf2));
+      environments.push(await plainDirectory(environment2, files, realRoot, typeOf2));
     }
   }
   return { environments, kustomizations };
@@ -15975,26 +25442,26 @@ var ClosureBuilder = class {
   }
 };
 function addUnique(into, from) {
-  for (const finding of from) if (!into.includes(finding)) into.push(finding);
+  for (const finding2 of from) if (!into.includes(finding2)) into.push(finding2);
 }
-async function plainDirectory(environment, files, root, typeOf2) {
-  const type = await typeOf2(environment.path);
+async function plainDirectory(environment2, files, root, typeOf2) {
+  const type = await typeOf2(environment2.path);
   if (type !== "directory") {
     const why = type === "outside" ? "is outside the repository" : type === "missing" ? "does not exist" : "is not a directory";
     return {
-      environment,
+      environment: environment2,
       inputs: /* @__PURE__ */ new Set(),
       yamlInputs: /* @__PURE__ */ new Set(),
-      problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }]
+      problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment2.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }]
     };
   }
   const inputs = /* @__PURE__ */ new Set();
-  for (const { dir, entries } of await walkDirectories(files, root, environment.path)) {
+  for (const { dir, entries } of await walkDirectories(files, root, environment2.path)) {
     for (const entry of entries) {
       if (entry.type === "file" && YAML_FILE.test(entry.name)) inputs.add(joinPath(dir, entry.name));
     }
   }
-  return { environment, inputs, yamlInputs: inputs, problems: [] };
+  return { environment: environment2, inputs, yamlInputs: inputs, problems: [] };
 }
 async function walkDirectories(files, root, start = ".") {
   const result = [];
@@ -16033,10 +25500,10 @@ function joinPath(dir, name) {
 
 // src/render/directory.ts
 var import_yaml8 = __toESM(require_dist(), 1);
-async function renderDirectory(root, environment, files) {
+async function renderDirectory(root, environment2, files) {
   const manifests = [];
   try {
-    for (const file of [...environment.inputs].sort()) {
+    for (const file of [...environment2.inputs].sort()) {
       const { documents } = parseYaml(await files.readText(joinRepoPath(root, file)), file);
       for (const document of documents) {
         const value = document.value;
@@ -16071,14 +25538,14 @@ var InputChecker = class {
   files;
   checked = /* @__PURE__ */ new Map();
   /** Problems with the environment's input files; each file is checked once per revision. */
-  async check(environment) {
+  async check(environment2) {
     const findings = [];
-    for (const file of [...environment.inputs].sort()) {
-      const key = `${file}\0${environment.yamlInputs.has(file)}`;
+    for (const file of [...environment2.inputs].sort()) {
+      const key = `${file}\0${environment2.yamlInputs.has(file)}`;
       let result = this.checked.get(key);
-      if (!result) this.checked.set(key, result = this.checkFile(file, environment.yamlInputs.has(file)));
-      const finding = await result;
-      if (finding) findings.push(finding);
+      if (!result) this.checked.set(key, result = this.checkFile(file, environment2.yamlInputs.has(file)));
+      const finding2 = await result;
+      if (finding2) findings.push(finding2);
     }
     return findings;
   }
@@ -16174,11 +25641,11 @@ function parseOrigin(origin) {
 function findGeneratorLine(generators, file, kind, renderedName) {
   let best;
   let bestLength = -1;
-  for (const [key, location] of generators) {
+  for (const [key, location2] of generators) {
     const [generatorFile, generatorKind, name] = key.split("#");
     if (generatorFile !== file || generatorKind !== kind || !name || !renderedName.includes(name)) continue;
     if (name.length > bestLength) {
-      best = location;
+      best = location2;
       bestLength = name.length;
     }
   }
@@ -16210,43 +25677,43 @@ var Revision = class _Revision {
     return this.discovery.environments;
   }
   /** Renders one environment; problems become findings on it, never exceptions. */
-  async render(environment) {
-    const name = environment.environment.name;
-    const blocking = [...environment.problems, ...await this.checker.check(environment)];
-    if (blocking.length > 0) return { ok: false, findings: blocking.map((finding) => ({ ...finding, environment: name })) };
+  async render(environment2) {
+    const name = environment2.environment.name;
+    const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
+    if (blocking.length > 0) return { ok: false, findings: blocking.map((finding2) => ({ ...finding2, environment: name })) };
     try {
-      const manifests = environment.environment.kind === "kustomize" ? (await this.renderer.render(this.root, environment.environment.path, this.sources, this.generators)).manifests : (await renderDirectory(this.root, environment, this.files)).manifests;
+      const manifests = environment2.environment.kind === "kustomize" ? (await this.renderer.render(this.root, environment2.environment.path, this.sources, this.generators)).manifests : (await renderDirectory(this.root, environment2, this.files)).manifests;
       return { ok: true, manifests };
     } catch (error) {
       if (error instanceof RenderFailure || error instanceof UserError) {
-        const file = this.discovery.kustomizations.get(environment.environment.path)?.file;
-        return { ok: false, findings: [renderFinding(environment, error, file)] };
+        const file = this.discovery.kustomizations.get(environment2.environment.path)?.file;
+        return { ok: false, findings: [renderFinding(environment2, error, file)] };
       }
       throw error;
     }
   }
   /** kustomize's own output, for `gitops-verify render`. */
-  async renderText(environment) {
-    const blocking = [...environment.problems, ...await this.checker.check(environment)];
+  async renderText(environment2) {
+    const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment.environment.path);
-    return (await renderDirectory(this.root, environment, this.files)).text;
+    if (environment2.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment2.environment.path);
+    return (await renderDirectory(this.root, environment2, this.files)).text;
   }
 };
-function renderFinding(environment, error, kustomizationFile) {
-  const location = error instanceof UserError ? error.location : void 0;
+function renderFinding(environment2, error, kustomizationFile) {
+  const location2 = error instanceof UserError ? error.location : void 0;
   return {
     ruleId: "render-failed",
     severity: "error",
-    environment: environment.environment.name,
+    environment: environment2.environment.name,
     message: `render failed: ${error.message}`,
-    ...location ? { location } : kustomizationFile ? { location: { file: kustomizationFile } } : {}
+    ...location2 ? { location: location2 } : kustomizationFile ? { location: { file: kustomizationFile } } : {}
   };
 }
 function formatFindings(findings) {
-  return findings.map((finding) => {
-    const where = finding.location ? `${finding.location.file}${finding.location.line ? `:${finding.location.line}` : ""}: ` : "";
-    return `${where}${finding.message}`;
+  return findings.map((finding2) => {
+    const where = finding2.location ? `${finding2.location.file}${finding2.location.line ? `:${finding2.location.line}` : ""}: ` : "";
+    return `${where}${finding2.message}`;
   }).join("\n");
 }
 
@@ -16275,14 +25742,14 @@ async function listEnvironments(settings, ports) {
 async function renderEnvironments(settings, ports) {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
-    const revision = await openWorkingTree(settings, ports, workDir);
-    const byName = new Map(revision.environments.map((environment) => [environment.environment.name, environment]));
-    const selected = settings.names.length === 0 ? revision.environments : settings.names.map((name) => lookup(byName, name));
+    const revision2 = await openWorkingTree(settings, ports, workDir);
+    const byName = new Map(revision2.environments.map((environment2) => [environment2.environment.name, environment2]));
+    const selected = settings.names.length === 0 ? revision2.environments : settings.names.map((name) => lookup(byName, name));
     const outputs = [];
-    for (const environment of selected) {
-      const text = await revision.renderText(environment);
-      const shown = settings.showSecrets ? text : maskSecretDocuments(text, environment.environment.name);
-      outputs.push(selected.length > 1 ? `# Environment: ${environment.environment.name}
+    for (const environment2 of selected) {
+      const text = await revision2.renderText(environment2);
+      const shown = settings.showSecrets ? text : maskSecretDocuments(text, environment2.environment.name);
+      outputs.push(selected.length > 1 ? `# Environment: ${environment2.environment.name}
 ${shown}` : shown);
     }
     return outputs.join(selected.length > 1 ? "---\n" : "");
@@ -16315,221 +25782,20 @@ function contentRange(text, [start, end]) {
   return [start + (marker ? marker[0].length : 0), end];
 }
 
-// src/app/verify.ts
-import { randomBytes } from "node:crypto";
+// src/app/publish.ts
 import path11 from "node:path";
-var TOOL_VERSION = "0.1.0";
-async function verify(settings, ports) {
-  const started = performance.now();
-  const { files, logger } = ports;
-  const git = ports.gitAt(path11.resolve(settings.repoDir));
-  const root = await git.topLevel(path11.resolve(settings.repoDir));
-  const repoGit = ports.gitAt(root);
-  const baseRef = settings.baseRef ?? await repoGit.upstream() ?? "main";
-  const baseTip = await repoGit.resolve(baseRef);
-  const headSha = settings.headRef ? await repoGit.resolve(settings.headRef) : void 0;
-  const mergeBase = await repoGit.mergeBase(baseTip, headSha ?? await repoGit.resolve("HEAD"));
-  const changedFiles = await repoGit.changedFiles(mergeBase, headSha);
-  logger.info(`comparing ${settings.headRef ?? "the working tree"} with ${baseRef} (merge-base ${mergeBase.slice(0, 12)}): ${changedFiles.length} files changed`);
-  const checkouts = [];
-  const workDir = await files.makeTempDir("gitops-verify-work-");
-  try {
-    let headRoot = root;
-    if (headSha) {
-      const checkout = await repoGit.checkout(headSha);
-      checkouts.push(checkout);
-      headRoot = checkout.dir;
-    }
-    const { config, file: configFile } = settings.configRevision === "base" ? await loadConfigAt(repoGit, mergeBase, settings.configPath) : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
-    const renderer = await createRenderer(ports, config, workDir);
-    const head = await Revision.open(headRoot, files, config, renderer);
-    const changed = new Set(changedFiles);
-    const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
-    const touches = (environment) => configChanged || [...environment.inputs].some((file) => changed.has(file));
-    const needsBase = configChanged || head.environments.some(touches) || changedFiles.some((file) => KUSTOMIZATION_FILE_NAMES.includes(path11.posix.basename(file)));
-    let base;
-    if (needsBase) {
-      logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
-      const checkout = await repoGit.checkout(mergeBase);
-      checkouts.push(checkout);
-      base = await Revision.open(checkout.dir, files, config, renderer);
-    }
-    const plans = planEnvironments(head, base, touches);
-    const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
-    let done = 0;
-    const toRender = plans.filter((plan) => plan.render).length;
-    const concurrency = config.render.concurrency || ports.cores;
-    const results = await mapConcurrent(plans, concurrency, async (plan) => {
-      if (!plan.render) return unaffected(plan.environment);
-      const [baseOutcome, headOutcome] = await Promise.all([
-        plan.base ? base.render(plan.base) : void 0,
-        plan.head ? head.render(plan.head) : void 0
-      ]);
-      logger.progress(++done, toRender, plan.environment.name);
-      return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
-    });
-    const readFiles = /* @__PURE__ */ new Set();
-    for (const environment of [...head.environments, ...base?.environments ?? []]) {
-      for (const file of environment.inputs) readFiles.add(file);
-    }
-    const report = buildReport({
-      base: { ref: baseRef, sha: mergeBase },
-      head: { ref: settings.headRef ?? "working tree", sha: headSha ?? "WORKTREE" },
-      environments: results,
-      changedFiles,
-      unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
-      durationMs: performance.now() - started,
-      failOn: settings.failOn
-    });
-    return { report, config };
-  } finally {
-    for (const checkout of checkouts) await checkout.dispose();
-    await files.removeTree(workDir);
-  }
-}
-function planEnvironments(head, base, touches) {
-  const plans = /* @__PURE__ */ new Map();
-  for (const environment of head.environments) {
-    plans.set(environment.environment.name, { environment: environment.environment, head: environment, render: touches(environment) });
-  }
-  for (const environment of base?.environments ?? []) {
-    const plan = plans.get(environment.environment.name);
-    if (plan) {
-      plan.base = environment;
-      plan.render ||= touches(environment);
-    } else {
-      plans.set(environment.environment.name, { environment: environment.environment, base: environment, render: true });
-    }
-  }
-  for (const plan of plans.values()) {
-    if (!base) plan.render = false;
-    else if (!plan.base || !plan.head) plan.render = true;
-  }
-  return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
-}
-function unaffected(environment) {
-  return { environment, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
-}
-function compare(environment, base, head, options) {
-  const findings = [];
-  if (head && !head.ok) {
-    return { environment, status: "failed", diffs: [], findings: head.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
-  }
-  if (base && !base.ok) {
-    findings.push(
-      ...base.findings.map((finding) => ({
-        ...finding,
-        severity: "notice",
-        message: `at the base revision: ${finding.message} (all objects are shown as added)`
-      }))
-    );
-  }
-  const baseManifests = base?.ok ? base.manifests : [];
-  const headManifests = head?.ok ? head.manifests : [];
-  const { diffs, unchanged } = diffManifests(baseManifests, headManifests, options);
-  const counts = { added: 0, changed: 0, removed: 0, unchanged };
-  for (const diff of diffs) counts[diff.change]++;
-  let status = diffs.length > 0 ? "changed" : "unchanged";
-  if (!base) status = "added";
-  else if (!head) status = "removed";
-  return { environment, status, diffs, findings, counts };
-}
-function buildReport(parts) {
-  const findings = parts.findings ?? [];
-  const summary = summarize(parts.environments, findings);
-  const gate = decideGate(parts.environments, findings, parts.failOn ?? "error");
-  return {
-    schemaVersion: 1,
-    tool: { name: "gitops-verify", version: TOOL_VERSION },
-    base: parts.base,
-    head: parts.head,
-    environments: parts.environments,
-    findings,
-    changedFiles: parts.changedFiles,
-    unreadChangedFiles: parts.unreadChangedFiles,
-    summary,
-    gate,
-    durationMs: Math.round(parts.durationMs)
-  };
-}
-function summarize(environments, findings) {
-  const summary = {
-    environments: environments.length,
-    changed: 0,
-    unchanged: 0,
-    unaffected: 0,
-    failed: 0,
-    added: 0,
-    removed: 0,
-    objects: { added: 0, changed: 0, removed: 0 },
-    findings: { error: 0, warning: 0, notice: 0 }
-  };
-  for (const result of environments) {
-    summary[result.status]++;
-    summary.objects.added += result.counts.added;
-    summary.objects.changed += result.counts.changed;
-    summary.objects.removed += result.counts.removed;
-    for (const finding of result.findings) summary.findings[finding.severity]++;
-  }
-  for (const finding of findings) summary.findings[finding.severity]++;
-  return summary;
-}
-var SEVERITY_RANK = { error: 3, warning: 2, notice: 1 };
-var FAIL_ON_RANK = { error: 3, warning: 2, notice: 1, never: Infinity };
-function decideGate(environments, findings, failOn) {
-  const reasons = [];
-  let result = "pass";
-  const failed = environments.filter((environment) => environment.status === "failed");
-  if (failed.length > 0) {
-    result = "error";
-    reasons.push(`${failed.length} environment${failed.length === 1 ? "" : "s"} could not be rendered: ${failed.map((f) => f.environment.name).join(", ")}`);
-  }
-  const failing = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
-    (finding) => SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[failOn]
-  );
-  if (failing.length > 0) {
-    if (result === "pass") result = "fail";
-    reasons.push(`${failing.length} finding${failing.length === 1 ? "" : "s"} at ${failOn} severity or above`);
-  }
-  return { result, reasons };
-}
 
 // src/report/fingerprint.ts
 import { createHash } from "node:crypto";
-function findingFingerprint(finding) {
-  const parts = [finding.ruleId, finding.environment ?? "", finding.location?.file ?? "", finding.object ? objectKey(finding.object) : "", finding.path ?? "", finding.message];
+function findingFingerprint(finding2) {
+  const parts = [finding2.ruleId, finding2.environment ?? "", finding2.location?.file ?? "", finding2.object ? objectKey(finding2.object) : "", finding2.path ?? "", finding2.message];
   return createHash("sha256").update(parts.join("\0")).digest("hex");
 }
 function allFindings(report) {
   return [
     ...report.findings,
-    ...report.environments.flatMap((result) => result.findings.map((finding) => ({ environment: result.environment.name, ...finding })))
+    ...report.environments.flatMap((result) => result.findings.map((finding2) => ({ environment: result.environment.name, ...finding2 })))
   ];
-}
-
-// src/report/codequality.ts
-var SEVERITIES = {
-  error: "major",
-  warning: "minor",
-  notice: "info"
-};
-function renderCodeQuality(report) {
-  const issues = allFindings(report).filter((finding) => finding.location).map((finding) => ({
-    type: "issue",
-    description: finding.environment ? `${finding.environment}: ${finding.message}` : finding.message,
-    check_name: finding.ruleId,
-    fingerprint: findingFingerprint(finding),
-    severity: SEVERITIES[finding.severity],
-    location: { path: finding.location.file, lines: { begin: finding.location.line ?? 1 } }
-  }));
-  return `${JSON.stringify(issues, null, 2)}
-`;
-}
-
-// src/report/json.ts
-function renderJson(report) {
-  return `${JSON.stringify(report, null, 2)}
-`;
 }
 
 // src/report/common.ts
@@ -16543,9 +25809,9 @@ var STATUS_WORDS = {
 };
 var CHANGE_SIGNS = { added: "+", removed: "-", changed: "~" };
 var GATE_WORDS = { pass: "passed", fail: "failed", error: "could not complete" };
-function describeRevision(revision, role) {
-  if (revision.sha === "WORKTREE") return revision.ref;
-  return `${revision.ref} (${role ? `${role} ` : ""}${revision.sha.slice(0, 12)})`;
+function describeRevision(revision2, role) {
+  if (revision2.sha === "WORKTREE") return revision2.ref;
+  return `${revision2.ref} (${role ? `${role} ` : ""}${revision2.sha.slice(0, 12)})`;
 }
 function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -16560,23 +25826,182 @@ function describeSecretKey(change) {
   if (change.change === "removed") return `${change.key}: removed (${side(change.before)})`;
   return `${change.key}: changed (${side(change.before)} \u2192 ${side(change.after)})`;
 }
-function describeFinding(finding) {
-  const where = formatLocation(finding.location);
-  return `${where ? `${where}: ` : ""}${finding.message}`;
+function describeFinding(finding2) {
+  const where = formatLocation(finding2.location);
+  return `${where ? `${where}: ` : ""}${finding2.message}`;
+}
+function describeSource(diff) {
+  return formatLocation(diff.source);
 }
 function isNotable(result) {
   return result.status !== "unaffected" && result.status !== "unchanged";
+}
+function hasDetails(result) {
+  return isNotable(result) || result.findings.length > 0;
+}
+function showsCounts(result) {
+  return isNotable(result) && result.status !== "failed";
 }
 function countsText(result) {
   const { added, changed, removed } = result.counts;
   return `+${added} ~${changed} -${removed}`;
 }
 function headline(report) {
-  const { summary } = report;
-  const changedEnvironments = summary.changed + summary.added + summary.removed;
+  const { summary: summary2 } = report;
+  const changedEnvironments = summary2.changed + summary2.added + summary2.removed;
   const parts = [changedEnvironments === 0 ? "no rendered changes" : `${plural(changedEnvironments, "environment")} changed`];
-  if (summary.failed > 0) parts.push(`${summary.failed} failed to render`);
+  if (summary2.failed > 0) parts.push(`${summary2.failed} failed to render`);
   return parts.join(", ");
+}
+function summaryLine(report) {
+  const { summary: summary2 } = report;
+  const statuses = [
+    [summary2.changed, "changed"],
+    [summary2.added, "new"],
+    [summary2.removed, "deleted"],
+    [summary2.failed, "failed"],
+    [summary2.unchanged, "no change"],
+    [summary2.unaffected, "unaffected"]
+  ].filter(([count]) => count > 0).map(([count, word]) => `${count} ${word}`);
+  const { added, changed, removed } = summary2.objects;
+  const parts = [`${plural(summary2.environments, "environment")}${statuses.length ? `: ${statuses.join(", ")}` : ""}`, `objects +${added} ~${changed} -${removed}`];
+  const findings = ["error", "warning", "notice"].filter((severity) => summary2.findings[severity] > 0);
+  if (findings.length) parts.push(`findings: ${findings.map((severity) => plural(summary2.findings[severity], severity)).join(", ")}`);
+  return parts.join("; ");
+}
+function patchBody(patch2) {
+  const lines = patch2.replace(/\n$/, "").split("\n");
+  let start = 0;
+  if (lines[start]?.startsWith("--- ")) start++;
+  if (lines[start]?.startsWith("+++ ")) start++;
+  const body = lines.slice(start);
+  return body.length === 1 && body[0] === "" ? [] : body;
+}
+function clip(text, max) {
+  if (text.length <= max) return text;
+  if (max <= 0) return "";
+  let end = max - 1;
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return `${text.slice(0, end)}\u2026`;
+}
+function isHighSurrogate(code) {
+  return code >= 55296 && code <= 56319;
+}
+
+// src/report/codequality.ts
+var SEVERITIES = {
+  error: "major",
+  warning: "minor",
+  notice: "info"
+};
+function renderCodeQuality(report) {
+  const issues = allFindings(report).filter((finding2) => finding2.location).map((finding2) => ({
+    type: "issue",
+    description: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message,
+    check_name: finding2.ruleId,
+    fingerprint: findingFingerprint(finding2),
+    severity: SEVERITIES[finding2.severity],
+    location: { path: finding2.location.file, lines: { begin: finding2.location.line ?? 1 } }
+  }));
+  return `${JSON.stringify(issues, null, 2)}
+`;
+}
+
+// src/report/json.ts
+function renderJson(report) {
+  return `${JSON.stringify(canonicalReport(report), null, 2)}
+`;
+}
+function canonicalReport(report) {
+  return {
+    schemaVersion: report.schemaVersion,
+    tool: { name: report.tool.name, version: report.tool.version },
+    base: revision(report.base),
+    head: revision(report.head),
+    environments: report.environments.map(environmentResult),
+    findings: report.findings.map(finding),
+    changedFiles: [...report.changedFiles],
+    unreadChangedFiles: [...report.unreadChangedFiles],
+    summary: summary(report.summary),
+    gate: { result: report.gate.result, reasons: [...report.gate.reasons] },
+    durationMs: report.durationMs
+  };
+}
+function optional(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function revision(value) {
+  return { ref: value.ref, sha: value.sha };
+}
+function environmentResult(result) {
+  const { added, changed, removed, unchanged } = result.counts;
+  return {
+    environment: environment(result.environment),
+    status: result.status,
+    diffs: result.diffs.map(objectDiff),
+    findings: result.findings.map(finding),
+    counts: { added, changed, removed, unchanged }
+  };
+}
+function environment(value) {
+  return {
+    name: value.name,
+    kind: value.kind,
+    path: value.path,
+    ...optional("cluster", value.cluster),
+    ...optional("group", value.group)
+  };
+}
+function objectDiff(diff) {
+  return {
+    change: diff.change,
+    id: objectId(diff.id),
+    ...optional("previousName", diff.previousName),
+    patch: diff.patch,
+    linesAdded: diff.linesAdded,
+    linesRemoved: diff.linesRemoved,
+    ...optional("secretKeys", diff.secretKeys?.map(secretKeyChange)),
+    ...optional("source", diff.source && location(diff.source))
+  };
+}
+function objectId(id) {
+  return { group: id.group, version: id.version, kind: id.kind, namespace: id.namespace, name: id.name };
+}
+function secretKeyChange(change) {
+  return {
+    key: change.key,
+    change: change.change,
+    ...optional("before", change.before && { length: change.before.length, fingerprint: change.before.fingerprint }),
+    ...optional("after", change.after && { length: change.after.length, fingerprint: change.after.fingerprint })
+  };
+}
+function finding(value) {
+  return {
+    ruleId: value.ruleId,
+    severity: value.severity,
+    message: value.message,
+    ...optional("environment", value.environment),
+    ...optional("object", value.object && objectId(value.object)),
+    ...optional("path", value.path),
+    ...optional("location", value.location && location(value.location))
+  };
+}
+function location(value) {
+  return { file: value.file, ...optional("line", value.line), ...optional("column", value.column) };
+}
+function summary(value) {
+  const { objects, findings } = value;
+  return {
+    environments: value.environments,
+    changed: value.changed,
+    unchanged: value.unchanged,
+    unaffected: value.unaffected,
+    failed: value.failed,
+    added: value.added,
+    removed: value.removed,
+    objects: { added: objects.added, changed: objects.changed, removed: objects.removed },
+    findings: { error: findings.error, warning: findings.warning, notice: findings.notice }
+  };
 }
 
 // src/report/junit.ts
@@ -16598,8 +26023,8 @@ function environmentSuite(result) {
   const name = result.environment.name;
   const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
   const findings = result.status === "failed" ? [] : result.findings;
-  const cases = [render, ...findings.map((finding) => findingCase(name, finding))];
-  const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding) => finding.severity === "error").length;
+  const cases = [render, ...findings.map((finding2) => findingCase(name, finding2))];
+  const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
@@ -16609,8 +26034,8 @@ ${cases.join("\n")}
   };
 }
 function findingSuite(name, findings) {
-  const cases = findings.map((finding) => findingCase(name, finding));
-  const failures = findings.filter((finding) => finding.severity === "error").length;
+  const cases = findings.map((finding2) => findingCase(name, finding2));
+  const failures = findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
@@ -16619,10 +26044,10 @@ ${cases.join("\n")}
   </testsuite>`
   };
 }
-function findingCase(suite, finding) {
-  const where = finding.location ? ` ${finding.location.file}${finding.location.line ? `:${finding.location.line}` : ""}` : "";
-  const name = `${finding.ruleId}${where}`;
-  return finding.severity === "error" ? testcase(suite, name, failure(describeFinding(finding))) : testcase(suite, name, "", systemOut(`${finding.severity}: ${describeFinding(finding)}`));
+function findingCase(suite, finding2) {
+  const where = finding2.location ? ` ${finding2.location.file}${finding2.location.line ? `:${finding2.location.line}` : ""}` : "";
+  const name = `${finding2.ruleId}${where}`;
+  return finding2.severity === "error" ? testcase(suite, name, failure(describeFinding(finding2))) : testcase(suite, name, "", systemOut(`${finding2.severity}: ${describeFinding(finding2)}`));
 }
 function testcase(classname, name, failureXml, outXml = "") {
   const body = `${failureXml}${outXml}`;
@@ -16640,6 +26065,279 @@ function systemOut(text) {
 }
 function escape2(text) {
   return text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+// src/report/markdown.ts
+var QUIET_ROWS = 20;
+var FINDINGS_SHOWN = 20;
+var MESSAGE_CHARS = 500;
+var REASON_CHARS = 300;
+var UNREAD_FILES_SHOWN = 10;
+var SEPARATOR = "\n\n";
+function renderMarkdown(report, options) {
+  return renderMarkdownWithLevel(report, options).text;
+}
+function renderMarkdownWithLevel(report, options) {
+  const budget = Math.max(0, Math.floor(options.budget));
+  const pieces = buildPieces(report, options);
+  const attempts = [
+    ["full", fullLevel],
+    ["cut-diffs", cutDiffsLevel],
+    ["object-list", objectListLevel],
+    ["summary", summaryLevel]
+  ];
+  for (const [level, attempt] of attempts) {
+    const text = attempt(pieces, budget);
+    if (text !== void 0 && text.length <= budget) return { text, level };
+  }
+  return { text: oneLineLevel(report, options, pieces.where, budget), level: "one-line" };
+}
+function buildPieces(report, options) {
+  const ordered = reviewOrder(report.environments);
+  const table = tablePieces(ordered);
+  return {
+    head: head(report, options.marker),
+    runFindings: report.findings.length ? `**Findings**
+${findingList(report.findings)}` : "",
+    table,
+    fullTable: tableWithin(table, Infinity),
+    sections: ordered.filter(hasDetails).map(section),
+    trailer: trailer(report.unreadChangedFiles),
+    where: options.fullReportUrl ? `[the full report](${safeUrl(options.fullReportUrl)})` : "the job summary / report artifact"
+  };
+}
+function reviewOrder(environments) {
+  const rank = (result) => result.status === "failed" ? 0 : isNotable(result) ? 1 : 2;
+  return [...environments].sort((a, b) => rank(a) - rank(b));
+}
+function head(report, marker) {
+  const icon = report.gate.result === "pass" ? "\u2705" : report.gate.result === "fail" ? "\u274C" : "\u26A0\uFE0F";
+  const title = `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${headline(report)}`;
+  const compared = `Comparing ${escapeMarkdown(describeRevision(report.head))} with ${escapeMarkdown(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`;
+  const reasons = report.gate.reasons.map((reason) => escapeMarkdown(clip(reason, REASON_CHARS)));
+  const context = reasons.length ? `${compared}
+${reasons.join("; ")}.` : compared;
+  return [...marker ? [`${marker}
+${title}`] : [title], context].join(SEPARATOR);
+}
+function tablePieces(ordered) {
+  const quiet = ordered.filter((result) => !isNotable(result));
+  const listed = quiet.length > QUIET_ROWS ? ordered.filter(isNotable) : ordered;
+  return {
+    header: "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
+    rows: listed.map(tableRow),
+    quietLine: quiet.length > QUIET_ROWS ? quietSummary(quiet) : ""
+  };
+}
+function tableRow(result) {
+  const status = result.status === "failed" ? "\u274C failed" : STATUS_WORDS[result.status];
+  const { added, changed, removed } = result.counts;
+  const cells = showsCounts(result) ? [added, changed, removed] : ["", "", ""];
+  return `| ${escapeMarkdown(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
+}
+function quietSummary(quiet) {
+  const unaffected2 = quiet.filter((result) => result.status === "unaffected").length;
+  const unchanged = quiet.length - unaffected2;
+  const parts = [];
+  if (unaffected2) parts.push(`${plural(unaffected2, "environment")} not affected by this change`);
+  if (unchanged) parts.push(`${plural(unchanged, "environment")} rendered with no change`);
+  return `_${parts.join("; ")}._`;
+}
+function section(result) {
+  const counts = showsCounts(result) ? ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})` : "";
+  const summary2 = `<b>${escapeMarkdown(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${counts}`;
+  const open = `<details${result.status === "failed" ? " open" : ""}><summary>${summary2}</summary>`;
+  return {
+    open,
+    findings: result.findings.length ? findingList(result.findings) : "",
+    objects: result.diffs.map(objectBlocks),
+    empty: result.status === "failed" ? "_The render failed without a message; see the job log._" : "_No object differs._"
+  };
+}
+function findingList(findings) {
+  const shown = findings.slice(0, FINDINGS_SHOWN).map(findingItem);
+  const more = findings.length > FINDINGS_SHOWN ? [`- _\u2026and ${plural(findings.length - FINDINGS_SHOWN, "more finding")}_`] : [];
+  return [...shown, ...more].join("\n");
+}
+function findingItem(finding2) {
+  const where = formatLocation(finding2.location);
+  const place = where ? ` <code>${escapeMarkdown(where)}</code>` : "";
+  return `- **${finding2.severity}**${place}: ${escapeMarkdown(clip(finding2.message, MESSAGE_CHARS))}`;
+}
+function objectBlocks(diff) {
+  const source = describeSource(diff);
+  const heading = `<code>${escapeMarkdown(diffTitle(diff))}</code>${source ? ` <sub>${escapeMarkdown(source)}</sub>` : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeMarkdown(describeSecretKey(key))}`);
+  const diffLines2 = patchBody(diff.patch).length;
+  const fullBody = [...secretKeys.length ? [secretKeys.join("\n")] : [], fenced(diff.patch)].join(SEPARATOR);
+  const keyCount = diff.secretKeys?.length ? ` (${plural(diff.secretKeys.length, "secret key")} differ${diff.secretKeys.length === 1 ? "s" : ""})` : "";
+  return {
+    full: `<details><summary>${heading}</summary>${SEPARATOR}${fullBody}${SEPARATOR}</details>`,
+    cut: [`- ${heading}: diff of ${plural(diffLines2, "line")} omitted \u2014 see the full report`, ...secretKeys.map((line) => `  ${line}`)].join("\n"),
+    item: `- ${heading}${keyCount}`,
+    patchSize: diff.patch.length
+  };
+}
+function fenced(patch2) {
+  let longest = 0;
+  for (const match of patch2.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}diff
+${patch2.replace(/\n$/, "")}
+${fence}`;
+}
+function trailer(files) {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN).map((file) => `<code>${escapeMarkdown(file)}</code>`).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN ? ` and ${files.length - UNREAD_FILES_SHOWN} more` : "";
+  return `<sub>Changed files no environment reads: ${shown}${more}.</sub>`;
+}
+function notice(level, cutCount, where) {
+  const what = level === "cut-diffs" ? cutCount === 1 ? "the diff of the largest object was omitted" : `the diffs of the ${cutCount} largest objects were omitted` : level === "object-list" ? "all diffs were omitted, objects are listed" : "diffs and object lists were omitted, only the summary is shown";
+  return `> [!NOTE]
+> Shortened to fit the comment size limit: ${what}. Everything is in ${where}.`;
+}
+function fullLevel(pieces, budget) {
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  if (everySectionLength(pieces, 0, blocks) > budget) return void 0;
+  return everySection(pieces, "", blocks);
+}
+function cutDiffsLevel(pieces, budget) {
+  const objects = pieces.sections.flatMap((item, sectionIndex) => item.objects.map((forms, objectIndex) => ({ forms, sectionIndex, objectIndex })));
+  if (objects.length < 2) return void 0;
+  const blocks = pieces.sections.map((item) => item.objects.map((object) => object.full));
+  let length = everySectionLength(pieces, notice("cut-diffs", objects.length, pieces.where).length, blocks);
+  let cutCount = 0;
+  for (const { forms, sectionIndex, objectIndex } of [...objects].sort((a, b) => b.forms.patchSize - a.forms.patchSize)) {
+    if (length <= budget) break;
+    if (forms.cut.length >= forms.full.length) continue;
+    blocks[sectionIndex][objectIndex] = forms.cut;
+    length -= forms.full.length - forms.cut.length;
+    cutCount++;
+  }
+  if (length > budget || cutCount === objects.length) return void 0;
+  return everySection(pieces, notice("cut-diffs", cutCount, pieces.where), blocks);
+}
+function everySectionLength(pieces, noticeLength, blocks) {
+  const sections = pieces.sections.map((item, index) => sectionLength(item, blocks[index].map((block) => block.length)));
+  return documentLength([pieces.head.length, noticeLength, pieces.runFindings.length, pieces.fullTable.length, ...sections, pieces.trailer.length]);
+}
+function everySection(pieces, noticeText, blocks) {
+  const sections = pieces.sections.map((item, index) => sectionText(item, blocks[index]));
+  return assemble([pieces.head, noticeText, pieces.runFindings, pieces.fullTable, ...sections, pieces.trailer]);
+}
+function objectListLevel(pieces, budget) {
+  if (pieces.sections.length === 0) return void 0;
+  const fixed = [pieces.head, notice("object-list", 0, pieces.where), pieces.runFindings, pieces.fullTable];
+  const room = budget - documentLength([...fixed.map((text) => text.length), pieces.trailer.length]) - SEPARATOR.length;
+  const lists = sectionLists(pieces.sections, room);
+  if (lists === void 0) return void 0;
+  return assemble([...fixed, lists, pieces.trailer]);
+}
+function summaryLevel(pieces, budget) {
+  const fixed = [pieces.head, notice("summary", 0, pieces.where)];
+  const room = budget - documentLength(fixed.map((text) => text.length)) - SEPARATOR.length;
+  const table = tableWithin(pieces.table, room);
+  if (table === void 0) return void 0;
+  return assemble([...fixed, table]);
+}
+function oneLineLevel(report, options, where, budget) {
+  const { added, changed, removed } = report.summary.objects;
+  const status = `gitops-verify ${GATE_WORDS[report.gate.result]}`;
+  const objects = `objects +${added} ~${changed} -${removed}`;
+  const line = `**${status}**: ${headline(report)} (${objects}). Details omitted to fit the comment size limit; see ${where}.`;
+  const withMarker = options.marker ? `${options.marker}
+${line}` : line;
+  if (withMarker.length <= budget) return withMarker;
+  const plain = `${status}: ${headline(report)}; details omitted, see ${options.fullReportUrl ?? "the job summary"}`;
+  const markerPrefix = options.marker && options.marker.length + 1 < budget ? `${options.marker}
+` : "";
+  return markerPrefix + clip(plain, budget - markerPrefix.length);
+}
+function documentLength(lengths) {
+  const present = lengths.filter((length) => length > 0);
+  return present.reduce((sum, length) => sum + length, 0) + Math.max(0, present.length - 1) * SEPARATOR.length + 1;
+}
+function assemble(blocks) {
+  return `${blocks.filter((block) => block !== "").join(SEPARATOR)}
+`;
+}
+var CLOSE = "</details>";
+function sectionLength(item, blockLengths) {
+  const body = [item.findings.length, ...blockLengths];
+  const bodyLength = body.some((length) => length > 0) ? documentLength(body) - 1 : item.empty.length;
+  return item.open.length + SEPARATOR.length + bodyLength + SEPARATOR.length + CLOSE.length;
+}
+function sectionText(item, blocks) {
+  const body = [item.findings, ...blocks].filter((block) => block !== "");
+  return [item.open, body.length ? body.join(SEPARATOR) : item.empty, CLOSE].join(SEPARATOR);
+}
+function largestFitting(max, room, total) {
+  if (total(max) <= room) return max;
+  let best = -1;
+  for (let count = 0; count < max && total(count) <= room; count++) best = count;
+  return best;
+}
+function prefixSums(lengths) {
+  const sums = [0];
+  for (const length of lengths) sums.push(sums[sums.length - 1] + length);
+  return sums;
+}
+function tableWithin(table, room) {
+  const footer2 = (kept2) => {
+    const omitted = table.rows.length - kept2;
+    return [omittedRows(omitted, kept2), table.quietLine].filter(Boolean).join("\n");
+  };
+  const rowLengths = prefixSums(table.rows.map((row) => row.length));
+  const total = (kept2) => {
+    const footerLength = footer2(kept2).length;
+    if (kept2 === 0 && table.rows.length > 0) return footerLength;
+    return table.header.length + rowLengths[kept2] + kept2 + (footerLength ? SEPARATOR.length + footerLength : 0);
+  };
+  const kept = largestFitting(table.rows.length, room, total);
+  if (kept < 0) return void 0;
+  if (kept === 0 && table.rows.length > 0) return footer2(0);
+  const rows = [table.header, ...table.rows.slice(0, kept)].join("\n");
+  return footer2(kept) ? `${rows}${SEPARATOR}${footer2(kept)}` : rows;
+}
+function omittedRows(omitted, kept) {
+  if (omitted === 0) return "";
+  return kept === 0 ? `_${plural(omitted, "environment")} changed or failed: not listed._` : `_\u2026and ${plural(omitted, "more environment")}._`;
+}
+function sectionLists(sections, room) {
+  const moreEnvironments = (shown2) => shown2 < sections.length ? `_\u2026and ${plural(sections.length - shown2, "more environment")} not listed here._` : "";
+  const shown = [];
+  let used = 0;
+  for (const item of sections) {
+    const reserve = moreEnvironments(shown.length + 1).length;
+    const separator = shown.length ? SEPARATOR.length : 0;
+    const list = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list === void 0) break;
+    shown.push(list);
+    used += separator + list.length;
+  }
+  if (shown.length === 0) return void 0;
+  const more = moreEnvironments(shown.length);
+  return [...shown, ...more ? [more] : []].join(SEPARATOR);
+}
+function objectList(item, room) {
+  const items = item.objects.map((blocks) => blocks.item);
+  const moreObjects = (kept2) => kept2 < items.length ? `- _\u2026and ${plural(items.length - kept2, "more object")}_` : "";
+  const itemLengths = prefixSums(items.map((text) => text.length));
+  const listLength = (kept2) => {
+    const lines = kept2 + (moreObjects(kept2) ? 1 : 0);
+    return itemLengths[kept2] + moreObjects(kept2).length + Math.max(0, lines - 1);
+  };
+  const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
+  if (kept < 0) return void 0;
+  const list = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list ? [list] : []);
+}
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/`/g, "&#96;").replace(/[\r\n]+/g, " ");
+}
+function safeUrl(url12) {
+  return url12.replace(/[\s()<>]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
 // src/report/rules.ts
@@ -16667,7 +26365,7 @@ var LEVELS = { error: "error", warning: "warning", notice: "note" };
 var SARIF_MAX_RESULTS = 25e3;
 function renderSarif(report, options = {}) {
   const findings = allFindings(report).slice(0, SARIF_MAX_RESULTS);
-  const ruleIds = [...new Set(findings.map((finding) => finding.ruleId))].sort();
+  const ruleIds = [...new Set(findings.map((finding2) => finding2.ruleId))].sort();
   const rules = ruleIds.map((id) => {
     const rule = describeRule(id);
     return {
@@ -16679,23 +26377,23 @@ function renderSarif(report, options = {}) {
       defaultConfiguration: { level: "error" }
     };
   });
-  const results = findings.map((finding) => ({
-    ruleId: finding.ruleId,
-    ruleIndex: ruleIds.indexOf(finding.ruleId),
-    level: LEVELS[finding.severity],
-    message: { text: finding.environment ? `${finding.environment}: ${finding.message}` : finding.message },
-    ...finding.location ? {
+  const results = findings.map((finding2) => ({
+    ruleId: finding2.ruleId,
+    ruleIndex: ruleIds.indexOf(finding2.ruleId),
+    level: LEVELS[finding2.severity],
+    message: { text: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message },
+    ...finding2.location ? {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: finding.location.file, uriBaseId: "%SRCROOT%" },
-            ...finding.location.line ? { region: { startLine: finding.location.line, ...finding.location.column ? { startColumn: finding.location.column } : {} } } : {}
+            artifactLocation: { uri: finding2.location.file, uriBaseId: "%SRCROOT%" },
+            ...finding2.location.line ? { region: { startLine: finding2.location.line, ...finding2.location.column ? { startColumn: finding2.location.column } : {} } } : {}
           }
         }
       ]
     } : {},
-    partialFingerprints: { "gitopsVerify/v1": findingFingerprint(finding) },
-    ...finding.environment ? { properties: { environment: finding.environment } } : {}
+    partialFingerprints: { "gitopsVerify/v1": findingFingerprint(finding2) },
+    ...finding2.environment ? { properties: { environment: finding2.environment } } : {}
   }));
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -16719,266 +26417,8219 @@ function renderSarif(report, options = {}) {
 `;
 }
 
-// src/report/markdown.ts
-var QUIET_ROWS = 20;
-function renderMarkdown(report, options) {
-  return renderMarkdownWithLevel(report, options).text;
-}
-function renderMarkdownWithLevel(report, options) {
-  const budget = Math.max(0, Math.floor(options.budget));
-  const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : "the full report (job summary or report artifact)";
-  const head = [...options.marker ? [options.marker] : [], title(report), context(report)].join("\n\n");
-  const table = summaryTable(report);
-  const tail = trailer(report);
-  const notable = report.environments.filter(isNotable);
-  const fits = (parts) => joinedLength(parts) <= budget;
-  const sections = notable.map((result) => environmentSection(result, "full"));
-  const full = [head, table, ...sections, tail];
-  if (fits(full)) return { text: join(full), level: "full" };
-  const cut = cutLargestDiffs(notable, budget - joinedLength([head, table, tail, notice("cut-diffs", 0, where)]) - 2 * notable.length);
-  if (cut) {
-    const parts = [head, notice("cut-diffs", cut.omitted, where), table, ...cut.sections, tail];
-    if (fits(parts)) return { text: join(parts), level: "cut-diffs" };
-  }
-  const listNotice = notice("object-list", 0, where);
-  const room = budget - joinedLength([head, listNotice, table, tail]) - 2;
-  const lists = objectLists(notable, room);
-  if (lists) {
-    const parts = [head, listNotice, table, lists, tail];
-    if (fits(parts)) return { text: join(parts), level: "object-list" };
-  }
-  const summaryNotice = notice("summary", 0, where);
-  const tableRoom = budget - joinedLength([head, summaryNotice]) - 2;
-  const shortTable = tableWithin(report, tableRoom);
-  if (shortTable !== void 0) return { text: join([head, summaryNotice, shortTable]), level: "summary" };
-  const line = `${options.marker ? `${options.marker}
-` : ""}**gitops-verify ${GATE_WORDS[report.gate.result]}**: ${headline(report)}. See ${where}.`;
-  return { text: line.length <= budget ? line : line.slice(0, budget), level: "one-line" };
-}
-function title(report) {
-  const icon = report.gate.result === "pass" ? "\u2705" : report.gate.result === "fail" ? "\u274C" : "\u26A0\uFE0F";
-  return `### ${icon} gitops-verify ${GATE_WORDS[report.gate.result]}: ${escapeText(headline(report))}`;
-}
-function context(report) {
-  const lines = [
-    `Comparing ${escapeText(describeRevision(report.head))} with ${escapeText(describeRevision(report.base, "merge-base"))}: ${plural(report.changedFiles.length, "file")} changed.`
-  ];
-  if (report.gate.reasons.length > 0) lines.push(`${report.gate.reasons.map(escapeText).join("; ")}.`);
-  for (const finding of report.findings) lines.push(`- **${finding.severity}**: ${escapeText(describeFinding(finding))}`);
-  return lines.join("\n");
-}
-function summaryTable(report) {
-  return tableWithin(report, Infinity);
-}
-function tableWithin(report, room) {
-  const notable = report.environments.filter(isNotable);
-  const quiet = report.environments.filter((result2) => !isNotable(result2));
-  const rows = notable.map(row);
-  if (quiet.length <= QUIET_ROWS) rows.push(...quiet.map(row));
-  const header = "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|";
-  const quietLine = quiet.length > QUIET_ROWS ? quietSummary(quiet) : "";
-  const footer = (omitted) => [omitted > 0 ? `_\u2026and ${plural(omitted, "more environment")} with changes._` : "", quietLine].filter(Boolean).join("\n");
-  let length = header.length;
-  let kept = 0;
-  for (const line of rows) {
-    const footerLength = footer(rows.length - kept - 1).length;
-    if (length + 1 + line.length + (footerLength ? footerLength + 2 : 0) > room) break;
-    length += 1 + line.length;
-    kept++;
-  }
-  const text = [header, ...rows.slice(0, kept)].join("\n");
-  const rest = footer(rows.length - kept);
-  const result = rest ? `${text}
-
-${rest}` : text;
-  return result.length <= room ? result : void 0;
-}
-function quietSummary(quiet) {
-  const unaffected2 = quiet.filter((result) => result.status === "unaffected").length;
-  const unchanged = quiet.length - unaffected2;
-  const parts = [];
-  if (unaffected2) parts.push(`${plural(unaffected2, "environment")} not affected by this change`);
-  if (unchanged) parts.push(`${plural(unchanged, "environment")} rendered with no change`);
-  return `_${parts.join("; ")}._`;
-}
-function row(result) {
-  const status = result.status === "failed" ? "\u274C failed" : STATUS_WORDS[result.status];
-  const cells = isNotable(result) && result.status !== "failed" ? [result.counts.added, result.counts.changed, result.counts.removed] : ["", "", ""];
-  return `| ${escapeText(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
-}
-function trailer(report) {
-  if (report.unreadChangedFiles.length === 0) return "";
-  const files = report.unreadChangedFiles;
-  const shown = files.slice(0, 10).map((file) => `\`${escapeCode(file)}\``).join(", ");
-  return `<sub>Changed files no environment reads: ${shown}${files.length > 10 ? ` and ${files.length - 10} more` : ""}.</sub>`;
-}
-function notice(level, omitted, where) {
-  const what = level === "cut-diffs" ? `the diffs of the ${plural(omitted, "largest object")} were left out` : level === "object-list" ? "diffs were left out, objects are listed" : "only the summary is shown";
-  return `> [!NOTE]
-> This comment was shortened to fit: ${what}. Everything is in ${where}.`;
-}
-function environmentSection(result, kind, blocks) {
-  const summary = `<b>${escapeHtml(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${result.status === "failed" ? "" : ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})`}`;
-  const body = [
-    ...findingLines(result.findings),
-    ...blocks ?? result.diffs.map((diff) => objectBlock(diff, kind))
-  ];
-  return `<details><summary>${summary}</summary>
-
-${body.join("\n")}
-</details>`;
-}
-function findingLines(findings) {
-  return findings.map((finding) => `- **${finding.severity}**: ${escapeText(describeFinding(finding))}`).concat(findings.length ? [""] : []);
-}
-function objectBlock(diff, kind) {
-  const source = diff.source ? ` <sub>${escapeHtml(diff.source.file)}${diff.source.line ? `:${diff.source.line}` : ""}</sub>` : "";
-  const heading = `<code>${escapeHtml(diffTitle(diff))}</code>${source}`;
-  const secrets = (diff.secretKeys ?? []).map((key) => `- secret key ${escapeText(describeSecretKey(key))}`);
-  if (kind === "item") return `- ${heading}${diff.secretKeys ? ` (${plural(diff.secretKeys.length, "secret key")})` : ""}`;
-  const lines = diff.linesAdded + diff.linesRemoved;
-  const content = kind === "cut" ? `_Diff of ${plural(lines, "changed line")} left out to fit._` : fenced(diff.patch);
-  return `<details><summary>${heading}</summary>
-
-${[...secrets, ...secrets.length ? [""] : [], content].join("\n")}
-</details>
-`;
-}
-function fenced(patch) {
-  const longest = Math.max(0, ...[...patch.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}diff
-${patch.replace(/\n$/, "")}
-${fence}`;
-}
-function cutLargestDiffs(notable, room) {
-  const blocks = notable.map((result) => result.diffs.map((diff) => ({ diff, full: objectBlock(diff, "full"), cut: objectBlock(diff, "cut") })));
-  const chosen = blocks.map((list) => list.map((block) => block.full));
-  const sectionOverhead = notable.map((result) => environmentSection(result, "full", []).length);
-  let total = sectionOverhead.reduce((sum, size) => sum + size, 0) + chosen.flat().reduce((sum, text) => sum + text.length + 1, 0);
-  const bySaving = blocks.flatMap((list, env) => list.map((block, index) => ({ env, index, saving: block.full.length - block.cut.length }))).sort((a, b) => b.saving - a.saving);
-  let omitted = 0;
-  for (const candidate of bySaving) {
-    if (total <= room) break;
-    if (candidate.saving <= 0) continue;
-    chosen[candidate.env][candidate.index] = blocks[candidate.env][candidate.index].cut;
-    total -= candidate.saving;
-    omitted++;
-  }
-  if (total > room) return void 0;
-  return { sections: notable.map((result, env) => environmentSection(result, "cut", chosen[env])), omitted };
-}
-function objectLists(notable, room) {
-  const MORE_LINE = 48;
-  const sections = [];
-  let used = 0;
-  for (const result of notable) {
-    const emptyLength = environmentSection(result, "item", []).length;
-    if (used + emptyLength + 2 + MORE_LINE * 2 > room) break;
-    const items = [];
-    let length = emptyLength;
-    for (const diff of result.diffs) {
-      const item = objectBlock(diff, "item");
-      if (used + length + item.length + 1 + 2 + MORE_LINE * 2 > room) break;
-      items.push(item);
-      length += item.length + 1;
-    }
-    const missing = result.diffs.length - items.length;
-    if (missing > 0) items.push(`- _\u2026and ${plural(missing, "more object")}_`);
-    const section = environmentSection(result, "item", items);
-    sections.push(section);
-    used += section.length + 2;
-  }
-  if (sections.length === 0 && notable.length > 0) return void 0;
-  const left = notable.length - sections.length;
-  if (left > 0) sections.push(`_\u2026and ${plural(left, "more environment")} with changes._`);
-  const text = sections.join("\n\n");
-  return text.length <= room ? text : void 0;
-}
-function joinedLength(parts) {
-  const present = parts.filter(Boolean);
-  return present.reduce((sum, part) => sum + part.length, 0) + Math.max(0, present.length - 1) * 2 + 1;
-}
-function join(parts) {
-  return `${parts.filter(Boolean).join("\n\n")}
-`;
-}
-function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function escapeCode(text) {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|");
-}
-function escapeText(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/`/g, "\\`").replace(/\n/g, " ");
-}
-
 // src/report/text.ts
-var ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
+var DEFAULT_MAX_DIFF_LINES = 60;
+var UNREAD_FILES_SHOWN2 = 20;
+var STYLES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 };
 function renderText(report, options) {
-  const paint = (code, text) => options.color ? `\x1B[${ANSI[code]}m${text}\x1B[0m` : text;
-  const maxLines = options.verbose ? Infinity : options.maxDiffLines ?? 200;
-  const out = [];
-  out.push(paint("bold", `gitops-verify: ${describeRevision(report.head)} against ${describeRevision(report.base, "merge-base")}`));
-  out.push(`${plural(report.changedFiles.length, "file")} changed, ${plural(report.summary.environments, "environment")} found`);
-  out.push("");
-  const width = Math.max(0, ...report.environments.map((result) => result.environment.name.length));
-  for (const result of report.environments) {
-    const status = STATUS_WORDS[result.status];
-    const colour = result.status === "failed" ? "red" : isNotable(result) ? "yellow" : "dim";
-    const counts = isNotable(result) && result.status !== "failed" ? `  ${countsText(result)}` : "";
-    out.push(`  ${result.environment.name.padEnd(width)}  ${paint(colour, status)}${counts}`);
-  }
-  for (const result of report.environments.filter(isNotable)) {
-    out.push("", paint("bold", `\u2500\u2500 ${result.environment.name} (${STATUS_WORDS[result.status]})`));
-    for (const finding of result.findings) out.push(`  ${paint(finding.severity === "error" ? "red" : "yellow", finding.severity)}: ${describeFinding(finding)}`);
-    for (const diff of result.diffs) out.push(...objectSection(diff, maxLines, paint));
-  }
-  if (report.findings.length > 0) {
-    out.push("", paint("bold", "Findings"));
-    for (const finding of report.findings) out.push(`  ${finding.severity}: ${describeFinding(finding)}`);
-  }
-  if (report.unreadChangedFiles.length > 0) {
-    out.push("", `Changed files no environment reads: ${report.unreadChangedFiles.join(", ")}`);
-  }
-  const gateColour = report.gate.result === "pass" ? "green" : "red";
-  out.push("", `${paint(gateColour, GATE_WORDS[report.gate.result])}: ${headline(report)}${report.gate.reasons.length ? ` (${report.gate.reasons.join("; ")})` : ""}`);
-  return `${out.join("\n")}
+  const paint = painter(options.color);
+  const maxDiffLines = options.verbose ? Infinity : options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES;
+  const blocks = [
+    header(report, paint),
+    environmentList(report.environments, paint),
+    ...report.environments.filter(hasDetails).map((result) => environmentDetails(result, maxDiffLines, paint)),
+    runFindings(report.findings, paint),
+    unreadFiles(report.unreadChangedFiles),
+    footer(report, paint)
+  ];
+  return `${blocks.filter((block) => block !== "").join("\n\n")}
 `;
 }
-function objectSection(diff, maxLines, paint) {
-  const colour = diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
-  const source = diff.source ? paint("dim", `  (${diff.source.file}${diff.source.line ? `:${diff.source.line}` : ""})`) : "";
-  const lines = [``, `  ${paint(colour, diffTitle(diff))}${source}`];
-  if (diff.secretKeys) {
-    for (const key of diff.secretKeys) lines.push(`    secret key ${describeSecretKey(key)}`);
-    if (diff.change !== "changed") return lines;
-  }
-  const patchLines = diff.patch.replace(/\n$/, "").split("\n").slice(2);
-  if (patchLines.length > maxLines) {
-    lines.push(`    (diff of ${patchLines.length} lines not shown: use --format json or --verbose)`);
-    return lines;
-  }
-  for (const line of patchLines) {
-    const painted = line.startsWith("+") ? paint("green", line) : line.startsWith("-") ? paint("red", line) : line.startsWith("@@") ? paint("cyan", line) : line;
-    lines.push(`    ${painted}`);
-  }
-  return lines;
+function painter(color) {
+  return color ? (style, text) => `\x1B[${STYLES[style]}m${text}\x1B[0m` : (_style, text) => text;
+}
+function clean(text) {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function cleanLines(text, indent) {
+  return text.replace(/\n+$/, "").split("\n").map(clean).join(`
+${indent}`);
+}
+function header(report, paint) {
+  const compared = `${clean(describeRevision(report.base))} \u2192 ${clean(describeRevision(report.head))}`;
+  return [
+    paint("bold", `gitops-verify ${clean(report.tool.version)}: ${compared}`),
+    `${plural(report.changedFiles.length, "file")} changed, ${plural(report.environments.length, "environment")}`
+  ].join("\n");
+}
+function environmentList(environments, paint) {
+  const names = environments.map((result) => clean(result.environment.name));
+  const nameWidth = Math.max(0, ...names.map((name) => name.length));
+  const statusWidth = Math.max(0, ...environments.map((result) => STATUS_WORDS[result.status].length));
+  return environments.map((result, index) => {
+    const status = STATUS_WORDS[result.status];
+    const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
+    return `  ${names[index].padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`;
+  }).join("\n");
+}
+function statusStyle(result) {
+  if (result.status === "failed") return "red";
+  return isNotable(result) ? "yellow" : "dim";
+}
+function environmentDetails(result, maxDiffLines, paint) {
+  const counts = showsCounts(result) ? ` (${countsText(result)})` : "";
+  const title = paint("bold", `\u2500\u2500 ${clean(result.environment.name)}: ${STATUS_WORDS[result.status]}${counts}`);
+  const findings = result.findings.map((finding2) => `  ${findingLine(finding2, paint)}`);
+  const objects = result.diffs.map((diff) => objectDetails(diff, maxDiffLines, paint));
+  return [[title, ...findings].join("\n"), ...objects].join("\n\n");
+}
+function findingLine(finding2, paint) {
+  const where = formatLocation(finding2.location);
+  const severity = paint(finding2.severity === "error" ? "red" : finding2.severity === "warning" ? "yellow" : "cyan", finding2.severity);
+  return `${where ? `${clean(where)}: ` : ""}${severity}: ${cleanLines(finding2.message, "    ")}`;
+}
+function objectDetails(diff, maxDiffLines, paint) {
+  const source = describeSource(diff);
+  const title = `  ${paint(changeStyle(diff), clean(diffTitle(diff)))}${source ? paint("dim", `  ${clean(source)}`) : ""}`;
+  const secretKeys = (diff.secretKeys ?? []).map((key) => `    secret key ${clean(describeSecretKey(key))}`);
+  return [title, ...secretKeys, ...patchLines(diff, maxDiffLines, paint)].join("\n");
+}
+function changeStyle(diff) {
+  return diff.change === "added" ? "green" : diff.change === "removed" ? "red" : "yellow";
+}
+function patchLines(diff, maxDiffLines, paint) {
+  const body = patchBody(diff.patch);
+  if (body.length > maxDiffLines) return [paint("dim", `    (diff of ${plural(body.length, "line")} not shown; the JSON report has it)`)];
+  return body.map((line) => `    ${paintPatchLine(clean(line), paint)}`);
+}
+function paintPatchLine(line, paint) {
+  if (line.startsWith("@@")) return paint("cyan", line);
+  if (line.startsWith("+")) return paint("green", line);
+  if (line.startsWith("-")) return paint("red", line);
+  return line;
+}
+function runFindings(findings, paint) {
+  if (findings.length === 0) return "";
+  return [paint("bold", "Findings"), ...findings.map((finding2) => `  ${findingLine(finding2, paint)}`)].join("\n");
+}
+function unreadFiles(files) {
+  if (files.length === 0) return "";
+  const shown = files.slice(0, UNREAD_FILES_SHOWN2).map(clean).join(", ");
+  const more = files.length > UNREAD_FILES_SHOWN2 ? ` and ${files.length - UNREAD_FILES_SHOWN2} more` : "";
+  return `Changed files no environment reads: ${shown}${more}`;
+}
+function footer(report, paint) {
+  const seconds = `${(report.durationMs / 1e3).toFixed(1)} s`;
+  const { result, reasons } = report.gate;
+  const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate: ${GATE_WORDS[result]}`);
+  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? ` \u2014 ${clean(reasons.join("; "))}` : ""}`].join("\n");
 }
 
 // src/report/index.ts
+var DEFAULT_MARKDOWN_BUDGET = 65e3;
 var RENDERERS = {
   text: (report, options) => renderText(report, { color: Boolean(options.color), verbose: options.verbose }),
-  markdown: (report, options) => renderMarkdown(report, { budget: options.budget ?? 65e3, fullReportUrl: options.fullReportUrl, marker: options.marker }),
+  markdown: (report, options) => renderMarkdown(report, { budget: options.budget ?? DEFAULT_MARKDOWN_BUDGET, fullReportUrl: options.fullReportUrl, marker: options.marker }),
   json: (report) => renderJson(report),
   sarif: (report) => renderSarif(report),
   junit: (report) => renderJunit(report),
   codequality: (report) => renderCodeQuality(report)
 };
 var REPORT_FORMATS = Object.keys(RENDERERS);
+function isReportFormat(name) {
+  return Object.hasOwn(RENDERERS, name);
+}
 function renderReport(format, report, options = {}) {
-  if (!(format in RENDERERS)) throw new UserError(`unknown report format "${format}" (expected one of: ${REPORT_FORMATS.join(", ")})`);
+  if (!isReportFormat(format)) throw new UserError(`unknown report format "${format}" (expected one of: ${REPORT_FORMATS.join(", ")})`);
   return RENDERERS[format](report, options);
+}
+
+// src/app/publish.ts
+var DEFAULT_MARKER = "<!-- gitops-verify -->";
+var SUMMARY_BUDGET = 1024 * 1024 - 4096;
+var REPORT_FILES = {
+  json: "report.json",
+  markdown: "report.md",
+  sarif: "report.sarif",
+  junit: "junit.xml",
+  codequality: "gl-code-quality-report.json"
+};
+async function publish(report, host, settings, ports) {
+  const summary2 = renderMarkdown(report, { budget: SUMMARY_BUDGET, marker: settings.marker });
+  const result = { files: {}, summary: summary2 };
+  if (settings.outputDir) {
+    for (const [format, name] of Object.entries(REPORT_FILES)) {
+      const file = path11.join(settings.outputDir, name);
+      await ports.files.writeText(file, format === "markdown" ? summary2 : renderReport(format, report));
+      result.files[format] = file;
+    }
+    ports.logger.info(`reports written to ${settings.outputDir}`);
+  }
+  if (!host) return result;
+  if (settings.commentMode !== "never") {
+    const worthCreating = settings.commentMode === "always" || hasSomethingToSay(report);
+    result.comment = await host.upsertComment(
+      settings.marker,
+      (budget) => renderMarkdown(report, { budget, marker: settings.marker, fullReportUrl: settings.fullReportUrl }),
+      worthCreating
+    );
+    if (result.comment.action !== "skipped") ports.logger.info(`${result.comment.action} the ${host.name === "github" ? "pull request comment" : "merge request note"}${result.comment.url ? `: ${result.comment.url}` : ""}`);
+  }
+  if (settings.publishStatus && settings.sha) {
+    result.status = await host.publishStatus({
+      name: settings.checkName,
+      sha: settings.sha,
+      result: report.gate.result,
+      title: `${headline(report)}${report.gate.reasons.length ? ` \u2014 ${report.gate.reasons.join("; ")}` : ""}`,
+      summary: renderMarkdown(report, { budget: 6e4, fullReportUrl: settings.fullReportUrl }),
+      annotations: annotationsOf(report),
+      detailsUrl: settings.detailsUrl
+    });
+  }
+  return result;
+}
+function hasSomethingToSay(report) {
+  const { summary: summary2 } = report;
+  return summary2.changed + summary2.added + summary2.removed + summary2.failed > 0 || report.gate.result !== "pass";
+}
+function annotationsOf(report) {
+  const levels = { error: "failure", warning: "warning", notice: "notice" };
+  return allFindings(report).filter((finding2) => finding2.location).map((finding2) => ({
+    file: finding2.location.file,
+    line: finding2.location.line ?? 1,
+    level: levels[finding2.severity],
+    title: `gitops-verify: ${finding2.ruleId}`,
+    message: finding2.environment ? `${finding2.environment}: ${finding2.message}` : finding2.message
+  }));
+}
+
+// src/app/verify.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import path12 from "node:path";
+var TOOL_VERSION = "0.1.0";
+async function verify(settings, ports) {
+  const started = performance.now();
+  const { files, logger } = ports;
+  const git = ports.gitAt(path12.resolve(settings.repoDir));
+  const root = await git.topLevel(path12.resolve(settings.repoDir));
+  const repoGit = ports.gitAt(root);
+  const baseRef = settings.baseRef ?? await repoGit.upstream() ?? "main";
+  const baseTip = await repoGit.resolve(baseRef);
+  const headSha = settings.headRef ? await repoGit.resolve(settings.headRef) : void 0;
+  const mergeBase = await repoGit.mergeBase(baseTip, headSha ?? await repoGit.resolve("HEAD"));
+  const changedFiles = await repoGit.changedFiles(mergeBase, headSha);
+  logger.info(`comparing ${settings.headRef ?? "the working tree"} with ${baseRef} (merge-base ${mergeBase.slice(0, 12)}): ${changedFiles.length} files changed`);
+  const checkouts = [];
+  const workDir = await files.makeTempDir("gitops-verify-work-");
+  try {
+    let headRoot = root;
+    if (headSha) {
+      const checkout = await repoGit.checkout(headSha);
+      checkouts.push(checkout);
+      headRoot = checkout.dir;
+    }
+    const { config, file: configFile } = settings.configRevision === "base" ? await loadConfigAt(repoGit, mergeBase, settings.configPath) : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
+    const renderer = await createRenderer(ports, config, workDir);
+    const head2 = await Revision.open(headRoot, files, config, renderer);
+    const changed = new Set(changedFiles);
+    const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
+    const touches = (environment2) => configChanged || [...environment2.inputs].some((file) => changed.has(file));
+    const needsBase = configChanged || head2.environments.some(touches) || changedFiles.some((file) => KUSTOMIZATION_FILE_NAMES.includes(path12.posix.basename(file)));
+    let base;
+    if (needsBase) {
+      logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
+      const checkout = await repoGit.checkout(mergeBase);
+      checkouts.push(checkout);
+      base = await Revision.open(checkout.dir, files, config, renderer);
+    }
+    const plans = planEnvironments(head2, base, touches);
+    const fingerprintKey = settings.fingerprintKey ?? randomBytes2(32).toString("hex");
+    let done = 0;
+    const toRender = plans.filter((plan) => plan.render).length;
+    const concurrency = config.render.concurrency || ports.cores;
+    const results = await mapConcurrent(plans, concurrency, async (plan) => {
+      if (!plan.render) return unaffected(plan.environment);
+      const [baseOutcome, headOutcome] = await Promise.all([
+        plan.base ? base.render(plan.base) : void 0,
+        plan.head ? head2.render(plan.head) : void 0
+      ]);
+      logger.progress(++done, toRender, plan.environment.name);
+      return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
+    });
+    const readFiles = /* @__PURE__ */ new Set();
+    for (const environment2 of [...head2.environments, ...base?.environments ?? []]) {
+      for (const file of environment2.inputs) readFiles.add(file);
+    }
+    const report = buildReport({
+      base: { ref: baseRef, sha: mergeBase },
+      head: { ref: settings.headRef ?? "working tree", sha: headSha ?? "WORKTREE" },
+      environments: results,
+      changedFiles,
+      unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
+      durationMs: performance.now() - started,
+      failOn: settings.failOn
+    });
+    return { report, config };
+  } finally {
+    for (const checkout of checkouts) await checkout.dispose();
+    await files.removeTree(workDir);
+  }
+}
+function planEnvironments(head2, base, touches) {
+  const plans = /* @__PURE__ */ new Map();
+  for (const environment2 of head2.environments) {
+    plans.set(environment2.environment.name, { environment: environment2.environment, head: environment2, render: touches(environment2) });
+  }
+  for (const environment2 of base?.environments ?? []) {
+    const plan = plans.get(environment2.environment.name);
+    if (plan) {
+      plan.base = environment2;
+      plan.render ||= touches(environment2);
+    } else {
+      plans.set(environment2.environment.name, { environment: environment2.environment, base: environment2, render: true });
+    }
+  }
+  for (const plan of plans.values()) {
+    if (!base) plan.render = false;
+    else if (!plan.base || !plan.head) plan.render = true;
+  }
+  return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
+}
+function unaffected(environment2) {
+  return { environment: environment2, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+}
+function compare(environment2, base, head2, options) {
+  const findings = [];
+  if (head2 && !head2.ok) {
+    return { environment: environment2, status: "failed", diffs: [], findings: head2.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+  }
+  if (base && !base.ok) {
+    findings.push(
+      ...base.findings.map((finding2) => ({
+        ...finding2,
+        severity: "notice",
+        message: `at the base revision: ${finding2.message} (all objects are shown as added)`
+      }))
+    );
+  }
+  const baseManifests = base?.ok ? base.manifests : [];
+  const headManifests = head2?.ok ? head2.manifests : [];
+  const { diffs, unchanged } = diffManifests(baseManifests, headManifests, options);
+  const counts = { added: 0, changed: 0, removed: 0, unchanged };
+  for (const diff of diffs) counts[diff.change]++;
+  let status = diffs.length > 0 ? "changed" : "unchanged";
+  if (!base) status = "added";
+  else if (!head2) status = "removed";
+  return { environment: environment2, status, diffs, findings, counts };
+}
+function buildReport(parts) {
+  const findings = parts.findings ?? [];
+  const summary2 = summarize2(parts.environments, findings);
+  const gate = decideGate(parts.environments, findings, parts.failOn ?? "error");
+  return {
+    schemaVersion: 1,
+    tool: { name: "gitops-verify", version: TOOL_VERSION },
+    base: parts.base,
+    head: parts.head,
+    environments: parts.environments,
+    findings,
+    changedFiles: parts.changedFiles,
+    unreadChangedFiles: parts.unreadChangedFiles,
+    summary: summary2,
+    gate,
+    durationMs: Math.round(parts.durationMs)
+  };
+}
+function summarize2(environments, findings) {
+  const summary2 = {
+    environments: environments.length,
+    changed: 0,
+    unchanged: 0,
+    unaffected: 0,
+    failed: 0,
+    added: 0,
+    removed: 0,
+    objects: { added: 0, changed: 0, removed: 0 },
+    findings: { error: 0, warning: 0, notice: 0 }
+  };
+  for (const result of environments) {
+    summary2[result.status]++;
+    summary2.objects.added += result.counts.added;
+    summary2.objects.changed += result.counts.changed;
+    summary2.objects.removed += result.counts.removed;
+    for (const finding2 of result.findings) summary2.findings[finding2.severity]++;
+  }
+  for (const finding2 of findings) summary2.findings[finding2.severity]++;
+  return summary2;
+}
+var SEVERITY_RANK = { error: 3, warning: 2, notice: 1 };
+var FAIL_ON_RANK = { error: 3, warning: 2, notice: 1, never: Infinity };
+function decideGate(environments, findings, failOn) {
+  const reasons = [];
+  let result = "pass";
+  const failed = environments.filter((environment2) => environment2.status === "failed");
+  if (failed.length > 0) {
+    result = "error";
+    reasons.push(`${failed.length} environment${failed.length === 1 ? "" : "s"} could not be rendered: ${failed.map((f) => f.environment.name).join(", ")}`);
+  }
+  const failing = [...findings, ...environments.filter((e) => e.status !== "failed").flatMap((e) => e.findings)].filter(
+    (finding2) => SEVERITY_RANK[finding2.severity] >= FAIL_ON_RANK[failOn]
+  );
+  if (failing.length > 0) {
+    if (result === "pass") result = "fail";
+    reasons.push(`${failing.length} finding${failing.length === 1 ? "" : "s"} at ${failOn} severity or above`);
+  }
+  return { result, reasons };
+}
+
+// node_modules/@gitbeaker/core/dist/index.mjs
+var dist_exports = {};
+__export(dist_exports, {
+  AccessLevel: () => AccessLevel,
+  Agents: () => Agents,
+  AlertManagement: () => AlertManagement,
+  ApplicationAppearance: () => ApplicationAppearance,
+  ApplicationPlanLimits: () => ApplicationPlanLimits,
+  ApplicationSettings: () => ApplicationSettings,
+  ApplicationStatistics: () => ApplicationStatistics,
+  Applications: () => Applications,
+  AuditEvents: () => AuditEvents,
+  Avatar: () => Avatar,
+  Branches: () => Branches,
+  BroadcastMessages: () => BroadcastMessages,
+  CodeSuggestions: () => CodeSuggestions,
+  CommitDiscussions: () => CommitDiscussions,
+  Commits: () => Commits,
+  Composer: () => Composer,
+  Conan: () => Conan,
+  ContainerRegistry: () => ContainerRegistry,
+  DashboardAnnotations: () => DashboardAnnotations,
+  Debian: () => Debian,
+  DependencyProxy: () => DependencyProxy,
+  DeployKeys: () => DeployKeys,
+  DeployTokens: () => DeployTokens,
+  Deployments: () => Deployments,
+  DockerfileTemplates: () => DockerfileTemplates,
+  Environments: () => Environments,
+  EpicAwardEmojis: () => EpicAwardEmojis,
+  EpicDiscussions: () => EpicDiscussions,
+  EpicIssues: () => EpicIssues,
+  EpicLabelEvents: () => EpicLabelEvents,
+  EpicLinks: () => EpicLinks,
+  EpicNotes: () => EpicNotes,
+  Epics: () => Epics,
+  ErrorTrackingClientKeys: () => ErrorTrackingClientKeys,
+  ErrorTrackingSettings: () => ErrorTrackingSettings,
+  Events: () => Events,
+  Experiments: () => Experiments,
+  ExternalStatusChecks: () => ExternalStatusChecks,
+  FeatureFlagUserLists: () => FeatureFlagUserLists,
+  FeatureFlags: () => FeatureFlags,
+  FreezePeriods: () => FreezePeriods,
+  GeoNodes: () => GeoNodes,
+  GeoSites: () => GeoSites,
+  GitLabCIYMLTemplates: () => GitLabCIYMLTemplates,
+  GitignoreTemplates: () => GitignoreTemplates,
+  Gitlab: () => Gitlab,
+  GitlabPages: () => GitlabPages,
+  GoProxy: () => GoProxy,
+  GroupAccessRequests: () => GroupAccessRequests,
+  GroupAccessTokens: () => GroupAccessTokens,
+  GroupActivityAnalytics: () => GroupActivityAnalytics,
+  GroupBadges: () => GroupBadges,
+  GroupCustomAttributes: () => GroupCustomAttributes,
+  GroupDORA4Metrics: () => GroupDORA4Metrics,
+  GroupEpicBoards: () => GroupEpicBoards,
+  GroupHooks: () => GroupHooks,
+  GroupImportExports: () => GroupImportExports,
+  GroupInvitations: () => GroupInvitations,
+  GroupIssueBoards: () => GroupIssueBoards,
+  GroupIterations: () => GroupIterations,
+  GroupLDAPLinks: () => GroupLDAPLinks,
+  GroupLabels: () => GroupLabels,
+  GroupMarkdownUploads: () => GroupMarkdownUploads,
+  GroupMemberRoles: () => GroupMemberRoles,
+  GroupMembers: () => GroupMembers,
+  GroupMilestones: () => GroupMilestones,
+  GroupProtectedEnvironments: () => GroupProtectedEnvironments,
+  GroupPushRules: () => GroupPushRules,
+  GroupRelationExports: () => GroupRelationExports,
+  GroupReleases: () => GroupReleases,
+  GroupRepositoryStorageMoves: () => GroupRepositoryStorageMoves,
+  GroupSAMLIdentities: () => GroupSAMLIdentities,
+  GroupSAMLLinks: () => GroupSAMLLinks,
+  GroupSCIMIdentities: () => GroupSCIMIdentities,
+  GroupServiceAccounts: () => GroupServiceAccounts,
+  GroupVariables: () => GroupVariables,
+  GroupWikis: () => GroupWikis,
+  Groups: () => Groups,
+  Helm: () => Helm,
+  Import: () => Import,
+  InstanceLevelCICDVariables: () => InstanceLevelCICDVariables,
+  Integrations: () => Integrations,
+  IssueAwardEmojis: () => IssueAwardEmojis,
+  IssueDiscussions: () => IssueDiscussions,
+  IssueIterationEvents: () => IssueIterationEvents,
+  IssueLabelEvents: () => IssueLabelEvents,
+  IssueLinks: () => IssueLinks,
+  IssueMilestoneEvents: () => IssueMilestoneEvents,
+  IssueNoteAwardEmojis: () => IssueNoteAwardEmojis,
+  IssueNotes: () => IssueNotes,
+  IssueStateEvents: () => IssueStateEvents,
+  IssueWeightEvents: () => IssueWeightEvents,
+  Issues: () => Issues,
+  IssuesStatistics: () => IssuesStatistics,
+  JobArtifacts: () => JobArtifacts,
+  Jobs: () => Jobs,
+  Keys: () => Keys,
+  License: () => License,
+  LicenseTemplates: () => LicenseTemplates,
+  LinkedEpics: () => LinkedEpics,
+  Lint: () => Lint,
+  Markdown: () => Markdown,
+  Maven: () => Maven,
+  MergeRequestApprovals: () => MergeRequestApprovals,
+  MergeRequestAwardEmojis: () => MergeRequestAwardEmojis,
+  MergeRequestContextCommits: () => MergeRequestContextCommits,
+  MergeRequestDiscussions: () => MergeRequestDiscussions,
+  MergeRequestDraftNotes: () => MergeRequestDraftNotes,
+  MergeRequestLabelEvents: () => MergeRequestLabelEvents,
+  MergeRequestMilestoneEvents: () => MergeRequestMilestoneEvents,
+  MergeRequestNoteAwardEmojis: () => MergeRequestNoteAwardEmojis,
+  MergeRequestNotes: () => MergeRequestNotes,
+  MergeRequests: () => MergeRequests,
+  MergeTrains: () => MergeTrains,
+  Metadata: () => Metadata,
+  Migrations: () => Migrations,
+  NPM: () => NPM,
+  Namespaces: () => Namespaces,
+  NotificationSettings: () => NotificationSettings,
+  NuGet: () => NuGet,
+  PackageRegistry: () => PackageRegistry,
+  Packages: () => Packages,
+  PagesDomains: () => PagesDomains,
+  PersonalAccessTokens: () => PersonalAccessTokens,
+  PipelineScheduleVariables: () => PipelineScheduleVariables,
+  PipelineSchedules: () => PipelineSchedules,
+  PipelineTriggerTokens: () => PipelineTriggerTokens,
+  Pipelines: () => Pipelines,
+  ProductAnalytics: () => ProductAnalytics,
+  ProjectAccessRequests: () => ProjectAccessRequests,
+  ProjectAccessTokens: () => ProjectAccessTokens,
+  ProjectAliases: () => ProjectAliases,
+  ProjectBadges: () => ProjectBadges,
+  ProjectCustomAttributes: () => ProjectCustomAttributes,
+  ProjectDORA4Metrics: () => ProjectDORA4Metrics,
+  ProjectHooks: () => ProjectHooks,
+  ProjectImportExports: () => ProjectImportExports,
+  ProjectInvitations: () => ProjectInvitations,
+  ProjectIssueBoards: () => ProjectIssueBoards,
+  ProjectIterations: () => ProjectIterations,
+  ProjectJobTokenScopes: () => ProjectJobTokenScopes,
+  ProjectLabels: () => ProjectLabels,
+  ProjectMarkdownUploads: () => ProjectMarkdownUploads,
+  ProjectMembers: () => ProjectMembers,
+  ProjectMilestones: () => ProjectMilestones,
+  ProjectProtectedEnvironments: () => ProjectProtectedEnvironments,
+  ProjectPushRules: () => ProjectPushRules,
+  ProjectRelationsExport: () => ProjectRelationsExport,
+  ProjectReleases: () => ProjectReleases,
+  ProjectRemoteMirrors: () => ProjectRemoteMirrors,
+  ProjectRepositoryStorageMoves: () => ProjectRepositoryStorageMoves,
+  ProjectSnippetAwardEmojis: () => ProjectSnippetAwardEmojis,
+  ProjectSnippetDiscussions: () => ProjectSnippetDiscussions,
+  ProjectSnippetNotes: () => ProjectSnippetNotes,
+  ProjectSnippets: () => ProjectSnippets,
+  ProjectStatistics: () => ProjectStatistics,
+  ProjectTemplates: () => ProjectTemplates,
+  ProjectTerraformState: () => ProjectTerraformState,
+  ProjectVariables: () => ProjectVariables,
+  ProjectVulnerabilities: () => ProjectVulnerabilities,
+  ProjectWikis: () => ProjectWikis,
+  Projects: () => Projects,
+  ProtectedBranches: () => ProtectedBranches,
+  ProtectedTags: () => ProtectedTags,
+  PyPI: () => PyPI,
+  ReleaseLinks: () => ReleaseLinks,
+  Repositories: () => Repositories,
+  RepositoryFiles: () => RepositoryFiles,
+  RepositorySubmodules: () => RepositorySubmodules,
+  ResourceGroups: () => ResourceGroups,
+  RubyGems: () => RubyGems,
+  Runners: () => Runners,
+  Search: () => Search,
+  SearchAdmin: () => SearchAdmin,
+  SecureFiles: () => SecureFiles,
+  ServiceAccounts: () => ServiceAccounts,
+  ServiceData: () => ServiceData,
+  SidekiqMetrics: () => SidekiqMetrics,
+  SidekiqQueues: () => SidekiqQueues,
+  SnippetRepositoryStorageMoves: () => SnippetRepositoryStorageMoves,
+  Snippets: () => Snippets,
+  Suggestions: () => Suggestions,
+  SystemHooks: () => SystemHooks,
+  Tags: () => Tags,
+  TodoLists: () => TodoLists,
+  Topics: () => Topics,
+  UserCustomAttributes: () => UserCustomAttributes,
+  UserEmails: () => UserEmails,
+  UserGPGKeys: () => UserGPGKeys,
+  UserImpersonationTokens: () => UserImpersonationTokens,
+  UserSSHKeys: () => UserSSHKeys,
+  UserStarredMetricsDashboard: () => UserStarredMetricsDashboard,
+  Users: () => Users
+});
+
+// node_modules/@gitbeaker/requester-utils/dist/index.mjs
+var import_qs = __toESM(require_lib(), 1);
+var import_xcase = __toESM(require_es5(), 1);
+var import_rate_limiter_flexible = __toESM(require_rate_limiter_flexible(), 1);
+var import_picomatch_browser = __toESM(require_picomatch_browser(), 1);
+var { isMatch: isGlobMatch } = import_picomatch_browser.default;
+function generateRateLimiterFn(limit, interval) {
+  const limiter = new import_rate_limiter_flexible.RateLimiterQueue(
+    new import_rate_limiter_flexible.RateLimiterMemory({ points: limit, duration: interval })
+  );
+  return () => limiter.removeTokens(1);
+}
+function formatQuery(params = {}) {
+  const decamelized = (0, import_xcase.decamelizeKeys)(params);
+  return (0, import_qs.stringify)(decamelized, { arrayFormat: "brackets" });
+}
+async function defaultOptionsHandler(resourceOptions, {
+  body,
+  searchParams,
+  sudo,
+  signal,
+  asStream = false,
+  method = "GET"
+} = {}) {
+  const { headers: preconfiguredHeaders, authHeaders, url: url12, agent } = resourceOptions;
+  const defaultOptions = {
+    method,
+    asStream,
+    signal,
+    prefixUrl: url12,
+    agent
+  };
+  defaultOptions.headers = { ...preconfiguredHeaders };
+  if (sudo) defaultOptions.headers.sudo = `${sudo}`;
+  if (body) {
+    if (body instanceof FormData) {
+      defaultOptions.body = body;
+    } else {
+      defaultOptions.body = JSON.stringify((0, import_xcase.decamelizeKeys)(body));
+      defaultOptions.headers["content-type"] = "application/json";
+    }
+  }
+  if (Object.keys(authHeaders).length > 0) {
+    const [authHeaderKey, authHeaderFn] = Object.entries(authHeaders)[0];
+    defaultOptions.headers[authHeaderKey] = await authHeaderFn();
+  }
+  const q = formatQuery(searchParams);
+  if (q) defaultOptions.searchParams = q;
+  return Promise.resolve(defaultOptions);
+}
+function createRateLimiters(rateLimitOptions = {}, rateLimitDuration = 60) {
+  const rateLimiters = {};
+  Object.entries(rateLimitOptions).forEach(([key, config]) => {
+    if (typeof config === "number")
+      rateLimiters[key] = generateRateLimiterFn(config, rateLimitDuration);
+    else
+      rateLimiters[key] = {
+        method: config.method.toUpperCase(),
+        limit: generateRateLimiterFn(config.limit, rateLimitDuration)
+      };
+  });
+  return rateLimiters;
+}
+function createRequesterFn(optionsHandler, requestHandler) {
+  const methods = ["get", "post", "put", "patch", "delete"];
+  return (serviceOptions) => {
+    const requester = {};
+    const rateLimiters = createRateLimiters(
+      serviceOptions.rateLimits,
+      serviceOptions.rateLimitDuration
+    );
+    methods.forEach((m) => {
+      requester[m] = async (endpoint2, options) => {
+        const defaultRequestOptions = await defaultOptionsHandler(serviceOptions, {
+          ...options,
+          method: m.toUpperCase()
+        });
+        const requestOptions = await optionsHandler(serviceOptions, defaultRequestOptions);
+        return requestHandler(endpoint2, { ...requestOptions, rateLimiters });
+      };
+    });
+    return requester;
+  };
+}
+function createPresetConstructor(Constructor, presetConfig) {
+  return class extends Constructor {
+    constructor(...args) {
+      const [config, ...rest] = args;
+      super({ ...presetConfig, ...config }, ...rest);
+    }
+  };
+}
+function presetResourceArguments(resources2, customConfig = {}) {
+  const result = {};
+  Object.entries(resources2).forEach(([key, Constructor]) => {
+    if (typeof Constructor === "function") {
+      result[key] = createPresetConstructor(
+        Constructor,
+        customConfig
+      );
+    } else {
+      result[key] = Constructor;
+    }
+  });
+  return result;
+}
+function getMatchingRateLimiter(endpoint2, rateLimiters = {}, method = "GET") {
+  const sortedEndpoints = Object.keys(rateLimiters).sort().reverse();
+  const match = sortedEndpoints.find((ep) => isGlobMatch(endpoint2, ep));
+  const rateLimitConfig = match && rateLimiters[match];
+  if (typeof rateLimitConfig === "function") return rateLimitConfig;
+  if (rateLimitConfig && rateLimitConfig?.method?.toUpperCase() === method.toUpperCase()) {
+    return rateLimitConfig.limit;
+  }
+  return generateRateLimiterFn(3e3, 60);
+}
+function getDynamicToken(tokenArgument) {
+  return tokenArgument instanceof Function ? tokenArgument() : Promise.resolve(tokenArgument);
+}
+var DEFAULT_RATE_LIMITS = Object.freeze({
+  // Default rate limit
+  "**": 3e3,
+  // Import/Export
+  "projects/import": 6,
+  "projects/*/export": 6,
+  "projects/*/download": 1,
+  "groups/import": 6,
+  "groups/*/export": 6,
+  "groups/*/download": 1,
+  // Note creation
+  "projects/*/issues/*/notes": {
+    method: "post",
+    limit: 300
+  },
+  "projects/*/snippets/*/notes": {
+    method: "post",
+    limit: 300
+  },
+  "projects/*/merge_requests/*/notes": {
+    method: "post",
+    limit: 300
+  },
+  "groups/*/epics/*/notes": {
+    method: "post",
+    limit: 300
+  },
+  // Repositories - get file archive
+  "projects/*/repository/archive*": 5,
+  // Project Jobs
+  "projects/*/jobs": 600,
+  // Member deletion
+  "projects/*/members": 60,
+  "groups/*/members": 60
+});
+var BaseResource = class {
+  url;
+  requester;
+  queryTimeout;
+  headers;
+  authHeaders;
+  camelize;
+  constructor({
+    sudo,
+    profileToken,
+    camelize,
+    requesterFn: requesterFn2,
+    agent,
+    profileMode = "execution",
+    host = "https://gitlab.com",
+    prefixUrl = "",
+    queryTimeout = 3e5,
+    rateLimitDuration = 60,
+    rateLimits = DEFAULT_RATE_LIMITS,
+    ...tokens
+  }) {
+    if (!requesterFn2) throw new ReferenceError("requesterFn must be passed");
+    this.url = [host, "api", "v4", prefixUrl].join("/");
+    this.headers = {};
+    this.authHeaders = {};
+    this.camelize = camelize;
+    this.queryTimeout = queryTimeout;
+    if ("oauthToken" in tokens)
+      this.authHeaders.authorization = async () => {
+        const token = await getDynamicToken(tokens.oauthToken);
+        return `Bearer ${token}`;
+      };
+    else if ("jobToken" in tokens)
+      this.authHeaders["job-token"] = async () => getDynamicToken(tokens.jobToken);
+    else if ("token" in tokens)
+      this.authHeaders["private-token"] = async () => getDynamicToken(tokens.token);
+    if (profileToken) {
+      this.headers["X-Profile-Token"] = profileToken;
+      this.headers["X-Profile-Mode"] = profileMode;
+    }
+    if (sudo) this.headers.Sudo = `${sudo}`;
+    this.requester = requesterFn2({ ...this, rateLimits, rateLimitDuration, agent });
+  }
+};
+var GitbeakerRequestError = class extends Error {
+  cause;
+  constructor(message, options) {
+    super(message, options);
+    this.cause = options?.cause;
+    this.name = "GitbeakerRequestError";
+  }
+};
+var GitbeakerTimeoutError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "GitbeakerTimeoutError";
+  }
+};
+var GitbeakerRetryError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "GitbeakerRetryError";
+  }
+};
+
+// node_modules/@gitbeaker/core/dist/index.mjs
+var import_xcase2 = __toESM(require_es5(), 1);
+var import_qs2 = __toESM(require_lib(), 1);
+function appendFormFromObject(object) {
+  const form = new FormData();
+  Object.entries(object).forEach(([k, v]) => {
+    if (v == null) return;
+    if (Array.isArray(v)) form.append(k, v[0], v[1]);
+    else form.append(k, v);
+  });
+  return form;
+}
+var RawPathSegment = class {
+  value;
+  constructor(value) {
+    this.value = value;
+  }
+  toString() {
+    return this.value;
+  }
+};
+function endpoint(strings, ...values) {
+  return values.reduce((result, value, index) => {
+    const encodedValue = value instanceof RawPathSegment ? value.value : encodeURIComponent(String(value));
+    return result + encodedValue + strings[index + 1];
+  }, strings[0]);
+}
+function parseLinkHeader(linkString) {
+  const output = {};
+  const regex = /<([^>]+)>; rel="([^"]+)"/g;
+  let m;
+  while (m = regex.exec(linkString)) {
+    const [, v, k] = m;
+    output[k] = v;
+  }
+  return output;
+}
+function reformatObjectOptions(obj, prefixKey, decamelizeValues = false) {
+  const formatted = decamelizeValues ? (0, import_xcase2.decamelizeKeys)(obj) : obj;
+  return import_qs2.default.stringify({ [prefixKey]: formatted }, { encode: false }).split("&").reduce((acc, cur) => {
+    const [key, val] = cur.split(/=(.*)/);
+    acc[key] = val;
+    return acc;
+  }, {});
+}
+function packageResponse(response, showExpanded) {
+  return showExpanded ? {
+    data: response.body,
+    status: response.status,
+    headers: response.headers
+  } : response.body;
+}
+function getStream(response, showExpanded) {
+  return packageResponse(response, showExpanded);
+}
+function getSingle(camelize, response, showExpanded) {
+  const { status, headers } = response;
+  let { body } = response;
+  if (camelize) body = (0, import_xcase2.camelizeKeys)(body);
+  return packageResponse({ body, status, headers }, showExpanded);
+}
+async function getManyMore(camelize, getFn, endpoint2, response, requestOptions, acc) {
+  const { sudo, showExpanded, maxPages, pagination, page, perPage, idAfter, orderBy, sort } = requestOptions;
+  if (camelize) response.body = (0, import_xcase2.camelizeKeys)(response?.body);
+  const newAcc = [...acc || [], ...response.body];
+  const withinBounds = maxPages && perPage ? newAcc.length / +perPage < maxPages : true;
+  const { next = "" } = parseLinkHeader(response.headers.link);
+  if (!(page && (acc || []).length === 0) && next && withinBounds) {
+    const parsedQueryString = (0, import_qs2.parse)(next.split("?")[1]);
+    const qs = { ...(0, import_xcase2.camelizeKeys)(parsedQueryString) };
+    const newOpts = {
+      ...qs,
+      maxPages,
+      sudo,
+      showExpanded
+    };
+    const nextResponse = await getFn(endpoint2, {
+      searchParams: qs,
+      sudo
+    });
+    return getManyMore(camelize, getFn, endpoint2, nextResponse, newOpts, newAcc);
+  }
+  if (!showExpanded) return newAcc;
+  const paginationInfo = pagination === "keyset" ? {
+    idAfter: idAfter ? +idAfter : null,
+    perPage: perPage ? +perPage : null,
+    orderBy,
+    sort
+  } : {
+    total: parseInt(response.headers["x-total"], 10),
+    next: parseInt(response.headers["x-next-page"], 10) || null,
+    current: parseInt(response.headers["x-page"], 10) || 1,
+    previous: parseInt(response.headers["x-prev-page"], 10) || null,
+    perPage: parseInt(response.headers["x-per-page"], 10),
+    totalPages: parseInt(response.headers["x-total-pages"], 10)
+  };
+  return {
+    data: newAcc,
+    paginationInfo
+  };
+}
+function get() {
+  return async (service, endpoint2, options) => {
+    const { asStream, sudo, showExpanded, maxPages, ...searchParams } = options || {};
+    const signal = service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0;
+    const response = await service.requester.get(endpoint2, {
+      searchParams,
+      sudo,
+      asStream,
+      signal
+    });
+    const camelizeResponseBody = service.camelize || false;
+    if (asStream) return getStream(response, showExpanded);
+    if (!Array.isArray(response.body))
+      return getSingle(
+        camelizeResponseBody,
+        response,
+        showExpanded
+      );
+    const reqOpts = {
+      sudo,
+      showExpanded,
+      maxPages,
+      ...searchParams
+    };
+    return getManyMore(
+      camelizeResponseBody,
+      (ep, op) => service.requester.get(ep, { ...op, signal }),
+      endpoint2,
+      response,
+      reqOpts
+    );
+  };
+}
+function post() {
+  return async (service, endpoint2, { searchParams, isForm, sudo, showExpanded, ...options } = {}) => {
+    const body = isForm ? appendFormFromObject(options) : options;
+    const response = await service.requester.post(endpoint2, {
+      searchParams,
+      body,
+      sudo,
+      signal: service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0
+    });
+    if (service.camelize) response.body = (0, import_xcase2.camelizeKeys)(response.body);
+    return packageResponse(response, showExpanded);
+  };
+}
+function put() {
+  return async (service, endpoint2, { searchParams, isForm, sudo, showExpanded, ...options } = {}) => {
+    const body = isForm ? appendFormFromObject(options) : options;
+    const response = await service.requester.put(endpoint2, {
+      body,
+      searchParams,
+      sudo,
+      signal: service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0
+    });
+    if (service.camelize) response.body = (0, import_xcase2.camelizeKeys)(response.body);
+    return packageResponse(response, showExpanded);
+  };
+}
+function patch() {
+  return async (service, endpoint2, { searchParams, isForm, sudo, showExpanded, ...options } = {}) => {
+    const body = isForm ? appendFormFromObject(options) : options;
+    const response = await service.requester.patch(endpoint2, {
+      body,
+      searchParams,
+      sudo,
+      signal: service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0
+    });
+    if (service.camelize) response.body = (0, import_xcase2.camelizeKeys)(response.body);
+    return packageResponse(response, showExpanded);
+  };
+}
+function del() {
+  return async (service, endpoint2, { sudo, showExpanded, searchParams, ...options } = {}) => {
+    const response = await service.requester.delete(endpoint2, {
+      body: options,
+      searchParams,
+      sudo,
+      signal: service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0
+    });
+    return packageResponse(response, showExpanded);
+  };
+}
+var RequestHelper = {
+  post,
+  put,
+  patch,
+  get,
+  del
+};
+var Agents = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents`,
+      options
+    );
+  }
+  allTokens(projectId, agentId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}/tokens`,
+      options
+    );
+  }
+  createToken(projectId, agentId, name, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}/tokens`,
+      {
+        name,
+        ...options
+      }
+    );
+  }
+  show(projectId, agentId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}`,
+      options
+    );
+  }
+  showToken(projectId, agentId, tokenId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}/tokens/${tokenId}`,
+      options
+    );
+  }
+  register(projectId, name, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents`,
+      {
+        name,
+        ...options
+      }
+    );
+  }
+  removeToken(projectId, agentId, tokenId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}/tokens/${tokenId}`,
+      options
+    );
+  }
+  unregister(projectId, agentId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/cluster_agents/${agentId}`,
+      options
+    );
+  }
+};
+var AlertManagement = class extends BaseResource {
+  allMetricImages(projectId, alertIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/alert_management_alerts/${alertIId}/metric_images`,
+      options
+    );
+  }
+  editMetricImage(projectId, alertIId, imageId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/alert_management_alerts/${alertIId}/metric_images/${imageId}`,
+      options
+    );
+  }
+  removeMetricImage(projectId, alertIId, imageId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/alert_management_alerts/${alertIId}/metric_images/${imageId}`,
+      options
+    );
+  }
+  uploadMetricImage(projectId, alertIId, metricImage, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/alert_management_alerts/${alertIId}/metric_images`,
+      {
+        isForm: true,
+        file: [metricImage.content, metricImage.filename],
+        ...options
+      }
+    );
+  }
+};
+var ApplicationAppearance = class extends BaseResource {
+  show(options) {
+    return RequestHelper.get()(
+      this,
+      "application/appearence",
+      options
+    );
+  }
+  edit({
+    logo,
+    pwaIcon,
+    ...options
+  } = {}) {
+    if (logo || pwaIcon) {
+      const opts = {
+        ...options,
+        isForm: true
+      };
+      if (logo) opts.logo = [logo.content, logo.filename];
+      if (pwaIcon) opts.pwaIcon = [pwaIcon.content, pwaIcon.filename];
+      return RequestHelper.put()(this, "application/appearence", opts);
+    }
+    return RequestHelper.put()(
+      this,
+      "application/appearence",
+      options
+    );
+  }
+};
+var ApplicationPlanLimits = class extends BaseResource {
+  show(options) {
+    return RequestHelper.get()(
+      this,
+      "application/plan_limits",
+      options
+    );
+  }
+  edit(planName, options = {}) {
+    const {
+      ciPipelineSize,
+      ciActiveJobs,
+      ciActivePipelines,
+      ciProjectSubscriptions,
+      ciPipelineSchedules,
+      ciNeedsSizeLimit,
+      ciRegisteredGroupRunners,
+      ciRegisteredProjectRunners,
+      conanMaxFileSize,
+      genericPackagesMaxFileSize,
+      helmMaxFileSize,
+      mavenMaxFileSize,
+      npmMaxFileSize,
+      nugetMaxFileSize,
+      pypiMaxFileSize,
+      terraformModuleMaxFileSize,
+      storageSizeLimit,
+      ...opts
+    } = options;
+    return RequestHelper.put()(this, "application/plan_limits", {
+      ...opts,
+      searchParams: {
+        planName,
+        ciPipelineSize,
+        ciActiveJobs,
+        ciActivePipelines,
+        ciProjectSubscriptions,
+        ciPipelineSchedules,
+        ciNeedsSizeLimit,
+        ciRegisteredGroupRunners,
+        ciRegisteredProjectRunners,
+        conanMaxFileSize,
+        genericPackagesMaxFileSize,
+        helmMaxFileSize,
+        mavenMaxFileSize,
+        npmMaxFileSize,
+        nugetMaxFileSize,
+        pypiMaxFileSize,
+        terraformModuleMaxFileSize,
+        storageSizeLimit
+      }
+    });
+  }
+};
+var ApplicationSettings = class extends BaseResource {
+  show(options) {
+    return RequestHelper.get()(this, "application/settings", options);
+  }
+  edit(options) {
+    return RequestHelper.put()(this, "application/settings", options);
+  }
+};
+var ApplicationStatistics = class extends BaseResource {
+  show(options) {
+    return RequestHelper.get()(this, "application/statistics", options);
+  }
+};
+var Applications = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "applications", options);
+  }
+  create(name, redirectUri, scopes, options) {
+    return RequestHelper.post()(this, "applications", {
+      name,
+      redirectUri,
+      scopes,
+      ...options
+    });
+  }
+  remove(applicationId, options) {
+    return RequestHelper.del()(this, `applications/${applicationId}`, options);
+  }
+};
+function url({
+  projectId,
+  groupId
+} = {}) {
+  let prefix = "";
+  if (projectId) prefix = endpoint`projects/${projectId}/`;
+  else if (groupId) prefix = endpoint`groups/${groupId}/`;
+  return `${prefix}audit_events`;
+}
+var AuditEvents = class extends BaseResource {
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    const uri = url({ projectId, groupId });
+    return RequestHelper.get()(
+      this,
+      uri,
+      options
+    );
+  }
+  show(auditEventId, {
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    const uri = url({ projectId, groupId });
+    return RequestHelper.get()(this, `${uri}/${auditEventId}`, options);
+  }
+};
+var Avatar = class extends BaseResource {
+  show(email, options) {
+    return RequestHelper.get()(this, "avatar", { email, ...options });
+  }
+};
+var BroadcastMessages = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "broadcast_messages", options);
+  }
+  create(options) {
+    return RequestHelper.post()(this, "broadcast_messages", options);
+  }
+  edit(broadcastMessageId, options) {
+    return RequestHelper.put()(
+      this,
+      `broadcast_messages/${broadcastMessageId}`,
+      options
+    );
+  }
+  remove(broadcastMessageId, options) {
+    return RequestHelper.del()(this, `broadcast_messages/${broadcastMessageId}`, options);
+  }
+  show(broadcastMessageId, options) {
+    return RequestHelper.get()(
+      this,
+      `broadcast_messages/${broadcastMessageId}`,
+      options
+    );
+  }
+};
+var CodeSuggestions = class extends BaseResource {
+  createAccessToken(options) {
+    return RequestHelper.post()(this, "code_suggestions/tokens", options);
+  }
+  generateCompletion(options) {
+    return RequestHelper.post()(
+      this,
+      "code_suggestions/completions",
+      options
+    );
+  }
+};
+var Composer = class extends BaseResource {
+  create(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/packages/composer`,
+      options
+    );
+  }
+  download(projectId, packageName, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/composer/archives/${packageName}`,
+      {
+        searchParams: { sha },
+        ...options
+      }
+    );
+  }
+  showMetadata(groupId, packageName, options) {
+    let url12;
+    if (options && options.sha) {
+      url12 = endpoint`groups/${groupId}/-/packages/composer/${packageName}$${options.sha}`;
+    } else {
+      url12 = endpoint`groups/${groupId}/-/packages/composer/p2/${packageName}`;
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  showPackages(groupId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/-/packages/composer/p/${sha}`,
+      options
+    );
+  }
+  showBaseRepository(groupId, options) {
+    const clonedService = { ...this };
+    if (options && options.composerVersion === "2") {
+      clonedService.headers["User-Agent"] = "Composer/2";
+    }
+    return RequestHelper.get()(
+      clonedService,
+      endpoint`groups/${groupId}/-/packages/composer/packages`,
+      options
+    );
+  }
+};
+function url2(projectId) {
+  return projectId ? endpoint`projects/${projectId}/packages/conan/v1` : "packages/conan/v1";
+}
+var Conan = class extends BaseResource {
+  authenticate({
+    projectId,
+    ...options
+  } = {}) {
+    return RequestHelper.get()(this, `${url2(projectId)}/users/authenticate`, options);
+  }
+  checkCredentials({
+    projectId,
+    ...options
+  } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(this, `${prefix}/users/check_credentials`, options);
+  }
+  downloadPackageFile(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, recipeRevision, packageRevision, filename, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/package/${conanPackageReference}/${packageRevision}/${filename}`,
+      options
+    );
+  }
+  downloadRecipeFile(packageName, packageVersion, packageUsername, packageChannel, recipeRevision, filename, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/export/${filename}`,
+      options
+    );
+  }
+  showPackageUploadUrls(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/upload_urls`,
+      options
+    );
+  }
+  showPackageDownloadUrls(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/download_urls`,
+      options
+    );
+  }
+  showPackageManifest(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/digest`,
+      options
+    );
+  }
+  showPackageSnapshot(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}`,
+      options
+    );
+  }
+  ping({
+    projectId,
+    ...options
+  } = {}) {
+    return RequestHelper.post()(this, `${url2(projectId)}/ping`, options);
+  }
+  showRecipeUploadUrls(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/upload_urls`,
+      options
+    );
+  }
+  showRecipeDownloadUrls(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/download_urls`,
+      options
+    );
+  }
+  showRecipeManifest(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/digest`,
+      options
+    );
+  }
+  showRecipeSnapshot(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}`,
+      options
+    );
+  }
+  removePackageFile(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}`,
+      options
+    );
+  }
+  search({
+    projectId,
+    ...options
+  } = {}) {
+    const prefix = url2(projectId);
+    return RequestHelper.get()(this, `${prefix}/conans/search`, options);
+  }
+  uploadPackageFile(packageFile, packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, recipeRevision, packageRevision, options) {
+    const prefix = url2();
+    return RequestHelper.get()(
+      this,
+      `${prefix}/files/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/package/${conanPackageReference}/${packageRevision}/${packageFile.filename}`,
+      {
+        isForm: true,
+        ...options,
+        file: [packageFile.content, packageFile.filename]
+      }
+    );
+  }
+  uploadRecipeFile(packageFile, packageName, packageVersion, packageUsername, packageChannel, recipeRevision, options) {
+    const prefix = url2();
+    return RequestHelper.get()(
+      this,
+      `${prefix}/files/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/export/${packageFile.filename}`,
+      {
+        isForm: true,
+        ...options,
+        file: [packageFile.content, packageFile.filename]
+      }
+    );
+  }
+};
+var DashboardAnnotations = class extends BaseResource {
+  create(dashboardPath, startingAt, description, {
+    environmentId,
+    clusterId,
+    ...options
+  } = {}) {
+    let url12;
+    if (environmentId) url12 = endpoint`environments/${environmentId}/metrics_dashboard/annotations`;
+    else if (clusterId) url12 = endpoint`clusters/${clusterId}/metrics_dashboard/annotations`;
+    else
+      throw new Error(
+        "Missing required argument. Please supply a environmentId or a cluserId in the options parameter."
+      );
+    return RequestHelper.post()(this, url12, {
+      dashboardPath,
+      startingAt,
+      description,
+      ...options
+    });
+  }
+};
+function url3({
+  projectId,
+  groupId
+} = {}) {
+  if (projectId) return endpoint`/projects/${projectId}/packages/debian`;
+  if (groupId) return endpoint`/groups/${groupId}/-/packages/debian`;
+  throw new Error(
+    "Missing required argument. Please supply a projectId or a groupId in the options parameter"
+  );
+}
+var Debian = class extends BaseResource {
+  downloadBinaryFileIndex(distribution, component, architecture, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const prefix = url3({
+      projectId,
+      groupId
+    });
+    return RequestHelper.get()(
+      this,
+      `${prefix}/dists/${distribution}/${component}/binary-${architecture}/Packages`,
+      options
+    );
+  }
+  downloadDistributionReleaseFile(distribution, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const prefix = url3({
+      projectId,
+      groupId
+    });
+    return RequestHelper.get()(
+      this,
+      `${prefix}/dists/${distribution}/Release`,
+      options
+    );
+  }
+  downloadSignedDistributionReleaseFile(distribution, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const prefix = url3({
+      projectId,
+      groupId
+    });
+    return RequestHelper.get()(
+      this,
+      `${prefix}/dists/${distribution}/InRelease`,
+      options
+    );
+  }
+  downloadReleaseFileSignature(distribution, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const prefix = url3({
+      projectId,
+      groupId
+    });
+    return RequestHelper.get()(
+      this,
+      `${prefix}/dists/${distribution}/Release.gpg`,
+      options
+    );
+  }
+  downloadPackageFile(projectId, distribution, letter, packageName, packageVersion, filename, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/debian/pool/${distribution}/${letter}/${packageName}/${packageVersion}/${filename}`,
+      options
+    );
+  }
+  uploadPackageFile(projectId, packageFile, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/packages/debian/${packageFile.filename}`,
+      {
+        isForm: true,
+        ...options,
+        file: [packageFile.content, packageFile.filename]
+      }
+    );
+  }
+};
+var DependencyProxy = class extends BaseResource {
+  remove(groupId, options) {
+    return RequestHelper.post()(this, `groups/${groupId}/dependency_proxy/cache`, options);
+  }
+};
+var DeployKeys = class extends BaseResource {
+  all({
+    projectId,
+    userId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) {
+      url12 = endpoint`projects/${projectId}/deploy_keys`;
+    } else if (userId) {
+      url12 = endpoint`users/${userId}/project_deploy_keys`;
+    } else {
+      url12 = "deploy_keys";
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  create(projectId, title, key, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/deploy_keys`,
+      {
+        title,
+        key,
+        ...options
+      }
+    );
+  }
+  edit(projectId, keyId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/deploy_keys/${keyId}`,
+      options
+    );
+  }
+  enable(projectId, keyId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/deploy_keys/${keyId}/enable`,
+      options
+    );
+  }
+  remove(projectId, keyId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/deploy_keys/${keyId}`, options);
+  }
+  show(projectId, keyId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/deploy_keys/${keyId}`,
+      options
+    );
+  }
+};
+var DeployTokens = class extends BaseResource {
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/deploy_tokens`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/deploy_tokens`;
+    else url12 = "deploy_tokens";
+    return RequestHelper.get()(this, url12, options);
+  }
+  create(name, scopes, {
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/deploy_tokens`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/deploy_tokens`;
+    else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter."
+      );
+    }
+    return RequestHelper.post()(this, url12, {
+      name,
+      scopes,
+      ...options
+    });
+  }
+  remove(tokenId, {
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/deploy_tokens/${tokenId}`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/deploy_tokens/${tokenId}`;
+    else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter."
+      );
+    }
+    return RequestHelper.del()(this, url12, options);
+  }
+  show(tokenId, {
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/deploy_tokens/${tokenId}`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/deploy_tokens/${tokenId}`;
+    else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter."
+      );
+    }
+    return RequestHelper.get()(
+      this,
+      url12,
+      options
+    );
+  }
+};
+var ResourceAccessRequests = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/access_requests`,
+      options
+    );
+  }
+  request(resourceId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/access_requests`,
+      options
+    );
+  }
+  approve(resourceId, userId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/access_requests/${userId}/approve`,
+      options
+    );
+  }
+  deny(resourceId, userId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/access_requests/${userId}`, options);
+  }
+};
+var ResourceAccessTokens = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/access_tokens`,
+      options
+    );
+  }
+  create(resourceId, name, scopes, expiresAt, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/access_tokens`,
+      {
+        name,
+        scopes,
+        expiresAt,
+        ...options
+      }
+    );
+  }
+  revoke(resourceId, tokenId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/access_tokens/${tokenId}`, options);
+  }
+  rotate(resourceId, tokenId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/access_tokens/${tokenId}/rotate`,
+      options
+    );
+  }
+  show(resourceId, tokenId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/access_tokens/${tokenId}`,
+      options
+    );
+  }
+};
+function url4(resourceId, resourceType2, resourceId2, awardId) {
+  const [rId, rId2] = [resourceId, resourceId2].map(encodeURIComponent);
+  const output = [rId, resourceType2, rId2];
+  output.push("award_emoji");
+  if (awardId) output.push(awardId);
+  return output.join("/");
+}
+var ResourceAwardEmojis = class extends BaseResource {
+  resourceType2;
+  constructor(resourceType1, resourceType2, options) {
+    super({ prefixUrl: resourceType1, ...options });
+    this.resourceType2 = resourceType2;
+  }
+  all(resourceId, resourceIId, options) {
+    return RequestHelper.get()(
+      this,
+      url4(resourceId, this.resourceType2, resourceIId),
+      options
+    );
+  }
+  award(resourceId, resourceIId, name, options) {
+    return RequestHelper.post()(
+      this,
+      url4(resourceId, this.resourceType2, resourceIId),
+      {
+        name,
+        ...options
+      }
+    );
+  }
+  remove(resourceId, resourceIId, awardId, options) {
+    return RequestHelper.del()(
+      this,
+      url4(resourceId, this.resourceType2, resourceIId, awardId),
+      options
+    );
+  }
+  show(resourceId, resourceIId, awardId, options) {
+    return RequestHelper.get()(
+      this,
+      url4(resourceId, this.resourceType2, resourceIId, awardId),
+      options
+    );
+  }
+};
+function url5(resourceId, resourceType2, resourceId2, noteId, awardId) {
+  const [rId, rId2] = [resourceId, resourceId2].map(encodeURIComponent);
+  const output = [rId, resourceType2, rId2];
+  output.push("notes");
+  output.push(noteId);
+  output.push("award_emoji");
+  if (awardId) output.push(awardId);
+  return output.join("/");
+}
+var ResourceNoteAwardEmojis = class extends BaseResource {
+  resourceType;
+  constructor(resourceType, options) {
+    super({ prefixUrl: "projects", ...options });
+    this.resourceType = resourceType;
+  }
+  all(projectId, resourceIId, noteId, options) {
+    return RequestHelper.get()(
+      this,
+      url5(projectId, this.resourceType, resourceIId, noteId),
+      options
+    );
+  }
+  award(projectId, resourceIId, noteId, name, options) {
+    return RequestHelper.post()(
+      this,
+      url5(projectId, this.resourceType, resourceIId, noteId),
+      {
+        name,
+        ...options
+      }
+    );
+  }
+  remove(projectId, resourceIId, noteId, awardId, options) {
+    return RequestHelper.del()(
+      this,
+      url5(projectId, this.resourceType, resourceIId, noteId, awardId),
+      options
+    );
+  }
+  show(projectId, resourceIId, noteId, awardId, options) {
+    return RequestHelper.get()(
+      this,
+      url5(projectId, this.resourceType, resourceIId, noteId, awardId),
+      options
+    );
+  }
+};
+var ResourceBadges = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  add(resourceId, linkUrl, imageUrl, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/badges`, {
+      linkUrl,
+      imageUrl,
+      ...options
+    });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/badges`, options);
+  }
+  edit(resourceId, badgeId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/badges/${badgeId}`,
+      options
+    );
+  }
+  preview(resourceId, linkUrl, imageUrl, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/badges/render`, {
+      linkUrl,
+      imageUrl,
+      ...options
+    });
+  }
+  remove(resourceId, badgeId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/badges/${badgeId}`, options);
+  }
+  show(resourceId, badgeId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/badges/${badgeId}`,
+      options
+    );
+  }
+};
+var ResourceCustomAttributes = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/custom_attributes`,
+      options
+    );
+  }
+  remove(resourceId, customAttributeId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${resourceId}/custom_attributes/${customAttributeId}`,
+      options
+    );
+  }
+  set(resourceId, customAttributeId, value, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/custom_attributes/${customAttributeId}`,
+      {
+        value,
+        ...options
+      }
+    );
+  }
+  show(resourceId, customAttributeId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/custom_attributes/${customAttributeId}`,
+      options
+    );
+  }
+};
+var ResourceDORA4Metrics = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, metric, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/dora/metrics`, {
+      metric,
+      ...options
+    });
+  }
+};
+var ResourceDiscussions = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  addNote(resourceId, resource2Id, discussionId, body, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions/${discussionId}/notes`,
+      { ...options, body }
+    );
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions`,
+      options
+    );
+  }
+  create(resourceId, resource2Id, body, {
+    position,
+    ...options
+  } = {}) {
+    const opts = { ...options, body };
+    if (position) {
+      Object.assign(opts, reformatObjectOptions(position, "position", true));
+      opts.isForm = true;
+    }
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions`,
+      opts
+    );
+  }
+  editNote(resourceId, resource2Id, discussionId, noteId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions/${discussionId}/notes/${noteId}`,
+      options
+    );
+  }
+  removeNote(resourceId, resource2Id, discussionId, noteId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions/${discussionId}/notes/${noteId}`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, discussionId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/discussions/${discussionId}`,
+      options
+    );
+  }
+};
+var ResourceIssueBoards = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/boards`, options);
+  }
+  allLists(resourceId, boardId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}/lists`,
+      options
+    );
+  }
+  create(resourceId, name, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/boards`, {
+      name,
+      ...options
+    });
+  }
+  createList(resourceId, boardId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}/lists`,
+      options
+    );
+  }
+  edit(resourceId, boardId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}`,
+      options
+    );
+  }
+  editList(resourceId, boardId, listId, position, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}/lists/${listId}`,
+      {
+        position,
+        ...options
+      }
+    );
+  }
+  remove(resourceId, boardId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/boards/${boardId}`, options);
+  }
+  removeList(resourceId, boardId, listId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}/lists/${listId}`,
+      options
+    );
+  }
+  show(resourceId, boardId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}`,
+      options
+    );
+  }
+  showList(resourceId, boardId, listId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/boards/${boardId}/lists/${listId}`,
+      options
+    );
+  }
+};
+var ResourceLabels = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/labels`, options);
+  }
+  create(resourceId, labelName, color, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/labels`, {
+      name: labelName,
+      color,
+      ...options
+    });
+  }
+  edit(resourceId, labelId, options) {
+    if (!options?.newName && !options?.color)
+      throw new Error(
+        "Missing required argument. Please supply a color or a newName in the options parameter."
+      );
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/labels/${labelId}`,
+      options
+    );
+  }
+  promote(resourceId, labelId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/labels/${labelId}/promote`,
+      options
+    );
+  }
+  remove(resourceId, labelId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/labels/${labelId}`, options);
+  }
+  show(resourceId, labelId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/labels/${labelId}`,
+      options
+    );
+  }
+  subscribe(resourceId, labelId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/issues/${labelId}/subscribe`,
+      options
+    );
+  }
+  unsubscribe(resourceId, labelId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/issues/${labelId}/unsubscribe`,
+      options
+    );
+  }
+};
+var ResourceMarkdownUploads = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/uploads`,
+      options
+    );
+  }
+  download(resourceId, uploadIdOrSecret, filename, options) {
+    if (filename && typeof filename === "string") {
+      return RequestHelper.get()(
+        this,
+        endpoint`${resourceId}/uploads/${uploadIdOrSecret}/${filename}`,
+        options
+      );
+    }
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/uploads/${uploadIdOrSecret}`,
+      options
+    );
+  }
+  remove(resourceId, uploadIdOrSecret, filename, options) {
+    if (filename && typeof filename === "string") {
+      return RequestHelper.del()(
+        this,
+        endpoint`${resourceId}/uploads/${uploadIdOrSecret}/${filename}`,
+        options
+      );
+    }
+    return RequestHelper.del()(this, endpoint`${resourceId}/uploads/${uploadIdOrSecret}`, options);
+  }
+};
+var ResourceMembers = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  add(resourceId, accessLevel, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/members`, {
+      accessLevel,
+      ...options
+    });
+  }
+  all(resourceId, {
+    includeInherited,
+    ...options
+  } = {}) {
+    let url12 = endpoint`${resourceId}/members`;
+    if (includeInherited) url12 += "/all";
+    return RequestHelper.get()(this, url12, options);
+  }
+  edit(resourceId, userId, accessLevel, options) {
+    return RequestHelper.put()(this, endpoint`${resourceId}/members/${userId}`, {
+      accessLevel,
+      ...options
+    });
+  }
+  show(resourceId, userId, { includeInherited, ...options } = {}) {
+    const [rId, uId] = [resourceId, userId].map(encodeURIComponent);
+    const url12 = [rId, "members"];
+    if (includeInherited) url12.push("all");
+    url12.push(uId);
+    return RequestHelper.get()(this, url12.join("/"), options);
+  }
+  remove(resourceId, userId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/members/${userId}`, options);
+  }
+};
+var ResourceMilestones = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/milestones`,
+      options
+    );
+  }
+  allAssignedIssues(resourceId, milestoneId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/milestones/${milestoneId}/issues`,
+      options
+    );
+  }
+  allAssignedMergeRequests(resourceId, milestoneId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/milestones/${milestoneId}/merge_requests`,
+      options
+    );
+  }
+  allBurndownChartEvents(resourceId, milestoneId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/milestones/${milestoneId}/burndown_events`,
+      options
+    );
+  }
+  create(resourceId, title, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/milestones`, {
+      title,
+      ...options
+    });
+  }
+  edit(resourceId, milestoneId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/milestones/${milestoneId}`,
+      options
+    );
+  }
+  remove(resourceId, milestoneId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/milestones/${milestoneId}`, options);
+  }
+  show(resourceId, milestoneId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/milestones/${milestoneId}`,
+      options
+    );
+  }
+};
+var ResourceNotes = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/notes`,
+      options
+    );
+  }
+  create(resourceId, resource2Id, body, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/notes`,
+      {
+        body,
+        ...options
+      }
+    );
+  }
+  edit(resourceId, resource2Id, noteId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/notes/${noteId}`,
+      options
+    );
+  }
+  remove(resourceId, resource2Id, noteId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/notes/${noteId}`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, noteId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/notes/${noteId}`,
+      options
+    );
+  }
+};
+var ResourceTemplates = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: ["templates", resourceType].join("/"), ...options });
+  }
+  all(options) {
+    process.emitWarning(
+      'This API will be deprecated as of Gitlabs v5 API. Please make the switch to "ProjectTemplates".',
+      "DeprecationWarning"
+    );
+    return RequestHelper.get()(this, "", options);
+  }
+  show(key, options) {
+    process.emitWarning(
+      'This API will be deprecated as of Gitlabs v5 API. Please make the switch to "ProjectTemplates".',
+      "DeprecationWarning"
+    );
+    return RequestHelper.get()(this, encodeURIComponent(key), options);
+  }
+};
+var ResourceVariables = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/variables`, options);
+  }
+  create(resourceId, key, value, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/variables`, {
+      key,
+      value,
+      ...options
+    });
+  }
+  edit(resourceId, key, value, options) {
+    return RequestHelper.put()(this, endpoint`${resourceId}/variables/${key}`, {
+      value,
+      ...options
+    });
+  }
+  show(resourceId, key, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/variables/${key}`,
+      options
+    );
+  }
+  remove(resourceId, key, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/variables/${key}`, options);
+  }
+};
+var ResourceWikis = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/wikis`, options);
+  }
+  create(resourceId, content, title, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/wikis`, {
+      content,
+      title,
+      ...options
+    });
+  }
+  edit(resourceId, slug, options) {
+    return RequestHelper.put()(this, endpoint`${resourceId}/wikis/${slug}`, options);
+  }
+  remove(resourceId, slug, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/wikis/${slug}`, options);
+  }
+  show(resourceId, slug, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/wikis/${slug}`, options);
+  }
+  uploadAttachment(resourceId, file, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${resourceId}/wikis/attachments`,
+      {
+        ...options,
+        isForm: true,
+        file: [file.content, file.filename]
+      }
+    );
+  }
+};
+var ResourceHooks = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  add(resourceId, url12, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/hooks`, {
+      url: url12,
+      ...options
+    });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/hooks`, options);
+  }
+  edit(resourceId, hookId, url12, options) {
+    return RequestHelper.put()(this, endpoint`${resourceId}/hooks/${hookId}`, {
+      url: url12,
+      ...options
+    });
+  }
+  remove(resourceId, hookId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/hooks/${hookId}`, options);
+  }
+  show(resourceId, hookId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/hooks/${hookId}`,
+      options
+    );
+  }
+};
+var ResourcePushRules = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  create(resourceId, options) {
+    return RequestHelper.post()(this, endpoint`${resourceId}/push_rule`, options);
+  }
+  edit(resourceId, options) {
+    return RequestHelper.put()(this, endpoint`${resourceId}/push_rule`, options);
+  }
+  remove(resourceId, options) {
+    return RequestHelper.del()(this, endpoint`${resourceId}/push_rule`, options);
+  }
+  show(resourceId, options) {
+    return RequestHelper.get()(this, endpoint`${resourceId}/push_rule`, options);
+  }
+};
+var ResourceRepositoryStorageMoves = class extends BaseResource {
+  resourceType;
+  resourceTypeSingular;
+  constructor(resourceType, options) {
+    super(options);
+    this.resourceType = resourceType;
+    this.resourceTypeSingular = resourceType.substring(0, resourceType.length - 1);
+  }
+  all(options) {
+    const resourceId = options?.[`${this.resourceTypeSingular}Id`];
+    const url12 = resourceId ? endpoint`${this.resourceType}/${resourceId}/repository_storage_moves` : `${this.resourceTypeSingular}_repository_storage_moves`;
+    return RequestHelper.get()(this, url12, options);
+  }
+  show(repositoryStorageId, options) {
+    const resourceId = options?.[`${this.resourceTypeSingular}Id`];
+    const url12 = resourceId ? endpoint`${this.resourceType}/${resourceId}/repository_storage_moves` : `${this.resourceTypeSingular}_repository_storage_moves`;
+    return RequestHelper.get()(
+      this,
+      `${url12}/${repositoryStorageId}`,
+      options
+    );
+  }
+  schedule(sourceStorageName, options) {
+    const resourceId = options?.[`${this.resourceTypeSingular}Id`];
+    const url12 = resourceId ? endpoint`${this.resourceType}/${resourceId}/repository_storage_moves` : `${this.resourceTypeSingular}_repository_storage_moves`;
+    return RequestHelper.post()(this, url12, {
+      sourceStorageName,
+      ...options
+    });
+  }
+};
+var ResourceInvitations = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  add(resourceId, accessLevel, options) {
+    if (!options?.email && !options?.userId)
+      throw new Error(
+        "Missing required argument. Please supply a email or a userId in the options parameter."
+      );
+    return RequestHelper.post()(this, endpoint`${resourceId}/invitations`, {
+      accessLevel,
+      ...options
+    });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/invitations`,
+      options
+    );
+  }
+  edit(resourceId, email, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${resourceId}/invitations/${email}`,
+      options
+    );
+  }
+  remove(resourceId, email, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${resourceId}/invitations/${email}`,
+      options
+    );
+  }
+};
+var ResourceIterations = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/iterations`,
+      options
+    );
+  }
+};
+var ResourceProtectedEnvironments = class extends BaseResource {
+  constructor(resourceType, options) {
+    super({ prefixUrl: resourceType, ...options });
+  }
+  all(resourceId, options) {
+    return RequestHelper.get()(
+      this,
+      `${resourceId}/protected_environments`,
+      options
+    );
+  }
+  create(resourceId, name, deployAccessLevels, options) {
+    return RequestHelper.post()(
+      this,
+      `${resourceId}/protected_environments`,
+      {
+        name,
+        deployAccessLevels,
+        ...options
+      }
+    );
+  }
+  edit(resourceId, name, options) {
+    return RequestHelper.put()(
+      this,
+      `${resourceId}/protected_environments/${name}`,
+      options
+    );
+  }
+  show(resourceId, name, options) {
+    return RequestHelper.get()(
+      this,
+      `${resourceId}/protected_environments/${name}`,
+      options
+    );
+  }
+  remove(resourceId, name, options) {
+    return RequestHelper.del()(this, `${resourceId}/protected_environments/${name}`, options);
+  }
+};
+var ResourceIterationEvents = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_iteration_events`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, iterationEventId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_iteration_events/${iterationEventId}`,
+      options
+    );
+  }
+};
+var ResourceLabelEvents = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_label_events`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, labelEventId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_label_events/${labelEventId}`,
+      options
+    );
+  }
+};
+var ResourceMilestoneEvents = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_milestone_events`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, milestoneEventId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_milestone_events/${milestoneEventId}`,
+      options
+    );
+  }
+};
+var ResourceStateEvents = class extends BaseResource {
+  resource2Type;
+  constructor(resourceType, resource2Type, options) {
+    super({ prefixUrl: resourceType, ...options });
+    this.resource2Type = resource2Type;
+  }
+  all(resourceId, resource2Id, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_state_events`,
+      options
+    );
+  }
+  show(resourceId, resource2Id, stateEventId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${resourceId}/${this.resource2Type}/${resource2Id}/resource_state_events/${stateEventId}`,
+      options
+    );
+  }
+};
+var DockerfileTemplates = class extends ResourceTemplates {
+  constructor(options) {
+    super("dockerfiles", options);
+  }
+};
+var Events = class extends BaseResource {
+  all({
+    projectId,
+    userId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/events`;
+    else if (userId) url12 = endpoint`users/${userId}/events`;
+    else url12 = "events";
+    return RequestHelper.get()(this, url12, options);
+  }
+};
+var Experiments = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "experiments", options);
+  }
+};
+var GeoNodes = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "geo_nodes", options);
+  }
+  allStatuses(options) {
+    return RequestHelper.get()(this, "geo_nodes/statuses", options);
+  }
+  allFailures(options) {
+    return RequestHelper.get()(this, "geo_nodes/current/failures", options);
+  }
+  create(name, url12, options) {
+    return RequestHelper.post()(this, "geo_nodes", { name, url: url12, ...options });
+  }
+  edit(geonodeId, options) {
+    return RequestHelper.put()(this, `geo_nodes/${geonodeId}`, options);
+  }
+  repair(geonodeId, options) {
+    return RequestHelper.post()(this, `geo_nodes/${geonodeId}/repair`, options);
+  }
+  remove(geonodeId, options) {
+    return RequestHelper.del()(this, `geo_nodes/${geonodeId}`, options);
+  }
+  show(geonodeId, options) {
+    return RequestHelper.get()(this, `geo_nodes/${geonodeId}`, options);
+  }
+  showStatus(geonodeId, options) {
+    return RequestHelper.get()(this, `geo_nodes/${geonodeId}/status`, options);
+  }
+};
+var GeoSites = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "geo_sites", options);
+  }
+  allStatuses(options) {
+    return RequestHelper.get()(this, "geo_sites/statuses", options);
+  }
+  allFailures(options) {
+    return RequestHelper.get()(this, "geo_sites/current/failures", options);
+  }
+  create(name, url12, options) {
+    return RequestHelper.post()(this, "geo_sites", { name, url: url12, ...options });
+  }
+  edit(geositeId, options) {
+    return RequestHelper.put()(this, `geo_sites/${geositeId}`, options);
+  }
+  repair(geositeId, options) {
+    return RequestHelper.post()(this, `geo_sites/${geositeId}/repair`, options);
+  }
+  remove(geositeId, options) {
+    return RequestHelper.del()(this, `geo_sites/${geositeId}`, options);
+  }
+  show(geositeId, options) {
+    return RequestHelper.get()(this, `geo_sites/${geositeId}`, options);
+  }
+  showStatus(geositeId, options) {
+    return RequestHelper.get()(this, `geo_sites/${geositeId}/status`, options);
+  }
+};
+var GitLabCIYMLTemplates = class extends ResourceTemplates {
+  constructor(options) {
+    super("gitlab_ci_ymls", options);
+  }
+};
+var GitignoreTemplates = class extends ResourceTemplates {
+  constructor(options) {
+    super("gitignores", options);
+  }
+};
+var Import = class extends BaseResource {
+  importGithubRepository(personalAccessToken, repositoryId, targetNamespace, options) {
+    return RequestHelper.post()(this, "import/github", {
+      personalAccessToken,
+      repoId: repositoryId,
+      targetNamespace,
+      ...options
+    });
+  }
+  cancelGithubRepositoryImport(projectId, options) {
+    return RequestHelper.post()(this, "import/github/cancel", {
+      projectId,
+      ...options
+    });
+  }
+  importGithubGists(personalAccessToken, options) {
+    return RequestHelper.post()(this, "import/github/gists", {
+      personalAccessToken,
+      ...options
+    });
+  }
+  importBitbucketServerRepository(bitbucketServerUrl, bitbucketServerUsername, personalAccessToken, bitbucketServerProject, bitbucketServerRepository, options) {
+    return RequestHelper.post()(this, "import/bitbucket_server", {
+      bitbucketServerUrl,
+      bitbucketServerUsername,
+      personalAccessToken,
+      bitbucketServerProject,
+      bitbucketServerRepo: bitbucketServerRepository,
+      ...options
+    });
+  }
+};
+var InstanceLevelCICDVariables = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "admin/ci/variables", options);
+  }
+  create(key, value, options) {
+    return RequestHelper.post()(this, "admin/ci/variables", {
+      key,
+      value,
+      ...options
+    });
+  }
+  edit(keyId, value, options) {
+    return RequestHelper.put()(this, endpoint`admin/ci/variables/${keyId}`, {
+      value,
+      ...options
+    });
+  }
+  show(keyId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`admin/ci/variables/${keyId}`,
+      options
+    );
+  }
+  remove(keyId, options) {
+    return RequestHelper.get()(this, endpoint`admin/ci/variables/${keyId}`, options);
+  }
+};
+var Keys = class extends BaseResource {
+  show({
+    keyId,
+    fingerprint,
+    ...options
+  } = {}) {
+    let url12;
+    if (keyId) url12 = `keys/${keyId}`;
+    else if (fingerprint) url12 = `keys?fingerprint=${fingerprint}`;
+    else {
+      throw new Error(
+        "Missing required argument. Please supply a fingerprint or a keyId in the options parameter"
+      );
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+};
+var License = class extends BaseResource {
+  add(license, options) {
+    return RequestHelper.post()(this, "license", {
+      searchParams: { license },
+      ...options
+    });
+  }
+  all(options) {
+    return RequestHelper.get()(this, "licenses", options);
+  }
+  show(options) {
+    return RequestHelper.get()(this, "license", options);
+  }
+  remove(licenceId, options) {
+    return RequestHelper.del()(this, `license/${licenceId}`, options);
+  }
+  recalculateBillableUsers(licenceId, options) {
+    return RequestHelper.put()(
+      this,
+      `license/${licenceId}/refresh_billable_users`,
+      options
+    );
+  }
+};
+var LicenseTemplates = class extends ResourceTemplates {
+  constructor(options) {
+    super("Licenses", options);
+  }
+};
+var Lint = class extends BaseResource {
+  check(projectId, options) {
+    return RequestHelper.get()(this, endpoint`projects/${projectId}/ci/lint`, options);
+  }
+  lint(projectId, content, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/ci/lint`, {
+      ...options,
+      content
+    });
+  }
+};
+var Markdown = class extends BaseResource {
+  render(text, options) {
+    return RequestHelper.post()(this, "markdown", { text, ...options });
+  }
+};
+var Maven = class extends BaseResource {
+  downloadPackageFile(path14, filename, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    let url12 = endpoint`packages/maven/${path14}/${filename}`;
+    if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
+    return RequestHelper.get()(this, url12, options);
+  }
+  uploadPackageFile(projectId, path14, packageFile, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/packages/maven/${path14}/${packageFile.filename}`,
+      {
+        isForm: true,
+        ...options,
+        file: [packageFile.content, packageFile.filename]
+      }
+    );
+  }
+};
+var Metadata = class extends BaseResource {
+  show(options) {
+    return RequestHelper.get()(this, "metadata", options);
+  }
+};
+var Migrations = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "bulk_imports", options);
+  }
+  create(configuration, entities, options) {
+    return RequestHelper.post()(this, "bulk_imports", {
+      configuration,
+      entities,
+      ...options
+    });
+  }
+  allEntities({
+    bulkImportId,
+    ...options
+  } = {}) {
+    const url12 = bulkImportId ? endpoint`bulk_imports/${bulkImportId}/entities` : "bulk_imports/entities";
+    return RequestHelper.get()(this, url12, options);
+  }
+  show(bulkImportId, options) {
+    return RequestHelper.get()(
+      this,
+      `bulk_imports/${bulkImportId}`,
+      options
+    );
+  }
+  showEntity(bulkImportId, entitityId, options) {
+    return RequestHelper.get()(
+      this,
+      `bulk_imports/${bulkImportId}/entities/${entitityId}`,
+      options
+    );
+  }
+};
+function url6(projectId) {
+  return projectId ? endpoint`/projects/${projectId}/packages/npm` : "packages/npm";
+}
+var NPM = class extends BaseResource {
+  downloadPackageFile(projectId, packageName, filename, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/npm/${packageName}/-/${filename}`,
+      options
+    );
+  }
+  removeDistTag(packageName, tag, options) {
+    const prefix = url6(options?.projectId);
+    return RequestHelper.del()(
+      this,
+      `${prefix}/-/package/${packageName}/dist-tags/${tag}`,
+      options
+    );
+  }
+  setDistTag(packageName, tag, options) {
+    const prefix = url6(options?.projectId);
+    return RequestHelper.put()(
+      this,
+      `${prefix}/-/package/${packageName}/dist-tags/${tag}`,
+      options
+    );
+  }
+  showDistTags(packageName, options) {
+    const prefix = url6(options?.projectId);
+    return RequestHelper.get()(
+      this,
+      `${prefix}/-/package/${packageName}/dist-tags`,
+      options
+    );
+  }
+  showMetadata(packageName, options) {
+    const prefix = url6(options?.projectId);
+    return RequestHelper.get()(this, `${prefix}/${packageName}`, options);
+  }
+  uploadPackageFile(projectId, packageName, versions, metadata, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/packages/npm/${packageName}`,
+      {
+        ...options,
+        versions,
+        ...metadata
+      }
+    );
+  }
+};
+var Namespaces = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "namespaces", options);
+  }
+  exists(namespace, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`namespaces/${namespace}/exists`,
+      options
+    );
+  }
+  show(namespaceId, options) {
+    return RequestHelper.get()(this, endpoint`namespaces/${namespaceId}`, options);
+  }
+};
+function url7({
+  projectId,
+  groupId
+} = {}) {
+  let prefix = "";
+  if (projectId) prefix = endpoint`projects/${projectId}/`;
+  if (groupId) prefix = endpoint`groups/${groupId}/`;
+  return `${prefix}notification_settings`;
+}
+var NotificationSettings = class extends BaseResource {
+  edit({
+    groupId,
+    projectId,
+    ...options
+  } = {}) {
+    const uri = url7({ groupId, projectId });
+    return RequestHelper.put()(this, uri, options);
+  }
+  show({
+    groupId,
+    projectId,
+    ...options
+  } = {}) {
+    const uri = url7({ groupId, projectId });
+    return RequestHelper.get()(this, uri, options);
+  }
+};
+function url8({
+  projectId,
+  groupId
+} = {}) {
+  if (projectId) return endpoint`/projects/${projectId}/packages/nuget`;
+  if (groupId) return endpoint`/groups/${groupId}/-/packages/nuget`;
+  throw new Error(
+    "Missing required argument. Please supply a projectId or a groupId in the options parameter"
+  );
+}
+var NuGet = class extends BaseResource {
+  downloadPackageFile(projectId, packageName, packageVersion, filename, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/nuget/download/${packageName}/${packageVersion}/${filename}`,
+      options
+    );
+  }
+  search(q, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const uri = url8({ projectId, groupId });
+    return RequestHelper.get()(this, `${uri}/query`, { q, ...options });
+  }
+  showMetadata(packageName, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const uri = url8({ projectId, groupId });
+    return RequestHelper.get()(
+      this,
+      `${uri}/metadata/${packageName}/index`,
+      options
+    );
+  }
+  showPackageIndex(projectId, packageName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/nuget/download/${packageName}/index`,
+      options
+    );
+  }
+  showServiceIndex({
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const uri = url8({ projectId, groupId });
+    return RequestHelper.get()(
+      this,
+      `${uri}/index`,
+      options
+    );
+  }
+  showVersionMetadata(packageName, packageVersion, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    const uri = url8({ projectId, groupId });
+    return RequestHelper.get()(
+      this,
+      `${uri}/metadata/${packageName}/${packageVersion}`,
+      options
+    );
+  }
+  uploadPackageFile(projectId, packageName, packageVersion, packageFile, options) {
+    return RequestHelper.put()(this, endpoint`projects/${projectId}/packages/nuget`, {
+      isForm: true,
+      ...options,
+      packageName,
+      packageVersion,
+      file: [packageFile.content, packageFile.filename]
+    });
+  }
+  uploadSymbolPackage(projectId, packageName, packageVersion, packageFile, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/packages/nuget/symbolpackage`,
+      {
+        isForm: true,
+        ...options,
+        packageName,
+        packageVersion,
+        file: [packageFile.content, packageFile.filename]
+      }
+    );
+  }
+};
+var PersonalAccessTokens = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(
+      this,
+      "personal_access_tokens",
+      options
+    );
+  }
+  // Convience method - Also located in Users
+  create(userId, name, scopes, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`users/${userId}/personal_access_tokens`,
+      {
+        name,
+        scopes,
+        ...options
+      }
+    );
+  }
+  remove({
+    tokenId,
+    ...options
+  } = {}) {
+    const url12 = tokenId ? endpoint`personal_access_tokens/${tokenId}` : "personal_access_tokens/self";
+    return RequestHelper.del()(this, url12, options);
+  }
+  rotate(tokenId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`personal_access_tokens/${tokenId}/rotate`,
+      options
+    );
+  }
+  show({
+    tokenId,
+    ...options
+  } = {}) {
+    const url12 = tokenId ? endpoint`personal_access_tokens/${tokenId}` : "personal_access_tokens/self";
+    return RequestHelper.get()(this, url12, options);
+  }
+};
+var PyPI = class extends BaseResource {
+  downloadPackageFile(sha, fileIdentifier, {
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) {
+      url12 = endpoint`projects/${projectId}/packages/pypi/files/${sha}/${fileIdentifier}`;
+    } else if (groupId) {
+      url12 = endpoint`groups/${groupId}/packages/pypi/files/${sha}/${fileIdentifier}`;
+    } else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter"
+      );
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  showPackageDescriptor(packageName, {
+    projectId,
+    groupId,
+    ...options
+  }) {
+    let url12;
+    if (projectId) {
+      url12 = endpoint`projects/${projectId}/packages/pypi/simple/${packageName}`;
+    } else if (groupId) {
+      url12 = endpoint`groups/${groupId}/packages/pypi/simple/${packageName}`;
+    } else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter"
+      );
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  uploadPackageFile(projectId, packageFile, options) {
+    return RequestHelper.put()(this, endpoint`projects/${projectId}/packages/pypi`, {
+      ...options,
+      isForm: true,
+      file: [packageFile.content, packageFile.filename]
+    });
+  }
+};
+var RubyGems = class extends BaseResource {
+  allDependencies(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/rubygems/api/v1/dependencies`,
+      options
+    );
+  }
+  downloadGemFile(projectId, fileName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/rubygems/gems/${fileName}`,
+      options
+    );
+  }
+  uploadGemFile(projectId, packageFile, options) {
+    return RequestHelper.post()(this, `projects/${projectId}/packages/rubygems/api/v1/gems`, {
+      isForm: true,
+      ...options,
+      file: [packageFile.content, packageFile.filename]
+    });
+  }
+};
+var Search = class extends BaseResource {
+  all(scope, search, options) {
+    const { projectId, groupId, ...opts } = options || {};
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/`;
+    else url12 = "";
+    return RequestHelper.get()(this, `${url12}search`, {
+      scope,
+      search,
+      ...opts
+    });
+  }
+};
+var SearchAdmin = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "admin/search/migrations", options);
+  }
+  show(versionOrName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`admin/search/migrations/${versionOrName}`,
+      options
+    );
+  }
+};
+var ServiceAccounts = class extends BaseResource {
+  create(options) {
+    return RequestHelper.post()(this, endpoint`service_accounts`, options);
+  }
+};
+var ServiceData = class extends BaseResource {
+  showMetricDefinitions(options) {
+    return RequestHelper.get()(this, "usage_data/metric_definitions", options);
+  }
+  showServicePingSQLQueries(options) {
+    return RequestHelper.get()(this, "usage_data/queries", options);
+  }
+  showUsageDataNonSQLMetrics(options) {
+    return RequestHelper.get()(
+      this,
+      "usage_data/non_sql_metrics",
+      options
+    );
+  }
+};
+var SidekiqMetrics = class extends BaseResource {
+  queueMetrics() {
+    return RequestHelper.get()(this, "sidekiq/queue_metrics");
+  }
+  processMetrics() {
+    return RequestHelper.get()(this, "sidekiq/process_metrics");
+  }
+  jobStats() {
+    return RequestHelper.get()(this, "sidekiq/job_stats");
+  }
+  compoundMetrics() {
+    return RequestHelper.get()(this, "sidekiq/compound_metrics");
+  }
+};
+var SidekiqQueues = class extends BaseResource {
+  remove(queueName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`admin/sidekiq/queues/${queueName}`,
+      options
+    );
+  }
+};
+var SnippetRepositoryStorageMoves = class extends ResourceRepositoryStorageMoves {
+  constructor(options) {
+    super("snippets", options);
+  }
+};
+var Snippets = class extends BaseResource {
+  all({
+    public: ppublic,
+    ...options
+  } = {}) {
+    const url12 = ppublic ? "snippets/public" : "snippets";
+    return RequestHelper.get()(this, url12, options);
+  }
+  create(title, options) {
+    return RequestHelper.post()(this, "snippets", {
+      title,
+      ...options
+    });
+  }
+  edit(snippetId, options) {
+    return RequestHelper.put()(this, `snippets/${snippetId}`, options);
+  }
+  remove(snippetId, options) {
+    return RequestHelper.del()(this, `snippets/${snippetId}`, options);
+  }
+  show(snippetId, options) {
+    return RequestHelper.get()(this, `snippets/${snippetId}`, options);
+  }
+  showContent(snippetId, options) {
+    return RequestHelper.get()(this, `snippets/${snippetId}/raw`, options);
+  }
+  showRepositoryFileContent(snippetId, ref, filePath, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`snippets/${snippetId}/files/${ref}/${filePath}/raw`,
+      options
+    );
+  }
+  showUserAgentDetails(snippetId, options) {
+    return RequestHelper.get()(
+      this,
+      `snippets/${snippetId}/user_agent_detail`,
+      options
+    );
+  }
+};
+var Suggestions = class extends BaseResource {
+  edit(suggestionId, options) {
+    return RequestHelper.put()(
+      this,
+      `suggestions/${suggestionId}/apply`,
+      options
+    );
+  }
+  editBatch(suggestionIds, options) {
+    return RequestHelper.put()(this, `suggestions/batch_apply`, {
+      ...options,
+      ids: suggestionIds
+    });
+  }
+};
+var SystemHooks = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "hooks", options);
+  }
+  // Convenience method
+  add(url12, options) {
+    return this.create(url12, options);
+  }
+  create(url12, options) {
+    return RequestHelper.post()(this, "hooks", {
+      url: url12,
+      ...options
+    });
+  }
+  test(hookId, options) {
+    return RequestHelper.post()(this, `hooks/${hookId}`, options);
+  }
+  remove(hookId, options) {
+    return RequestHelper.del()(this, `hooks/${hookId}`, options);
+  }
+  show(hookId, options) {
+    return RequestHelper.post()(this, `hooks/${hookId}`, options);
+  }
+};
+var TodoLists = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "todos", options);
+  }
+  done({
+    todoId,
+    ...options
+  } = {}) {
+    let prefix = "todos";
+    if (todoId) prefix += `/${todoId}`;
+    return RequestHelper.post()(
+      this,
+      `${prefix}/mark_as_done`,
+      options
+    );
+  }
+};
+var Topics = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "topics", options);
+  }
+  create(name, {
+    avatar,
+    ...options
+  } = {}) {
+    const opts = {
+      name,
+      ...options
+    };
+    if (avatar) {
+      opts.isForm = true;
+      opts.file = [avatar.content, avatar.filename];
+    }
+    return RequestHelper.post()(this, "topics", opts);
+  }
+  edit(topicId, {
+    avatar,
+    ...options
+  } = {}) {
+    const opts = { ...options };
+    if (avatar) {
+      opts.isForm = true;
+      opts.file = [avatar.content, avatar.filename];
+    }
+    return RequestHelper.put()(this, `topics/${topicId}`, opts);
+  }
+  merge(sourceTopicId, targetTopicId, options) {
+    return RequestHelper.post()(this, `topics/merge`, {
+      sourceTopicId,
+      targetTopicId,
+      ...options
+    });
+  }
+  remove(topicId, options) {
+    return RequestHelper.del()(this, `topics/${topicId}`, options);
+  }
+  show(topicId, options) {
+    return RequestHelper.get()(this, `topics/${topicId}`, options);
+  }
+};
+var Branches = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/branches`,
+      options
+    );
+  }
+  create(projectId, branchName, ref, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/branches`,
+      {
+        branch: branchName,
+        ref,
+        ...options
+      }
+    );
+  }
+  remove(projectId, branchName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/repository/branches/${branchName}`,
+      options
+    );
+  }
+  removeMerged(projectId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/repository/merged_branches`,
+      options
+    );
+  }
+  show(projectId, branchName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/branches/${branchName}`,
+      options
+    );
+  }
+};
+var CommitDiscussions = class extends ResourceDiscussions {
+  constructor(options) {
+    super("projects", new RawPathSegment("repository/commits"), options);
+  }
+};
+var Commits = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits`,
+      options
+    );
+  }
+  allComments(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/comments`,
+      options
+    );
+  }
+  allDiscussions(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/discussions`,
+      options
+    );
+  }
+  allMergeRequests(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/merge_requests`,
+      options
+    );
+  }
+  allReferences(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/refs`,
+      options
+    );
+  }
+  allStatuses(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/statuses`,
+      options
+    );
+  }
+  cherryPick(projectId, sha, branch, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/cherry_pick`,
+      {
+        branch,
+        ...options
+      }
+    );
+  }
+  create(projectId, branch, message, actions = [], options = {}) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/commits`,
+      {
+        branch,
+        commitMessage: message,
+        actions,
+        ...options
+      }
+    );
+  }
+  createComment(projectId, sha, note, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/comments`,
+      {
+        note,
+        ...options
+      }
+    );
+  }
+  editStatus(projectId, sha, state, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/statuses/${sha}`,
+      {
+        state,
+        ...options
+      }
+    );
+  }
+  revert(projectId, sha, branch, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/revert`,
+      {
+        ...options,
+        branch
+      }
+    );
+  }
+  show(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}`,
+      options
+    );
+  }
+  showDiff(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/diff`,
+      options
+    );
+  }
+  showGPGSignature(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/signature`,
+      options
+    );
+  }
+  showSequence(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/commits/${sha}/sequence`,
+      options
+    );
+  }
+};
+var ContainerRegistry = class extends BaseResource {
+  allRepositories({
+    groupId,
+    projectId,
+    ...options
+  } = {}) {
+    let url12;
+    if (groupId) url12 = endpoint`groups/${groupId}/registry/repositories`;
+    else if (projectId) url12 = endpoint`projects/${projectId}/registry/repositories`;
+    else
+      throw new Error(
+        "Missing required argument. Please supply a groupId or a projectId in the options parameter."
+      );
+    return RequestHelper.get()(this, url12, options);
+  }
+  allTags(projectId, repositoryId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/registry/repositories/${repositoryId}/tags`,
+      options
+    );
+  }
+  editRegistryVisibility(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}`,
+      options
+    );
+  }
+  removeRepository(projectId, repositoryId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/registry/repositories/${repositoryId}`,
+      options
+    );
+  }
+  removeTag(projectId, repositoryId, tagName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/registry/repositories/${repositoryId}/tags/${tagName}`,
+      options
+    );
+  }
+  removeTags(projectId, repositoryId, nameRegexDelete, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/registry/repositories/${repositoryId}/tags`,
+      {
+        nameRegexDelete,
+        ...options
+      }
+    );
+  }
+  showRepository(repositoryId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`registry/repositories/${repositoryId}`,
+      options
+    );
+  }
+  showTag(projectId, repositoryId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/registry/repositories/${repositoryId}/tags/${tagName}`,
+      options
+    );
+  }
+};
+var Deployments = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/deployments`,
+      options
+    );
+  }
+  allMergeRequests(projectId, deploymentId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/deployments/${deploymentId}/merge_requests`,
+      options
+    );
+  }
+  create(projectId, environment2, sha, ref, tag, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/deployments`,
+      {
+        environment: environment2,
+        sha,
+        ref,
+        tag,
+        ...options
+      }
+    );
+  }
+  edit(projectId, deploymentId, status, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/deployments/${deploymentId}`,
+      {
+        ...options,
+        status
+      }
+    );
+  }
+  remove(projectId, deploymentId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/deployments/${deploymentId}`,
+      options
+    );
+  }
+  setApproval(projectId, deploymentId, status, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/deployments/${deploymentId}/approval`,
+      {
+        ...options,
+        status
+      }
+    );
+  }
+  show(projectId, deploymentId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/deployments/${deploymentId}`,
+      options
+    );
+  }
+};
+var Environments = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/environments`,
+      options
+    );
+  }
+  create(projectId, name, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/environments`,
+      {
+        name,
+        ...options
+      }
+    );
+  }
+  edit(projectId, environmentId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/environments/${environmentId}`,
+      options
+    );
+  }
+  remove(projectId, environmentId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/environments/${environmentId}`,
+      options
+    );
+  }
+  removeReviewApps(projectId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/environments/review_apps`, options);
+  }
+  show(projectId, environmentId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/environments/${environmentId}`,
+      options
+    );
+  }
+  stop(projectId, environmentId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/environments/${environmentId}/stop`,
+      options
+    );
+  }
+  stopStale(projectId, before, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/environments/stop_stale`,
+      {
+        searchParams: { before },
+        ...options
+      }
+    );
+  }
+};
+var ErrorTrackingClientKeys = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/client_keys`,
+      options
+    );
+  }
+  create(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/client_keys`,
+      options
+    );
+  }
+  remove(projectId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/client_keys`,
+      options
+    );
+  }
+};
+var ErrorTrackingSettings = class extends BaseResource {
+  create(projectId, active2, integrated, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/settings`,
+      {
+        searchParams: {
+          active: active2,
+          integrated
+        },
+        ...options
+      }
+    );
+  }
+  edit(projectId, active2, { integrated, ...options } = {}) {
+    return RequestHelper.patch()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/settings`,
+      {
+        searchParams: {
+          active: active2,
+          integrated
+        },
+        ...options
+      }
+    );
+  }
+  show(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/error_tracking/settings`,
+      options
+    );
+  }
+};
+var ExternalStatusChecks = class extends BaseResource {
+  all(projectId, options) {
+    const { mergerequestIId, ...opts } = options || {};
+    let url12 = endpoint`projects/${projectId}`;
+    if (mergerequestIId) {
+      url12 += endpoint`/merge_requests/${mergerequestIId}/status_checks`;
+    } else {
+      url12 += "/external_status_checks";
+    }
+    return RequestHelper.get()(this, url12, opts);
+  }
+  create(projectId, name, externalUrl, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/external_status_checks`,
+      {
+        name,
+        externalUrl,
+        ...options
+      }
+    );
+  }
+  edit(projectId, externalStatusCheckId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/external_status_checks/${externalStatusCheckId}`,
+      options
+    );
+  }
+  remove(projectId, externalStatusCheckId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/external_status_checks/${externalStatusCheckId}`,
+      options
+    );
+  }
+  set(projectId, mergerequestIId, sha, externalStatusCheckId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/status_check_responses`,
+      {
+        sha,
+        externalStatusCheckId,
+        ...options
+      }
+    );
+  }
+};
+var FeatureFlagUserLists = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/feature_flags_user_lists`,
+      options
+    );
+  }
+  create(projectId, name, userXids, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/feature_flags_user_lists`,
+      {
+        name,
+        userXids,
+        ...options
+      }
+    );
+  }
+  edit(projectId, featureFlagUserListIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/feature_flags_user_lists/${featureFlagUserListIId}`,
+      options
+    );
+  }
+  remove(projectId, featureFlagUserListIId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/feature_flags_user_lists/${featureFlagUserListIId}`,
+      options
+    );
+  }
+  show(projectId, featureFlagUserListIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/feature_flags_user_lists/${featureFlagUserListIId}`,
+      options
+    );
+  }
+};
+var FeatureFlags = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/feature_flags`,
+      options
+    );
+  }
+  create(projectId, flagName, version, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/feature_flags`,
+      {
+        name: flagName,
+        version,
+        ...options
+      }
+    );
+  }
+  edit(projectId, featureFlagName, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/feature_flags/${featureFlagName}`,
+      options
+    );
+  }
+  remove(projectId, flagName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/feature_flags/${flagName}`,
+      options
+    );
+  }
+  show(projectId, flagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/feature_flags/${flagName}`,
+      options
+    );
+  }
+};
+var FreezePeriods = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/freeze_periods`,
+      options
+    );
+  }
+  create(projectId, freezeStart, freezeEnd, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/freeze_periods`,
+      {
+        freezeStart,
+        freezeEnd,
+        ...options
+      }
+    );
+  }
+  edit(projectId, freezePeriodId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/freeze_periods/${freezePeriodId}`,
+      options
+    );
+  }
+  remove(projectId, freezePeriodId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/freeze_periods/${freezePeriodId}`,
+      options
+    );
+  }
+  show(projectId, freezePeriodId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/freeze_periods/${freezePeriodId}`,
+      options
+    );
+  }
+};
+var GitlabPages = class extends BaseResource {
+  remove(projectId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/pages`, options);
+  }
+  showSettings(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pages`,
+      options
+    );
+  }
+};
+var GoProxy = class extends BaseResource {
+  all(projectId, moduleName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/go/${moduleName}/@v/list`,
+      options
+    );
+  }
+  showVersionMetadata(projectId, moduleName, moduleVersion, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/go/${moduleName}/@v/${moduleVersion}.info`,
+      options
+    );
+  }
+  downloadModuleFile(projectId, moduleName, moduleVersion, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/go/${moduleName}/@v/${moduleVersion}.mod`,
+      options
+    );
+  }
+  downloadModuleSource(projectId, moduleName, moduleVersion, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/go/${moduleName}/@v/${moduleVersion}.zip`,
+      options
+    );
+  }
+};
+var Helm = class extends BaseResource {
+  downloadChartIndex(projectId, channel, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/helm/${channel}/index.yaml`,
+      options
+    );
+  }
+  downloadChart(projectId, channel, filename, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/helm/${channel}/charts/${filename}.tgz`,
+      options
+    );
+  }
+  import(projectId, channel, chart, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/packages/helm/api/${channel}/charts`,
+      {
+        isForm: true,
+        ...options,
+        chart: [chart.content, chart.filename]
+      }
+    );
+  }
+};
+var Integrations = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/integrations`,
+      options
+    );
+  }
+  edit(projectId, integrationName, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/integrations/${integrationName}`,
+      options
+    );
+  }
+  disable(projectId, integrationName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/integrations/${integrationName}`,
+      options
+    );
+  }
+  show(projectId, integrationName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/integrations/${integrationName}`,
+      options
+    );
+  }
+};
+var IssueAwardEmojis = class extends ResourceAwardEmojis {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueDiscussions = class extends ResourceDiscussions {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueIterationEvents = class extends ResourceIterationEvents {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueLabelEvents = class extends ResourceLabelEvents {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueLinks = class extends BaseResource {
+  all(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/links`,
+      options
+    );
+  }
+  create(projectId, issueIId, targetProjectId, targetIssueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/links`,
+      {
+        targetProjectId,
+        targetIssueIid: targetIssueIId,
+        ...options
+      }
+    );
+  }
+  remove(projectId, issueIId, issueLinkId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/links/${issueLinkId}`,
+      options
+    );
+  }
+};
+var IssueMilestoneEvents = class extends ResourceMilestoneEvents {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueNoteAwardEmojis = class extends ResourceNoteAwardEmojis {
+  constructor(options) {
+    super("issues", options);
+  }
+};
+var IssueNotes = class extends ResourceNotes {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueStateEvents = class extends ResourceStateEvents {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var IssueWeightEvents = class extends ResourceStateEvents {
+  constructor(options) {
+    super("projects", "issues", options);
+  }
+};
+var Issues = class extends BaseResource {
+  addSpentTime(projectId, issueIId, duration, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/add_spent_time`,
+      {
+        duration,
+        ...options
+      }
+    );
+  }
+  addTimeEstimate(projectId, issueIId, duration, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/time_estimate`,
+      {
+        duration,
+        ...options
+      }
+    );
+  }
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/issues`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/issues`;
+    else url12 = "issues";
+    return RequestHelper.get()(this, url12, options);
+  }
+  allMetricImages(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/metric_images`,
+      options
+    );
+  }
+  allParticipants(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/participants`,
+      options
+    );
+  }
+  allRelatedMergeRequests(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/related_merge_requests`,
+      options
+    );
+  }
+  create(projectId, title, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/issues`, {
+      ...options,
+      title
+    });
+  }
+  createTodo(projectId, issueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/todo`,
+      options
+    );
+  }
+  clone(projectId, issueIId, destinationProjectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/clone`,
+      {
+        toProjectId: destinationProjectId,
+        ...options
+      }
+    );
+  }
+  edit(projectId, issueIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}`,
+      options
+    );
+  }
+  editMetricImage(projectId, issueIId, imageId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/metric_images/${imageId}`,
+      options
+    );
+  }
+  move(projectId, issueIId, destinationProjectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/move`,
+      {
+        toProjectId: destinationProjectId,
+        ...options
+      }
+    );
+  }
+  // Includes /promote already!
+  promote(projectId, issueIId, body, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/notes`,
+      {
+        searchParams: {
+          body: `${body} 
+ /promote`
+        },
+        ...options
+      }
+    );
+  }
+  remove(projectId, issueIId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/issues/${issueIId}`, options);
+  }
+  removeMetricImage(projectId, issueIId, imageId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/metric_images/${imageId}`,
+      options
+    );
+  }
+  reorder(projectId, issueIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/reorder`,
+      options
+    );
+  }
+  resetSpentTime(projectId, issueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/reset_spent_time`,
+      options
+    );
+  }
+  resetTimeEstimate(projectId, issueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/reset_time_estimate`,
+      options
+    );
+  }
+  show(issueId, { projectId, ...options } = {}) {
+    const url12 = projectId ? endpoint`projects/${projectId}/issues/${issueId}` : `issues/${issueId}`;
+    return RequestHelper.get()(this, url12, options);
+  }
+  subscribe(projectId, issueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/subscribe`,
+      options
+    );
+  }
+  allClosedByMergeRequestst(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/closed_by`,
+      options
+    );
+  }
+  showTimeStats(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/time_stats`,
+      options
+    );
+  }
+  unsubscribe(projectId, issueIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/unsubscribe`,
+      options
+    );
+  }
+  uploadMetricImage(projectId, issueIId, metricImage, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/metric_images`,
+      {
+        isForm: true,
+        ...options,
+        file: [metricImage.content, metricImage.filename]
+      }
+    );
+  }
+  showUserAgentDetails(projectId, issueIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/issues/${issueIId}/user_agent_details`,
+      options
+    );
+  }
+};
+var IssuesStatistics = class extends BaseResource {
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/issues_statistics`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/issues_statistics`;
+    else url12 = "issues_statistics";
+    return RequestHelper.get()(this, url12, options);
+  }
+};
+function generateDownloadPathForJob(projectId, jobId, artifactPath) {
+  let url12 = endpoint`projects/${projectId}/jobs/${jobId}/artifacts`;
+  if (artifactPath) url12 += `/${artifactPath}`;
+  return url12;
+}
+function generateDownloadPath(projectId, ref, artifactPath) {
+  let url12 = endpoint`projects/${projectId}/jobs/artifacts/${ref}`;
+  if (artifactPath) {
+    url12 += endpoint`/raw/${artifactPath}`;
+  } else {
+    url12 += endpoint`/download`;
+  }
+  return url12;
+}
+var JobArtifacts = class extends BaseResource {
+  downloadArchive(projectId, {
+    jobId,
+    artifactPath,
+    ref,
+    ...options
+  } = {}) {
+    let url12;
+    if (jobId) url12 = generateDownloadPathForJob(projectId, jobId, artifactPath);
+    else if (options?.job && ref) url12 = generateDownloadPath(projectId, ref, artifactPath);
+    else
+      throw new Error(
+        "Missing one of the required parameters. See typing documentation for available arguments."
+      );
+    return RequestHelper.get()(this, url12, options);
+  }
+  keep(projectId, jobId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/artifacts/keep`,
+      options
+    );
+  }
+  remove(projectId, { jobId, ...options } = {}) {
+    let url12;
+    if (jobId) {
+      url12 = endpoint`projects/${projectId}/jobs/${jobId}/artifacts`;
+    } else {
+      url12 = endpoint`projects/${projectId}/artifacts`;
+    }
+    return RequestHelper.del()(this, url12, options);
+  }
+};
+var Jobs = class extends BaseResource {
+  all(projectId, {
+    pipelineId,
+    ...options
+  } = {}) {
+    const url12 = pipelineId ? endpoint`projects/${projectId}/pipelines/${pipelineId}/jobs` : endpoint`projects/${projectId}/jobs`;
+    return RequestHelper.get()(this, url12, options);
+  }
+  allPipelineBridges(projectId, pipelineId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/bridges`,
+      options
+    );
+  }
+  cancel(projectId, jobId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/cancel`,
+      options
+    );
+  }
+  erase(projectId, jobId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/erase`,
+      options
+    );
+  }
+  play(projectId, jobId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/play`,
+      options
+    );
+  }
+  retry(projectId, jobId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/retry`,
+      options
+    );
+  }
+  show(projectId, jobId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}`,
+      options
+    );
+  }
+  showConnectedJob(options) {
+    if (!this.headers["job-token"]) throw new Error('Missing required header "job-token"');
+    return RequestHelper.get()(this, "job", options);
+  }
+  showConnectedJobK8Agents(options) {
+    if (!this.headers["job-token"]) throw new Error('Missing required header "job-token"');
+    return RequestHelper.get()(this, "job/allowed_agents", options);
+  }
+  showLog(projectId, jobId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/jobs/${jobId}/trace`,
+      options
+    );
+  }
+};
+var MergeRequestApprovals = class extends BaseResource {
+  allApprovalRules(projectId, { mergerequestIId, ...options } = {}) {
+    let url12;
+    if (mergerequestIId) {
+      url12 = endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approval_rules`;
+    } else {
+      url12 = endpoint`projects/${projectId}/approval_rules`;
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  approve(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approve`,
+      options
+    );
+  }
+  createApprovalRule(projectId, name, approvalsRequired, {
+    mergerequestIId,
+    ...options
+  } = {}) {
+    let url12;
+    if (mergerequestIId) {
+      url12 = endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approval_rules`;
+    } else {
+      url12 = endpoint`projects/${projectId}/approval_rules`;
+    }
+    return RequestHelper.post()(this, url12, { name, approvalsRequired, ...options });
+  }
+  editApprovalRule(projectId, approvalRuleId, name, approvalsRequired, {
+    mergerequestIId,
+    ...options
+  } = {}) {
+    let url12;
+    if (mergerequestIId) {
+      url12 = endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approval_rules/${approvalRuleId}`;
+    } else {
+      url12 = endpoint`projects/${projectId}/approval_rules/${approvalRuleId}`;
+    }
+    return RequestHelper.put()(this, url12, { name, approvalsRequired, ...options });
+  }
+  editConfiguration(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/approvals`,
+      options
+    );
+  }
+  removeApprovalRule(projectId, approvalRuleId, {
+    mergerequestIId,
+    ...options
+  } = {}) {
+    let url12;
+    if (mergerequestIId) {
+      url12 = endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approval_rules/${approvalRuleId}`;
+    } else {
+      url12 = endpoint`projects/${projectId}/approval_rules/${approvalRuleId}`;
+    }
+    return RequestHelper.del()(this, url12, options);
+  }
+  showApprovalRule(projectId, approvalRuleId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/approval_rules/${approvalRuleId}`,
+      options
+    );
+  }
+  showApprovalState(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approval_state`,
+      options
+    );
+  }
+  showConfiguration(projectId, { mergerequestIId, ...options } = {}) {
+    let url12;
+    if (mergerequestIId) {
+      url12 = endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/approvals`;
+    } else {
+      url12 = endpoint`projects/${projectId}/approvals`;
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  unapprove(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/unapprove`,
+      options
+    );
+  }
+};
+var MergeRequestAwardEmojis = class extends ResourceAwardEmojis {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+};
+var MergeRequestContextCommits = class extends BaseResource {
+  all(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/context_commits`,
+      options
+    );
+  }
+  create(projectId, commits, { mergerequestIId, ...options } = {}) {
+    const prefix = endpoint`projects/${projectId}/merge_requests`;
+    const url12 = mergerequestIId ? `${prefix}/${mergerequestIId}/context_commits` : prefix;
+    return RequestHelper.post()(this, url12, {
+      commits,
+      ...options
+    });
+  }
+  remove(projectId, mergerequestIId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/context_commits`,
+      options
+    );
+  }
+};
+var MergeRequestDiscussions = class extends ResourceDiscussions {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+  resolve(projectId, mergerequestId, discussionId, resolved, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${projectId}/merge_requests/${mergerequestId}/discussions/${discussionId}`,
+      {
+        searchParams: { resolved },
+        ...options
+      }
+    );
+  }
+};
+var MergeRequestDraftNotes = class extends BaseResource {
+  all(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes`,
+      options
+    );
+  }
+  create(projectId, mergerequestIId, note, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes`,
+      {
+        ...options,
+        note
+      }
+    );
+  }
+  edit(projectId, mergerequestIId, draftNoteId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes/${draftNoteId}`,
+      options
+    );
+  }
+  publish(projectId, mergerequestIId, draftNoteId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes/${draftNoteId}/publish`,
+      options
+    );
+  }
+  publishBulk(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes/bulk_publish`,
+      options
+    );
+  }
+  remove(projectId, mergerequestIId, draftNoteId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes/${draftNoteId}`,
+      options
+    );
+  }
+  show(projectId, mergerequestIId, draftNoteId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/draft_notes/${draftNoteId}`,
+      options
+    );
+  }
+};
+var MergeRequestLabelEvents = class extends ResourceLabelEvents {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+};
+var MergeRequestMilestoneEvents = class extends ResourceMilestoneEvents {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+};
+var MergeRequestNoteAwardEmojis = class extends ResourceNoteAwardEmojis {
+  constructor(options) {
+    super("merge_requests", options);
+  }
+};
+var MergeRequestNotes = class extends ResourceNotes {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+};
+var MergeRequests = class extends BaseResource {
+  // convenience method
+  accept(projectId, mergerequestIId, options) {
+    return this.merge(projectId, mergerequestIId, options);
+  }
+  addSpentTime(projectId, mergerequestIId, duration, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/add_spent_time`,
+      {
+        duration,
+        ...options
+      }
+    );
+  }
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let prefix = "";
+    if (projectId) {
+      prefix = endpoint`projects/${projectId}/`;
+    } else if (groupId) {
+      prefix = endpoint`groups/${groupId}/`;
+    }
+    return RequestHelper.get()(this, `${prefix}merge_requests`, options);
+  }
+  allDiffs(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/diffs`,
+      options
+    );
+  }
+  allCommits(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/commits`,
+      options
+    );
+  }
+  allDiffVersions(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/versions`,
+      options
+    );
+  }
+  allIssuesClosed(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/closes_issues`,
+      options
+    );
+  }
+  allIssuesRelated(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/related_issues`,
+      options
+    );
+  }
+  allParticipants(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/participants`,
+      options
+    );
+  }
+  allPipelines(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/pipelines`,
+      options
+    );
+  }
+  cancelOnPipelineSuccess(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/cancel_merge_when_pipeline_succeeds`,
+      options
+    );
+  }
+  create(projectId, sourceBranch, targetBranch, title, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests`,
+      {
+        sourceBranch,
+        targetBranch,
+        title,
+        ...options
+      }
+    );
+  }
+  createPipeline(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/pipelines`,
+      options
+    );
+  }
+  createTodo(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/todo`,
+      options
+    );
+  }
+  edit(projectId, mergerequestIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}`,
+      options
+    );
+  }
+  merge(projectId, mergerequestIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/merge`,
+      options
+    );
+  }
+  mergeToDefault(projectId, mergerequestIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/merge_ref`,
+      options
+    );
+  }
+  rebase(projectId, mergerequestIId, { skipCI, ...options } = {}) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/rebase`,
+      {
+        ...options,
+        skipCi: skipCI
+      }
+    );
+  }
+  remove(projectId, mergerequestIId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}`,
+      options
+    );
+  }
+  resetSpentTime(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/reset_spent_time`,
+      options
+    );
+  }
+  resetTimeEstimate(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/reset_time_estimate`,
+      options
+    );
+  }
+  setTimeEstimate(projectId, mergerequestIId, duration, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/time_estimate`,
+      {
+        duration,
+        ...options
+      }
+    );
+  }
+  show(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}`,
+      options
+    );
+  }
+  showChanges(projectId, mergerequestIId, options) {
+    process.emitWarning(
+      'This endpoint was deprecated in GitLab API 15.7 and will be removed in API v5. Please use the "allDiffs" function instead.',
+      "DeprecationWarning"
+    );
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/changes`,
+      options
+    );
+  }
+  showDiffVersion(projectId, mergerequestIId, versionId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/versions/${versionId}`,
+      options
+    );
+  }
+  showTimeStats(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/time_stats`,
+      options
+    );
+  }
+  subscribe(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/subscribe`,
+      options
+    );
+  }
+  unsubscribe(projectId, mergerequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/unsubscribe`,
+      options
+    );
+  }
+  showReviewers(projectId, mergerequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_requests/${mergerequestIId}/reviewers`,
+      options
+    );
+  }
+};
+var MergeTrains = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_trains`,
+      options
+    );
+  }
+  showStatus(projectId, mergeRequestIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/merge_trains/merge_requests/${mergeRequestIId}`,
+      options
+    );
+  }
+  addMergeRequest(projectId, mergeRequestIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/merge_trains/merge_requests/${mergeRequestIId}`,
+      options
+    );
+  }
+};
+var PackageRegistry = class extends BaseResource {
+  publish(projectId, packageName, packageVersion, packageFile, {
+    contentType,
+    ...options
+  } = {}) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/packages/generic/${packageName}/${packageVersion}/${packageFile.filename}`,
+      {
+        isForm: true,
+        file: [packageFile.content, packageFile.filename],
+        ...options
+      }
+    );
+  }
+  download(projectId, packageName, packageVersion, filename, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/generic/${packageName}/${packageVersion}/${filename}`,
+      options
+    );
+  }
+};
+var Packages = class extends BaseResource {
+  all({
+    projectId,
+    groupId,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/packages`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/packages`;
+    else {
+      throw new Error(
+        "Missing required argument. Please supply a projectId or a groupId in the options parameter."
+      );
+    }
+    return RequestHelper.get()(this, url12, options);
+  }
+  allFiles(projectId, packageId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/${packageId}/package_files`,
+      options
+    );
+  }
+  remove(projectId, packageId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/packages/${packageId}`,
+      options
+    );
+  }
+  removeFile(projectId, packageId, projectFileId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/packages/${packageId}/package_files/${projectFileId}`,
+      options
+    );
+  }
+  show(projectId, packageId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/packages/${packageId}`,
+      options
+    );
+  }
+};
+var PagesDomains = class extends BaseResource {
+  all({
+    projectId,
+    ...options
+  } = {}) {
+    const prefix = projectId ? endpoint`projects/${projectId}/` : "";
+    return RequestHelper.get()(this, `${prefix}pages/domains`, options);
+  }
+  create(projectId, domain, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pages/domains`,
+      {
+        domain,
+        ...options
+      }
+    );
+  }
+  edit(projectId, domain, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/pages/domains/${domain}`,
+      options
+    );
+  }
+  show(projectId, domain, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pages/domains/${domain}`,
+      options
+    );
+  }
+  remove(projectId, domain, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/pages/domains/${domain}`,
+      options
+    );
+  }
+};
+var PipelineScheduleVariables = class extends BaseResource {
+  all(projectId, pipelineScheduleId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/variables`,
+      options
+    );
+  }
+  create(projectId, pipelineScheduleId, key, value, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/variables`,
+      {
+        ...options,
+        key,
+        value
+      }
+    );
+  }
+  edit(projectId, pipelineScheduleId, key, value, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/variables/${key}`,
+      {
+        ...options,
+        value
+      }
+    );
+  }
+  remove(projectId, pipelineScheduleId, key, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/variables/${key}`,
+      options
+    );
+  }
+};
+var PipelineSchedules = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules`,
+      options
+    );
+  }
+  allTriggeredPipelines(projectId, pipelineScheduleId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/pipelines`,
+      options
+    );
+  }
+  create(projectId, description, ref, cron, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules`,
+      {
+        description,
+        ref,
+        cron,
+        ...options
+      }
+    );
+  }
+  edit(projectId, pipelineScheduleId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}`,
+      options
+    );
+  }
+  remove(projectId, pipelineScheduleId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}`,
+      options
+    );
+  }
+  run(projectId, pipelineScheduleId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/play`,
+      options
+    );
+  }
+  show(projectId, pipelineScheduleId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}`,
+      options
+    );
+  }
+  takeOwnership(projectId, pipelineScheduleId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipeline_schedules/${pipelineScheduleId}/take_ownership`,
+      options
+    );
+  }
+};
+var PipelineTriggerTokens = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/triggers`,
+      options
+    );
+  }
+  create(projectId, description, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/triggers`,
+      {
+        description,
+        ...options
+      }
+    );
+  }
+  edit(projectId, triggerId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/triggers/${triggerId}`,
+      options
+    );
+  }
+  remove(projectId, triggerId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/triggers/${triggerId}`,
+      options
+    );
+  }
+  show(projectId, triggerId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/triggers/${triggerId}`,
+      options
+    );
+  }
+  trigger(projectId, ref, token, { variables, ...options } = {}) {
+    const opts = {
+      ...options,
+      searchParams: {
+        token,
+        ref
+      }
+    };
+    if (variables) {
+      opts.isForm = true;
+      Object.assign(opts, reformatObjectOptions(variables, "variables"));
+    }
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/trigger/pipeline`,
+      opts
+    );
+  }
+};
+var Pipelines = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines`,
+      options
+    );
+  }
+  allVariables(projectId, pipelineId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/variables`,
+      options
+    );
+  }
+  cancel(projectId, pipelineId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/cancel`,
+      options
+    );
+  }
+  create(projectId, ref, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipeline`,
+      {
+        ref,
+        ...options
+      }
+    );
+  }
+  remove(projectId, pipelineId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}`,
+      options
+    );
+  }
+  retry(projectId, pipelineId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/retry`,
+      options
+    );
+  }
+  show(projectId, pipelineId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}`,
+      options
+    );
+  }
+  showLatest(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/latest`,
+      options
+    );
+  }
+  showTestReport(projectId, pipelineId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/test_report`,
+      options
+    );
+  }
+  showTestReportSummary(projectId, pipelineId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/pipelines/${pipelineId}/test_report_summary`,
+      options
+    );
+  }
+};
+var ProductAnalytics = class extends BaseResource {
+  allFunnels(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/product_analytics/funnels`,
+      options
+    );
+  }
+  load(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/product_analytics/request/load`,
+      options
+    );
+  }
+  dryRun(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/product_analytics/request/dry-run`,
+      options
+    );
+  }
+  showMetadata(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/product_analytics/request/meta`,
+      options
+    );
+  }
+};
+var ProjectAccessRequests = class extends ResourceAccessRequests {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectAccessTokens = class extends ResourceAccessTokens {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectAliases = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "project_aliases", options);
+  }
+  create(projectId, name, options) {
+    return RequestHelper.post()(this, "project_aliases", {
+      name,
+      projectId,
+      ...options
+    });
+  }
+  edit(name, options) {
+    return RequestHelper.post()(this, `project_aliases/${name}`, options);
+  }
+  remove(name, options) {
+    return RequestHelper.del()(this, `project_aliases/${name}`, options);
+  }
+};
+var ProjectBadges = class extends ResourceBadges {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectCustomAttributes = class extends ResourceCustomAttributes {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectDORA4Metrics = class extends ResourceDORA4Metrics {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectHooks = class extends ResourceHooks {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectImportExports = class extends BaseResource {
+  download(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/export/download`,
+      options
+    );
+  }
+  import(file, path14, options) {
+    return RequestHelper.post()(this, "projects/import", {
+      isForm: true,
+      ...options,
+      file: [file.content, file.filename],
+      path: path14
+    });
+  }
+  importRemote(url12, path14, options) {
+    return RequestHelper.post()(this, "projects/remote-import", {
+      ...options,
+      path: path14,
+      url: url12
+    });
+  }
+  importRemoteS3(accessKeyId, bucketName, fileKey, path14, region, secretAccessKey, options) {
+    return RequestHelper.post()(this, "projects/remote-import", {
+      ...options,
+      accessKeyId,
+      bucketName,
+      fileKey,
+      path: path14,
+      region,
+      secretAccessKey
+    });
+  }
+  showExportStatus(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/export`,
+      options
+    );
+  }
+  showImportStatus(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/import`,
+      options
+    );
+  }
+  scheduleExport(projectId, uploadConfig, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/export`, {
+      ...options,
+      upload: uploadConfig
+    });
+  }
+};
+var ProjectInvitations = class extends ResourceInvitations {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectIssueBoards = class extends ResourceIssueBoards {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectIterations = class extends ResourceIterations {
+  constructor(options) {
+    super("project", options);
+  }
+};
+var ProjectJobTokenScopes = class extends BaseResource {
+  show(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope`,
+      options
+    );
+  }
+  edit(projectId, enabled, options) {
+    return RequestHelper.patch()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope`,
+      { ...options, enabled }
+    );
+  }
+  showInboundAllowList(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/allowlist`,
+      options
+    );
+  }
+  addToInboundAllowList(projectId, targetProjectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/allowlist`,
+      { ...options, targetProjectId }
+    );
+  }
+  removeFromInboundAllowList(projectId, targetProjectId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/allowlist/${targetProjectId}`,
+      options
+    );
+  }
+  showGroupsAllowList(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/groups_allowlist`,
+      options
+    );
+  }
+  addToGroupsAllowList(projectId, targetGroupId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/groups_allowlist`,
+      { ...options, targetGroupId }
+    );
+  }
+  removeFromGroupsAllowList(projectId, targetGroupId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/job_token_scope/groups_allowlist/${targetGroupId}`,
+      options
+    );
+  }
+};
+var ProjectLabels = class extends ResourceLabels {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectMarkdownUploads = class extends ResourceMarkdownUploads {
+  constructor(options) {
+    super("projects", options);
+  }
+  create(projectId, file, options) {
+    return RequestHelper.post()(this, endpoint`${projectId}/uploads`, {
+      isForm: true,
+      ...options,
+      file: [file.content, file.filename]
+    });
+  }
+};
+var ProjectMembers = class extends ResourceMembers {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectMilestones = class extends ResourceMilestones {
+  constructor(options) {
+    super("projects", options);
+  }
+  promote(projectId, milestoneId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${projectId}/milestones/${milestoneId}/promote`,
+      options
+    );
+  }
+};
+var ProjectProtectedEnvironments = class extends ResourceProtectedEnvironments {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectPushRules = class extends ResourcePushRules {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectRelationsExport = class extends BaseResource {
+  download(projectId, relation, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/export_relations/download`,
+      {
+        relation,
+        ...options
+      }
+    );
+  }
+  showExportStatus(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/export_relations/status`,
+      options
+    );
+  }
+  scheduleExport(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/export_relations`,
+      options
+    );
+  }
+};
+var ProjectReleases = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases`,
+      options
+    );
+  }
+  create(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/releases`,
+      options
+    );
+  }
+  createEvidence(projectId, tagName, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/evidence`,
+      options
+    );
+  }
+  edit(projectId, tagName, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}`,
+      options
+    );
+  }
+  download(projectId, tagName, filepath, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/downloads/${filepath}`,
+      options
+    );
+  }
+  downloadLatest(projectId, filepath, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/permalink/latest/downloads/${filepath}`,
+      options
+    );
+  }
+  remove(projectId, tagName, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/releases/${tagName}`, options);
+  }
+  show(projectId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}`,
+      options
+    );
+  }
+  showLatest(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/permalink/latest`,
+      options
+    );
+  }
+  showLatestEvidence(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/permalink/latest/evidence`,
+      options
+    );
+  }
+};
+var ProjectRemoteMirrors = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors`,
+      options
+    );
+  }
+  // Helper method - Duplicated from Projects
+  createPullMirror(projectId, url12, mirror, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/mirror/pull`,
+      {
+        importUrl: url12,
+        mirror,
+        ...options
+      }
+    );
+  }
+  createPushMirror(projectId, url12, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors`,
+      {
+        url: url12,
+        ...options
+      }
+    );
+  }
+  edit(projectId, mirrorId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors/${mirrorId}`,
+      options
+    );
+  }
+  remove(projectId, mirrorId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors/${mirrorId}`,
+      options
+    );
+  }
+  show(projectId, mirrorId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors/${mirrorId}`,
+      options
+    );
+  }
+  sync(projectId, mirrorId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/remote_mirrors/${mirrorId}/sync`,
+      options
+    );
+  }
+};
+var ProjectRepositoryStorageMoves = class extends ResourceRepositoryStorageMoves {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectSnippetAwardEmojis = class extends ResourceAwardEmojis {
+  constructor(options) {
+    super("projects", "snippets", options);
+  }
+};
+var ProjectSnippetDiscussions = class extends ResourceDiscussions {
+  constructor(options) {
+    super("projects", "snippets", options);
+  }
+};
+var ProjectSnippetNotes = class extends ResourceNotes {
+  constructor(options) {
+    super("projects", "snippets", options);
+  }
+};
+var ProjectSnippets = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/snippets`,
+      options
+    );
+  }
+  create(projectId, title, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/snippets`,
+      {
+        title,
+        ...options
+      }
+    );
+  }
+  edit(projectId, snippetId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}`,
+      options
+    );
+  }
+  remove(projectId, snippetId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}`,
+      options
+    );
+  }
+  show(projectId, snippetId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}`,
+      options
+    );
+  }
+  showContent(projectId, snippetId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}/raw`,
+      options
+    );
+  }
+  showRepositoryFileContent(projectId, snippetId, ref, filePath, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}/files/${ref}/${filePath}/raw`,
+      options
+    );
+  }
+  showUserAgentDetails(projectId, snippetId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/snippets/${snippetId}/user_agent_detail`,
+      options
+    );
+  }
+};
+var ProjectStatistics = class extends BaseResource {
+  show(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/statistics`,
+      options
+    );
+  }
+};
+var ProjectTemplates = class extends BaseResource {
+  all(projectId, type, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/templates/${type}`,
+      options
+    );
+  }
+  show(projectId, type, name, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/templates/${type}/${name}`,
+      options
+    );
+  }
+};
+var ProjectTerraformState = class extends BaseResource {
+  show(projectId, name, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}`,
+      options
+    );
+  }
+  showVersion(projectId, name, serial, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}/versions/${serial}`,
+      options
+    );
+  }
+  removeVersion(projectId, name, serial, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}/versions/${serial}`,
+      options
+    );
+  }
+  remove(projectId, name, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}`,
+      options
+    );
+  }
+  removeTerraformStateLock(projectId, name, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}/lock`,
+      options
+    );
+  }
+  createVersion(projectId, name, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/terraform/state/${name}`,
+      options
+    );
+  }
+};
+var ProjectVariables = class extends ResourceVariables {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var ProjectVulnerabilities = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/vulnerabilities`,
+      options
+    );
+  }
+  create(projectId, findingId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/vulnerabilities`,
+      {
+        ...options,
+        searchParams: {
+          findingId
+        }
+      }
+    );
+  }
+};
+var ProjectWikis = class extends ResourceWikis {
+  constructor(options) {
+    super("projects", options);
+  }
+};
+var Projects = class extends BaseResource {
+  all({
+    userId,
+    starredOnly,
+    ...options
+  } = {}) {
+    let uri;
+    if (userId && starredOnly) uri = endpoint`users/${userId}/starred_projects`;
+    else if (userId) uri = endpoint`users/${userId}/projects`;
+    else uri = "projects";
+    return RequestHelper.get()(this, uri, options);
+  }
+  allTransferLocations(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/transfer_locations`,
+      options
+    );
+  }
+  allUsers(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/users`,
+      options
+    );
+  }
+  allGroups(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/groups`,
+      options
+    );
+  }
+  allInvitedGroups(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/invited_groups`,
+      options
+    );
+  }
+  allSharableGroups(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/share_locations`,
+      options
+    );
+  }
+  allForks(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/forks`,
+      options
+    );
+  }
+  allStarrers(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/starrers`,
+      options
+    );
+  }
+  allStoragePaths(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/storage`,
+      options
+    );
+  }
+  archive(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/archive`,
+      options
+    );
+  }
+  create({
+    userId,
+    avatar,
+    ...options
+  } = {}) {
+    const url12 = userId ? `projects/user/${userId}` : "projects";
+    if (avatar) {
+      return RequestHelper.post()(this, url12, {
+        ...options,
+        isForm: true,
+        avatar: [avatar.content, avatar.filename]
+      });
+    }
+    return RequestHelper.post()(this, url12, { ...options, avatar });
+  }
+  createForkRelationship(projectId, forkedFromId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/fork/${forkedFromId}`,
+      options
+    );
+  }
+  // Helper method - Duplicated from ProjectRemoteMirrors
+  createPullMirror(projectId, url12, mirror, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/mirror/pull`,
+      {
+        importUrl: url12,
+        mirror,
+        ...options
+      }
+    );
+  }
+  downloadSnapshot(projectId, options) {
+    return RequestHelper.get()(this, endpoint`projects/${projectId}/snapshot`, options);
+  }
+  edit(projectId, { avatar, ...options } = {}) {
+    const url12 = endpoint`projects/${projectId}`;
+    if (avatar) {
+      return RequestHelper.put()(this, url12, {
+        ...options,
+        isForm: true,
+        avatar: [avatar.content, avatar.filename]
+      });
+    }
+    return RequestHelper.put()(this, url12, { ...options, avatar });
+  }
+  fork(projectId, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/fork`, options);
+  }
+  housekeeping(projectId, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/housekeeping`, options);
+  }
+  importProjectMembers(projectId, sourceProjectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/import_project_members/${sourceProjectId}`,
+      options
+    );
+  }
+  remove(projectId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}`, options);
+  }
+  removeForkRelationship(projectId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/fork`, options);
+  }
+  removeAvatar(projectId, options) {
+    return RequestHelper.put()(this, endpoint`projects/${projectId}`, {
+      ...options,
+      avatar: ""
+    });
+  }
+  restore(projectId, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/restore`, options);
+  }
+  search(projectName, options) {
+    return RequestHelper.get()(this, "projects", {
+      search: projectName,
+      ...options
+    });
+  }
+  share(projectId, groupId, groupAccess, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/share`, {
+      groupId,
+      groupAccess,
+      ...options
+    });
+  }
+  show(projectId, options) {
+    return RequestHelper.get()(this, endpoint`projects/${projectId}`, options);
+  }
+  showLanguages(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/languages`,
+      options
+    );
+  }
+  showPullMirror(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/mirror/pull`,
+      options
+    );
+  }
+  star(projectId, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/star`, options);
+  }
+  transfer(projectId, namespaceId, options) {
+    return RequestHelper.put()(this, endpoint`projects/${projectId}/transfer`, {
+      ...options,
+      namespace: namespaceId
+    });
+  }
+  unarchive(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/unarchive`,
+      options
+    );
+  }
+  unshare(projectId, groupId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/share/${groupId}`, options);
+  }
+  unstar(projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/unstar`,
+      options
+    );
+  }
+  /* Upload file to be used a reference within an issue, merge request or
+     comment
+  */
+  uploadForReference(projectId, file, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/uploads`,
+      {
+        ...options,
+        isForm: true,
+        file: [file.content, file.filename]
+      }
+    );
+  }
+  uploadAvatar(projectId, avatar, options) {
+    return RequestHelper.put()(this, endpoint`projects/${projectId}`, {
+      ...options,
+      isForm: true,
+      avatar: [avatar.content, avatar.filename]
+    });
+  }
+};
+var ProtectedBranches = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/protected_branches`,
+      options
+    );
+  }
+  create(projectId, branchName, options) {
+    const { sudo, showExpanded, ...opts } = options || {};
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/protected_branches`,
+      {
+        searchParams: {
+          ...opts,
+          name: branchName
+        },
+        sudo,
+        showExpanded
+      }
+    );
+  }
+  // Convenience method - create
+  protect(projectId, branchName, options) {
+    return this.create(projectId, branchName, options);
+  }
+  edit(projectId, branchName, options) {
+    return RequestHelper.patch()(
+      this,
+      endpoint`projects/${projectId}/protected_branches/${branchName}`,
+      options
+    );
+  }
+  show(projectId, branchName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/protected_branches/${branchName}`,
+      options
+    );
+  }
+  remove(projectId, branchName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/protected_branches/${branchName}`,
+      options
+    );
+  }
+  // Convenience method - remove
+  unprotect(projectId, branchName, options) {
+    return this.remove(projectId, branchName, options);
+  }
+};
+var ProtectedTags = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/protected_tags`,
+      options
+    );
+  }
+  create(projectId, tagName, options) {
+    const { sudo, showExpanded, ...opts } = options || {};
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/protected_tags`,
+      {
+        searchParams: {
+          name: tagName,
+          ...opts
+        },
+        sudo,
+        showExpanded
+      }
+    );
+  }
+  // Convenience method - create
+  protect(projectId, tagName, options) {
+    return this.create(projectId, tagName, options);
+  }
+  show(projectId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/protected_tags/${tagName}`,
+      options
+    );
+  }
+  remove(projectId, tagName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/protected_tags/${tagName}`,
+      options
+    );
+  }
+  // Convenience method - remove
+  unprotect(projectId, tagName, options) {
+    return this.remove(projectId, tagName, options);
+  }
+};
+var ReleaseLinks = class extends BaseResource {
+  all(projectId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/assets/links`,
+      options
+    );
+  }
+  create(projectId, tagName, name, url12, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/assets/links`,
+      {
+        name,
+        url: url12,
+        ...options
+      }
+    );
+  }
+  edit(projectId, tagName, linkId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/assets/links/${linkId}`,
+      options
+    );
+  }
+  remove(projectId, tagName, linkId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/assets/links/${linkId}`,
+      options
+    );
+  }
+  show(projectId, tagName, linkId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/releases/${tagName}/assets/links/${linkId}`,
+      options
+    );
+  }
+};
+var Repositories = class extends BaseResource {
+  allContributors(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/contributors`,
+      options
+    );
+  }
+  allRepositoryTrees(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/tree`,
+      options
+    );
+  }
+  compare(projectId, from, to, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/compare`,
+      {
+        from,
+        to,
+        ...options
+      }
+    );
+  }
+  editChangelog(projectId, version, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/changelog`,
+      { ...options, version }
+    );
+  }
+  mergeBase(projectId, refs, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/merge_base`,
+      {
+        ...options,
+        refs
+      }
+    );
+  }
+  showArchive(projectId, {
+    fileType = "tar.gz",
+    ...options
+  } = {}) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/archive.${fileType}`,
+      options
+    );
+  }
+  showBlob(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/blobs/${sha}`,
+      options
+    );
+  }
+  showBlobRaw(projectId, sha, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/blobs/${sha}/raw`,
+      options
+    );
+  }
+  showChangelog(projectId, version, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/changelog`,
+      { ...options, version }
+    );
+  }
+};
+var RepositoryFiles = class extends BaseResource {
+  allFileBlames(projectId, filePath, ref, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/files/${filePath}/blame`,
+      {
+        ref,
+        ...options
+      }
+    );
+  }
+  create(projectId, filePath, branch, content, commitMessage, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`projects/${projectId}/repository/files/${filePath}`,
+      {
+        branch,
+        content,
+        commitMessage,
+        ...options
+      }
+    );
+  }
+  edit(projectId, filePath, branch, content, commitMessage, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/repository/files/${filePath}`,
+      {
+        branch,
+        content,
+        commitMessage,
+        ...options
+      }
+    );
+  }
+  remove(projectId, filePath, branch, commitMessage, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/repository/files/${filePath}`, {
+      branch,
+      commitMessage,
+      ...options
+    });
+  }
+  show(projectId, filePath, ref, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/files/${filePath}`,
+      {
+        ref,
+        ...options
+      }
+    );
+  }
+  showRaw(projectId, filePath, ref, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/files/${filePath}/raw`,
+      {
+        ref,
+        ...options
+      }
+    );
+  }
+};
+var RepositorySubmodules = class extends BaseResource {
+  edit(projectId, submodule, branch, commitSha, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/repository/submodules/${submodule}`,
+      {
+        branch,
+        commitSha,
+        ...options
+      }
+    );
+  }
+};
+var ResourceGroups = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/resource_groups`,
+      options
+    );
+  }
+  edit(projectId, key, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`projects/${projectId}/resource_groups/${key}`,
+      options
+    );
+  }
+  show(projectId, key, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/resource_groups/${key}`,
+      options
+    );
+  }
+  allUpcomingJobs(projectId, key, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/resource_groups/${key}/upcoming_jobs`,
+      options
+    );
+  }
+};
+var Runners = class extends BaseResource {
+  all({
+    projectId,
+    groupId,
+    owned,
+    ...options
+  } = {}) {
+    let url12;
+    if (projectId) url12 = endpoint`projects/${projectId}/runners`;
+    else if (groupId) url12 = endpoint`groups/${groupId}/runners`;
+    else if (owned) url12 = "runners";
+    else url12 = "runners/all";
+    return RequestHelper.get()(this, url12, options);
+  }
+  allJobs(runnerId, options) {
+    return RequestHelper.get()(this, `runners/${runnerId}/jobs`, options);
+  }
+  // https://docs.gitlab.com/15.9/ee/api/runners.html#register-a-new-runner
+  create(token, options) {
+    return RequestHelper.post()(this, `runners`, {
+      token,
+      ...options
+    });
+  }
+  edit(runnerId, options) {
+    return RequestHelper.put()(this, `runners/${runnerId}`, options);
+  }
+  enable(projectId, runnerId, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/runners`, {
+      runnerId,
+      ...options
+    });
+  }
+  disable(projectId, runnerId, options) {
+    return RequestHelper.del()(this, endpoint`projects/${projectId}/runners/${runnerId}`, options);
+  }
+  // Create - Convenience method
+  register(token, options) {
+    return this.create(token, options);
+  }
+  remove({
+    runnerId,
+    token,
+    ...options
+  }) {
+    let url12;
+    if (runnerId) url12 = `runners/${runnerId}`;
+    else if (token) {
+      url12 = "runners";
+    } else
+      throw new Error(
+        "Missing required argument. Please supply a runnerId or a token in the options parameter"
+      );
+    return RequestHelper.del()(this, url12, {
+      token,
+      ...options
+    });
+  }
+  resetRegistrationToken({
+    runnerId,
+    token,
+    ...options
+  } = {}) {
+    let url12;
+    if (runnerId) url12 = endpoint`runners/${runnerId}/reset_registration_token`;
+    else if (token) url12 = "runners/reset_registration_token";
+    else {
+      throw new Error("Missing either runnerId or token parameters");
+    }
+    return RequestHelper.post()(this, url12, {
+      token,
+      ...options
+    });
+  }
+  show(runnerId, options) {
+    return RequestHelper.get()(this, `runners/${runnerId}`, options);
+  }
+  verify(options) {
+    return RequestHelper.post()(this, `runners/verify`, options);
+  }
+};
+var SecureFiles = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/secure_files`,
+      options
+    );
+  }
+  create(projectId, name, file, options) {
+    return RequestHelper.post()(this, `projects/${projectId}/secure_files`, {
+      isForm: true,
+      ...options,
+      file: [file.content, file.filename],
+      name
+    });
+  }
+  download(projectId, secureFileId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/secure_files/${secureFileId}/download`,
+      options
+    );
+  }
+  remove(projectId, secureFileId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/secure_files/${secureFileId}`,
+      options
+    );
+  }
+  show(projectId, secureFileId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/secure_files/${secureFileId}`,
+      options
+    );
+  }
+};
+var Tags = class extends BaseResource {
+  all(projectId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/tags`,
+      options
+    );
+  }
+  create(projectId, tagName, ref, options) {
+    return RequestHelper.post()(this, endpoint`projects/${projectId}/repository/tags`, {
+      searchParams: {
+        tagName,
+        ref
+      },
+      ...options
+    });
+  }
+  remove(projectId, tagName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/repository/tags/${tagName}`,
+      options
+    );
+  }
+  show(projectId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/tags/${tagName}`,
+      options
+    );
+  }
+  showSignature(projectId, tagName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/repository/tags/${tagName}/signature`,
+      options
+    );
+  }
+};
+var UserStarredMetricsDashboard = class extends BaseResource {
+  create(projectId, dashboardPath, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`projects/${projectId}/metrics/user_starred_dashboards`,
+      {
+        dashboardPath,
+        ...options
+      }
+    );
+  }
+  remove(projectId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`projects/${projectId}/metrics/user_starred_dashboards`,
+      options
+    );
+  }
+};
+var EpicAwardEmojis = class extends ResourceAwardEmojis {
+  constructor(options) {
+    super("epics", "issues", options);
+  }
+};
+var EpicDiscussions = class extends ResourceDiscussions {
+  constructor(options) {
+    super("groups", "epics", options);
+  }
+};
+var EpicIssues = class extends BaseResource {
+  all(groupId, epicIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/issues`,
+      options
+    );
+  }
+  assign(groupId, epicIId, epicIssueId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/issues/${epicIssueId}`,
+      options
+    );
+  }
+  edit(groupId, epicIId, epicIssueId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/issues/${epicIssueId}`,
+      options
+    );
+  }
+  remove(groupId, epicIId, epicIssueId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/issues/${epicIssueId}`,
+      options
+    );
+  }
+};
+var EpicLabelEvents = class extends ResourceLabelEvents {
+  constructor(options) {
+    super("groups", "epics", options);
+  }
+};
+var EpicLinks = class extends BaseResource {
+  all(groupId, epicIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/links`,
+      options
+    );
+  }
+  assign(groupId, epicIId, childEpicId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/links/${childEpicId}`,
+      options
+    );
+  }
+  create(groupId, epicIId, title, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/links`,
+      {
+        searchParams: {
+          title
+        },
+        ...options
+      }
+    );
+  }
+  reorder(groupId, epicIId, childEpicId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/links/${childEpicId}`,
+      options
+    );
+  }
+  unassign(groupId, epicIId, childEpicId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/links/${childEpicId}`,
+      options
+    );
+  }
+};
+var EpicNotes = class extends ResourceNotes {
+  constructor(options) {
+    super("groups", "epics", options);
+  }
+};
+var Epics = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(this, endpoint`groups/${groupId}/epics`, options);
+  }
+  create(groupId, title, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/epics`, {
+      title,
+      ...options
+    });
+  }
+  createTodo(groupId, epicIId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/todos`,
+      options
+    );
+  }
+  edit(groupId, epicIId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}`,
+      options
+    );
+  }
+  remove(groupId, epicIId, options) {
+    return RequestHelper.del()(this, endpoint`groups/${groupId}/epics/${epicIId}`, options);
+  }
+  show(groupId, epicIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}`,
+      options
+    );
+  }
+};
+var GroupAccessRequests = class extends ResourceAccessRequests {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupAccessTokens = class extends ResourceAccessTokens {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupActivityAnalytics = class extends BaseResource {
+  showIssuesCount(groupPath, options) {
+    return RequestHelper.get()(
+      this,
+      "analytics/group_activity/issues_count",
+      {
+        searchParams: {
+          groupPath
+        },
+        ...options
+      }
+    );
+  }
+  showMergeRequestsCount(groupPath, options) {
+    return RequestHelper.get()(
+      this,
+      "analytics/group_activity/merge_requests_count",
+      {
+        searchParams: {
+          groupPath
+        },
+        ...options
+      }
+    );
+  }
+  showNewMembersCount(groupPath, options) {
+    return RequestHelper.get()(
+      this,
+      "analytics/group_activity/new_members_count",
+      {
+        searchParams: {
+          groupPath
+        },
+        ...options
+      }
+    );
+  }
+};
+var GroupBadges = class extends ResourceBadges {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupCustomAttributes = class extends ResourceCustomAttributes {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupDORA4Metrics = class extends ResourceDORA4Metrics {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupEpicBoards = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epic_boards`,
+      options
+    );
+  }
+  allLists(groupId, boardId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epic_boards/${boardId}/lists`,
+      options
+    );
+  }
+  show(groupId, boardId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epic_boards/${boardId}`,
+      options
+    );
+  }
+  showList(groupId, boardId, listId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epic_boards/${boardId}/lists/${listId}`,
+      options
+    );
+  }
+};
+var GroupHooks = class extends ResourceHooks {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupImportExports = class extends BaseResource {
+  download(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/export/download`,
+      options
+    );
+  }
+  import(file, path14, { parentId, name, ...options }) {
+    return RequestHelper.post()(this, "groups/import", {
+      isForm: true,
+      ...options,
+      file: [file.content, file.filename],
+      path: path14,
+      name: name || path14.split("/").at(0),
+      parentId
+    });
+  }
+  scheduleExport(groupId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/export`,
+      options
+    );
+  }
+};
+var GroupInvitations = class extends ResourceInvitations {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupIssueBoards = class extends ResourceIssueBoards {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupIterations = class extends ResourceIterations {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupLDAPLinks = class extends BaseResource {
+  add(groupId, groupAccess, provider, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/ldap_group_links`, {
+      groupAccess,
+      provider,
+      ...options
+    });
+  }
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/ldap_group_links`,
+      options
+    );
+  }
+  remove(groupId, provider, options) {
+    return RequestHelper.del()(this, endpoint`groups/${groupId}/ldap_group_links`, {
+      provider,
+      ...options
+    });
+  }
+  sync(groupId, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/ldap_sync`, options);
+  }
+};
+var GroupLabels = class extends ResourceLabels {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupMarkdownUploads = class extends ResourceMarkdownUploads {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupMemberRoles = class extends BaseResource {
+  add(groupId, baseAccessLevel, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/members`, {
+      baseAccessLevel,
+      ...options
+    });
+  }
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/member_roles`,
+      options
+    );
+  }
+  remove(groupId, memberRoleId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`groups/${groupId}/member_roles/${memberRoleId}`,
+      options
+    );
+  }
+};
+var GroupMembers = class extends ResourceMembers {
+  constructor(options) {
+    super("groups", options);
+  }
+  allBillable(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${groupId}/billable_members`,
+      options
+    );
+  }
+  allPending(groupId, options) {
+    return RequestHelper.get()(this, endpoint`${groupId}/pending_members`, options);
+  }
+  allBillableMemberships(groupId, userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`${groupId}/billable_members/${userId}/memberships`,
+      options
+    );
+  }
+  approve(groupId, userId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${groupId}/members/${userId}/approve`,
+      options
+    );
+  }
+  approveAll(groupId, options) {
+    return RequestHelper.put()(
+      this,
+      endpoint`${groupId}/members/approve_all`,
+      options
+    );
+  }
+  removeBillable(groupId, userId, options) {
+    return RequestHelper.del()(this, endpoint`${groupId}/billable_members/${userId}`, options);
+  }
+  removeOverrideFlag(groupId, userId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`${groupId}/members/${userId}/override`,
+      options
+    );
+  }
+  setOverrideFlag(groupId, userId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`${groupId}/members/${userId}/override`,
+      options
+    );
+  }
+};
+var GroupMilestones = class extends ResourceMilestones {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupProtectedEnvironments = class extends ResourceProtectedEnvironments {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupPushRules = class extends ResourcePushRules {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupRelationExports = class extends BaseResource {
+  download(groupId, relation, options) {
+    return RequestHelper.get()(this, endpoint`groups/${groupId}/export_relations/download`, {
+      searchParams: { relation },
+      ...options
+    });
+  }
+  exportStatus(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/export_relations`,
+      options
+    );
+  }
+  scheduleExport(groupId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/export_relations`,
+      options
+    );
+  }
+};
+var GroupReleases = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/releases`,
+      options
+    );
+  }
+};
+var GroupRepositoryStorageMoves = class extends ResourceRepositoryStorageMoves {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupSAMLIdentities = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/saml/identities`,
+      options
+    );
+  }
+  edit(groupId, identityId, options) {
+    return RequestHelper.patch()(
+      this,
+      endpoint`groups/${groupId}/saml/${identityId}`,
+      options
+    );
+  }
+};
+var GroupSAMLLinks = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/saml_group_links`,
+      options
+    );
+  }
+  create(groupId, samlGroupName, accessLevel, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/saml_group_links`,
+      {
+        accessLevel,
+        samlGroupName,
+        ...options
+      }
+    );
+  }
+  remove(groupId, samlGroupName, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`groups/${groupId}/saml_group_links/${samlGroupName}`,
+      options
+    );
+  }
+  show(groupId, samlGroupName, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/saml_group_links/${samlGroupName}`,
+      options
+    );
+  }
+};
+var GroupSCIMIdentities = class extends BaseResource {
+  all(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/scim/identities`,
+      options
+    );
+  }
+  edit(groupId, identityId, options) {
+    return RequestHelper.patch()(
+      this,
+      endpoint`groups/${groupId}/scim/${identityId}`,
+      options
+    );
+  }
+};
+var GroupServiceAccounts = class extends BaseResource {
+  create(groupId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/service_accounts`,
+      options
+    );
+  }
+  // @deprecated In favor of `createPersonalAccessToken`
+  addPersonalAccessToken(groupId, serviceAccountId, options) {
+    return this.createPersonalAccessToken(groupId, serviceAccountId, options);
+  }
+  createPersonalAccessToken(groupId, serviceAccountId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/service_accounts/${serviceAccountId}`,
+      options
+    );
+  }
+  rotatePersonalAccessToken(groupId, serviceAccountId, tokenId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/service_accounts/${serviceAccountId}/personal_access_tokens/${tokenId}/rotate`,
+      options
+    );
+  }
+};
+var GroupVariables = class extends ResourceVariables {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var GroupWikis = class extends ResourceWikis {
+  constructor(options) {
+    super("groups", options);
+  }
+};
+var Groups = class extends BaseResource {
+  all(options) {
+    return RequestHelper.get()(this, "groups", options);
+  }
+  allDescendantGroups(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/descendant_groups`,
+      options
+    );
+  }
+  allProjects(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/projects`,
+      options
+    );
+  }
+  allSharedProjects(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/projects/shared`,
+      options
+    );
+  }
+  allSubgroups(groupId, options) {
+    return RequestHelper.get()(this, endpoint`groups/${groupId}/subgroups`, options);
+  }
+  allProvisionedUsers(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/provisioned_users`,
+      options
+    );
+  }
+  allTransferLocations(groupId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/transfer_locations`,
+      options
+    );
+  }
+  create(name, path14, { avatar, ...options } = {}) {
+    if (avatar) {
+      return RequestHelper.post()(this, "groups", {
+        ...options,
+        isForm: true,
+        avatar: [avatar.content, avatar.filename],
+        name,
+        path: path14
+      });
+    }
+    return RequestHelper.post()(this, "groups", { name, path: path14, ...options });
+  }
+  downloadAvatar(groupId, options) {
+    return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
+  }
+  edit(groupId, { avatar, ...options } = {}) {
+    if (avatar) {
+      return RequestHelper.post()(this, endpoint`groups/${groupId}`, {
+        ...options,
+        isForm: true,
+        avatar: [avatar.content, avatar.filename]
+      });
+    }
+    return RequestHelper.put()(this, endpoint`groups/${groupId}`, options);
+  }
+  remove(groupId, options) {
+    return RequestHelper.del()(this, endpoint`groups/${groupId}`, options);
+  }
+  removeAvatar(groupId, options) {
+    return RequestHelper.put()(this, endpoint`groups/${groupId}`, {
+      ...options,
+      avatar: ""
+    });
+  }
+  restore(groupId, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/restore`, options);
+  }
+  search(nameOrPath, options) {
+    return RequestHelper.get()(this, "groups", {
+      search: nameOrPath,
+      ...options
+    });
+  }
+  share(groupId, sharedGroupId, groupAccess, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/share`, {
+      groupId: sharedGroupId,
+      groupAccess,
+      ...options
+    });
+  }
+  show(groupId, options) {
+    return RequestHelper.get()(this, endpoint`groups/${groupId}`, options);
+  }
+  transfer(groupId, options) {
+    return RequestHelper.post()(this, endpoint`groups/${groupId}/transfer`, options);
+  }
+  transferProject(groupId, projectId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/projects/${projectId}`,
+      options
+    );
+  }
+  unshare(groupId, sharedGroupId, options) {
+    return RequestHelper.del()(this, endpoint`groups/${groupId}/share/${sharedGroupId}`, options);
+  }
+  uploadAvatar(groupId, content, { filename, ...options } = {}) {
+    return RequestHelper.put()(this, endpoint`groups/${groupId}/avatar`, {
+      isForm: true,
+      ...options,
+      file: [content, filename]
+    });
+  }
+};
+var LinkedEpics = class extends BaseResource {
+  all(groupId, epicIId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/related_epics`,
+      options
+    );
+  }
+  create(groupId, epicIId, targetEpicIId, targetGroupId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/related_epics`,
+      {
+        searchParams: {
+          targetGroupId,
+          targetEpicIid: targetEpicIId
+        },
+        ...options
+      }
+    );
+  }
+  remove(groupId, epicIId, relatedEpicLinkId, options) {
+    return RequestHelper.del()(
+      this,
+      endpoint`groups/${groupId}/epics/${epicIId}/related_epics/${relatedEpicLinkId}`,
+      options
+    );
+  }
+};
+var UserCustomAttributes = class extends ResourceCustomAttributes {
+  constructor(options) {
+    super("users", options);
+  }
+};
+var url9 = (userId) => userId ? `users/${userId}/emails` : "user/emails";
+var UserEmails = class extends BaseResource {
+  // Convenience method for create
+  add(email, options) {
+    return this.create(email, options);
+  }
+  all({
+    userId,
+    ...options
+  } = {}) {
+    return RequestHelper.get()(
+      this,
+      url9(userId),
+      options
+    );
+  }
+  create(email, {
+    userId,
+    ...options
+  } = {}) {
+    return RequestHelper.post()(this, url9(userId), {
+      email,
+      ...options
+    });
+  }
+  show(emailId, options) {
+    return RequestHelper.get()(this, `user/emails/${emailId}`, options);
+  }
+  remove(emailId, { userId, ...options } = {}) {
+    return RequestHelper.del()(
+      this,
+      `${url9(userId)}/${emailId}`,
+      options
+    );
+  }
+};
+var url10 = (userId) => userId ? `users/${userId}/gpg_keys` : "user/gpg_keys";
+var UserGPGKeys = class extends BaseResource {
+  // Convienence method
+  add(key, options) {
+    return this.create(key, options);
+  }
+  all({
+    userId,
+    ...options
+  } = {}) {
+    return RequestHelper.get()(this, url10(userId), options);
+  }
+  create(key, { userId, ...options } = {}) {
+    return RequestHelper.post()(this, url10(userId), {
+      key,
+      ...options
+    });
+  }
+  show(keyId, { userId, ...options } = {}) {
+    return RequestHelper.get()(this, `${url10(userId)}/${keyId}`, options);
+  }
+  remove(keyId, { userId, ...options } = {}) {
+    return RequestHelper.del()(this, `${url10(userId)}/${keyId}`, options);
+  }
+};
+var UserImpersonationTokens = class extends BaseResource {
+  all(userId, options) {
+    return RequestHelper.get()(
+      this,
+      `users/${userId}/impersonation_tokens`,
+      options
+    );
+  }
+  create(userId, name, scopes, options) {
+    return RequestHelper.post()(
+      this,
+      `users/${userId}/impersonation_tokens`,
+      {
+        name,
+        scopes,
+        ...options
+      }
+    );
+  }
+  show(userId, tokenId, options) {
+    return RequestHelper.get()(
+      this,
+      `users/${userId}/impersonation_tokens/${tokenId}`,
+      options
+    );
+  }
+  remove(userId, tokenId, options) {
+    return RequestHelper.del()(this, `users/${userId}/impersonation_tokens/${tokenId}`, options);
+  }
+  // Convienence method
+  revoke(userId, tokenId, options) {
+    return this.remove(userId, tokenId, options);
+  }
+};
+var url11 = (userId) => userId ? `users/${userId}/keys` : "user/keys";
+var UserSSHKeys = class extends BaseResource {
+  // Convienence method for create
+  add(title, key, options) {
+    return this.create(title, key, options);
+  }
+  all({
+    userId,
+    ...options
+  } = {}) {
+    return RequestHelper.get()(
+      this,
+      url11(userId),
+      options
+    );
+  }
+  create(title, key, {
+    userId,
+    ...options
+  } = {}) {
+    return RequestHelper.post()(this, url11(userId), {
+      title,
+      key,
+      ...options
+    });
+  }
+  show(keyId, { userId, ...options } = {}) {
+    return RequestHelper.get()(
+      this,
+      `${url11(userId)}/${keyId}`,
+      options
+    );
+  }
+  remove(keyId, { userId, ...options } = {}) {
+    return RequestHelper.del()(this, `${url11(userId)}/${keyId}`, options);
+  }
+};
+var Users = class extends BaseResource {
+  activate(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/activate`, options);
+  }
+  all(options) {
+    return RequestHelper.get()(
+      this,
+      "users",
+      options
+    );
+  }
+  allActivities(options) {
+    return RequestHelper.get()(this, "user/activities", options);
+  }
+  allEvents(userId, options) {
+    return RequestHelper.get()(this, endpoint`users/${userId}/events`, options);
+  }
+  allFollowers(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}/followers`,
+      options
+    );
+  }
+  allFollowing(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}/following`,
+      options
+    );
+  }
+  allMemberships(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}/memberships`,
+      options
+    );
+  }
+  allProjects(userId, options) {
+    return RequestHelper.get()(this, endpoint`users/${userId}/projects`, options);
+  }
+  allContributedProjects(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}/contributed_projects`,
+      options
+    );
+  }
+  allStarredProjects(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}/starred_projects`,
+      options
+    );
+  }
+  approve(userId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`users/${userId}/approve`,
+      options
+    );
+  }
+  ban(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/ban`, options);
+  }
+  block(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/block`, options);
+  }
+  create(options) {
+    return RequestHelper.post()(this, "users", options);
+  }
+  createPersonalAccessToken(userId, name, scopes, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`users/${userId}/personal_access_tokens`,
+      {
+        name,
+        scopes,
+        ...options
+      }
+    );
+  }
+  createCIRunner(runnerType, options) {
+    return RequestHelper.post()(this, "user/runners", {
+      ...options,
+      runnerType
+    });
+  }
+  deactivate(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/deactivate`, options);
+  }
+  disableTwoFactor(userId, options) {
+    return RequestHelper.patch()(this, endpoint`users/${userId}/disable_two_factor`, options);
+  }
+  edit(userId, { avatar, ...options } = {}) {
+    const opts = {
+      ...options,
+      isForm: true
+    };
+    if (avatar) opts.avatar = [avatar.content, avatar.filename];
+    return RequestHelper.put()(this, endpoint`users/${userId}`, opts);
+  }
+  editStatus(options) {
+    return RequestHelper.put()(this, "user/status", options);
+  }
+  editCurrentUserPreferences(viewDiffsFileByFile, showWhitespaceInDiffs, options) {
+    return RequestHelper.put()(this, "user/preferences", {
+      viewDiffsFileByFile,
+      showWhitespaceInDiffs,
+      ...options
+    });
+  }
+  follow(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/follow`, options);
+  }
+  reject(userId, options) {
+    return RequestHelper.post()(
+      this,
+      endpoint`users/${userId}/reject`,
+      options
+    );
+  }
+  show(userId, options) {
+    return RequestHelper.get()(
+      this,
+      endpoint`users/${userId}`,
+      options
+    );
+  }
+  showCount(options) {
+    return RequestHelper.get()(this, "user_counts", options);
+  }
+  showAssociationsCount(userId, options) {
+    return RequestHelper.get()(
+      this,
+      `users/${userId}/associations_count`,
+      options
+    );
+  }
+  showCurrentUser(options) {
+    return RequestHelper.get()(
+      this,
+      "user",
+      options
+    );
+  }
+  showCurrentUserPreferences(options) {
+    return RequestHelper.get()(this, "user/preferences", options);
+  }
+  showStatus({
+    iDOrUsername,
+    ...options
+  } = {}) {
+    let url12;
+    if (iDOrUsername) url12 = `users/${iDOrUsername}/status`;
+    else url12 = "user/status";
+    return RequestHelper.get()(this, url12, options);
+  }
+  remove(userId, options) {
+    return RequestHelper.del()(this, endpoint`users/${userId}`, options);
+  }
+  removeAuthenticationIdentity(userId, provider, options) {
+    return RequestHelper.del()(this, endpoint`users/${userId}/identities/${provider}`, options);
+  }
+  unban(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/unban`, options);
+  }
+  unblock(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/unblock`, options);
+  }
+  unfollow(userId, options) {
+    return RequestHelper.post()(this, endpoint`users/${userId}/unfollow`, options);
+  }
+};
+var MergeRequestStateEvents = class extends ResourceStateEvents {
+  constructor(options) {
+    super("projects", "merge_requests", options);
+  }
+};
+var EpicStateEvents = class extends ResourceStateEvents {
+  constructor(options) {
+    super("groups", "epics", options);
+  }
+};
+var resources = {
+  Agents,
+  AlertManagement,
+  ApplicationAppearance,
+  ApplicationPlanLimits,
+  Applications,
+  ApplicationSettings,
+  ApplicationStatistics,
+  AuditEvents,
+  Avatar,
+  BroadcastMessages,
+  CodeSuggestions,
+  Composer,
+  Conan,
+  DashboardAnnotations,
+  Debian,
+  DependencyProxy,
+  DeployKeys,
+  DeployTokens,
+  DockerfileTemplates,
+  Events,
+  Experiments,
+  GeoNodes,
+  GeoSites,
+  GitignoreTemplates,
+  GitLabCIYMLTemplates,
+  Import,
+  InstanceLevelCICDVariables,
+  Keys,
+  License,
+  LicenseTemplates,
+  Lint,
+  Markdown,
+  Maven,
+  Metadata,
+  Migrations,
+  Namespaces,
+  NotificationSettings,
+  NPM,
+  NuGet,
+  PersonalAccessTokens,
+  PyPI,
+  RubyGems,
+  Search,
+  SearchAdmin,
+  ServiceAccounts,
+  ServiceData,
+  SidekiqMetrics,
+  SidekiqQueues,
+  SnippetRepositoryStorageMoves,
+  Snippets,
+  Suggestions,
+  SystemHooks,
+  TodoLists,
+  Topics,
+  Branches,
+  CommitDiscussions,
+  Commits,
+  ContainerRegistry,
+  Deployments,
+  Environments,
+  ErrorTrackingClientKeys,
+  ErrorTrackingSettings,
+  ExternalStatusChecks,
+  FeatureFlags,
+  FeatureFlagUserLists,
+  FreezePeriods,
+  GitlabPages,
+  GoProxy,
+  Helm,
+  Integrations,
+  IssueAwardEmojis,
+  IssueDiscussions,
+  IssueIterationEvents,
+  IssueLabelEvents,
+  IssueLinks,
+  IssueMilestoneEvents,
+  IssueNoteAwardEmojis,
+  IssueNotes,
+  Issues,
+  IssuesStatistics,
+  IssueStateEvents,
+  IssueWeightEvents,
+  JobArtifacts,
+  Jobs,
+  MergeRequestApprovals,
+  MergeRequestAwardEmojis,
+  MergeRequestContextCommits,
+  MergeRequestDiscussions,
+  MergeRequestLabelEvents,
+  MergeRequestMilestoneEvents,
+  MergeRequestStateEvents,
+  MergeRequestDraftNotes,
+  MergeRequestNotes,
+  MergeRequestNoteAwardEmojis,
+  MergeRequests,
+  MergeTrains,
+  PackageRegistry,
+  Packages,
+  PagesDomains,
+  Pipelines,
+  PipelineSchedules,
+  PipelineScheduleVariables,
+  PipelineTriggerTokens,
+  ProductAnalytics,
+  ProjectAccessRequests,
+  ProjectAccessTokens,
+  ProjectAliases,
+  ProjectBadges,
+  ProjectCustomAttributes,
+  ProjectDORA4Metrics,
+  ProjectHooks,
+  ProjectImportExports,
+  ProjectInvitations,
+  ProjectIssueBoards,
+  ProjectIterations,
+  ProjectJobTokenScopes,
+  ProjectLabels,
+  ProjectMarkdownUploads,
+  ProjectMembers,
+  ProjectMilestones,
+  ProjectProtectedEnvironments,
+  ProjectPushRules,
+  ProjectRelationsExport,
+  ProjectReleases,
+  ProjectRemoteMirrors,
+  ProjectRepositoryStorageMoves,
+  Projects,
+  ProjectSnippetAwardEmojis,
+  ProjectSnippetDiscussions,
+  ProjectSnippetNotes,
+  ProjectSnippets,
+  ProjectStatistics,
+  ProjectTemplates,
+  ProjectTerraformState,
+  ProjectVariables,
+  ProjectVulnerabilities,
+  ProjectWikis,
+  ProtectedBranches,
+  ProtectedTags,
+  ReleaseLinks,
+  Repositories,
+  RepositoryFiles,
+  RepositorySubmodules,
+  ResourceGroups,
+  Runners,
+  SecureFiles,
+  Tags,
+  UserStarredMetricsDashboard,
+  EpicAwardEmojis,
+  EpicDiscussions,
+  EpicIssues,
+  EpicLabelEvents,
+  EpicLinks,
+  EpicNotes,
+  Epics,
+  EpicStateEvents,
+  GroupAccessRequests,
+  GroupAccessTokens,
+  GroupActivityAnalytics,
+  GroupBadges,
+  GroupCustomAttributes,
+  GroupDORA4Metrics,
+  GroupEpicBoards,
+  GroupHooks,
+  GroupImportExports,
+  GroupInvitations,
+  GroupIssueBoards,
+  GroupIterations,
+  GroupLabels,
+  GroupLDAPLinks,
+  GroupMarkdownUploads,
+  GroupMembers,
+  GroupMemberRoles,
+  GroupMilestones,
+  GroupProtectedEnvironments,
+  GroupPushRules,
+  GroupRelationExports,
+  GroupReleases,
+  GroupRepositoryStorageMoves,
+  Groups,
+  GroupSAMLIdentities,
+  GroupSAMLLinks,
+  GroupSCIMIdentities,
+  GroupServiceAccounts,
+  GroupVariables,
+  GroupWikis,
+  LinkedEpics,
+  UserCustomAttributes,
+  UserEmails,
+  UserGPGKeys,
+  UserImpersonationTokens,
+  Users,
+  UserSSHKeys
+};
+var Gitlab = class extends BaseResource {
+  constructor(options) {
+    super(options);
+    Object.keys(resources).forEach((s) => {
+      this[s] = new resources[s](options);
+    });
+  }
+};
+var AccessLevel = /* @__PURE__ */ ((AccessLevel22) => {
+  AccessLevel22[AccessLevel22["NO_ACCESS"] = 0] = "NO_ACCESS";
+  AccessLevel22[AccessLevel22["MINIMAL_ACCESS"] = 5] = "MINIMAL_ACCESS";
+  AccessLevel22[AccessLevel22["GUEST"] = 10] = "GUEST";
+  AccessLevel22[AccessLevel22["REPORTER"] = 20] = "REPORTER";
+  AccessLevel22[AccessLevel22["DEVELOPER"] = 30] = "DEVELOPER";
+  AccessLevel22[AccessLevel22["MAINTAINER"] = 40] = "MAINTAINER";
+  AccessLevel22[AccessLevel22["OWNER"] = 50] = "OWNER";
+  AccessLevel22[AccessLevel22["ADMIN"] = 60] = "ADMIN";
+  return AccessLevel22;
+})(AccessLevel || {});
+
+// node_modules/@gitbeaker/rest/dist/index.mjs
+async function processBody(response) {
+  const contentType = (response.headers.get("content-type") || "").split(";")[0].trim();
+  if (contentType === "application/json") {
+    return response.json().then((v) => v || {});
+  }
+  if (contentType.startsWith("text/")) {
+    return response.text().then((t) => t || "");
+  }
+  return response.blob();
+}
+function delay(ms) {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+async function parseResponse(response, asStream = false) {
+  const { status, headers: rawHeaders } = response;
+  const headers = Object.fromEntries(rawHeaders.entries());
+  let body;
+  if (asStream) {
+    body = response.body;
+  } else {
+    body = status === 204 ? null : await processBody(response);
+  }
+  return { body, headers, status };
+}
+async function throwFailedRequestError(request, response) {
+  const content = await response.text();
+  const contentType = response.headers.get("Content-Type");
+  let description;
+  if (contentType?.includes("application/json")) {
+    const output = JSON.parse(content);
+    const contentProperty = output?.error || output?.message || "";
+    description = typeof contentProperty === "string" ? contentProperty : JSON.stringify(contentProperty);
+  } else {
+    description = content;
+  }
+  throw new GitbeakerRequestError(description, {
+    cause: {
+      description,
+      request,
+      response
+    }
+  });
+}
+function getConditionalMode(endpoint2) {
+  if (endpoint2.includes("repository/archive")) return "same-origin";
+  return void 0;
+}
+async function defaultRequestHandler(endpoint2, options) {
+  const retryCodes = [429, 502];
+  const maxRetries = 10;
+  const { rateLimiters, agent, asStream, prefixUrl, searchParams, method, ...opts } = options || {};
+  const rateLimit = getMatchingRateLimiter(endpoint2, rateLimiters, method);
+  let lastStatus;
+  let baseUrl;
+  if (prefixUrl) baseUrl = prefixUrl.endsWith("/") ? prefixUrl : `${prefixUrl}/`;
+  const url12 = new URL(endpoint2, baseUrl);
+  url12.search = searchParams || "";
+  const mode = getConditionalMode(endpoint2);
+  for (let i = 0; i < maxRetries; i += 1) {
+    const request = new Request(url12, { ...opts, method, mode });
+    const fetchArgs = [request];
+    if (agent) fetchArgs.push({ dispatcher: agent });
+    await rateLimit();
+    const response = await fetch(...fetchArgs).catch((e) => {
+      if (e.name === "TimeoutError" || e.name === "AbortError") {
+        throw new GitbeakerTimeoutError("Query timeout was reached");
+      }
+      throw e;
+    });
+    if (response.ok) return parseResponse(response, asStream);
+    if (!retryCodes.includes(response.status)) await throwFailedRequestError(request, response);
+    lastStatus = response.status;
+    await delay(2 ** i * 0.25);
+    continue;
+  }
+  throw new GitbeakerRetryError(
+    `Could not successfully complete this request after ${maxRetries} retries, last status code: ${lastStatus}. ${lastStatus === 429 ? "Check the applicable rate limits for this endpoint" : "Verify the status of the endpoint"}.`
+  );
+}
+var requesterFn = createRequesterFn(
+  (_, reqo) => Promise.resolve(reqo),
+  defaultRequestHandler
+);
+var { AccessLevel: AccessLevel2, ...Resources } = dist_exports;
+var API = presetResourceArguments(Resources, { requesterFn });
+var { Agents: Agents2 } = API;
+var { AlertManagement: AlertManagement2 } = API;
+var { ApplicationAppearance: ApplicationAppearance2 } = API;
+var { ApplicationPlanLimits: ApplicationPlanLimits2 } = API;
+var { Applications: Applications2 } = API;
+var { ApplicationSettings: ApplicationSettings2 } = API;
+var { ApplicationStatistics: ApplicationStatistics2 } = API;
+var { AuditEvents: AuditEvents2 } = API;
+var { Avatar: Avatar2 } = API;
+var { Branches: Branches2 } = API;
+var { BroadcastMessages: BroadcastMessages2 } = API;
+var { CodeSuggestions: CodeSuggestions2 } = API;
+var { CommitDiscussions: CommitDiscussions2 } = API;
+var { Commits: Commits2 } = API;
+var { Composer: Composer2 } = API;
+var { Conan: Conan2 } = API;
+var { ContainerRegistry: ContainerRegistry2 } = API;
+var { DashboardAnnotations: DashboardAnnotations2 } = API;
+var { Debian: Debian2 } = API;
+var { DependencyProxy: DependencyProxy2 } = API;
+var { DeployKeys: DeployKeys2 } = API;
+var { DeployTokens: DeployTokens2 } = API;
+var { Deployments: Deployments2 } = API;
+var { DockerfileTemplates: DockerfileTemplates2 } = API;
+var { Environments: Environments2 } = API;
+var { EpicAwardEmojis: EpicAwardEmojis2 } = API;
+var { EpicDiscussions: EpicDiscussions2 } = API;
+var { EpicIssues: EpicIssues2 } = API;
+var { EpicLabelEvents: EpicLabelEvents2 } = API;
+var { EpicLinks: EpicLinks2 } = API;
+var { EpicNotes: EpicNotes2 } = API;
+var { Epics: Epics2 } = API;
+var { ErrorTrackingClientKeys: ErrorTrackingClientKeys2 } = API;
+var { ErrorTrackingSettings: ErrorTrackingSettings2 } = API;
+var { Events: Events2 } = API;
+var { Experiments: Experiments2 } = API;
+var { ExternalStatusChecks: ExternalStatusChecks2 } = API;
+var { FeatureFlags: FeatureFlags2 } = API;
+var { FeatureFlagUserLists: FeatureFlagUserLists2 } = API;
+var { FreezePeriods: FreezePeriods2 } = API;
+var { GeoNodes: GeoNodes2 } = API;
+var { GeoSites: GeoSites2 } = API;
+var { GitignoreTemplates: GitignoreTemplates2 } = API;
+var { GitLabCIYMLTemplates: GitLabCIYMLTemplates2 } = API;
+var { GitlabPages: GitlabPages2 } = API;
+var { GoProxy: GoProxy2 } = API;
+var { GroupAccessRequests: GroupAccessRequests2 } = API;
+var { GroupAccessTokens: GroupAccessTokens2 } = API;
+var { GroupActivityAnalytics: GroupActivityAnalytics2 } = API;
+var { GroupBadges: GroupBadges2 } = API;
+var { GroupCustomAttributes: GroupCustomAttributes2 } = API;
+var { GroupDORA4Metrics: GroupDORA4Metrics2 } = API;
+var { GroupEpicBoards: GroupEpicBoards2 } = API;
+var { GroupHooks: GroupHooks2 } = API;
+var { GroupImportExports: GroupImportExports2 } = API;
+var { GroupInvitations: GroupInvitations2 } = API;
+var { GroupIssueBoards: GroupIssueBoards2 } = API;
+var { GroupIterations: GroupIterations2 } = API;
+var { GroupLabels: GroupLabels2 } = API;
+var { GroupLDAPLinks: GroupLDAPLinks2 } = API;
+var { GroupMarkdownUploads: GroupMarkdownUploads2 } = API;
+var { GroupMemberRoles: GroupMemberRoles2 } = API;
+var { GroupMembers: GroupMembers2 } = API;
+var { GroupMilestones: GroupMilestones2 } = API;
+var { GroupProtectedEnvironments: GroupProtectedEnvironments2 } = API;
+var { GroupPushRules: GroupPushRules2 } = API;
+var { GroupRelationExports: GroupRelationExports2 } = API;
+var { GroupReleases: GroupReleases2 } = API;
+var { GroupRepositoryStorageMoves: GroupRepositoryStorageMoves2 } = API;
+var { Groups: Groups2 } = API;
+var { GroupSAMLIdentities: GroupSAMLIdentities2 } = API;
+var { GroupSAMLLinks: GroupSAMLLinks2 } = API;
+var { GroupSCIMIdentities: GroupSCIMIdentities2 } = API;
+var { GroupServiceAccounts: GroupServiceAccounts2 } = API;
+var { GroupVariables: GroupVariables2 } = API;
+var { GroupWikis: GroupWikis2 } = API;
+var { Helm: Helm2 } = API;
+var { Import: Import2 } = API;
+var { InstanceLevelCICDVariables: InstanceLevelCICDVariables2 } = API;
+var { Integrations: Integrations2 } = API;
+var { IssueAwardEmojis: IssueAwardEmojis2 } = API;
+var { IssueDiscussions: IssueDiscussions2 } = API;
+var { IssueIterationEvents: IssueIterationEvents2 } = API;
+var { IssueLabelEvents: IssueLabelEvents2 } = API;
+var { IssueLinks: IssueLinks2 } = API;
+var { IssueMilestoneEvents: IssueMilestoneEvents2 } = API;
+var { IssueNoteAwardEmojis: IssueNoteAwardEmojis2 } = API;
+var { IssueNotes: IssueNotes2 } = API;
+var { Issues: Issues2 } = API;
+var { IssuesStatistics: IssuesStatistics2 } = API;
+var { IssueStateEvents: IssueStateEvents2 } = API;
+var { IssueWeightEvents: IssueWeightEvents2 } = API;
+var { JobArtifacts: JobArtifacts2 } = API;
+var { Jobs: Jobs2 } = API;
+var { Keys: Keys2 } = API;
+var { License: License2 } = API;
+var { LicenseTemplates: LicenseTemplates2 } = API;
+var { LinkedEpics: LinkedEpics2 } = API;
+var { Lint: Lint2 } = API;
+var { Markdown: Markdown2 } = API;
+var { Maven: Maven2 } = API;
+var { MergeRequestApprovals: MergeRequestApprovals2 } = API;
+var { MergeRequestAwardEmojis: MergeRequestAwardEmojis2 } = API;
+var { MergeRequestContextCommits: MergeRequestContextCommits2 } = API;
+var { MergeRequestDiscussions: MergeRequestDiscussions2 } = API;
+var { MergeRequestDraftNotes: MergeRequestDraftNotes2 } = API;
+var { MergeRequestLabelEvents: MergeRequestLabelEvents2 } = API;
+var { MergeRequestMilestoneEvents: MergeRequestMilestoneEvents2 } = API;
+var { MergeRequestNoteAwardEmojis: MergeRequestNoteAwardEmojis2 } = API;
+var { MergeRequestNotes: MergeRequestNotes2 } = API;
+var { MergeRequests: MergeRequests2 } = API;
+var { MergeTrains: MergeTrains2 } = API;
+var { Metadata: Metadata2 } = API;
+var { Migrations: Migrations2 } = API;
+var { Namespaces: Namespaces2 } = API;
+var { NotificationSettings: NotificationSettings2 } = API;
+var { NPM: NPM2 } = API;
+var { NuGet: NuGet2 } = API;
+var { PackageRegistry: PackageRegistry2 } = API;
+var { Packages: Packages2 } = API;
+var { PagesDomains: PagesDomains2 } = API;
+var { PersonalAccessTokens: PersonalAccessTokens2 } = API;
+var { PipelineSchedules: PipelineSchedules2 } = API;
+var { PipelineScheduleVariables: PipelineScheduleVariables2 } = API;
+var { Pipelines: Pipelines2 } = API;
+var { PipelineTriggerTokens: PipelineTriggerTokens2 } = API;
+var { ProductAnalytics: ProductAnalytics2 } = API;
+var { ProjectAccessRequests: ProjectAccessRequests2 } = API;
+var { ProjectAccessTokens: ProjectAccessTokens2 } = API;
+var { ProjectAliases: ProjectAliases2 } = API;
+var { ProjectBadges: ProjectBadges2 } = API;
+var { ProjectCustomAttributes: ProjectCustomAttributes2 } = API;
+var { ProjectDORA4Metrics: ProjectDORA4Metrics2 } = API;
+var { ProjectHooks: ProjectHooks2 } = API;
+var { ProjectImportExports: ProjectImportExports2 } = API;
+var { ProjectInvitations: ProjectInvitations2 } = API;
+var { ProjectIssueBoards: ProjectIssueBoards2 } = API;
+var { ProjectIterations: ProjectIterations2 } = API;
+var { ProjectJobTokenScopes: ProjectJobTokenScopes2 } = API;
+var { ProjectLabels: ProjectLabels2 } = API;
+var { ProjectMarkdownUploads: ProjectMarkdownUploads2 } = API;
+var { ProjectMembers: ProjectMembers2 } = API;
+var { ProjectMilestones: ProjectMilestones2 } = API;
+var { ProjectProtectedEnvironments: ProjectProtectedEnvironments2 } = API;
+var { ProjectPushRules: ProjectPushRules2 } = API;
+var { ProjectRelationsExport: ProjectRelationsExport2 } = API;
+var { ProjectReleases: ProjectReleases2 } = API;
+var { ProjectRemoteMirrors: ProjectRemoteMirrors2 } = API;
+var { ProjectRepositoryStorageMoves: ProjectRepositoryStorageMoves2 } = API;
+var { Projects: Projects2 } = API;
+var { ProjectSnippetAwardEmojis: ProjectSnippetAwardEmojis2 } = API;
+var { ProjectSnippetDiscussions: ProjectSnippetDiscussions2 } = API;
+var { ProjectSnippetNotes: ProjectSnippetNotes2 } = API;
+var { ProjectSnippets: ProjectSnippets2 } = API;
+var { ProjectStatistics: ProjectStatistics2 } = API;
+var { ProjectTemplates: ProjectTemplates2 } = API;
+var { ProjectTerraformState: ProjectTerraformState2 } = API;
+var { ProjectVariables: ProjectVariables2 } = API;
+var { ProjectVulnerabilities: ProjectVulnerabilities2 } = API;
+var { ProjectWikis: ProjectWikis2 } = API;
+var { ProtectedBranches: ProtectedBranches2 } = API;
+var { ProtectedTags: ProtectedTags2 } = API;
+var { PyPI: PyPI2 } = API;
+var { ReleaseLinks: ReleaseLinks2 } = API;
+var { Repositories: Repositories2 } = API;
+var { RepositoryFiles: RepositoryFiles2 } = API;
+var { RepositorySubmodules: RepositorySubmodules2 } = API;
+var { ResourceGroups: ResourceGroups2 } = API;
+var { RubyGems: RubyGems2 } = API;
+var { Runners: Runners2 } = API;
+var { Search: Search2 } = API;
+var { SearchAdmin: SearchAdmin2 } = API;
+var { SecureFiles: SecureFiles2 } = API;
+var { ServiceAccounts: ServiceAccounts2 } = API;
+var { ServiceData: ServiceData2 } = API;
+var { SidekiqMetrics: SidekiqMetrics2 } = API;
+var { SidekiqQueues: SidekiqQueues2 } = API;
+var { SnippetRepositoryStorageMoves: SnippetRepositoryStorageMoves2 } = API;
+var { Snippets: Snippets2 } = API;
+var { Suggestions: Suggestions2 } = API;
+var { SystemHooks: SystemHooks2 } = API;
+var { Tags: Tags2 } = API;
+var { TodoLists: TodoLists2 } = API;
+var { Topics: Topics2 } = API;
+var { UserCustomAttributes: UserCustomAttributes2 } = API;
+var { UserEmails: UserEmails2 } = API;
+var { UserGPGKeys: UserGPGKeys2 } = API;
+var { UserImpersonationTokens: UserImpersonationTokens2 } = API;
+var { Users: Users2 } = API;
+var { UserSSHKeys: UserSSHKeys2 } = API;
+var { UserStarredMetricsDashboard: UserStarredMetricsDashboard2 } = API;
+var { Gitlab: Gitlab2 } = API;
+
+// src/adapters/http/retry.ts
+var DEFAULT_RETRY = {
+  retries: 4,
+  baseDelayMs: 1e3,
+  maxDelayMs: 6e4,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+function httpFailure(error) {
+  const value = error;
+  const response = value?.response ?? value?.cause?.response;
+  const status = typeof value?.status === "number" ? value.status : typeof response?.status === "number" ? response.status : void 0;
+  if (status === void 0) return void 0;
+  return { status, headers: headerRecord(response?.headers), message: String(value?.message ?? "") };
+}
+function headerRecord(headers) {
+  if (!headers) return {};
+  if (typeof headers.get === "function" && typeof headers.forEach === "function") {
+    const record = {};
+    headers.forEach((value, key) => record[key.toLowerCase()] = value);
+    return record;
+  }
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value === void 0 ? void 0 : String(value)]));
+}
+function retryDelay(failure2, attempt, options) {
+  const rateLimited = failure2.status === 429 || failure2.status === 403 && (failure2.headers["x-ratelimit-remaining"] === "0" || /secondary rate limit|rate limit exceeded/i.test(failure2.message));
+  if (failure2.status < 500 && !rateLimited) return void 0;
+  const retryAfter = Number(failure2.headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return Math.min(retryAfter * 1e3, options.maxDelayMs);
+  const reset = Number(failure2.headers["x-ratelimit-reset"]);
+  if (rateLimited && Number.isFinite(reset) && reset > 0) return Math.min(Math.max(0, reset * 1e3 - Date.now()), options.maxDelayMs);
+  return Math.min(options.baseDelayMs * 2 ** attempt, options.maxDelayMs);
+}
+function apiErrorFor(platform) {
+  return (error) => {
+    const failure2 = httpFailure(error);
+    if (!failure2) return error instanceof Error ? error : new Error(String(error));
+    const wrapped = new ToolError(`the ${platform} API answered ${failure2.status}: ${failure2.message.slice(0, 300)}`, platform.toLowerCase());
+    Object.assign(wrapped, { status: failure2.status, response: { status: failure2.status, headers: failure2.headers } });
+    return wrapped;
+  };
+}
+async function withRetry(operation, options = DEFAULT_RETRY) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const failure2 = httpFailure(error);
+      const delay2 = failure2 && attempt < options.retries ? retryDelay(failure2, attempt, options) : void 0;
+      if (delay2 === void 0 || !failure2) throw error;
+      options.onRetry?.(attempt + 1, failure2.status, delay2);
+      await options.sleep(delay2);
+    }
+  }
+}
+
+// src/adapters/http/api-call.ts
+function apiCaller(platform, retry = DEFAULT_RETRY, log) {
+  const options = {
+    ...retry,
+    onRetry: (attempt, status, delay2) => log?.(`${platform} answered ${status}; retrying in ${Math.round(delay2 / 1e3)} s (attempt ${attempt})`)
+  };
+  const toError = apiErrorFor(platform);
+  return async (operation) => {
+    try {
+      return await withRetry(operation, options);
+    } catch (error) {
+      throw toError(error);
+    }
+  };
+}
+async function sendShrinking(options) {
+  let budget = options.budget;
+  for (let attempt = 0; ; attempt++) {
+    const body = options.render(budget);
+    try {
+      return await options.send(body);
+    } catch (error) {
+      const status = httpFailure(error)?.status;
+      if (status === void 0 || !options.tooLong.includes(status) || attempt >= 6 || budget < 1e3) throw error;
+      budget = Math.floor(Math.min(budget, body.length) / 2);
+      options.log?.(`${options.what} was refused (${status}); retrying with ${budget} characters`);
+    }
+  }
+}
+
+// src/adapters/gitlab/host.ts
+var GITLAB_NOTE_LIMIT = 1e6;
+var GitLabHost = class {
+  constructor(options) {
+    this.options = options;
+    this.api = new Gitlab2({ host: options.serverUrl, token: options.token });
+    this.call = apiCaller("GitLab", options.retry, options.log);
+  }
+  options;
+  name = "gitlab";
+  commentLimit = GITLAB_NOTE_LIMIT;
+  api;
+  call;
+  async upsertComment(marker, render, createIfMissing) {
+    const { projectId, mergeRequestIid } = this.options;
+    if (mergeRequestIid === void 0) return { action: "skipped" };
+    const notes = await this.call(() => this.api.MergeRequestNotes.all(projectId, mergeRequestIid, { perPage: 100 }));
+    const existing = notes.find((note) => typeof note.body === "string" && note.body.includes(marker));
+    if (!existing && !createIfMissing) return { action: "skipped" };
+    await sendShrinking({
+      budget: this.commentLimit - 1024,
+      render,
+      send: (body) => existing ? this.call(() => this.api.MergeRequestNotes.edit(projectId, mergeRequestIid, existing.id, { body })) : this.call(() => this.api.MergeRequestNotes.create(projectId, mergeRequestIid, body)),
+      // a note that is too large is refused as 400 or 413 depending on the GitLab version
+      tooLong: [400, 413, 422],
+      what: "the merge request note",
+      log: this.options.log
+    });
+    return { action: existing ? "updated" : "created" };
+  }
+  async publishStatus() {
+    return { kind: "none", annotationsPublished: 0 };
+  }
+};
+
+// src/entrypoints/platform.ts
+var GITLAB_TOKEN_VARIABLE = "GITOPS_VERIFY_GITLAB_TOKEN";
+function detectPlatform(env, log) {
+  if (env.GITLAB_CI === "true") {
+    const token = env[GITLAB_TOKEN_VARIABLE];
+    const iid = env.CI_MERGE_REQUEST_IID ? Number(env.CI_MERGE_REQUEST_IID) : void 0;
+    const platform = {
+      kind: "gitlab",
+      baseSha: env.CI_MERGE_REQUEST_DIFF_BASE_SHA || void 0,
+      sha: env.CI_COMMIT_SHA,
+      jobUrl: env.CI_JOB_URL
+    };
+    if (!iid) platform.noHostReason = "not a merge request pipeline";
+    else if (!token) platform.noHostReason = `${GITLAB_TOKEN_VARIABLE} is not set (a project or group access token with api scope; CI_JOB_TOKEN cannot post notes)`;
+    else if (!env.CI_SERVER_URL || !env.CI_PROJECT_ID) platform.noHostReason = "CI_SERVER_URL or CI_PROJECT_ID is not set";
+    else platform.host = new GitLabHost({ serverUrl: env.CI_SERVER_URL, token, projectId: env.CI_PROJECT_ID, mergeRequestIid: iid, log });
+    return platform;
+  }
+  if (env.GITHUB_ACTIONS === "true") return { kind: "github" };
+  return { kind: "local" };
 }
 
 // src/entrypoints/cli.ts
@@ -17011,8 +34662,17 @@ Options:
   --config FILE     configuration file (default: .gitops-verify.yaml at the repository root, if present)
   --format FORMAT   text (default), markdown, json, sarif, junit or codequality
   --output FILE     write the report to FILE instead of standard output
+  --report-dir DIR  also write every format to DIR (report.json, report.md, report.sarif, junit.xml,
+                    gl-code-quality-report.json); in GitLab CI the default is gitops-verify-report
+  --fail-on LEVEL   lowest finding severity that fails the gate: error (default), warning, notice, never
+  --comment MODE    in a GitLab merge request pipeline: always (default), on-change or never
+  --verbose         text format: every diff in full, however long
   --quiet           no progress messages on standard error
-  -h, --help        this help`,
+  -h, --help        this help
+
+In a GitLab merge request pipeline (GITLAB_CI=true) verify compares with the merge request's diff base,
+and posts or updates one note on the merge request when GITOPS_VERIFY_GITLAB_TOKEN holds a project or
+group access token with api scope.`,
   list: `Usage: gitops-verify list [options]
 
 Lists the environments found in the working tree: leaf Kustomize overlays (kustomizations no other
@@ -17044,7 +34704,15 @@ var COMMON = {
   help: { type: "boolean", short: "h" }
 };
 var OPTIONS = {
-  verify: { ...COMMON, base: { type: "string" }, head: { type: "string" } },
+  verify: {
+    ...COMMON,
+    base: { type: "string" },
+    head: { type: "string" },
+    "report-dir": { type: "string" },
+    "fail-on": { type: "string" },
+    comment: { type: "string" },
+    verbose: { type: "boolean" }
+  },
   list: COMMON,
   render: { ...COMMON, "show-secrets": { type: "boolean" } }
 };
@@ -17100,29 +34768,51 @@ async function dispatch(argv, io) {
     cores: Math.max(1, os2.availableParallelism()),
     env: io.env
   };
-  const repoDir = path12.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
-  const configPath = typeof values.config === "string" ? path12.resolve(io.cwd, values.config) : void 0;
-  const outputFile = typeof values.output === "string" ? path12.resolve(io.cwd, values.output) : void 0;
+  const repoDir = path13.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
+  const configPath = typeof values.config === "string" ? path13.resolve(io.cwd, values.config) : void 0;
+  const outputFile = typeof values.output === "string" ? path13.resolve(io.cwd, values.output) : void 0;
   const emit = async (text2) => {
     if (outputFile) await files.writeText(outputFile, text2);
     else io.stdout.write(text2);
   };
   if (command === "verify") {
     const format = reportFormat(values.format, REPORT_FORMATS);
+    const failOn = choice("--fail-on", values["fail-on"], ["error", "warning", "notice", "never"], "error");
+    const commentMode = choice("--comment", values.comment, ["always", "on-change", "never"], "always");
+    const platform = detectPlatform(io.env, (message) => ports.logger.info(message));
     const { report, config } = await verify(
       {
         repoDir,
-        baseRef: values.base,
+        baseRef: values.base ?? (platform.kind === "gitlab" ? platform.baseSha : void 0),
         headRef: values.head,
         configPath,
-        fingerprintKey: io.env.GITOPS_VERIFY_FINGERPRINT_KEY || void 0
+        fingerprintKey: io.env.GITOPS_VERIFY_FINGERPRINT_KEY || void 0,
+        failOn
       },
       ports
     );
+    const reportDir = typeof values["report-dir"] === "string" ? path13.resolve(io.cwd, values["report-dir"]) : platform.kind === "gitlab" ? path13.resolve(repoDir, "gitops-verify-report") : void 0;
+    if (reportDir || platform.kind === "gitlab") {
+      if (platform.kind === "gitlab" && platform.noHostReason) ports.logger.warn(`no merge request note: ${platform.noHostReason}`);
+      await publish(
+        report,
+        platform.kind === "gitlab" ? platform.host : void 0,
+        {
+          outputDir: reportDir,
+          commentMode,
+          marker: DEFAULT_MARKER,
+          checkName: "gitops-verify",
+          publishStatus: false,
+          fullReportUrl: platform.kind === "gitlab" ? platform.jobUrl : void 0
+        },
+        { files, logger: ports.logger }
+      );
+    }
     const color = !outputFile && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     await emit(
       renderReport(format, report, {
         color,
+        verbose: Boolean(values.verbose),
         budget: config.report.markdownBudget,
         fullReportUrl: config.report.fullReportUrl
       })
@@ -17133,17 +34823,17 @@ async function dispatch(argv, io) {
     const format = reportFormat(values.format, ["text", "json"]);
     const environments = await listEnvironments({ repoDir, configPath }, ports);
     if (format === "json") {
-      const rows = environments.map(({ environment, inputs, problems }) => ({
-        ...environment,
+      const rows = environments.map(({ environment: environment2, inputs, problems }) => ({
+        ...environment2,
         inputs: [...inputs].sort(),
         problems
       }));
       await emit(`${JSON.stringify({ environments: rows }, null, 2)}
 `);
     } else {
-      const width = Math.max(4, ...environments.map(({ environment }) => environment.name.length));
+      const width = Math.max(4, ...environments.map(({ environment: environment2 }) => environment2.name.length));
       const lines = environments.map(
-        ({ environment, inputs, problems }) => `${environment.name.padEnd(width)}  ${environment.kind.padEnd(9)}  ${String(inputs.size).padStart(3)} files${problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0].message})` : ""}`
+        ({ environment: environment2, inputs, problems }) => `${environment2.name.padEnd(width)}  ${environment2.kind.padEnd(9)}  ${String(inputs.size).padStart(3)} files${problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0].message})` : ""}`
       );
       await emit(`${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`);
       ports.logger.info(`${environments.length} environment${environments.length === 1 ? "" : "s"}`);
@@ -17157,6 +34847,13 @@ async function dispatch(argv, io) {
   await emit(text);
   return EXIT.passed;
 }
+function choice(flag, value, allowed, fallback) {
+  if (value === void 0) return fallback;
+  if (typeof value !== "string" || !allowed.includes(value)) {
+    throw new UserError(`${flag}: "${String(value)}" is not one of ${allowed.join(", ")}`);
+  }
+  return value;
+}
 function reportFormat(value, allowed) {
   const format = typeof value === "string" ? value : "text";
   if (!allowed.includes(format)) throw new UserError(`unknown format "${format}" (expected one of: ${allowed.join(", ")})`);
@@ -17164,12 +34861,7 @@ function reportFormat(value, allowed) {
 }
 
 // src/entrypoints/bin.ts
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    killRunningChildren();
-    void disposeActiveCheckouts().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
-}
+cleanUpOnInterrupt();
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

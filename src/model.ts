@@ -30,18 +30,27 @@ export interface Manifest {
   source?: SourceLocation;
 }
 
-export type EnvironmentKind = "kustomize" | "directory";
+/**
+ * What defines an environment: a Kustomize directory or a plain directory found in the repository, or an
+ * object of the in-cluster puller (Flux Kustomization or HelmRelease, Argo CD Application).
+ */
+export type EnvironmentKind = "kustomize" | "directory" | "flux-kustomization" | "flux-helmrelease" | "argocd-application";
 
 /** Something that renders to a set of Kubernetes objects. */
 export interface Environment {
-  /** Stable, unique name a reviewer recognises (for a Kustomize overlay: its path). */
+  /**
+   * Stable, unique name a reviewer recognises: for a Kustomize overlay its path; for a puller's object
+   * "cluster/Kind/namespace/name" (without the cluster when none is known).
+   */
   name: string;
   kind: EnvironmentKind;
-  /** The directory that is rendered. */
+  /** The directory that is rendered (for a Helm release: the chart's directory or reference). */
   path: string;
-  /** Later issues fill these from Flux / Argo CD objects. */
+  /** The cluster the environment is applied to, when the puller's layout says so. */
   cluster?: string;
   group?: string;
+  /** Where the puller's object (Flux Kustomization, Argo CD Application…) is written. */
+  definedAt?: SourceLocation;
 }
 
 export type Severity = "error" | "warning" | "notice";
@@ -90,7 +99,8 @@ export type EnvironmentStatus =
   | "unaffected" // none of its inputs changed: not rendered
   | "added" // exists only at head
   | "removed" // exists only at base
-  | "failed"; // could not be rendered at one side at least
+  | "failed" // could not be rendered at one side at least
+  | "skipped"; // cannot be rendered here (a source outside the repository, no helm binary): findings say why
 
 export interface EnvironmentResult {
   environment: Environment;
@@ -131,6 +141,7 @@ export interface RunSummary {
   unchanged: number;
   unaffected: number;
   failed: number;
+  skipped: number;
   added: number;
   removed: number;
   objects: { added: number; changed: number; removed: number };

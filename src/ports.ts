@@ -22,6 +22,10 @@ export interface Files {
   makeTempDir(prefix: string): Promise<string>;
   removeTree(path: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
+  /** Creates a symbolic link at `path` pointing to the absolute path `target`. */
+  symlink(target: string, path: string): Promise<void>;
+  /** Copies one file byte for byte, creating the destination's directory. */
+  copyFile(from: string, to: string): Promise<void>;
 }
 
 export interface ExecOptions {
@@ -70,6 +74,8 @@ export interface Git {
   changedFiles(from: string, to: string | undefined): Promise<string[]>;
   /** A file's content at a revision (repository-relative path), or undefined when it is not there. */
   showFile(sha: string, file: string): Promise<string | undefined>;
+  /** The fetch URLs of the repository's remotes (none when it has no remote). */
+  remoteUrls(): Promise<string[]>;
   /** Materialise a revision in a temporary directory, outside the working tree. */
   checkout(sha: string): Promise<Checkout>;
 }

@@ -5,6 +5,8 @@ import { UserError } from "../errors.ts";
 import type { Exec, Files, Git, Logger } from "../ports.ts";
 import { isInside } from "../util/paths.ts";
 import { findKustomize, goMemorySettings, KustomizeRenderer } from "../render/kustomize.ts";
+import { findHelm, HelmRenderer } from "../render/helm.ts";
+import type { Renderers } from "./revision.ts";
 
 export interface Ports {
   files: Files;
@@ -18,15 +20,20 @@ export interface Ports {
   env: Record<string, string | undefined>;
 }
 
-/** The kustomize renderer a configuration asks for. */
-export async function createRenderer(ports: Ports, config: Config, workDir: string): Promise<KustomizeRenderer> {
+/** The renderers a configuration asks for: kustomize always, helm when it is on PATH and not switched off. */
+export async function createRenderers(ports: Ports, config: Config, workDir: string, root: string): Promise<Renderers> {
   const binary = await findKustomize(ports.exec, config.renderer);
-  return new KustomizeRenderer(ports.exec, ports.files, {
-    binary,
-    timeoutMs: config.render.timeoutSeconds * 1000,
-    workDir,
-    env: goMemorySettings(ports.env),
-  });
+  const timeoutMs = config.render.timeoutSeconds * 1000;
+  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env: goMemorySettings(ports.env) });
+  if (!config.helm.enabled) return { kustomize, workDir, helmMissing: "Helm rendering is switched off (helm.enabled: false)" };
+  const helm = await findHelm(ports.exec);
+  if (!helm) {
+    return { kustomize, workDir, helmMissing: "no helm binary on PATH: Helm charts are rendered with `helm template` (install helm to verify them)" };
+  }
+  const chartCacheDir = config.helm.chartCacheDir ? path.resolve(root, config.helm.chartCacheDir) : undefined;
+  const renderer = new HelmRenderer(ports.exec, ports.files, { helmPath: helm.path, workDir, timeoutMs, ...(chartCacheDir ? { chartCacheDir } : {}) });
+  const kubeVersion = config.helm.kubeVersion;
+  return { kustomize, workDir, helm: { render: (request) => renderer.render({ ...request, ...(kubeVersion ? { kubeVersion } : {}) }) } };
 }
 
 export interface ConfigSource {

@@ -6,7 +6,7 @@ import { UserError } from "../errors.ts";
 import type { KubeObject } from "../model.ts";
 import { parseYaml } from "../util/yaml.ts";
 import { stringify } from "yaml";
-import { createRenderer, loadConfig, type Ports } from "./context.ts";
+import { createRenderers, loadConfig, type Ports } from "./context.ts";
 import { Revision } from "./revision.ts";
 
 export interface WorkingTreeSettings {
@@ -25,14 +25,17 @@ async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, work
     if (!(error instanceof UserError)) throw error;
   }
   const { config } = await loadConfig(ports.files, root, { explicitPath: settings.configPath });
-  const renderer = await createRenderer(ports, config, workDir);
-  return Revision.open(root, ports.files, config, renderer);
+  const renderers = await createRenderers(ports, config, workDir, root);
+  // outside a git repository there are no remotes: only configured URLs count as this repository
+  const remoteUrls = await ports.gitAt(root).remoteUrls().catch(() => []);
+  return Revision.open(root, ports.files, config, renderers, { remoteUrls });
 }
 
+/** Every environment, the HelmReleases of Flux Kustomizations included (found by rendering those). */
 export async function listEnvironments(settings: WorkingTreeSettings, ports: Ports): Promise<DiscoveredEnvironment[]> {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
-    return (await openWorkingTree(settings, ports, workDir)).environments;
+    return await (await openWorkingTree(settings, ports, workDir)).allEnvironments();
   } finally {
     await ports.files.removeTree(workDir);
   }
@@ -50,8 +53,8 @@ export async function renderEnvironments(settings: RenderSettings, ports: Ports)
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
     const revision = await openWorkingTree(settings, ports, workDir);
-    const byName = new Map(revision.environments.map((environment) => [environment.environment.name, environment]));
-    const selected = settings.names.length === 0 ? revision.environments : settings.names.map((name) => lookup(byName, name));
+    const environments = await revision.allEnvironments();
+    const selected = settings.names.length === 0 ? environments : settings.names.map((name) => lookup(environments, name));
     const outputs: string[] = [];
     for (const environment of selected) {
       const text = await revision.renderText(environment);
@@ -64,11 +67,17 @@ export async function renderEnvironments(settings: RenderSettings, ports: Ports)
   }
 }
 
-function lookup(byName: Map<string, DiscoveredEnvironment>, written: string): DiscoveredEnvironment {
+/** An environment by its full name, or by a unique ending of it ("apps" for "staging/Kustomization/flux-system/apps"). */
+function lookup(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment {
   const name = path.posix.normalize(written.replace(/\/+$/, ""));
-  const found = byName.get(name);
-  if (found) return found;
-  const known = [...byName.keys()];
+  const exact = environments.find((environment) => environment.environment.name === name);
+  if (exact) return exact;
+  const endings = environments.filter((environment) => environment.environment.name.endsWith(`/${name}`));
+  if (endings.length === 1) return endings[0]!;
+  const known = environments.map((environment) => environment.environment.name);
+  if (endings.length > 1) {
+    throw new UserError(`"${written}" names ${endings.length} environments: ${endings.map((environment) => environment.environment.name).join(", ")}`);
+  }
   throw new UserError(`no environment named "${written}" (known: ${known.length > 0 ? known.join(", ") : "none"})`);
 }
 

@@ -1,68 +1,291 @@
 // One revision of the repository on disk: its environments, and renders of them.
+import path from "node:path";
 import type { Config } from "../config/config.ts";
 import { discover, type DiscoveredEnvironment, type Discovery } from "../discover/discover.ts";
-import type { Finding, Manifest, SourceLocation } from "../model.ts";
-import { renderDirectory } from "../render/directory.ts";
-import { InputChecker } from "../render/input-check.ts";
-import type { KustomizeRenderer} from "../render/kustomize.ts";
-import { generatorLocations, RenderFailure } from "../render/kustomize.ts";
-import { SourceIndex } from "../render/source-map.ts";
+import type { FluxContext } from "../discover/flux-environments.ts";
+import { helmReleaseEnvironments } from "../discover/helm-releases.ts";
+import { objectsInFile, ObjectIndex } from "../discover/objects.ts";
+import { discoverPullerEnvironments } from "../discover/pullers.ts";
+import { SOURCE_IGNORE_FILE } from "../discover/source-ignore.ts";
+import { SourceResolver } from "../discover/sources.ts";
+import type { RenderSpec } from "../discover/spec.ts";
+import type { HelmTemplateRequest } from "../render/helm.ts";
 import { UserError } from "../errors.ts";
+import type { Finding, Manifest, SourceLocation } from "../model.ts";
 import type { Files } from "../ports.ts";
+import { renderDirectory } from "../render/directory.ts";
+import { editedKustomizationText, makeMirror, parseKustomization } from "../render/edited-kustomization.ts";
+import { InputChecker } from "../render/input-check.ts";
+import type { KustomizeRenderer } from "../render/kustomize.ts";
+import { generatorLocations, RenderFailure } from "../render/kustomize.ts";
+import { parseManifests } from "../render/manifests.ts";
+import { applyDefaultNamespace, fluxPostBuild } from "../render/post-build.ts";
+import { SourceIndex } from "../render/source-map.ts";
+import { joinRepoPath } from "../util/paths.ts";
+import { stringify } from "yaml";
 
-export type RenderOutcome = { ok: true; manifests: Manifest[] } | { ok: false; findings: Finding[] };
+export type RenderOutcome =
+  | { ok: true; manifests: Manifest[]; findings: Finding[] }
+  /** `skipped`: cannot be rendered here at all (the findings say why); not a failure of the change. */
+  | { ok: false; findings: Finding[]; skipped?: string };
+
+/** What renders Helm charts (src/render/helm.ts), with paths made absolute. */
+export interface HelmPort {
+  render(request: HelmTemplateRequest): Promise<string>;
+}
+
+export interface Renderers {
+  kustomize: KustomizeRenderer;
+  /** Undefined when helm is not on PATH (or switched off): `helmMissing` says why. */
+  helm?: HelmPort;
+  helmMissing?: string;
+  /** A private directory for mirrors. */
+  workDir: string;
+}
+
+/** Renders of one revision that another revision may reuse: same environment, same inputs, none changed. */
+export interface RenderReuse {
+  changed: Set<string>;
+  outcomes: Map<string, Promise<RenderOutcome>>;
+}
+
+let mirrorCounter = 0;
 
 export class Revision {
   private readonly sources: SourceIndex;
   private readonly checker: InputChecker;
   private readonly generators: Map<string, SourceLocation>;
+  private readonly renders = new Map<string, Promise<RenderOutcome>>();
+  environments: DiscoveredEnvironment[] = [];
+  private fluxContext?: FluxContext;
 
   private constructor(
     readonly root: string,
     readonly discovery: Discovery,
     private readonly files: Files,
-    private readonly renderer: KustomizeRenderer,
+    private readonly config: Config,
+    private readonly renderers: Renderers,
+    private readonly reuse?: RenderReuse,
   ) {
     this.sources = new SourceIndex(root, files);
     this.checker = new InputChecker(root, files);
     this.generators = generatorLocations(discovery.kustomizations);
   }
 
-  static async open(root: string, files: Files, config: Config, renderer: KustomizeRenderer): Promise<Revision> {
-    return new Revision(root, await discover({ root, files, config }), files, renderer);
+  static async open(
+    root: string,
+    files: Files,
+    config: Config,
+    renderers: Renderers,
+    options: { remoteUrls: string[]; reuse?: RenderReuse },
+  ): Promise<Revision> {
+    const discovery = await discover({ root, files, config });
+    const revision = new Revision(root, discovery, files, config, renderers, options.reuse);
+    await revision.findEnvironments(options.remoteUrls);
+    return revision;
   }
 
-  get environments(): DiscoveredEnvironment[] {
-    return this.discovery.environments;
+  private async findEnvironments(remoteUrls: string[]): Promise<void> {
+    const { discovery, config } = this;
+    const objects = new ObjectIndex();
+    for (const file of discovery.yamlFiles) {
+      for (const found of objectsInFile(await this.readText(file), file)) objects.add(found);
+    }
+    const ignoreFiles = new Map<string, string>();
+    for (const [dir, entries] of discovery.directories) {
+      if (!entries.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;
+      const file = dir === "." ? SOURCE_IGNORE_FILE : `${dir}/${SOURCE_IGNORE_FILE}`;
+      ignoreFiles.set(file, await this.readText(file));
+    }
+    const pullers = await discoverPullerEnvironments({
+      config,
+      discovery,
+      objects,
+      sources: new SourceResolver(config.sources, remoteUrls, objects),
+      ignoreFiles,
+      render: (environment) => this.render(environment),
+      readText: (file) => this.readText(file),
+    });
+    this.fluxContext = pullers.fluxContext;
+    // A leaf overlay that a puller renders is verified as the puller renders it, not twice
+    const policy = config.environments.kustomizeLeaves;
+    const configured = new Set(config.environments.paths.map((written) => path.posix.normalize(written.replace(/\/+$/, "")) || "."));
+    const readByPullers = new Set(pullers.environments.flatMap((environment) => [...environment.inputs]));
+    const leaves = discovery.environments.filter((environment) => {
+      if (configured.has(environment.environment.path) || policy === "always") return true;
+      if (policy === "never") return false;
+      const file = discovery.kustomizations.get(environment.environment.path)?.file;
+      return !(file && readByPullers.has(file));
+    });
+    this.environments = [...leaves, ...pullers.environments].sort(byClusterAndName);
   }
 
-  /** Renders one environment; problems become findings on it, never exceptions. */
-  async render(environment: DiscoveredEnvironment): Promise<RenderOutcome> {
+  private async readText(file: string): Promise<string> {
+    return this.files.readText(joinRepoPath(this.root, file));
+  }
+
+  /** The HelmReleases a Flux Kustomization applies, from its render. */
+  helmReleasesOf(environment: DiscoveredEnvironment, outcome: RenderOutcome): DiscoveredEnvironment[] {
+    if (environment.environment.kind !== "flux-kustomization" || !outcome.ok || !this.fluxContext) return [];
+    const helm = this.renderers.helm
+      ? { available: true }
+      : { available: false, reason: this.renderers.helmMissing ?? "no helm binary on PATH" };
+    return helmReleaseEnvironments(environment, outcome.manifests, this.fluxContext, helm);
+  }
+
+  /** Every environment, with the HelmReleases of every Flux Kustomization (which takes rendering them). */
+  async allEnvironments(): Promise<DiscoveredEnvironment[]> {
+    const result: DiscoveredEnvironment[] = [];
+    for (const environment of this.environments) {
+      result.push(environment);
+      if (environment.environment.kind === "flux-kustomization" && environment.spec.type !== "skipped") {
+        result.push(...this.helmReleasesOf(environment, await this.render(environment)));
+      }
+    }
+    return result.sort(byClusterAndName);
+  }
+
+  /** Renders one environment once; problems become findings on it, never exceptions. */
+  render(environment: DiscoveredEnvironment): Promise<RenderOutcome> {
+    const key = renderKey(environment);
+    let outcome = this.renders.get(key);
+    if (!outcome) {
+      const unchanged = this.reuse && ![...environment.inputs].some((file) => this.reuse!.changed.has(file));
+      const reused = unchanged ? this.reuse!.outcomes.get(key) : undefined;
+      outcome = reused ?? this.renderNow(environment);
+      this.renders.set(key, outcome);
+      if (this.reuse && !reused) this.reuse.outcomes.set(key, outcome);
+    }
+    return outcome;
+  }
+
+  private async renderNow(environment: DiscoveredEnvironment): Promise<RenderOutcome> {
     const name = environment.environment.name;
+    const notices = (environment.notices ?? []).map((finding) => ({ ...finding, environment: name }));
+    const skippedFor =
+      environment.spec.type === "skipped" ? environment.spec.reason : !this.renderers.helm && usesHelm(environment.spec) ? this.renderers.helmMissing ?? "no helm binary on PATH" : undefined;
+    if (skippedFor !== undefined && environment.problems.length === 0) {
+      const reason = skippedFor;
+      return { ok: false, skipped: reason, findings: [...notices, { ruleId: "environment-skipped", severity: "notice", environment: name, message: reason, ...(environment.environment.definedAt ? { location: environment.environment.definedAt } : {}) }] };
+    }
     const blocking = [...environment.problems, ...(await this.checker.check(environment))];
     if (blocking.length > 0) return { ok: false, findings: blocking.map((finding) => ({ ...finding, environment: name })) };
     try {
-      const manifests =
-        environment.environment.kind === "kustomize"
-          ? (await this.renderer.render(this.root, environment.environment.path, this.sources, this.generators)).manifests
-          : (await renderDirectory(this.root, environment, this.files)).manifests;
-      return { ok: true, manifests };
+      const { manifests, findings } = await this.renderSpec(environment, environment.spec);
+      return { ok: true, manifests, findings: [...notices, ...findings.map((finding) => ({ ...finding, environment: name }))] };
     } catch (error) {
       if (error instanceof RenderFailure || error instanceof UserError) {
-        const file = this.discovery.kustomizations.get(environment.environment.path)?.file;
+        const file = this.discovery.kustomizations.get(environment.environment.path)?.file ?? environment.environment.definedAt?.file;
         return { ok: false, findings: [renderFinding(environment, error, file)] };
       }
       throw error;
     }
   }
 
-  /** kustomize's own output, for `gitops-verify render`. */
+  private async renderSpec(environment: DiscoveredEnvironment, spec: RenderSpec): Promise<{ manifests: Manifest[]; findings: Finding[] }> {
+    const label = `${environment.environment.name} (rendered)`;
+    switch (spec.type) {
+      case "kustomize":
+        return { manifests: (await this.renderers.kustomize.render(this.root, spec.path, this.sources, this.generators)).manifests, findings: [] };
+      case "directory": {
+        const { manifests } = await renderDirectory(this.root, environment, this.files);
+        return { manifests: spec.defaultNamespace ? applyDefaultNamespace(manifests, spec.defaultNamespace, label) : manifests, findings: [] };
+      }
+      case "edited-kustomization":
+        return this.renderEdited(environment, spec, label);
+      case "helm": {
+        if (!this.renderers.helm) throw new RenderFailure(this.renderers.helmMissing ?? "no helm binary on PATH", "");
+        const chart = spec.chart;
+        const text = await this.renderers.helm.render({
+          ...chart,
+          chart: chart.chart.type === "directory" ? { type: "directory", dir: joinRepoPath(this.root, chart.chart.dir), root: this.root } : chart.chart,
+          valueFiles: chart.valueFiles.map((file) => joinRepoPath(this.root, file)),
+        });
+        const definedAt = environment.environment.definedAt;
+        const manifests = parseManifests(text, label).map((manifest) => (definedAt ? { ...manifest, source: definedAt } : manifest));
+        return { manifests: spec.defaultNamespace ? applyDefaultNamespace(manifests, spec.defaultNamespace, label) : manifests, findings: [] };
+      }
+      case "multi": {
+        const manifests: Manifest[] = [];
+        const findings: Finding[] = [];
+        for (const part of spec.parts) {
+          const rendered = await this.renderSpec(environment, part);
+          manifests.push(...rendered.manifests);
+          findings.push(...rendered.findings);
+        }
+        return { manifests, findings };
+      }
+      case "skipped":
+        throw new RenderFailure(spec.reason, "");
+    }
+  }
+
+  private async renderEdited(
+    environment: DiscoveredEnvironment,
+    spec: Extract<RenderSpec, { type: "edited-kustomization" }>,
+    label: string,
+  ): Promise<{ manifests: Manifest[]; findings: Finding[] }> {
+    const original = this.discovery.kustomizations.get(spec.path);
+    const text = editedKustomizationText(original ? parseKustomization(await this.readText(original.file)) : undefined, spec.generated, spec.edits);
+    const mirrorRoot = path.join(this.renderers.workDir, `mirror-${++mirrorCounter}`);
+    try {
+      await makeMirror({
+        files: this.files,
+        root: this.discovery.realRoot,
+        dir: spec.path,
+        mirrorRoot,
+        kustomization: text,
+        copyDirectory: !spec.loadRestrictionsNone,
+      });
+      const rendered = await this.renderers.kustomize.renderMirrored(this.root, mirrorRoot, spec.path, {
+        loadRestrictionsNone: spec.loadRestrictionsNone,
+        sources: this.sources,
+        generators: this.generators,
+      });
+      let manifests = rendered.manifests;
+      let findings: Finding[] = [];
+      if (spec.substitution || spec.commonMetadata) {
+        ({ manifests, findings } = fluxPostBuild(manifests, { substitution: spec.substitution, commonMetadata: spec.commonMetadata, label }));
+      }
+      if (spec.defaultNamespace) manifests = applyDefaultNamespace(manifests, spec.defaultNamespace, label);
+      return { manifests, findings };
+    } finally {
+      await this.files.removeTree(mirrorRoot);
+    }
+  }
+
+  /** The output as the puller would build it, for `gitops-verify render`: kustomize's own bytes where it is plain kustomize. */
   async renderText(environment: DiscoveredEnvironment): Promise<string> {
     const blocking = [...environment.problems, ...(await this.checker.check(environment))];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment.environment.path);
-    return (await renderDirectory(this.root, environment, this.files)).text;
+    if (environment.spec.type === "kustomize") return this.renderers.kustomize.renderPlain(this.root, environment.spec.path);
+    if (environment.spec.type === "directory" && !environment.spec.defaultNamespace) {
+      return (await renderDirectory(this.root, environment, this.files)).text;
+    }
+    const outcome = await this.render(environment);
+    if (!outcome.ok) throw new RenderFailure(outcome.skipped ?? formatFindings(outcome.findings), "");
+    return outcome.manifests.map((manifest) => stringifyObject(manifest.object)).join("---\n");
   }
+}
+
+function stringifyObject(object: unknown): string {
+  return stringify(object, { lineWidth: 0 });
+}
+
+function usesHelm(spec: RenderSpec): boolean {
+  return spec.type === "helm" || (spec.type === "multi" && spec.parts.some(usesHelm));
+}
+
+/** Two environments render alike when their names, specs and definitions are the same. */
+function renderKey(environment: DiscoveredEnvironment): string {
+  return `${environment.environment.name}\0${JSON.stringify(environment.spec)}\0${environment.definition ?? ""}`;
+}
+
+function byClusterAndName(a: DiscoveredEnvironment, b: DiscoveredEnvironment): number {
+  const clusterA = a.environment.cluster ?? "";
+  const clusterB = b.environment.cluster ?? "";
+  if (clusterA !== clusterB) return clusterA < clusterB ? -1 : 1;
+  return a.environment.name < b.environment.name ? -1 : a.environment.name > b.environment.name ? 1 : 0;
 }
 
 function renderFinding(environment: DiscoveredEnvironment, error: RenderFailure | UserError, kustomizationFile: string | undefined): Finding {

@@ -16,8 +16,9 @@ import type {
   RunSummary,
 } from "../model.ts";
 import type { Checkout } from "../ports.ts";
-import { createRenderer, loadConfig, loadConfigAt, mapConcurrent, type Ports } from "./context.ts";
-import { Revision, type RenderOutcome } from "./revision.ts";
+import { createRenderers, loadConfig, loadConfigAt, mapConcurrent, type Ports } from "./context.ts";
+import { Revision, type RenderOutcome, type RenderReuse } from "./revision.ts";
+import { objectsInFile } from "../discover/objects.ts";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -73,46 +74,65 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       settings.configRevision === "base"
         ? await loadConfigAt(repoGit, mergeBase, settings.configPath)
         : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
-    const renderer = await createRenderer(ports, config, workDir);
+    const renderers = await createRenderers(ports, config, workDir, headRoot);
+    const remoteUrls = await repoGit.remoteUrls();
+    // renders whose inputs did not change are shared by both revisions (a parent Kustomization, say)
+    const reuse: RenderReuse = { changed: new Set(changedFiles), outcomes: new Map() };
 
-    const head = await Revision.open(headRoot, files, config, renderer);
+    const head = await Revision.open(headRoot, files, config, renderers, { remoteUrls, reuse });
     const changed = new Set(changedFiles);
     const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
     const touches = (environment: DiscoveredEnvironment) => configChanged || [...environment.inputs].some((file) => changed.has(file));
 
-    // The base is only checked out when something can differ: an environment's inputs changed,
-    // or a kustomization file changed (which can add or remove environments).
+    // The base is only checked out when something can differ: an environment's inputs changed, or a file
+    // changed that can add or remove environments (a kustomization file, a file with Flux or Argo CD objects).
     const needsBase =
       configChanged ||
       head.environments.some(touches) ||
-      changedFiles.some((file) => (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(path.posix.basename(file)));
+      (await someAsync(changedFiles, (file) => mayDefineEnvironments(file, headRoot, ports)));
     let base: Revision | undefined;
     if (needsBase) {
       logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
       const checkout = await repoGit.checkout(mergeBase);
       checkouts.push(checkout);
-      base = await Revision.open(checkout.dir, files, config, renderer);
+      base = await Revision.open(checkout.dir, files, config, renderers, { remoteUrls, reuse });
     }
 
-    const plans = planEnvironments(head, base, touches);
+    const plans = planEnvironments(head.environments, base?.environments, touches);
+    const childInputs = new Set<string>();
     const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
     let done = 0;
     const toRender = plans.filter((plan) => plan.render).length;
     const concurrency = config.render.concurrency || ports.cores;
-    const results = await mapConcurrent(plans, concurrency, async (plan) => {
-      if (!plan.render) return unaffected(plan.environment);
+    const options = { fingerprintKey, context: config.diff.contextLines };
+    const renderPlan = async (plan: Plan): Promise<EnvironmentResult[]> => {
+      if (!plan.render) return [unaffected(plan.environment)];
       const [baseOutcome, headOutcome] = await Promise.all([
         plan.base ? base!.render(plan.base) : undefined,
         plan.head ? head.render(plan.head) : undefined,
       ]);
-      logger.progress(++done, toRender, plan.environment.name);
-      return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
-    });
+      const results = [compare(plan.environment, baseOutcome, headOutcome, options)];
+      // a Flux Kustomization's HelmReleases are environments of their own, found in its renders
+      const headChildren = plan.head && headOutcome ? head.helmReleasesOf(plan.head, headOutcome) : [];
+      const baseChildren = plan.base && baseOutcome ? base!.helmReleasesOf(plan.base, baseOutcome) : [];
+      for (const child of [...headChildren, ...baseChildren]) for (const file of child.inputs) childInputs.add(file);
+      for (const child of planEnvironments(headChildren, baseChildren, touches)) results.push(...(await renderPlan(child)));
+      return results;
+    };
+    const results = (
+      await mapConcurrent(plans, concurrency, async (plan) => {
+        const planResults = await renderPlan(plan);
+        if (plan.render) logger.progress(++done, toRender, plan.environment.name);
+        return planResults;
+      })
+    ).flat();
 
     const readFiles = new Set<string>();
     for (const environment of [...head.environments, ...(base?.environments ?? [])]) {
       for (const file of environment.inputs) readFiles.add(file);
     }
+    // the inputs of HelmReleases found while rendering count as read too
+    for (const file of childInputs) readFiles.add(file);
     const report = buildReport({
       base: { ref: baseRef, sha: mergeBase },
       head: { ref: settings.headRef ?? "working tree", sha: headSha ?? "WORKTREE" },
@@ -136,31 +156,65 @@ interface Plan {
   render: boolean;
 }
 
-function planEnvironments(head: Revision, base: Revision | undefined, touches: (environment: DiscoveredEnvironment) => boolean): Plan[] {
+/**
+ * Which environments to render: those whose inputs changed, whose defining object changed (a parent's patch,
+ * a new ApplicationSet element), and those that exist on one side only. Without a base checkout nothing changed.
+ */
+function planEnvironments(
+  head: DiscoveredEnvironment[],
+  base: DiscoveredEnvironment[] | undefined,
+  touches: (environment: DiscoveredEnvironment) => boolean,
+): Plan[] {
   const plans = new Map<string, Plan>();
-  for (const environment of head.environments) {
+  for (const environment of head) {
     plans.set(environment.environment.name, { environment: environment.environment, head: environment, render: touches(environment) });
   }
-  for (const environment of base?.environments ?? []) {
+  for (const environment of base ?? []) {
     const plan = plans.get(environment.environment.name);
     if (plan) {
       plan.base = environment;
-      plan.render ||= touches(environment);
+      plan.render ||= touches(environment) || environment.definition !== plan.head!.definition;
     } else {
       plans.set(environment.environment.name, { environment: environment.environment, base: environment, render: true });
     }
   }
   for (const plan of plans.values()) {
-    // without a base checkout nothing changed; with one, an environment that exists on one side only
-    // (a kustomization that stopped or started being included elsewhere) is always shown
-    if (!base) plan.render = false;
+    // an environment that exists on one side only (a kustomization that stopped or started being
+    // included elsewhere, a new Application) is always shown
+    if (base === undefined) plan.render = false;
     else if (!plan.base || !plan.head) plan.render = true;
   }
-  return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
+  return [...plans.values()].sort((a, b) => compareEnvironments(a.environment, b.environment));
+}
+
+/** Reports list environments by cluster, then by name. */
+export function compareEnvironments(a: Environment, b: Environment): number {
+  const clusterA = a.cluster ?? "";
+  const clusterB = b.cluster ?? "";
+  if (clusterA !== clusterB) return clusterA < clusterB ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Can a changed file add or remove environments? Kustomization files, and YAML with Flux or Argo CD objects. */
+async function mayDefineEnvironments(file: string, headRoot: string, ports: Ports): Promise<boolean> {
+  if ((KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(path.posix.basename(file))) return true;
+  if (!/\.ya?ml$/i.test(file)) return false;
+  const absolute = path.join(headRoot, ...file.split("/"));
+  if (!(await ports.files.stat(absolute))) return true; // deleted: it may have defined some at base
+  return objectsInFile(await ports.files.readText(absolute), file).some((found) => found.kind !== "configmap" && found.kind !== "secret");
+}
+
+async function someAsync<T>(items: T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
+  for (const item of items) if (await test(item)) return true;
+  return false;
 }
 
 function unaffected(environment: Environment): EnvironmentResult {
   return { environment, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+}
+
+function skipped(environment: Environment, findings: Finding[]): EnvironmentResult {
+  return { environment, status: "skipped", diffs: [], findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
 
 function compare(
@@ -170,10 +224,13 @@ function compare(
   options: { fingerprintKey: string; context: number },
 ): EnvironmentResult {
   const findings: Finding[] = [];
+  if (head && !head.ok && head.skipped !== undefined) return skipped(environment, head.findings);
+  if (!head && base && !base.ok && base.skipped !== undefined) return skipped(environment, base.findings);
   if (head && !head.ok) {
     return { environment, status: "failed", diffs: [], findings: head.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
   }
-  if (base && !base.ok) {
+  if (head?.ok) findings.push(...head.findings);
+  if (base && !base.ok && base.skipped === undefined) {
     // the change repairs an environment that did not render before: show everything as added
     findings.push(
       ...base.findings.map((finding) => ({
@@ -229,6 +286,7 @@ function summarize(environments: EnvironmentResult[], findings: Finding[]): RunS
     unchanged: 0,
     unaffected: 0,
     failed: 0,
+    skipped: 0,
     added: 0,
     removed: 0,
     objects: { added: 0, changed: 0, removed: 0 },

@@ -7,10 +7,23 @@ export const CONFIG_FILE_NAME = ".gitops-verify.yaml";
 
 export type RendererChoice = "auto" | "kustomize" | "kubectl";
 
+export type LeafPolicy = "auto" | "always" | "never";
+
+export interface ArgoCluster {
+  name: string;
+  server: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 /** The configuration with every default filled in. */
 export interface Config {
   renderer: RendererChoice;
-  environments: { include: string[]; exclude: string[]; paths: string[] };
+  environments: { include: string[]; exclude: string[]; paths: string[]; kustomizeLeaves: LeafPolicy };
+  sources: { urls: string[]; branches: string[]; refs: string[] };
+  flux: { enabled: boolean; clusters: Record<string, string>; strictSubstitution: boolean };
+  argocd: { enabled: boolean; clusters: ArgoCluster[] };
+  helm: { enabled: boolean; chartCacheDir?: string; kubeVersion?: string };
   render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
   diff: { contextLines: number };
   report: { markdownBudget: number; fullReportUrl?: string };
@@ -18,7 +31,11 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Config = {
   renderer: "auto",
-  environments: { include: [], exclude: [], paths: [] },
+  environments: { include: [], exclude: [], paths: [], kustomizeLeaves: "auto" },
+  sources: { urls: [], branches: ["main", "master"], refs: [] },
+  flux: { enabled: true, clusters: {}, strictSubstitution: false },
+  argocd: { enabled: true, clusters: [] },
+  helm: { enabled: true },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
@@ -31,6 +48,10 @@ type RawConfig = {
   version?: number;
   renderer?: RendererChoice;
   environments?: Partial<Config["environments"]>;
+  sources?: Partial<Config["sources"]>;
+  flux?: Partial<Config["flux"]>;
+  argocd?: Partial<Config["argocd"]>;
+  helm?: Partial<Config["helm"]>;
   render?: Partial<Config["render"]>;
   diff?: Partial<Config["diff"]>;
   report?: Partial<Config["report"]>;
@@ -69,6 +90,10 @@ function withDefaults(raw: RawConfig): Config {
   return {
     renderer: raw.renderer ?? DEFAULT_CONFIG.renderer,
     environments: { ...DEFAULT_CONFIG.environments, ...raw.environments },
+    sources: { ...DEFAULT_CONFIG.sources, ...raw.sources },
+    flux: { ...DEFAULT_CONFIG.flux, ...raw.flux },
+    argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
+    helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },

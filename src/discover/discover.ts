@@ -7,6 +7,7 @@ import { UserError } from "../errors.ts";
 import { globToRegExp, isInside, joinRepoPath } from "../util/paths.ts";
 import { parseYaml } from "../util/yaml.ts";
 import { KUSTOMIZATION_FILE_NAMES, readKustomization, type Kustomization, type TargetType } from "./kustomization.ts";
+import type { RenderSpec } from "./spec.ts";
 
 /** Directories never searched: version control, dependencies, and hidden tool folders. */
 const SKIPPED_DIRECTORIES = new Set(["node_modules", "vendor"]);
@@ -16,17 +17,37 @@ const GENERATOR_FIELD = /^(configMapGenerator|secretGenerator)\[/;
 
 export interface DiscoveredEnvironment {
   environment: Environment;
+  /** How it is rendered. */
+  spec: RenderSpec;
   /** Every repository file the render reads (kustomization files included). */
   inputs: Set<string>;
   /** Inputs kustomize parses as YAML, still to be checked (kustomization files are checked on discovery). */
   yamlInputs: Set<string>;
   /** Problems that make it unrenderable: missing or escaping paths, cycles, remote bases. */
   problems: Finding[];
+  /** Findings that do not stop the render (a substitution source outside the repository…). */
+  notices?: Finding[];
+  /**
+   * For an environment defined by an object another render produced: that object (and what it reads),
+   * canonically, so that a change made by the parent (a patch, a substitution) counts as a change.
+   */
+  definition?: string;
 }
 
 export interface Discovery {
+  /** Leaf Kustomize directories and configured directories (the pullers' environments are found later). */
   environments: DiscoveredEnvironment[];
   kustomizations: Map<string, Kustomization>;
+  /** Every YAML file of the repository (repository-relative), outside hidden and vendored directories. */
+  yamlFiles: string[];
+  /** Every directory of the repository, as walked. */
+  directories: Map<string, DirEntry[]>;
+  /** The transitive inputs of a kustomization directory. */
+  closureOf(dir: string): Closure;
+  /** What a repository path is, judged by its real path (symlinks leading out count as outside). */
+  typeOf(repoPath: string): Promise<TargetType>;
+  /** The real path of the checkout's root. */
+  realRoot: string;
 }
 
 export interface DiscoverOptions {
@@ -41,8 +62,12 @@ export async function discover({ root, files, config }: DiscoverOptions): Promis
   const typeOf = targetTypes(realRoot, files);
   const kustomizations = new Map<string, Kustomization>();
   const scanProblems: Finding[] = [];
+  const yamlFiles: string[] = [];
+  const directories = new Map<string, DirEntry[]>();
 
   for (const { dir, entries } of await walkDirectories(files, realRoot)) {
+    directories.set(dir, entries);
+    for (const entry of entries) if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) yamlFiles.push(joinPath(dir, entry.name));
     const present: string[] = [];
     for (const name of KUSTOMIZATION_FILE_NAMES) {
       const entry = entries.find((candidate) => candidate.name === name);
@@ -97,12 +122,16 @@ export async function discover({ root, files, config }: DiscoverOptions): Promis
       const closure = closures.of(environment.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      environments.push({ environment, spec: { type: "kustomize", path: environment.path }, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
       environments.push(await plainDirectory(environment, files, realRoot, typeOf));
     }
   }
-  return { environments, kustomizations };
+  const closureOf = (dir: string) => {
+    const closure = closures.of(dir);
+    return config.render.allowRemoteResources ? closure : { ...closure, problems: [...closure.problems, ...closure.remote] };
+  };
+  return { environments, kustomizations, yamlFiles, directories, closureOf, typeOf, realRoot };
 }
 
 async function loadKustomization(
@@ -128,7 +157,7 @@ async function loadKustomization(
   }
 }
 
-interface Closure {
+export interface Closure {
   files: Set<string>;
   yamlFiles: Set<string>;
   problems: Finding[];
@@ -213,6 +242,7 @@ async function plainDirectory(
     const why = type === "outside" ? "is outside the repository" : type === "missing" ? "does not exist" : "is not a directory";
     return {
       environment,
+      spec: { type: "directory", path: environment.path },
       inputs: new Set(),
       yamlInputs: new Set(),
       problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }],
@@ -224,11 +254,11 @@ async function plainDirectory(
       if (entry.type === "file" && YAML_FILE.test(entry.name)) inputs.add(joinPath(dir, entry.name));
     }
   }
-  return { environment, inputs, yamlInputs: inputs, problems: [] };
+  return { environment, spec: { type: "directory", path: environment.path }, inputs, yamlInputs: inputs, problems: [] };
 }
 
 /** All directories below `start` (repository-relative), not following symlinks, skipping hidden ones. */
-async function walkDirectories(files: Files, root: string, start = "."): Promise<Array<{ dir: string; entries: DirEntry[] }>> {
+export async function walkDirectories(files: Files, root: string, start = "."): Promise<Array<{ dir: string; entries: DirEntry[] }>> {
   const result: Array<{ dir: string; entries: DirEntry[] }> = [];
   const queue = [start];
   while (queue.length > 0) {
@@ -265,6 +295,6 @@ function targetTypes(realRoot: string, files: Files): (repoPath: string) => Prom
   };
 }
 
-function joinPath(dir: string, name: string): string {
+export function joinPath(dir: string, name: string): string {
   return dir === "." ? name : `${dir}/${name}`;
 }

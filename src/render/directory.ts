@@ -11,8 +11,10 @@ import { stringify } from "yaml";
 
 export async function renderDirectory(root: string, environment: DiscoveredEnvironment, files: Files): Promise<RenderedEnvironment> {
   const manifests: Manifest[] = [];
+  const spec = environment.spec;
+  const selected = spec.type === "directory" && spec.files ? spec.files : [...environment.inputs];
   try {
-    for (const file of [...environment.inputs].sort()) {
+    for (const file of [...selected].sort()) {
       const { documents } = parseYaml(await files.readText(joinRepoPath(root, file)), file);
       for (const document of documents) {
         const value = document.value as KubeObject | null;

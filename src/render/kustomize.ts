@@ -31,8 +31,10 @@ export async function findKustomize(exec: Exec, choice: "auto" | "kustomize" | "
  * The arguments never enable plugins, exec functions or helm: content of a pull request is data.
  * (kustomize runs none of them unless asked with --enable-alpha-plugins, --enable-exec, --enable-helm.)
  */
-export function kustomizeArgs(binary: KustomizeBinary, dir: string): string[] {
-  return binary.kind === "kustomize" ? ["build", dir] : ["kustomize", dir];
+export function kustomizeArgs(binary: KustomizeBinary, dir: string, options: { loadRestrictionsNone?: boolean } = {}): string[] {
+  // Flux builds without load restrictions (files from anywhere in the source); Argo CD and plain kustomize with them
+  const restrictor = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
+  return binary.kind === "kustomize" ? ["build", ...restrictor, dir] : ["kustomize", ...restrictor, dir];
 }
 
 export interface KustomizeRendererOptions {
@@ -100,9 +102,31 @@ export class KustomizeRenderer {
     }
   }
 
-  private async run(root: string, buildDir: string, envDir: string): Promise<string> {
+  /**
+   * Builds a kustomization written into a mirror of the repository (see render/edited-kustomization.ts):
+   * `mirrorRoot` stands for the repository root, and origins inside it are mapped back to repository files.
+   */
+  async renderMirrored(
+    root: string,
+    mirrorRoot: string,
+    dir: string,
+    options: { loadRestrictionsNone: boolean; sources: SourceIndex; generators: Map<string, SourceLocation> },
+  ): Promise<RenderedEnvironment> {
+    const buildDir = joinRepoPath(mirrorRoot, dir);
+    const text = await this.run(root, buildDir, buildDir, { loadRestrictionsNone: options.loadRestrictionsNone, mirrorRoot });
+    const manifests = parseManifests(text, `${dir} (rendered)`);
+    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, mirrorRoot);
+    return { text, manifests };
+  }
+
+  private async run(
+    root: string,
+    buildDir: string,
+    envDir: string,
+    options: { loadRestrictionsNone?: boolean; mirrorRoot?: string } = {},
+  ): Promise<string> {
     const { binary, timeoutMs } = this.options;
-    const result = await this.exec.run(binary.path, kustomizeArgs(binary, buildDir), {
+    const result = await this.exec.run(binary.path, kustomizeArgs(binary, buildDir, options), {
       cwd: envDir,
       timeoutMs,
       env: {
@@ -120,7 +144,7 @@ export class KustomizeRenderer {
     }
     if (result.outputTooLarge) throw new RenderFailure("kustomize printed more output than a render may have", "");
     if (result.exitCode !== 0) {
-      const clean = (text: string) => relativise(text, root, buildDir);
+      const clean = (text: string) => relativise(options.mirrorRoot ? relativise(text, options.mirrorRoot, buildDir) : text, root, buildDir);
       throw new RenderFailure(clean(firstKustomizeError(result.stderr)), clean(result.stderr.trim()));
     }
     return result.stdout;

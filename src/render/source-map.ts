@@ -26,7 +26,7 @@ export class SourceIndex {
    * Removes the origin annotation kustomize added on request and turns it into a source location.
    * `originBase` is the directory the origin paths are relative to.
    */
-  async attach(manifest: Manifest, originBase: string, generators: Map<string, SourceLocation>): Promise<void> {
+  async attach(manifest: Manifest, originBase: string, generators: Map<string, SourceLocation>, mirrorRoot?: string): Promise<void> {
     const metadata = manifest.object.metadata as Record<string, unknown> | undefined;
     const annotations = metadata?.annotations as Record<string, unknown> | undefined;
     const origin = annotations?.[ORIGIN_ANNOTATION];
@@ -35,13 +35,16 @@ export class SourceIndex {
     if (Object.keys(annotations).length === 0) delete metadata.annotations;
 
     const fields = parseOrigin(origin);
+    // a build in a mirror of the repository names mirror paths: they stand for the same repository files
+    const unmirror = (absolute: string) =>
+      mirrorRoot && isInside(mirrorRoot, absolute) ? path.join(this.root, path.relative(mirrorRoot, absolute)) : absolute;
     if (fields.path) {
-      const absolute = path.resolve(originBase, fields.path);
+      const absolute = unmirror(path.resolve(originBase, fields.path));
       if (!isInside(this.root, absolute)) return;
       const file = toRepoPath(this.root, absolute);
       manifest.source = { file, line: await this.lineOf(file, manifest.id.kind, manifest.id.name) };
     } else if (fields.configuredIn) {
-      const absolute = path.resolve(originBase, fields.configuredIn);
+      const absolute = unmirror(path.resolve(originBase, fields.configuredIn));
       if (!isInside(this.root, absolute)) return;
       const file = toRepoPath(this.root, absolute);
       const generated = generators.get(`${file}#${manifest.id.kind}#${manifest.id.name}`);

@@ -10,6 +10,7 @@ export const STATUS_WORDS: Record<EnvironmentStatus, string> = {
   added: "new",
   removed: "deleted",
   failed: "failed",
+  skipped: "not rendered",
 };
 
 export const CHANGE_SIGNS: Record<ObjectDiff["change"], string> = { added: "+", removed: "-", changed: "~" };
@@ -51,6 +52,29 @@ export function describeSource(diff: ObjectDiff): string {
   return formatLocation(diff.source);
 }
 
+/** The path an environment renders, when its name does not already say it (a puller object's name). */
+export function pathBeside(result: EnvironmentResult): string | undefined {
+  const { name, path } = result.environment;
+  return path && path !== name ? path : undefined;
+}
+
+/** True when any environment belongs to a known cluster: reports then group by cluster. */
+export function hasClusters(environments: EnvironmentResult[]): boolean {
+  return environments.some((result) => result.environment.cluster !== undefined);
+}
+
+/** Stable order by cluster (environments without one first), keeping the given order within each. */
+export function byCluster(environments: EnvironmentResult[]): EnvironmentResult[] {
+  return environments
+    .map((result, index) => ({ result, index }))
+    .sort((a, b) => {
+      const clusterA = a.result.environment.cluster ?? "";
+      const clusterB = b.result.environment.cluster ?? "";
+      return clusterA === clusterB ? a.index - b.index : clusterA < clusterB ? -1 : 1;
+    })
+    .map(({ result }) => result);
+}
+
 /** Environments whose objects differ or that failed: the ones a reviewer must look at. */
 export function isNotable(result: EnvironmentResult): boolean {
   return result.status !== "unaffected" && result.status !== "unchanged";
@@ -63,7 +87,7 @@ export function hasDetails(result: EnvironmentResult): boolean {
 
 /** Object counts are meaningful only for environments that rendered with a difference. */
 export function showsCounts(result: EnvironmentResult): boolean {
-  return isNotable(result) && result.status !== "failed";
+  return isNotable(result) && result.status !== "failed" && result.status !== "skipped";
 }
 
 export function countsText(result: EnvironmentResult): string {
@@ -77,6 +101,7 @@ export function headline(report: RunReport): string {
   const changedEnvironments = summary.changed + summary.added + summary.removed;
   const parts = [changedEnvironments === 0 ? "no rendered changes" : `${plural(changedEnvironments, "environment")} changed`];
   if (summary.failed > 0) parts.push(`${summary.failed} failed to render`);
+  if (summary.skipped > 0) parts.push(`${summary.skipped} not rendered here`);
   return parts.join(", ");
 }
 
@@ -89,6 +114,7 @@ export function summaryLine(report: RunReport): string {
       [summary.added, "new"],
       [summary.removed, "deleted"],
       [summary.failed, "failed"],
+      [summary.skipped, "not rendered"],
       [summary.unchanged, "no change"],
       [summary.unaffected, "unaffected"],
     ] as const

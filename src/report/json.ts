@@ -62,6 +62,7 @@ function environment(value: Environment): Environment {
     path: value.path,
     ...optional("cluster", value.cluster),
     ...optional("group", value.group),
+    ...optional("definedAt", value.definedAt && location(value.definedAt)),
   };
 }
 
@@ -115,6 +116,7 @@ function summary(value: RunSummary): RunSummary {
     unchanged: value.unchanged,
     unaffected: value.unaffected,
     failed: value.failed,
+    skipped: value.skipped,
     added: value.added,
     removed: value.removed,
     objects: { added: objects.added, changed: objects.changed, removed: objects.removed },

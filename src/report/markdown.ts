@@ -18,6 +18,9 @@ import {
   plural,
   showsCounts,
   STATUS_WORDS,
+  byCluster,
+  hasClusters,
+  pathBeside,
 } from "./common.ts";
 
 export interface MarkdownOptions {
@@ -115,10 +118,13 @@ function buildPieces(report: RunReport, options: MarkdownOptions): Pieces {
   };
 }
 
-/** Failures first (they decide the gate), then changes, then quiet environments; report order within each. */
+/**
+ * Grouped by cluster; within a cluster failures first (they decide the gate), then changes, then quiet
+ * environments; report order within each.
+ */
 function reviewOrder(environments: EnvironmentResult[]): EnvironmentResult[] {
   const rank = (result: EnvironmentResult) => (result.status === "failed" ? 0 : isNotable(result) ? 1 : 2);
-  return [...environments].sort((a, b) => rank(a) - rank(b));
+  return byCluster([...environments].sort((a, b) => rank(a) - rank(b)));
 }
 
 function head(report: RunReport, marker: string | undefined): string {
@@ -133,18 +139,28 @@ function head(report: RunReport, marker: string | undefined): string {
 function tablePieces(ordered: EnvironmentResult[]): TablePieces {
   const quiet = ordered.filter((result) => !isNotable(result));
   const listed = quiet.length > QUIET_ROWS ? ordered.filter(isNotable) : ordered;
+  const clusters = hasClusters(ordered);
   return {
-    header: "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
-    rows: listed.map(tableRow),
+    header: clusters
+      ? "| Cluster | Environment | Status | Added | Changed | Removed |\n|---|---|---|--:|--:|--:|"
+      : "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
+    rows: listed.map((result) => tableRow(result, clusters)),
     quietLine: quiet.length > QUIET_ROWS ? quietSummary(quiet) : "",
   };
 }
 
-function tableRow(result: EnvironmentResult): string {
+function tableRow(result: EnvironmentResult, clusters: boolean): string {
   const status = result.status === "failed" ? "❌ failed" : STATUS_WORDS[result.status];
   const { added, changed, removed } = result.counts;
   const cells = showsCounts(result) ? [added, changed, removed] : ["", "", ""];
-  return `| ${escapeMarkdown(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
+  const cluster = clusters ? `${escapeMarkdown(result.environment.cluster ?? "")} | ` : "";
+  return `| ${cluster}${environmentCell(result)} | ${status} | ${cells.join(" | ")} |`;
+}
+
+/** The name a reviewer recognises, with the path it renders beside it. */
+function environmentCell(result: EnvironmentResult): string {
+  const beside = pathBeside(result);
+  return `${escapeMarkdown(result.environment.name)}${beside ? ` <sub>${escapeMarkdown(beside)}</sub>` : ""}`;
 }
 
 function quietSummary(quiet: EnvironmentResult[]): string {
@@ -158,7 +174,8 @@ function quietSummary(quiet: EnvironmentResult[]): string {
 
 function section(result: EnvironmentResult): Section {
   const counts = showsCounts(result) ? ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})` : "";
-  const summary = `<b>${escapeMarkdown(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${counts}`;
+  const beside = pathBeside(result);
+  const summary = `<b>${escapeMarkdown(result.environment.name)}</b>${beside ? ` <sub>${escapeMarkdown(beside)}</sub>` : ""}: ${STATUS_WORDS[result.status]}${counts}`;
   // a failure is what the reader must see: its section starts open
   const open = `<details${result.status === "failed" ? " open" : ""}><summary>${summary}</summary>`;
   return {

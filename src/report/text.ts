@@ -15,6 +15,9 @@ import {
   plural,
   showsCounts,
   STATUS_WORDS,
+  byCluster,
+  hasClusters,
+  pathBeside,
   summaryLine,
 } from "./common.ts";
 
@@ -74,18 +77,29 @@ function header(report: RunReport, paint: Paint): string {
   ].join("\n");
 }
 
-function environmentList(environments: EnvironmentResult[], paint: Paint): string {
-  const names = environments.map((result) => clean(result.environment.name));
+/** One line per environment; grouped under a heading per cluster when the pullers name clusters. */
+function environmentList(unordered: EnvironmentResult[], paint: Paint): string {
+  const grouped = hasClusters(unordered);
+  const environments = grouped ? byCluster(unordered) : unordered;
+  const names = environments.map((result) => {
+    const beside = pathBeside(result);
+    return clean(beside ? `${result.environment.name} (${beside})` : result.environment.name);
+  });
   const nameWidth = Math.max(0, ...names.map((name) => name.length));
   const statusWidth = Math.max(0, ...environments.map((result) => STATUS_WORDS[result.status].length));
-  return environments
-    .map((result, index) => {
-      const status = STATUS_WORDS[result.status];
-      // padding is measured on the plain word: escape codes would count toward the width
-      const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
-      return `  ${names[index]!.padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`;
-    })
-    .join("\n");
+  const lines: string[] = [];
+  let cluster: string | undefined | null = null;
+  environments.forEach((result, index) => {
+    if (grouped && result.environment.cluster !== cluster) {
+      cluster = result.environment.cluster;
+      lines.push(paint("bold", `  ${cluster === undefined ? "(no cluster)" : `cluster ${clean(cluster)}`}`));
+    }
+    const status = STATUS_WORDS[result.status];
+    // padding is measured on the plain word: escape codes would count toward the width
+    const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
+    lines.push(`${grouped ? "    " : "  "}${names[index]!.padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`);
+  });
+  return lines.join("\n");
 }
 
 function statusStyle(result: EnvironmentResult): Style {

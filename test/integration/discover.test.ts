@@ -82,7 +82,7 @@ describe("discovery: which directories are environments", () => {
       "plain/sub/b.yml": DEPLOYMENT.replace("web", "api"),
       "plain/README.md": "not yaml",
     };
-    const config = { ...DEFAULT_CONFIG, environments: { include: ["apps/**", "plain"], exclude: ["**/dev"], paths: ["plain"] } };
+    const config = { ...DEFAULT_CONFIG, environments: { ...DEFAULT_CONFIG.environments, include: ["apps/**", "plain"], exclude: ["**/dev"], paths: ["plain"] } };
     const { byName } = await run(files, config);
     expect([...byName.keys()]).toEqual(["apps/prod", "plain"]);
     expect(byName.get("plain")!.environment.kind).toBe("directory");

@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { DirEntry, FileInfo, Files } from "../../ports.ts";
@@ -55,6 +55,16 @@ export class NodeFiles implements Files {
 
   async mkdirp(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
+  }
+
+  async copyFile(from: string, to: string): Promise<void> {
+    await mkdir(path.dirname(to), { recursive: true });
+    await copyFile(from, to);
+  }
+
+  async symlink(target: string, file: string): Promise<void> {
+    await mkdir(path.dirname(file), { recursive: true });
+    await symlink(target, file);
   }
 }
 

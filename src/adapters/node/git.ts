@@ -83,6 +83,15 @@ export class CliGit implements Git {
     return [...changed].sort();
   }
 
+  async remoteUrls(): Promise<string[]> {
+    const result = await this.git(["config", "--get-regexp", "^remote\\..*\\.url$"]);
+    if (result.exitCode !== 0) return [];
+    return result.stdout
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/)[1])
+      .filter((url): url is string => Boolean(url));
+  }
+
   async showFile(sha: string, file: string): Promise<string | undefined> {
     const result = await this.git(["show", `${sha}:${file.replace(/^\.\//, "")}`]);
     return result.exitCode === 0 ? result.stdout : undefined;

@@ -21,7 +21,7 @@ import { generatorLocations, RenderFailure } from "../render/kustomize.ts";
 import { parseManifests } from "../render/manifests.ts";
 import { applyDefaultNamespace, fluxPostBuild } from "../render/post-build.ts";
 import { SourceIndex } from "../render/source-map.ts";
-import { joinRepoPath } from "../util/paths.ts";
+import { globToRegExp, joinRepoPath } from "../util/paths.ts";
 import { stringify } from "yaml";
 
 export type RenderOutcome =
@@ -117,7 +117,7 @@ export class Revision {
       const file = discovery.kustomizations.get(environment.environment.path)?.file;
       return !(file && readByPullers.has(file));
     });
-    this.environments = [...leaves, ...pullers.environments].sort(byClusterAndName);
+    this.environments = selected([...leaves, ...pullers.environments], config).sort(byClusterAndName);
   }
 
   private async readText(file: string): Promise<string> {
@@ -270,6 +270,15 @@ export class Revision {
 
 function stringifyObject(object: unknown): string {
   return stringify(object, { lineWidth: 0 });
+}
+
+/** environments.include and exclude, over names and paths (a puller's parent is still walked when filtered out). */
+function selected(environments: DiscoveredEnvironment[], config: Config): DiscoveredEnvironment[] {
+  const include = config.environments.include.map(globToRegExp);
+  const exclude = config.environments.exclude.map(globToRegExp);
+  const matches = (globs: RegExp[], environment: DiscoveredEnvironment) =>
+    globs.some((glob) => glob.test(environment.environment.name) || glob.test(environment.environment.path));
+  return environments.filter((environment) => (include.length === 0 || matches(include, environment)) && !matches(exclude, environment));
 }
 
 function usesHelm(spec: RenderSpec): boolean {

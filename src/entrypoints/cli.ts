@@ -214,18 +214,35 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     const format = reportFormat(values.format, ["text", "json"]);
     const environments = await listEnvironments({ repoDir, configPath }, ports);
     if (format === "json") {
-      const rows = environments.map(({ environment, inputs, problems }) => ({
+      const rows = environments.map(({ environment, inputs, problems, spec }) => ({
         ...environment,
         inputs: [...inputs].sort(),
         problems,
+        ...(spec.type === "skipped" ? { notRendered: spec.reason } : {}),
       }));
       await emit(`${JSON.stringify({ environments: rows }, null, 2)}\n`);
     } else {
       const width = Math.max(4, ...environments.map(({ environment }) => environment.name.length));
-      const lines = environments.map(
-        ({ environment, inputs, problems }) =>
-          `${environment.name.padEnd(width)}  ${environment.kind.padEnd(9)}  ${String(inputs.size).padStart(3)} files${problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0]!.message})` : ""}`,
-      );
+      const kindWidth = Math.max(4, ...environments.map(({ environment }) => environment.kind.length));
+      const pathWidth = Math.max(4, ...environments.map(({ environment }) => environment.path.length));
+      const lines: string[] = [];
+      const grouped = environments.some(({ environment }) => environment.cluster !== undefined);
+      let cluster: string | undefined | null = null;
+      for (const { environment, inputs, problems, spec } of environments) {
+        if (grouped && environment.cluster !== cluster) {
+          cluster = environment.cluster;
+          lines.push(cluster === undefined ? "(no cluster)" : `cluster ${cluster}`);
+        }
+        const note =
+          problems.length > 0
+            ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0]!.message})`
+            : spec.type === "skipped"
+              ? `  (${spec.reason})`
+              : "";
+        lines.push(
+          `${grouped ? "  " : ""}${environment.name.padEnd(width)}  ${environment.kind.padEnd(kindWidth)}  ${environment.path.padEnd(pathWidth)}  ${String(inputs.size).padStart(3)} files${note}`,
+        );
+      }
       await emit(`${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`);
       ports.logger.info(`${environments.length} environment${environments.length === 1 ? "" : "s"}`);
     }

@@ -30,7 +30,7 @@ function reportWithEveryField(): RunReport {
     source: { file: "clusters/prod/secret.yaml", line: 1, column: 1 },
   };
   const result = environment("clusters/prod", "changed", [diff], [finding]);
-  result.environment = { ...result.environment, cluster: "prod-eu", group: "production" };
+  result.environment = { ...result.environment, cluster: "prod-eu", group: "production", definedAt: { file: "clusters/prod-eu/apps.yaml", line: 3, column: 1 } };
   return { ...report([result], { findings: [finding], unread: ["README.md"] }), head: { ref: "working tree", sha: "WORKTREE" } };
 }
 

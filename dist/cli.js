@@ -52,13 +52,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -78,7 +78,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -87,14 +87,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
-    exports.isPair = isPair;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isPair = isPair2;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -106,7 +106,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -115,20 +115,20 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path14) {
-      const ctrl = callVisitor(key, node, visitor, path14);
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    function visit_(key, node, visitor, path23) {
+      const ctrl = callVisitor(key, node, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visit_(key, ctrl, visitor, path14);
+        replaceNode(key, path23, ctrl);
+        return visit_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path14 = Object.freeze(path14.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path14);
+            const ci = visit_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path14 = Object.freeze(path14.concat(node));
-          const ck = visit_("key", node.key, visitor, path14);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = visit_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path14);
+          const cv = visit_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path14) {
-      const ctrl = await callVisitor(key, node, visitor, path14);
+    async function visitAsync_(key, node, visitor, path23) {
+      const ctrl = await callVisitor(key, node, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visitAsync_(key, ctrl, visitor, path14);
+        replaceNode(key, path23, ctrl);
+        return visitAsync_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path14 = Object.freeze(path14.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path14);
+            const ci = await visitAsync_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path14 = Object.freeze(path14.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path14);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path14);
+          const cv = await visitAsync_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path14) {
+    function callVisitor(key, node, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key, node, path14);
+        return visitor(key, node, path23);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path14);
+        return visitor.Map?.(key, node, path23);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path14);
+        return visitor.Seq?.(key, node, path23);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path14);
+        return visitor.Pair?.(key, node, path23);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path14);
+        return visitor.Scalar?.(key, node, path23);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path14);
+        return visitor.Alias?.(key, node, path23);
       return void 0;
     }
-    function replaceNode(key, path14, node) {
-      const parent = path14[path14.length - 1];
+    function replaceNode(key, path23, node) {
+      const parent = path23[path23.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -251,7 +251,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -261,7 +261,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -405,7 +405,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -443,7 +443,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -623,7 +623,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -649,7 +649,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -744,7 +744,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -756,12 +756,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -772,7 +772,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
@@ -817,7 +817,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node2 = new Scalar2.Scalar(value);
           if (ref)
             ref.node = node2;
           return node2;
@@ -828,7 +828,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path14, value) {
+    function collectionFromPath(schema, path23, value) {
       let v = value;
-      for (let i = path14.length - 1; i >= 0; --i) {
-        const k = path14[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k = path23[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path14, value) {
-        if (isEmptyPath(path14))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key, ...rest] = path14;
+          const [key, ...rest] = path23;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        const [key, ...rest] = path14;
+      deleteIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        const [key, ...rest] = path14;
+      getIn(path23, keepScalar) {
+        const [key, ...rest] = path23;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path14) {
-        const [key, ...rest] = path14;
+      hasIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        const [key, ...rest] = path14;
+      setIn(path23, value) {
+        const [key, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -988,13 +988,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1141,23 +1141,23 @@ ${indent}${text.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1174,11 +1174,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str2 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1187,38 +1187,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                      str2 += "\\x" + code.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str2 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1228,14 +1228,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str2 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str2 += indent;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1244,8 +1244,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json.slice(start) : json;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1284,7 +1284,7 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? "|\n" : ">\n";
       let chomp;
@@ -1339,7 +1339,7 @@ ${indent}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -1362,7 +1362,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -1373,34 +1373,34 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar2.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -1511,7 +1511,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify5(item, ctx, onComment, onChompKeep) {
+    function stringify7(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -1533,14 +1533,14 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify5;
+    exports.stringify = stringify7;
   }
 });
 
@@ -1549,8 +1549,8 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
-    var stringify5 = require_stringify();
+    var Scalar2 = require_Scalar();
+    var stringify7 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -1564,7 +1564,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1572,8 +1572,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify5.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify7.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1582,27 +1582,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -1618,13 +1618,13 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify5.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify7.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -1662,16 +1662,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1704,19 +1704,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -1765,7 +1765,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge = require_merge();
-    var stringify5 = require_stringify();
+    var stringify7 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -1801,7 +1801,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify5.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify7.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -1868,12 +1868,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify5 = require_stringify();
+    var stringify7 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify6 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify6(collection, ctx, options);
+      const stringify8 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify8(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -1898,31 +1898,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify5.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify7.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1965,21 +1965,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify5.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify7.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
+        lines.push(str2);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1991,11 +1991,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line of lines)
-            str += line ? `
+            str2 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2023,7 +2023,7 @@ var require_YAMLMap = __commonJS({
     var Collection = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function findPair(items, key) {
       const k = identity.isScalar(key) ? key.value : key;
       for (const it of items) {
@@ -2090,7 +2090,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2188,7 +2188,7 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
       static get tagName() {
@@ -2245,7 +2245,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2327,7 +2327,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -2341,14 +2341,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -2359,13 +2359,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2410,14 +2410,14 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2426,7 +2426,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2437,11 +2437,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node = new Scalar2.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node.minFractionDigits = str2.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2458,7 +2458,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -2471,7 +2471,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -2479,7 +2479,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2488,7 +2488,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -2529,7 +2529,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var map = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -2541,12 +2541,12 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -2558,7 +2558,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -2566,7 +2566,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2574,7 +2574,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -2582,9 +2582,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2597,7 +2597,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -2616,10 +2616,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2630,28 +2630,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str2.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2664,7 +2664,7 @@ var require_pairs = __commonJS({
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
@@ -2675,7 +2675,7 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
             if (item.commentBefore)
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
@@ -2818,7 +2818,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -2830,7 +2830,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar2.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -2838,7 +2838,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -2850,14 +2850,14 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2866,7 +2866,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2877,11 +2877,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -2901,34 +2901,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -2938,7 +2938,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -2947,7 +2947,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -2955,7 +2955,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2964,7 +2964,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -3068,9 +3068,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -3107,7 +3107,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3116,7 +3116,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3127,8 +3127,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -3326,7 +3326,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify5 = require_stringify();
+    var stringify7 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -3341,7 +3341,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify5.createStringifyContext(doc, options);
+      const ctx = stringify7.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3363,7 +3363,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify5.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify7.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -3371,7 +3371,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify5.stringify(doc.contents, ctx));
+        lines.push(stringify7.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -3416,7 +3416,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path14, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path14, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        if (Collection.isEmptyPath(path14)) {
+      deleteIn(path23) {
+        if (Collection.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        if (Collection.isEmptyPath(path14))
+      getIn(path23, keepScalar) {
+        if (Collection.isEmptyPath(path23))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path14) {
-        if (Collection.isEmptyPath(path14))
+      hasIn(path23) {
+        if (Collection.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        if (Collection.isEmptyPath(path14)) {
+      setIn(path23, value) {
+        if (Collection.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path14, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -3706,7 +3706,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -4202,9 +4202,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4240,7 +4240,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4280,7 +4280,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
+        if (!isMap3 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4303,7 +4303,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -4335,7 +4335,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4351,7 +4351,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4386,7 +4386,7 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
@@ -4435,7 +4435,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -4450,13 +4450,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4518,7 +4518,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
           value += sep + indent.slice(trimIndent) + content;
           sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
@@ -4633,7 +4633,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
@@ -4642,15 +4642,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar2.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar2.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar2.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -4855,7 +4855,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -4873,11 +4873,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar2.Scalar(value);
       }
       scalar.range = range;
       scalar.source = value;
@@ -5071,13 +5071,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -5116,7 +5116,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -5305,7 +5305,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -5507,7 +5507,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify5 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify7 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -5560,7 +5560,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify5;
+    exports.stringify = stringify7;
   }
 });
 
@@ -5571,17 +5571,17 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path14) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field, index] of path14) {
+      for (const [field, index] of path23) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path14) => {
-      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
-      const field = path14[path14.length - 1][0];
+    visit2.parentCollection = (cst, path23) => {
+      const parent = visit2.itemAtPath(cst, path23.slice(0, -1));
+      const field = path23[path23.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path14, item, visitor) {
-      let ctrl = visitor(item, path14);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5617,12 +5617,12 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path14);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -5637,8 +5637,8 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isCollection2 = (token) => !!token && "items" in token;
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5721,8 +5721,8 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isCollection = isCollection2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -5733,7 +5733,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -5811,7 +5811,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -5910,7 +5910,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -5918,7 +5918,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -5926,7 +5926,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n;
@@ -5990,7 +5990,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -6032,7 +6032,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -6095,7 +6095,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -6177,10 +6177,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -6247,7 +6247,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -6266,7 +6266,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -6355,15 +6355,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list3, type) {
+      for (let i = 0; i < list3.length; ++i)
+        if (list3[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i = 0; i < list3.length; ++i) {
+        switch (list3[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -6445,7 +6445,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7218,7 +7218,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -7227,7 +7227,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -7238,7 +7238,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments4(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7271,7 +7271,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7290,7 +7290,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify5(value, replacer, options) {
+    function stringify7(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -7310,12 +7310,12 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parse = parse3;
+    exports.parseAllDocuments = parseAllDocuments4;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify5;
+    exports.stringify = stringify7;
   }
 });
 
@@ -7324,13 +7324,13 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var cst = require_cst();
@@ -7338,9 +7338,9 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -7355,7 +7355,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
+    exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -7366,8 +7366,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -7439,7 +7439,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -7450,7 +7450,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -7493,16 +7493,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify5(x) {
+    function stringify7(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify5;
+    exports.stringify = stringify7;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -8455,22 +8455,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -9495,8 +9495,8 @@ var require_json_schema_traverse = __commonJS({
         post2(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -10593,15 +10593,15 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path14) {
-      let input = path14;
+    function removeDotSegments(path23) {
+      let input = path23;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10675,11 +10675,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path14) {
-      if (path14 === "" || path14[0] === "/") {
-        return removeDotSegments(path14);
+    function removeDotSegmentsRelative(path23) {
+      if (path23 === "" || path23[0] === "/") {
+        return removeDotSegments(path23);
       }
-      const segments = path14.split("/");
+      const segments = path23.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11042,8 +11042,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
+        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11209,7 +11209,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -11252,8 +11252,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative = parse2(serialize(relative, options), options);
+        base = parse3(serialize(base, options), options);
+        relative = parse3(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -11380,11 +11380,11 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed2, matches) {
+      if (matches[2] !== void 0 && parsed2.path && parsed2.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
-      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+      if (typeof parsed2.port === "number" && (parsed2.port < 0 || parsed2.port > 65535)) {
         return "URI port is malformed.";
       }
       return void 0;
@@ -11407,30 +11407,30 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+    function canonicalizeHost(parsed2, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP)) {
+        parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed2.host)) {
         let url12;
         try {
-          url12 = new URL("http://" + parsed.host);
+          url12 = new URL("http://" + parsed2.host);
         } catch (e) {
-          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          parsed2.error = parsed2.error || "Host's domain name can not be converted to ASCII: " + e;
           return true;
         }
         if (!isHostOnlyURL(url12)) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
           return true;
         }
-        parsed.host = url12.hostname;
+        parsed2.host = url12.hostname;
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed2.host && isIP === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
       );
     }
     function isHostOnlyURL(url12) {
@@ -11438,7 +11438,7 @@ var require_fast_uri = __commonJS({
     }
     function parseWithStatus(uri, opts) {
       const options = Object.assign({}, opts);
-      const parsed = {
+      const parsed2 = {
         scheme: void 0,
         userinfo: void 0,
         host: "",
@@ -11463,7 +11463,7 @@ var require_fast_uri = __commonJS({
       }
       const authorityMatch = uri.match(AUTHORITY_PREFIX);
       if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed.error = "URI authority must not contain a literal backslash.";
+        parsed2.error = "URI authority must not contain a literal backslash.";
         malformedAuthorityOrPort = true;
       }
       const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
@@ -11472,115 +11472,115 @@ var require_fast_uri = __commonJS({
         const normalizedRegion = region.replace(/[\t\n\r]/g, "");
         if (normalizedRegion.length >= 2) {
           if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            parsed2.error = parsed2.error || "URI authority must not contain a literal backslash.";
             malformedAuthorityOrPort = true;
           } else if (region.length !== normalizedRegion.length) {
-            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            parsed2.error = parsed2.error || "URI authority introducer must not contain whitespace.";
             malformedAuthorityOrPort = true;
           }
         }
       }
       const matches = uri.match(URI_PARSE);
       if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
-        if (parsed.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed.scheme)) {
-            parsed.scheme = parsed.scheme.toLowerCase();
+        parsed2.scheme = matches[1];
+        parsed2.userinfo = matches[3];
+        parsed2.host = matches[4];
+        parsed2.port = parseInt(matches[5], 10);
+        parsed2.path = matches[6] || "";
+        parsed2.query = matches[7];
+        parsed2.fragment = matches[8];
+        if (parsed2.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed2.scheme)) {
+            parsed2.scheme = parsed2.scheme.toLowerCase();
           } else {
-            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            parsed2.error = parsed2.error || MALFORMED_SCHEME_ERROR;
             malformedScheme = true;
           }
         }
         malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
         if (malformedPercentEncoding) {
-          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+          parsed2.error = parsed2.error || "URI contains malformed percent-encoding.";
         }
-        if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+        if (isNaN(parsed2.port)) {
+          parsed2.port = matches[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed2, matches);
         if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
+          parsed2.error = parsed2.error || parseError;
           malformedAuthorityOrPort = true;
         }
-        if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
+        if (parsed2.host) {
+          const ipv4result = isIPv4(parsed2.host);
           if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed.host);
-            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed.host);
+            const bracketedIPLiteral = isIPLiteral(parsed2.host);
+            const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed2.host);
             isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed2.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
-              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
             isIP = true;
           }
         }
-        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
-          parsed.reference = "same-document";
-        } else if (parsed.scheme === void 0) {
-          parsed.reference = "relative";
-        } else if (parsed.fragment === void 0) {
-          parsed.reference = "absolute";
+        if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
+          parsed2.reference = "same-document";
+        } else if (parsed2.scheme === void 0) {
+          parsed2.reference = "relative";
+        } else if (parsed2.fragment === void 0) {
+          parsed2.reference = "absolute";
         } else {
-          parsed.reference = "uri";
+          parsed2.reference = "uri";
         }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed2.reference) {
+          parsed2.error = parsed2.error || "URI is not a " + options.reference + " reference.";
         }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP);
         }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+        if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
           if (!isIP) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed2.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed.path) {
-            parsed.path = normalizePathEncoding(parsed.path);
+          if (parsed2.path) {
+            parsed2.path = normalizePathEncoding(parsed2.path);
           }
-          if (parsed.query) {
-            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          if (parsed2.query) {
+            parsed2.query = normalizeQueryFragmentEncoding(parsed2.query);
           }
-          if (parsed.fragment) {
-            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          if (parsed2.fragment) {
+            parsed2.fragment = normalizeQueryFragmentEncoding(parsed2.fragment);
           }
         }
         if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options);
-          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+          schemeHandler.parse(parsed2, options);
+          if (schemeHandler === SCHEMES.urn && parsed2.nid === void 0) {
             malformedSchemeSpecific = true;
           }
         }
       } else {
-        parsed.error = parsed.error || "URI can not be parsed.";
+        parsed2.error = parsed2.error || "URI can not be parsed.";
       }
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+      return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
       return normalizeStringWithStatus(uri, opts).normalized;
     }
     function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed2, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -11608,7 +11608,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -11666,7 +11666,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -12461,16 +12461,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str2) {
+      const len = str2.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str2.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str2.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -13458,9 +13458,9 @@ var require_patternProperties = __commonJS({
       code(cxt) {
         const { gen, schema, data, parentSchema, it } = cxt;
         const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+        const patterns2 = (0, code_1.allSchemaProperties)(schema);
+        const alwaysValidPatterns = patterns2.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns2.length === 0 || alwaysValidPatterns.length === patterns2.length && (!it.opts.unevaluated || it.props === true)) {
           return;
         }
         const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
@@ -13471,7 +13471,7 @@ var require_patternProperties = __commonJS({
         const { props } = it;
         validatePatternProperties();
         function validatePatternProperties() {
-          for (const pat of patterns) {
+          for (const pat of patterns2) {
             if (checkProperties)
               checkMatchingProperties(pat);
             if (it.allErrors) {
@@ -14276,6 +14276,870 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports, module) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH2 = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define = (object, key, value) => {
+      Object.defineProperty(object, key, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES2 = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY;
+      let prev = EMPTY;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES2, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES2[name];
+            prev = EMPTY;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH2 && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run, space) => space ? run.slice(0, run.length - run.length % 2) + SPACE : run,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH2
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH2
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH2 ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run, at) => {
+      let separator = EMPTY;
+      for (let index = at + 1; index < run.length && !run[index].wildcard; index++) {
+        separator += run[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY;
+      let run = [];
+      const flush = () => {
+        let lastWildcard;
+        run.forEach((token, at) => {
+          if (token.wildcard) {
+            lastWildcard = at;
+          }
+        });
+        run.forEach((token, at) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at)})[^\\/])*`;
+        });
+        run = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH2) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head2 = prefix.slice(0, -1);
+      const last = prefix[prefix.length - 1];
+      return last === TRAILING_WILDCARD ? `${head2}$` : last === TRAILING_DOUBLESTAR ? head2 : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH2);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path23) => {
+      const end = path23.length - 1;
+      const index = path23.lastIndexOf(
+        SLASH2,
+        path23[end] === SLASH2 ? end - 1 : end
+      );
+      return index < 0 ? path23 : path23.slice(index + 1);
+    };
+    var parentOf = (path23) => {
+      if (path23.charCodeAt(0) === SLASH_CODE || path23.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path23.split(SLASH2).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY;
+      }
+      const end = path23.length - 1;
+      const cut = path23.lastIndexOf(
+        SLASH2,
+        path23.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY : path23.slice(0, cut + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define(this, "body", body);
+        define(this, "ignoreCase", ignoreCase);
+        define(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_IGNORE, key);
+      }
+      get checkRegex() {
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_CHECK_IGNORE, key);
+      }
+      _make(mode, key) {
+        const str2 = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        return define(this, key, regex);
+      }
+    };
+    var hasTrailingBackslash = (str2) => {
+      let count = 0;
+      while (str2[str2.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
+        }
+        end = lineEnd;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd = end - 1;
+      }
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path23) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules.length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule.checkRegex.test(path23)) {
+            ignored = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path23, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename = shortcut ? basenameOf(path23) : path23;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename : path23
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path23, originalPath, doThrow) => {
+      if (!isString(path23)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path23) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path23)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path23) => {
+      const first = path23.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path23.length === 1) {
+        return true;
+      }
+      const second = path23.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path23.length === 2 || path23.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache, path23) {
+        checkPath(
+          path23,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path23 ? this._t(path23, cache) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path23 = convertPath(target);
+        if (!path23 || path23.charCodeAt(path23.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path23);
+        }
+        const dir = this._t(path23, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal = this._rules.testLiteral(path23);
+        return literal.ignored || literal.unignored ? literal : dir;
+      }
+      _t(path23, cache) {
+        if (path23 in cache) {
+          return cache[path23];
+        }
+        const parentPath = parentOf(path23);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path23] = parent && parent.ignored ? parent : this._rules.test(path23, MODE_IGNORE);
+      }
+      ignores(path23) {
+        return this._test(path23, this._ignoreCache, convertPath(path23)).ignored;
+      }
+      createFilter() {
+        return (path23) => !this.ignores(path23);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path23) {
+        return this._test(path23, this._testCache, convertPath(path23));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path23) => checkPath(convertPath(path23), path23, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path23) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path23) || isNotRelative(path23);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module.exports = factory;
+    factory.default = factory;
+    module.exports.isPathValid = isPathValid;
+    define(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
 // node_modules/es-errors/type.js
 var require_type = __commonJS({
   "node_modules/es-errors/type.js"(exports, module) {
@@ -14368,12 +15232,12 @@ var require_stringWidth = __commonJS({
       }
       return 1;
     }
-    function unicodeWidth(str) {
+    function unicodeWidth(str2) {
       var width = 0;
-      for (var i = 0; i < str.length; i++) {
-        var code = $charCodeAt.call(str, i);
-        if (code >= 55296 && code <= 56319 && i + 1 < str.length) {
-          var next = $charCodeAt.call(str, i + 1);
+      for (var i = 0; i < str2.length; i++) {
+        var code = $charCodeAt.call(str2, i);
+        if (code >= 55296 && code <= 56319 && i + 1 < str2.length) {
+          var next = $charCodeAt.call(str2, i + 1);
           if (next >= 56320 && next <= 57343) {
             code = (code - 55296) * 1024 + (next - 56320) + 65536;
             i += 1;
@@ -14383,12 +15247,12 @@ var require_stringWidth = __commonJS({
       }
       return width;
     }
-    module.exports = function getStringWidth(str) {
+    module.exports = function getStringWidth(str2) {
       var width = 0;
-      for (var i = 0; i < str.length; i++) {
-        var code = $charCodeAt.call(str, i);
+      for (var i = 0; i < str2.length; i++) {
+        var code = $charCodeAt.call(str2, i);
         if (code >= 127) {
-          var rest = $slice.call(str, i);
+          var rest = $slice.call(str2, i);
           return width + unicodeWidth($normalize ? $normalize.call(rest, "NFC") : rest);
         }
         width += code >= 32 ? 1 : 0;
@@ -14474,20 +15338,20 @@ var require_object_inspect = __commonJS({
     var TypedArray;
     var lengthGetter;
     var ta;
-    function addNumericSeparator(num, str) {
-      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str)) {
-        return str;
+    function addNumericSeparator(num, str2) {
+      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str2)) {
+        return str2;
       }
       var sepRegex = /[0-9](?=(?:[0-9]{3})+(?![0-9]))/g;
       if (typeof num === "number") {
         var int = num < 0 ? -$floor(-num) : $floor(num);
         if (int !== num) {
           var intStr = String(int);
-          var dec = $slice.call(str, intStr.length + 1);
+          var dec = $slice.call(str2, intStr.length + 1);
           return $replace.call(intStr, sepRegex, "$&_") + "." + $replace.call($replace.call(dec, /([0-9]{3})/g, "$&_"), /_$/, "");
         }
       }
-      return $replace.call(str, sepRegex, "$&_");
+      return $replace.call(str2, sepRegex, "$&_");
     }
     var utilInspect = require_util_inspect();
     var getStringWidth = require_stringWidth();
@@ -14549,8 +15413,8 @@ var require_object_inspect = __commonJS({
         if (obj === 0) {
           return Infinity / obj > 0 ? "0" : "-0";
         }
-        var str = String(obj);
-        return numericSeparator ? addNumericSeparator(obj, str) : str;
+        var str2 = String(obj);
+        return numericSeparator ? addNumericSeparator(obj, str2) : str2;
       }
       if (typeof obj === "bigint") {
         var bigIntStr = String(obj) + "n";
@@ -14672,7 +15536,7 @@ var require_object_inspect = __commonJS({
           return obj.inspect();
         }
       }
-      if (isMap2(obj)) {
+      if (isMap3(obj)) {
         var mapParts = [];
         var mapDepth = enter();
         if (mapIteratorNext && maxCollectionLength < mapSize.call(obj)) {
@@ -14755,10 +15619,10 @@ var require_object_inspect = __commonJS({
         var objectDepth = enter();
         var ys = arrObjKeys(obj, inspect, maxCollectionLength);
         leaveIfEmpty(ys, objectDepth);
-        var isPlainObject = gPO ? gPO(obj) === Object.prototype : obj instanceof Object || obj.constructor === Object;
+        var isPlainObject2 = gPO ? gPO(obj) === Object.prototype : obj instanceof Object || obj.constructor === Object;
         var protoTag = (gPO ? gPO(obj) === null : !(obj instanceof Object)) ? "null prototype" : "";
-        var stringTag = !isPlainObject && toStringTag && Object(obj) === obj && toStringTag in obj ? $slice.call(toStr(obj), 8, -1) : protoTag ? "Object" : "";
-        var constructorTag = isPlainObject || typeof obj.constructor !== "function" ? "" : obj.constructor.name ? obj.constructor.name + " " : "";
+        var stringTag = !isPlainObject2 && toStringTag && Object(obj) === obj && toStringTag in obj ? $slice.call(toStr(obj), 8, -1) : protoTag ? "Object" : "";
+        var constructorTag = isPlainObject2 || typeof obj.constructor !== "function" ? "" : obj.constructor.name ? obj.constructor.name + " " : "";
         var tag = constructorTag + (stringTag || protoTag ? "[" + $join.call($concat.call([], stringTag || [], protoTag || []), ": ") + "] " : "");
         if (ys.length === 0) {
           return tag + "{}";
@@ -14883,7 +15747,7 @@ var require_object_inspect = __commonJS({
       }
       return -1;
     }
-    function isMap2(x) {
+    function isMap3(x) {
       if (!mapSize || !x || typeof x !== "object") {
         return false;
       }
@@ -14967,15 +15831,15 @@ var require_object_inspect = __commonJS({
       }
       return typeof x.nodeName === "string" && typeof x.getAttribute === "function";
     }
-    function inspectString(str, opts) {
-      if (str.length > opts.maxStringLength) {
-        var remaining = str.length - opts.maxStringLength;
+    function inspectString(str2, opts) {
+      if (str2.length > opts.maxStringLength) {
+        var remaining = str2.length - opts.maxStringLength;
         var trailer2 = "... " + remaining + " more character" + (remaining > 1 ? "s" : "");
-        return inspectString($slice.call(str, 0, opts.maxStringLength), opts) + trailer2;
+        return inspectString($slice.call(str2, 0, opts.maxStringLength), opts) + trailer2;
       }
       var quoteRE = quoteREs[opts.quoteStyle || "single"];
       quoteRE.lastIndex = 0;
-      var s = $replace.call($replace.call(str, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
+      var s = $replace.call($replace.call(str2, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
       return wrapQuotes(s, "single", opts);
     }
     function lowbyte(c) {
@@ -14992,8 +15856,8 @@ var require_object_inspect = __commonJS({
       }
       return "\\x" + (n < 16 ? "0" : "") + $toUpperCase.call(n.toString(16));
     }
-    function markBoxed(str) {
-      return "Object(" + str + ")";
+    function markBoxed(str2) {
+      return "Object(" + str2 + ")";
     }
     function weakCollectionOf(type) {
       return type + " { ? }";
@@ -15018,9 +15882,9 @@ var require_object_inspect = __commonJS({
       }
       return true;
     }
-    function padTo(str, width, atStart) {
-      var fill = width > str.length ? $join.call(Array(width - str.length + 1), " ") : "";
-      return atStart ? fill + str : str + fill;
+    function padTo(str2, width, atStart) {
+      var fill = width > str2.length ? $join.call(Array(width - str2.length + 1), " ") : "";
+      return atStart ? fill + str2 : str2 + fill;
     }
     function groupArrayElements(entries, layout, value) {
       var separatorSpace = 2;
@@ -15072,14 +15936,14 @@ var require_object_inspect = __commonJS({
       var grouped = [];
       for (var row = 0; row < outputLength; row += columns) {
         var max = $min(row + columns, outputLength);
-        var str = "";
+        var str2 = "";
         var col = row;
         for (; col < max - 1; col++) {
-          str += padTo(entries[col] + ", ", maxLineLength[col - row] + (entries[col].length - dataLen[col]), numeric);
+          str2 += padTo(entries[col] + ", ", maxLineLength[col - row] + (entries[col].length - dataLen[col]), numeric);
         }
         var lastPadding = maxLineLength[col - row] + (entries[col].length - dataLen[col]) - separatorSpace;
-        str += numeric ? padTo(entries[col], lastPadding, true) : entries[col];
-        grouped.push(str);
+        str2 += numeric ? padTo(entries[col], lastPadding, true) : entries[col];
+        grouped.push(str2);
       }
       if (outputLength < entries.length) {
         grouped.push(entries[outputLength]);
@@ -15203,16 +16067,16 @@ var require_side_channel_list = __commonJS({
     "use strict";
     var inspect = require_object_inspect();
     var $TypeError = require_type();
-    var listGetNode = function(list, key, isDelete) {
-      var prev = list;
+    var listGetNode = function(list3, key, isDelete) {
+      var prev = list3;
       var curr;
       for (; (curr = prev.next) != null; prev = curr) {
         if (curr.key === key) {
           prev.next = curr.next;
           if (!isDelete) {
             curr.next = /** @type {NonNullable<typeof list.next>} */
-            list.next;
-            list.next = curr;
+            list3.next;
+            list3.next = curr;
           }
           return curr;
         }
@@ -15580,14 +16444,14 @@ var require_implementation = __commonJS({
       return arr;
     };
     var joiny = function(arr, joiner) {
-      var str = "";
+      var str2 = "";
       for (var i = 0; i < arr.length; i += 1) {
-        str += arr[i];
+        str2 += arr[i];
         if (i + 1 < arr.length) {
-          str += joiner;
+          str2 += joiner;
         }
       }
-      return str;
+      return str2;
     };
     module.exports = function bind(that) {
       var target = this;
@@ -15943,9 +16807,9 @@ var require_get_intrinsic = __commonJS({
       } else if (name === "%AsyncGeneratorFunction%") {
         value = getAsyncGeneratorFunction() || void undefined2;
       } else if (name === "%AsyncGenerator%") {
-        var fn = doEval2("%AsyncGeneratorFunction%");
-        if (fn) {
-          value = fn.prototype;
+        var fn2 = doEval2("%AsyncGeneratorFunction%");
+        if (fn2) {
+          value = fn2.prototype;
         }
       } else if (name === "%AsyncIteratorPrototype%") {
         var gen = doEval2("%AsyncGenerator%");
@@ -16316,7 +17180,7 @@ var require_side_channel = __commonJS({
 var require_formats = __commonJS({
   "node_modules/qs/lib/formats.js"(exports, module) {
     "use strict";
-    var replace = String.prototype.replace;
+    var replace2 = String.prototype.replace;
     var percentTwenties = /%20/g;
     var Format = {
       RFC1738: "RFC1738",
@@ -16327,13 +17191,13 @@ var require_formats = __commonJS({
       "default": Format.RFC3986,
       formatters: {
         RFC1738: function(value) {
-          return replace.call(value, percentTwenties, "+");
+          return replace2.call(value, percentTwenties, "+");
         },
         RFC3986: function(value) {
           return String(value);
         },
         WHATWG: function(value) {
-          return replace.call(value, percentTwenties, "+");
+          return replace2.call(value, percentTwenties, "+");
         }
       },
       RFC1738: Format.RFC1738,
@@ -16565,11 +17429,11 @@ var require_utils2 = __commonJS({
         return acc;
       }, target);
     };
-    var decode = function(str, defaultDecoder, charset) {
-      if (typeof str === "string" && str.indexOf("%") === -1) {
-        return str.indexOf("+") === -1 ? str : str.replace(/\+/g, " ");
+    var decode = function(str2, defaultDecoder, charset) {
+      if (typeof str2 === "string" && str2.indexOf("%") === -1) {
+        return str2.indexOf("+") === -1 ? str2 : str2.replace(/\+/g, " ");
       }
-      var strWithoutPlus = str.replace(/\+/g, " ");
+      var strWithoutPlus = str2.replace(/\+/g, " ");
       if (charset === "iso-8859-1") {
         return strWithoutPlus.replace(/%[0-9a-f]{2}/gi, unescape);
       }
@@ -16626,15 +17490,15 @@ var require_utils2 = __commonJS({
       return objectToString.call(value);
     };
     var limit = 1024;
-    var encode = function encode2(str, defaultEncoder, charset, kind, format) {
-      if (str.length === 0) {
-        return str;
+    var encode = function encode2(str2, defaultEncoder, charset, kind, format) {
+      if (str2.length === 0) {
+        return str2;
       }
-      var string = str;
-      if (typeof str === "symbol") {
-        string = Symbol.prototype.toString.call(str);
-      } else if (typeof str !== "string") {
-        string = String(toCoercible(str));
+      var string = str2;
+      if (typeof str2 === "symbol") {
+        string = Symbol.prototype.toString.call(str2);
+      } else if (typeof str2 !== "string") {
+        string = String(toCoercible(str2));
       }
       if (charset === "iso-8859-1") {
         return escape(string).replace(/%u[0-9a-f]{4}/gi, function($0) {
@@ -16734,15 +17598,15 @@ var require_utils2 = __commonJS({
       }
       return result;
     };
-    var maybeMap = function maybeMap2(val, fn) {
+    var maybeMap = function maybeMap2(val, fn2) {
       if (isArray(val)) {
         var mapped = [];
         for (var i = 0; i < val.length; i += 1) {
-          mapped[mapped.length] = fn(val[i]);
+          mapped[mapped.length] = fn2(val[i]);
         }
         return mapped;
       }
-      return fn(val);
+      return fn2(val);
     };
     module.exports = {
       arrayToObject,
@@ -16819,7 +17683,7 @@ var require_stringify2 = __commonJS({
       return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "symbol" || typeof v === "bigint";
     };
     var sentinel = {};
-    var stringify5 = function stringify6(object, prefix, generateArrayPrefix, commaRoundTrip, allowEmptyArrays, strictNullHandling, skipNulls, encodeDotInKeys, encoder, filter, sort, allowDots, serializeDate, format, formatter, encodeValuesOnly, charset, sideChannel, depth, currentDepth) {
+    var stringify7 = function stringify8(object, prefix, generateArrayPrefix, commaRoundTrip, allowEmptyArrays, strictNullHandling, skipNulls, encodeDotInKeys, encoder, filter, sort, allowDots, serializeDate, format, formatter, encodeValuesOnly, charset, sideChannel, depth, currentDepth) {
       var obj = object;
       if (currentDepth > depth) {
         throw new RangeError("Input depth exceeded depth option of " + depth);
@@ -16899,7 +17763,7 @@ var require_stringify2 = __commonJS({
         sideChannel.set(object, step);
         var valueSideChannel = getSideChannel();
         valueSideChannel.set(sentinel, sideChannel);
-        pushToArray(values, stringify6(
+        pushToArray(values, stringify8(
           value,
           keyPrefix,
           generateArrayPrefix,
@@ -17023,7 +17887,7 @@ var require_stringify2 = __commonJS({
           continue;
         }
         var encodedKey = options.encodeDotInKeys ? String(key).replace(/\./g, "%2E") : String(key);
-        pushToArray(keys, stringify5(
+        pushToArray(keys, stringify7(
           value,
           encodedKey,
           generateArrayPrefix,
@@ -17136,8 +18000,8 @@ var require_parse = __commonJS({
       strictNullHandling: false,
       throwOnLimitExceeded: false
     };
-    var interpretNumericEntities = function(str) {
-      return str.replace(/&#(\d+);/g, function($0, numberStr) {
+    var interpretNumericEntities = function(str2) {
+      return str2.replace(/&#(\d+);/g, function($0, numberStr) {
         var c = parseInt(numberStr, 10);
         if (c > 65535 && c <= 1114111) {
           c -= 65536;
@@ -17168,9 +18032,9 @@ var require_parse = __commonJS({
     };
     var isoSentinel = "utf8=%26%2310003%3B";
     var charsetSentinel = "utf8=%E2%9C%93";
-    var parseValues = function parseQueryStringValues(str, options) {
+    var parseValues = function parseQueryStringValues(str2, options) {
       var obj = { __proto__: null };
-      var cleanStr = options.ignoreQueryPrefix ? str.replace(/^\?/, "") : str;
+      var cleanStr = options.ignoreQueryPrefix ? str2.replace(/^\?/, "") : str2;
       cleanStr = cleanStr.replace(/%5B/gi, "[").replace(/%5D/gi, "]");
       var limit = options.parameterLimit === Infinity ? void 0 : options.parameterLimit;
       var parts = cleanStr.split(
@@ -17450,17 +18314,17 @@ var require_parse = __commonJS({
         throwOnLimitExceeded: typeof opts.throwOnLimitExceeded === "boolean" ? opts.throwOnLimitExceeded : false
       };
     };
-    module.exports = function(str, opts) {
+    module.exports = function(str2, opts) {
       var options = normalizeParseOptions(opts);
-      if (str === "" || str === null || typeof str === "undefined") {
+      if (str2 === "" || str2 === null || typeof str2 === "undefined") {
         return options.plainObjects ? { __proto__: null } : {};
       }
-      var tempObj = typeof str === "string" ? parseValues(str, options) : copyInput(str);
+      var tempObj = typeof str2 === "string" ? parseValues(str2, options) : copyInput(str2);
       var obj = options.plainObjects ? { __proto__: null } : {};
       var keys = Object.keys(tempObj);
       for (var i = 0; i < keys.length; ++i) {
         var key = keys[i];
-        var newObj = parseKeys(key, tempObj[key], options, typeof str === "string");
+        var newObj = parseKeys(key, tempObj[key], options, typeof str2 === "string");
         obj = utils.merge(obj, newObj, options);
       }
       if (options.allowSparse === true) {
@@ -17475,13 +18339,13 @@ var require_parse = __commonJS({
 var require_lib = __commonJS({
   "node_modules/qs/lib/index.js"(exports, module) {
     "use strict";
-    var stringify5 = require_stringify2();
-    var parse2 = require_parse();
+    var stringify7 = require_stringify2();
+    var parse3 = require_parse();
     var formats = require_formats();
     module.exports = {
       formats,
-      parse: parse2,
-      stringify: stringify5
+      parse: parse3,
+      stringify: stringify7
     };
   }
 });
@@ -17504,7 +18368,7 @@ var require_es5 = __commonJS({
     function isUpper(char) {
       return char >= 65 && char <= 90;
     }
-    function isDigit(char) {
+    function isDigit2(char) {
       return char >= 48 && char <= 57;
     }
     function toUpper(char) {
@@ -17519,10 +18383,10 @@ var require_es5 = __commonJS({
     function toLower(char) {
       return char + 32;
     }
-    function camelize$1(str, separator) {
-      var firstChar = str.charCodeAt(0);
-      if (isDigit(firstChar) || isUpper(firstChar) || firstChar == separator) {
-        return str;
+    function camelize$1(str2, separator) {
+      var firstChar = str2.charCodeAt(0);
+      if (isDigit2(firstChar) || isUpper(firstChar) || firstChar == separator) {
+        return str2;
       }
       var out = [];
       var changed = false;
@@ -17532,32 +18396,32 @@ var require_es5 = __commonJS({
       } else {
         out.push(firstChar);
       }
-      var length = str.length;
+      var length = str2.length;
       for (var i = 1; i < length; ++i) {
-        var c = str.charCodeAt(i);
+        var c = str2.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str.charCodeAt(++i);
+          c = str2.charCodeAt(++i);
           if (isNaN(c)) {
-            return str;
+            return str2;
           }
           out.push(toUpperSafe(c));
         } else {
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str;
+      return changed ? String.fromCharCode.apply(void 0, out) : str2;
     }
-    function decamelize$1(str, separator) {
-      var firstChar = str.charCodeAt(0);
+    function decamelize$1(str2, separator) {
+      var firstChar = str2.charCodeAt(0);
       if (!isLower(firstChar)) {
-        return str;
+        return str2;
       }
-      var length = str.length;
+      var length = str2.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str.charCodeAt(i);
+        var c = str2.charCodeAt(i);
         if (isUpper(c)) {
           out.push(separator);
           out.push(toLower(c));
@@ -17566,23 +18430,23 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str;
+      return changed ? String.fromCharCode.apply(void 0, out) : str2;
     }
-    function pascalize$1(str, separator) {
-      var firstChar = str.charCodeAt(0);
-      if (isDigit(firstChar) || firstChar == separator) {
-        return str;
+    function pascalize$1(str2, separator) {
+      var firstChar = str2.charCodeAt(0);
+      if (isDigit2(firstChar) || firstChar == separator) {
+        return str2;
       }
-      var length = str.length;
+      var length = str2.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str.charCodeAt(i);
+        var c = str2.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str.charCodeAt(++i);
+          c = str2.charCodeAt(++i);
           if (isNaN(c)) {
-            return str;
+            return str2;
           }
           out.push(toUpperSafe(c));
         } else if (i === 0 && isLower(c)) {
@@ -17592,18 +18456,18 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str;
+      return changed ? String.fromCharCode.apply(void 0, out) : str2;
     }
-    function depascalize$1(str, separator) {
-      var firstChar = str.charCodeAt(0);
+    function depascalize$1(str2, separator) {
+      var firstChar = str2.charCodeAt(0);
       if (!isUpper(firstChar)) {
-        return str;
+        return str2;
       }
-      var length = str.length;
+      var length = str2.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str.charCodeAt(i);
+        var c = str2.charCodeAt(i);
         if (isUpper(c)) {
           if (i > 0) {
             out.push(separator);
@@ -17614,7 +18478,7 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str;
+      return changed ? String.fromCharCode.apply(void 0, out) : str2;
     }
     function shouldProcessValue(value) {
       return value && (typeof value === "undefined" ? "undefined" : _typeof(value)) == "object" && !(value instanceof Date) && !(value instanceof Function);
@@ -17657,30 +18521,30 @@ var require_es5 = __commonJS({
       }
       return obj;
     }
-    function camelize$$1(str, separator) {
+    function camelize$$1(str2, separator) {
       return camelize$1(
-        str,
+        str2,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function decamelize$$1(str, separator) {
+    function decamelize$$1(str2, separator) {
       return decamelize$1(
-        str,
+        str2,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function pascalize$$1(str, separator) {
+    function pascalize$$1(str2, separator) {
       return pascalize$1(
-        str,
+        str2,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function depascalize$$1(str, separator) {
+    function depascalize$$1(str2, separator) {
       return depascalize$1(
-        str,
+        str2,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
@@ -22242,12 +23106,12 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports.removeBackslashes = (str2) => {
+      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -22281,11 +23145,11 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path14, { windows } = {}) => {
+    exports.basename = (path23, { windows } = {}) => {
       if (windows) {
-        return path14.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+        return path23.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
       } else {
-        return path14.replace(/\/$/, "").replace(/.*\//, "");
+        return path23.replace(/\/$/, "").replace(/.*\//, "");
       }
     };
   }
@@ -22343,7 +23207,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str = input;
+      let str2 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -22361,10 +23225,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
+      const peek = () => str2.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str.charCodeAt(++index);
+        return str2.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -22528,24 +23392,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base = str2;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
+        prefix = str2.slice(0, start);
+        str2 = str2.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
+        base = str2.slice(0, lastIndex);
+        glob = str2.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str;
+        glob = str2;
       } else {
-        base = str;
+        base = str2;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
+      if (base && base !== "" && base !== "/" && base !== str2) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -22644,7 +23508,7 @@ var require_parse2 = __commonJS({
     var syntaxError = (type, char) => {
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
-    var parse2 = (input, options) => {
+    var parse3 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -23312,7 +24176,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse2.fastpaths = (input, options) => {
+    parse3.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -23343,8 +24207,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str) => {
-        switch (str) {
+      const create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -23362,7 +24226,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
+            const match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -23377,7 +24241,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
@@ -23386,16 +24250,16 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch-browser/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse2 = require_parse2();
+    var parse3 = require_parse2();
     var utils = require_utils3();
     var constants2 = require_constants();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch(input, options, returnState));
-        const arrayMatcher = (str) => {
+        const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str);
+            const state2 = isMatch(str2);
             if (state2) return state2;
           }
           return false;
@@ -23471,26 +24335,26 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
       return regex.test(utils.basename(input));
     };
-    picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+    picomatch.isMatch = (str2, patterns2, options) => picomatch(patterns2, options)(str2);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
-      return parse2(pattern, { ...options, fastpaths: false });
+      return parse3(pattern, { ...options, fastpaths: false });
     };
     picomatch.scan = (input, options) => scan(input, options);
-    picomatch.compileRe = (parsed, options, returnOutput = false, returnState = false) => {
+    picomatch.compileRe = (parsed2, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
-        return parsed.output;
+        return parsed2.output;
       }
       const opts = options || {};
       const prepend = opts.contains ? "" : "^";
       const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${parsed.output})${append}`;
-      if (parsed && parsed.negated === true) {
+      let source = `${prepend}(?:${parsed2.output})${append}`;
+      if (parsed2 && parsed2.negated === true) {
         source = `^(?!${source}).*$`;
       }
       const regex = picomatch.toRegex(source, options);
       if (returnState === true) {
-        regex.state = parsed;
+        regex.state = parsed2;
       }
       return regex;
     };
@@ -23499,23 +24363,23 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected a non-empty string");
       }
       const opts = options || {};
-      let parsed = { negated: false, fastpaths: true };
+      let parsed2 = { negated: false, fastpaths: true };
       let prefix = "";
       let output;
       if (input.startsWith("./")) {
         input = input.slice(2);
-        prefix = parsed.prefix = "./";
+        prefix = parsed2.prefix = "./";
       }
       if (opts.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        output = parse2.fastpaths(input, options);
+        output = parse3.fastpaths(input, options);
       }
       if (output === void 0) {
-        parsed = parse2(input, options);
-        parsed.prefix = prefix + (parsed.prefix || "");
+        parsed2 = parse3(input, options);
+        parsed2.prefix = prefix + (parsed2.prefix || "");
       } else {
-        parsed.output = output;
+        parsed2.output = output;
       }
-      return picomatch.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch.compileRe(parsed2, options, returnOutput, returnState);
     };
     picomatch.toRegex = (source, options) => {
       try {
@@ -23746,6 +24610,11 @@ var CliGit = class {
     }
     return [...changed].sort();
   }
+  async remoteUrls() {
+    const result = await this.git(["config", "--get-regexp", "^remote\\..*\\.url$"]);
+    if (result.exitCode !== 0) return [];
+    return result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[1]).filter((url12) => Boolean(url12));
+  }
   async showFile(sha, file) {
     const result = await this.git(["show", `${sha}:${file.replace(/^\.\//, "")}`]);
     return result.exitCode === 0 ? result.stdout : void 0;
@@ -23791,11 +24660,11 @@ function cleanUpOnInterrupt() {
 
 // src/entrypoints/cli.ts
 import os2 from "node:os";
-import path13 from "node:path";
+import path22 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/adapters/node/files.ts
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path3 from "node:path";
 function typeOf(stats) {
@@ -23841,6 +24710,14 @@ var NodeFiles = class {
   }
   async mkdirp(dir) {
     await mkdir(dir, { recursive: true });
+  }
+  async copyFile(from, to) {
+    await mkdir(path3.dirname(to), { recursive: true });
+    await copyFile(from, to);
+  }
+  async symlink(target, file) {
+    await mkdir(path3.dirname(file), { recursive: true });
+    await symlink(target, file);
   }
 };
 function isMissing(error) {
@@ -23893,7 +24770,7 @@ function consoleLogger(stream, options) {
 }
 
 // src/app/environments.ts
-import path10 from "node:path";
+import path19 from "node:path";
 
 // src/diff/object-diff.ts
 import { randomBytes } from "node:crypto";
@@ -23998,16 +24875,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path14, added, removed, oldPosInc, options) {
-    const last = path14.lastComponent;
+  addToPath(path23, added, removed, oldPosInc, options) {
+    const last = path23.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path14.oldPos + oldPosInc,
+        oldPos: path23.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path14.oldPos + oldPosInc,
+        oldPos: path23.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -24737,9 +25614,9 @@ function parseYaml(text, file) {
 function firstLine(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
-function nodeAt(doc, path14) {
+function nodeAt(doc, path23) {
   let node = doc.contents;
-  for (const step of path14) {
+  for (const step of path23) {
     if ((0, import_yaml2.isMap)(node)) {
       const pair = node.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === step);
       node = pair?.value;
@@ -24751,10 +25628,10 @@ function nodeAt(doc, path14) {
   }
   return node;
 }
-function keyNodeAt(doc, path14) {
-  if (path14.length === 0) return void 0;
-  const parent = nodeAt(doc, path14.slice(0, -1));
-  const last = path14[path14.length - 1];
+function keyNodeAt(doc, path23) {
+  if (path23.length === 0) return void 0;
+  const parent = nodeAt(doc, path23.slice(0, -1));
+  const last = path23[path23.length - 1];
   if ((0, import_yaml2.isMap)(parent)) {
     const pair = parent.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === last);
     return pair?.key;
@@ -24762,16 +25639,16 @@ function keyNodeAt(doc, path14) {
   if ((0, import_yaml2.isSeq)(parent) && typeof last === "number") return parent.items[last];
   return void 0;
 }
-function lineOfNode(parsed, node, fallback) {
+function lineOfNode(parsed2, node, fallback) {
   const offset = node?.range?.[0];
-  return offset === void 0 ? fallback : parsed.lineCounter.linePos(offset).line;
+  return offset === void 0 ? fallback : parsed2.lineCounter.linePos(offset).line;
 }
 
 // src/app/environments.ts
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml21 = __toESM(require_dist(), 1);
 
 // src/app/context.ts
-import path6 from "node:path";
+import path9 from "node:path";
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -24791,7 +25668,11 @@ var config_v1_default = {
     },
     renderer: {
       description: "Which kustomize to run: `kustomize` (the standalone binary), `kubectl` (`kubectl kustomize`), or `auto` (kustomize when on PATH, else kubectl).",
-      enum: ["auto", "kustomize", "kubectl"],
+      enum: [
+        "auto",
+        "kustomize",
+        "kubectl"
+      ],
       default: "auto"
     },
     environments: {
@@ -24802,17 +25683,159 @@ var config_v1_default = {
         include: {
           description: "Globs over environment paths (`*` within a segment, `**` across). Default: all.",
           type: "array",
-          items: { type: "string", minLength: 1 }
+          items: {
+            type: "string",
+            minLength: 1
+          }
         },
         exclude: {
           description: "Globs over environment paths to leave out.",
           type: "array",
-          items: { type: "string", minLength: 1 }
+          items: {
+            type: "string",
+            minLength: 1
+          }
         },
         paths: {
           description: "Extra directories rendered as environments even when not leaves: a Kustomize directory, or a plain directory of manifests.",
           type: "array",
-          items: { type: "string", minLength: 1 }
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        kustomizeLeaves: {
+          description: "Whether leaf Kustomize directories are environments of their own: `auto` (those that no Flux Kustomization or Argo CD Application renders; all of them when the repository has neither), `always`, or `never`.",
+          enum: [
+            "auto",
+            "always",
+            "never"
+          ],
+          default: "auto"
+        }
+      }
+    },
+    sources: {
+      description: "Which sources of Flux and Argo CD objects are this repository, so that their paths are rendered from the checkout.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        urls: {
+          description: "URLs of this repository, as Flux GitRepositories and Argo CD Applications write them (https, ssh or scp form; compared without scheme, user, `.git` and letter case). The git remotes of the checkout are always included.",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        branches: {
+          description: "Branches whose content is this checkout: a GitRepository or Application that follows another branch, a tag or a commit of this repository is not rendered. Default: main and master.",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        refs: {
+          description: "Further Flux source objects that carry this repository's content, as `Kind/namespace/name` (for example an OCIRepository that CI pushes from this repository). `GitRepository/flux-system/flux-system`, made by `flux bootstrap`, always counts.",
+          type: "array",
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z]+/[^/]+/[^/]+$"
+          }
+        }
+      }
+    },
+    flux: {
+      description: "Environments as Flux applies them: every Flux Kustomization found in the repository or produced by rendering another one, and their HelmReleases.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Discover Flux Kustomizations and HelmReleases.",
+          type: "boolean",
+          default: true
+        },
+        clusters: {
+          description: "Cluster names for directories: `{production: clusters/production}`. A Flux Kustomization written below a directory belongs to that cluster, and so does everything it applies. Default: the directory after `clusters/` in the path.",
+          type: "object",
+          additionalProperties: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        strictSubstitution: {
+          description: "Treat a `${var}` without a value and without a default as an error, as kustomize-controller's StrictPostBuildSubstitutions feature gate does. Default: a warning, and the empty string as Flux substitutes.",
+          type: "boolean",
+          default: false
+        }
+      }
+    },
+    argocd: {
+      description: "Environments as Argo CD applies them: Applications, and the Applications that ApplicationSets generate.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Discover Argo CD Applications and ApplicationSets.",
+          type: "boolean",
+          default: true
+        },
+        clusters: {
+          description: "The clusters Argo CD knows, for ApplicationSet cluster generators and for naming environments. `in-cluster` (https://kubernetes.default.svc) is always known.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "name",
+              "server"
+            ],
+            properties: {
+              name: {
+                type: "string",
+                minLength: 1
+              },
+              server: {
+                type: "string",
+                minLength: 1
+              },
+              labels: {
+                type: "object",
+                additionalProperties: {
+                  type: "string"
+                }
+              },
+              annotations: {
+                type: "object",
+                additionalProperties: {
+                  type: "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    helm: {
+      description: "Helm charts (Flux HelmReleases, Argo CD helm sources, kustomize helmCharts), rendered with `helm template` when a helm binary is on PATH.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Render Helm charts when helm is on PATH. Without helm, or when false, those environments are reported as not rendered.",
+          type: "boolean",
+          default: true
+        },
+        chartCacheDir: {
+          description: "Directory (relative to the repository, or absolute) where pulled charts are kept across runs. Default: a temporary directory per run.",
+          type: "string",
+          minLength: 1
+        },
+        kubeVersion: {
+          description: "Kubernetes version passed to `helm template --kube-version`.",
+          type: "string",
+          minLength: 1
         }
       }
     },
@@ -24877,7 +25900,11 @@ var config_v1_default = {
 var CONFIG_FILE_NAME = ".gitops-verify.yaml";
 var DEFAULT_CONFIG = {
   renderer: "auto",
-  environments: { include: [], exclude: [], paths: [] },
+  environments: { include: [], exclude: [], paths: [], kustomizeLeaves: "auto" },
+  sources: { urls: [], branches: ["main", "master"], refs: [] },
+  flux: { enabled: true, clusters: {}, strictSubstitution: false },
+  argocd: { enabled: true, clusters: [] },
+  helm: { enabled: true },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65e3 }
@@ -24885,11 +25912,11 @@ var DEFAULT_CONFIG = {
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: true });
 var validate = ajv.compile(config_v1_default);
 function parseConfig(text, file) {
-  const parsed = parseYaml(text, file);
-  if (parsed.documents.length > 1) {
-    throw new UserError("the configuration must be a single YAML document", { file, line: parsed.documents[1].line });
+  const parsed2 = parseYaml(text, file);
+  if (parsed2.documents.length > 1) {
+    throw new UserError("the configuration must be a single YAML document", { file, line: parsed2.documents[1].line });
   }
-  const document = parsed.documents[0];
+  const document = parsed2.documents[0];
   const raw = document?.value ?? {};
   if (!validate(raw)) {
     const error = pickError(validate.errors ?? []);
@@ -24904,7 +25931,7 @@ function parseConfig(text, file) {
     } else if (error.keyword === "enum") {
       message = `${displayPath(steps)}: must be one of ${error.params.allowedValues.join(", ")}`;
     }
-    throw new UserError(message, { file, line: lineOfNode(parsed, node, document?.line ?? 1) });
+    throw new UserError(message, { file, line: lineOfNode(parsed2, node, document?.line ?? 1) });
   }
   return withDefaults(raw);
 }
@@ -24912,6 +25939,10 @@ function withDefaults(raw) {
   return {
     renderer: raw.renderer ?? DEFAULT_CONFIG.renderer,
     environments: { ...DEFAULT_CONFIG.environments, ...raw.environments },
+    sources: { ...DEFAULT_CONFIG.sources, ...raw.sources },
+    flux: { ...DEFAULT_CONFIG.flux, ...raw.flux },
+    argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
+    helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report }
@@ -25009,8 +26040,9 @@ async function findKustomize(exec, choice2) {
     "kustomize"
   );
 }
-function kustomizeArgs(binary, dir) {
-  return binary.kind === "kustomize" ? ["build", dir] : ["kustomize", dir];
+function kustomizeArgs(binary, dir, options = {}) {
+  const restrictor = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
+  return binary.kind === "kustomize" ? ["build", ...restrictor, dir] : ["kustomize", ...restrictor, dir];
 }
 var RenderFailure = class extends Error {
   constructor(message, detail) {
@@ -25060,9 +26092,20 @@ buildMetadata: [originAnnotations]
       await this.files.removeTree(wrapperDir);
     }
   }
-  async run(root, buildDir, envDir) {
+  /**
+   * Builds a kustomization written into a mirror of the repository (see render/edited-kustomization.ts):
+   * `mirrorRoot` stands for the repository root, and origins inside it are mapped back to repository files.
+   */
+  async renderMirrored(root, mirrorRoot, dir, options) {
+    const buildDir = joinRepoPath(mirrorRoot, dir);
+    const text = await this.run(root, buildDir, buildDir, { loadRestrictionsNone: options.loadRestrictionsNone, mirrorRoot });
+    const manifests = parseManifests(text, `${dir} (rendered)`);
+    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, mirrorRoot);
+    return { text, manifests };
+  }
+  async run(root, buildDir, envDir, options = {}) {
     const { binary, timeoutMs } = this.options;
-    const result = await this.exec.run(binary.path, kustomizeArgs(binary, buildDir), {
+    const result = await this.exec.run(binary.path, kustomizeArgs(binary, buildDir, options), {
       cwd: envDir,
       timeoutMs,
       env: {
@@ -25080,7 +26123,7 @@ buildMetadata: [originAnnotations]
     }
     if (result.outputTooLarge) throw new RenderFailure("kustomize printed more output than a render may have", "");
     if (result.exitCode !== 0) {
-      const clean2 = (text) => relativise(text, root, buildDir);
+      const clean2 = (text) => relativise(options.mirrorRoot ? relativise(text, options.mirrorRoot, buildDir) : text, root, buildDir);
       throw new RenderFailure(clean2(firstKustomizeError(result.stderr)), clean2(result.stderr.trim()));
     }
     return result.stdout;
@@ -25119,24 +26162,433 @@ function relativise(text, root, buildDir) {
   return result;
 }
 
+// src/render/helm.ts
+import path8 from "node:path";
+
+// src/render/helm-args.ts
+import { createHash } from "node:crypto";
+import path6 from "node:path";
+function helmHome(dir) {
+  return {
+    configDir: path6.join(dir, "config"),
+    cacheDir: path6.join(dir, "cache"),
+    dataDir: path6.join(dir, "data"),
+    pluginsDir: path6.join(dir, "plugins-disabled"),
+    dockerConfigDir: path6.join(dir, "docker"),
+    kubeconfig: path6.join(dir, "no-kubeconfig")
+  };
+}
+function helmEnvironment(home) {
+  return {
+    HELM_CONFIG_HOME: home.configDir,
+    HELM_CACHE_HOME: home.cacheDir,
+    HELM_DATA_HOME: home.dataDir,
+    HELM_PLUGINS: home.pluginsDir,
+    HELM_REPOSITORY_CONFIG: repositoryConfig(home),
+    HELM_REPOSITORY_CACHE: repositoryCache(home),
+    HELM_REGISTRY_CONFIG: registryConfig(home),
+    DOCKER_CONFIG: home.dockerConfigDir,
+    KUBECONFIG: home.kubeconfig
+  };
+}
+var repositoryConfig = (settings) => path6.join(settings.configDir, "repositories.yaml");
+var repositoryCache = (settings) => path6.join(settings.cacheDir, "repository");
+var registryConfig = (settings) => path6.join(settings.configDir, "registry", "config.json");
+function privateConfigArgs(settings) {
+  return [
+    `--repository-config=${repositoryConfig(settings)}`,
+    `--repository-cache=${repositoryCache(settings)}`,
+    `--registry-config=${registryConfig(settings)}`
+  ];
+}
+var RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var MAX_RELEASE_NAME = 53;
+var CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+var OCI_DIGEST = /^sha256:[a-f0-9]{64}$/;
+function helmTemplateArgs(request, chartDir, valuesFile, settings) {
+  checkTemplateRequest(request);
+  if (!path6.isAbsolute(chartDir)) throw new RenderFailure(`chart directory ${chartDir} is not an absolute path`, "");
+  if (valuesFile !== void 0 && !path6.isAbsolute(valuesFile)) throw new RenderFailure(`values file ${valuesFile} is not an absolute path`, "");
+  const args = ["template", request.releaseName, chartDir, `--namespace=${request.namespace || "default"}`];
+  if (request.includeCRDs) args.push("--include-crds");
+  if (request.skipTests) args.push("--skip-tests");
+  if (request.skipSchemaValidation) args.push("--skip-schema-validation");
+  if (request.kubeVersion) args.push(`--kube-version=${request.kubeVersion}`);
+  for (const apiVersion of request.apiVersions ?? []) args.push(`--api-versions=${apiVersion}`);
+  for (const file of [...request.valueFiles, ...valuesFile ? [valuesFile] : []]) args.push(`--values=${file}`);
+  const set = request.set ?? [];
+  for (const { name, value } of set.filter((parameter) => !parameter.forceString)) args.push(`--set=${name}=${escapeSetValue(value)}`);
+  for (const { name, value } of set.filter((parameter) => parameter.forceString)) args.push(`--set-string=${name}=${escapeSetValue(value)}`);
+  args.push(...privateConfigArgs(settings));
+  return args;
+}
+function checkTemplateRequest(request) {
+  if (request.releaseName.length > MAX_RELEASE_NAME || !RELEASE_NAME.test(request.releaseName)) {
+    throw new RenderFailure(
+      `release name ${JSON.stringify(request.releaseName)} is not one helm accepts (lower-case letters, digits, "-" and ".", at most ${MAX_RELEASE_NAME} characters)`,
+      ""
+    );
+  }
+  for (const file of request.valueFiles) {
+    if (!path6.isAbsolute(file)) throw new RenderFailure(`values file ${file} is not an absolute path`, "");
+  }
+}
+function escapeSetValue(value) {
+  if (value.startsWith("{") && value.endsWith("}")) return value;
+  return value.replace(/(?<!\\),/g, "\\,");
+}
+function helmPullArgs(source, destination, settings) {
+  if (!path6.isAbsolute(destination)) throw new RenderFailure(`pull destination ${destination} is not an absolute path`, "");
+  const args = ["pull"];
+  if (source.type === "repository") {
+    checkRepositoryUrl(source.url);
+    if (!CHART_NAME.test(source.chart)) throw new RenderFailure(`${JSON.stringify(source.chart)} is not a chart name`, "");
+    args.push(source.chart, `--repo=${source.url}`);
+    if (source.version) args.push(`--version=${source.version}`);
+  } else {
+    const reference = ociReference(source);
+    if (source.version && OCI_DIGEST.test(source.version)) args.push(`${reference}@${source.version}`);
+    else {
+      args.push(reference);
+      if (source.version) args.push(`--version=${source.version}`);
+    }
+  }
+  args.push("--untar", `--untardir=${destination}`, `--destination=${destination}`, ...privateConfigArgs(settings));
+  return args;
+}
+function ociReference(source) {
+  let url12 = source.url.replace(/\/+$/, "");
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url12)) url12 = `oci://${url12}`;
+  if (!url12.startsWith("oci://")) throw new RenderFailure(`${displayUrl(source.url)} is not an oci:// chart reference`, "");
+  if (source.chart !== void 0) {
+    const chart = source.chart.replace(/^\/+|\/+$/g, "");
+    if (!chart || chart.split("/").some((segment) => !CHART_NAME.test(segment))) {
+      throw new RenderFailure(`${JSON.stringify(source.chart)} is not a chart name`, "");
+    }
+    url12 = `${url12}/${chart}`;
+  }
+  if (!URL.canParse(url12) || /\s/.test(url12)) throw new RenderFailure(`${displayUrl(url12)} is not an oci:// chart reference`, "");
+  return url12;
+}
+function checkRepositoryUrl(url12) {
+  const parsed2 = URL.canParse(url12) ? new URL(url12) : void 0;
+  if (!parsed2 || parsed2.protocol !== "https:" && parsed2.protocol !== "http:") {
+    throw new RenderFailure(`${displayUrl(url12)} is not an HTTP(S) Helm repository URL`, "");
+  }
+}
+function displayUrl(url12) {
+  return url12.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+function isPinnedVersion(source) {
+  const version = source.version ?? "";
+  if (source.type === "oci" && OCI_DIGEST.test(version)) return true;
+  return /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version);
+}
+function chartCacheKey(source) {
+  let url12 = source.url.replace(/\/+$/, "");
+  if (source.type === "oci") {
+    try {
+      url12 = ociReference(source);
+    } catch {
+    }
+  }
+  const chart = source.type === "repository" ? source.chart : "";
+  return createHash("sha256").update(JSON.stringify([source.type, url12, chart, source.version ?? ""])).digest("hex");
+}
+function describeRemoteChart(source) {
+  const version = source.version ? ` ${source.version}` : " (latest version)";
+  if (source.type === "repository") return `chart ${source.chart}${version} from ${displayUrl(source.url)}`;
+  let reference;
+  try {
+    reference = ociReference(source);
+  } catch {
+    reference = source.chart ? `${source.url}/${source.chart}` : source.url;
+  }
+  return `chart ${displayUrl(reference)}${version}`;
+}
+function firstHelmError(stderr) {
+  const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  for (const line of lines) {
+    const error = /^Error:\s*(.*)$/.exec(line);
+    if (error?.[1]) return error[1].replace(/^(INSTALLATION|UPGRADE) FAILED:\s*/, "");
+  }
+  const meaningful = lines.filter(
+    (line) => !/^[\w.-]+\.go:\d+: /.test(line) && // Go log lines (helm 3's warnings and debug output)
+    !/^(warning|WARNING|Warning)\b:?/.test(line) && !/^[WI]\d{4} /.test(line) && // klog warnings and info
+    !/^(time=\S+\s+)?level=(WARN|INFO|DEBUG)\b/.test(line) && // helm 4's slog
+    !/^Use --debug flag/.test(line)
+  );
+  return meaningful[0] ?? lines[0] ?? "helm failed without a message";
+}
+
+// src/render/helm-charts.ts
+import path7 from "node:path";
+var pulled = /* @__PURE__ */ new Map();
+var MARKER = "pulled.json";
+var ChartCache = class {
+  constructor(files, options) {
+    this.files = files;
+    this.options = options;
+  }
+  files;
+  options;
+  /** This renderer's outcomes, failures included: a chart that cannot be pulled is tried once per run, not once per environment. */
+  outcomes = /* @__PURE__ */ new Map();
+  /** The directory of the unpacked chart (the one holding its Chart.yaml). */
+  chartDir(source) {
+    const pinned = isPinnedVersion(source);
+    const root = pinned && this.options.cacheDir ? this.options.cacheDir : this.options.workCacheDir;
+    const target = path7.join(root, chartCacheKey(source));
+    let outcome = this.outcomes.get(target);
+    if (!outcome) {
+      outcome = this.shared(target, source, pinned);
+      this.outcomes.set(target, outcome);
+    }
+    return outcome;
+  }
+  async shared(target, source, pinned) {
+    for (; ; ) {
+      const existing = pulled.get(target);
+      if (!existing) break;
+      const dir = await existing;
+      if (await isChart(this.files, dir)) return dir;
+      if (pulled.get(target) === existing) {
+        pulled.delete(target);
+        break;
+      }
+    }
+    const pull = this.load(target, source, pinned);
+    pulled.set(target, pull);
+    pull.catch(() => {
+      if (pulled.get(target) === pull) pulled.delete(target);
+    });
+    return pull;
+  }
+  async load(target, source, pinned) {
+    if (pinned) {
+      const kept = await keptChart(this.files, target);
+      if (kept) return kept;
+    }
+    await this.files.removeTree(target);
+    const destination = path7.join(target, "chart");
+    await this.files.mkdirp(destination);
+    await this.options.pull(source, destination);
+    const name = await unpackedChart(this.files, destination);
+    await this.files.writeText(path7.join(target, MARKER), `${JSON.stringify({ chart: name })}
+`);
+    return path7.join(destination, name);
+  }
+};
+async function keptChart(files, target) {
+  const marker = path7.join(target, MARKER);
+  if ((await files.stat(marker))?.type !== "file") return void 0;
+  try {
+    const { chart } = JSON.parse(await files.readText(marker));
+    if (typeof chart !== "string" || !isPlainName(chart)) return void 0;
+    const dir = path7.join(target, "chart", chart);
+    return await isChart(files, dir) ? dir : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function unpackedChart(files, destination) {
+  const charts = [];
+  for (const entry of await files.list(destination)) {
+    if (entry.type === "directory" && isPlainName(entry.name) && await isChart(files, path7.join(destination, entry.name))) charts.push(entry.name);
+  }
+  if (charts.length !== 1) {
+    throw new RenderFailure(`helm pull left ${charts.length === 0 ? "no chart" : `${charts.length} charts`} where one was expected`, charts.join(", "));
+  }
+  return charts[0];
+}
+var isPlainName = (name) => name !== "." && name !== ".." && path7.basename(name) === name && !name.includes("/") && !name.includes("\\");
+async function isChart(files, dir) {
+  return (await files.stat(path7.join(dir, "Chart.yaml")))?.type === "file";
+}
+var MAX_CHART_FILES = 2e4;
+async function checkChartDirectory(files, dir, boundary, shownDir = dir) {
+  const realBoundary = await files.realpath(boundary) ?? boundary;
+  const where = boundary === dir ? "the chart" : "the repository";
+  const start = await files.realpath(dir);
+  if (!start) throw new RenderFailure(`chart directory ${shownDir} does not exist`, "");
+  if (!isInside(realBoundary, start)) throw new RenderFailure(`chart directory ${shownDir} resolves to a path outside ${where}`, "");
+  if (await files.realpath(path7.join(start, "Chart.yaml")) === void 0) throw new RenderFailure(`chart directory ${shownDir} has no Chart.yaml`, "");
+  const seen = /* @__PURE__ */ new Set([start]);
+  const pending = [{ real: start, shown: "" }];
+  let count = 0;
+  while (pending.length > 0) {
+    const { real, shown } = pending.pop();
+    for (const entry of await files.list(real)) {
+      if (++count > MAX_CHART_FILES) throw new RenderFailure(`chart directory ${shownDir} has more than ${MAX_CHART_FILES} files`, "");
+      const entryShown = shown ? `${shown}/${entry.name}` : entry.name;
+      let entryReal = path7.join(real, entry.name);
+      let type = entry.type;
+      if (type === "symlink") {
+        const resolved = await files.realpath(entryReal);
+        if (resolved === void 0) continue;
+        if (!isInside(realBoundary, resolved)) {
+          throw new RenderFailure(`${entryShown} in chart directory ${shownDir} is a symbolic link to a path outside ${where}`, "");
+        }
+        entryReal = resolved;
+        type = (await files.stat(resolved))?.type ?? "other";
+      }
+      if (type === "directory" && !seen.has(entryReal)) {
+        seen.add(entryReal);
+        pending.push({ real: entryReal, shown: entryShown });
+      }
+    }
+  }
+}
+
+// src/render/helm.ts
+async function findHelm(exec, timeoutMs = 3e4) {
+  const helmPath = await exec.which("helm");
+  if (!helmPath) return void 0;
+  let result;
+  try {
+    result = await exec.run(helmPath, ["version", "--short"], { timeoutMs, env: { HELM_PLUGINS: "/nonexistent/helm-plugins" } });
+  } catch {
+    return void 0;
+  }
+  const version = /v\d+\.\d+\.\d+\S*/.exec(result.stdout)?.[0];
+  if (version && Number(/^v(\d+)/.exec(version)[1]) < 3) return void 0;
+  return { path: helmPath, version: version ?? "unknown" };
+}
+var valuesCounter = 0;
+var HelmRenderer = class {
+  constructor(exec, files, options) {
+    this.exec = exec;
+    this.files = files;
+    this.options = options;
+    this.homeDir = path8.join(options.workDir, "helm");
+    this.home = helmHome(this.homeDir);
+    this.env = helmEnvironment(this.home);
+    this.charts = new ChartCache(files, {
+      ...options.chartCacheDir ? { cacheDir: options.chartCacheDir } : {},
+      workCacheDir: path8.join(this.homeDir, "charts"),
+      pull: (source, destination) => this.pull(source, destination)
+    });
+  }
+  exec;
+  files;
+  options;
+  home;
+  homeDir;
+  env;
+  charts;
+  ready;
+  /**
+   * The rendered YAML as `helm template` prints it. Failures throw RenderFailure naming the chart and version,
+   * with the first meaningful line of helm's stderr, and the whole stderr as detail.
+   */
+  async render(request) {
+    checkTemplateRequest(request);
+    await this.prepare();
+    const chartDir = await this.chartOnDisk(request.chart);
+    const valuesFile = await this.writeValues(request.values);
+    try {
+      const args = helmTemplateArgs(request, chartDir, valuesFile, this.home);
+      const result = await this.run(args);
+      if (result.timedOut) {
+        throw new RenderFailure(`${await this.describe(request.chart)}: helm template ${this.notFinished()}`, result.stderr);
+      }
+      if (result.outputTooLarge) throw new RenderFailure(`${await this.describe(request.chart)}: helm template printed more output than a render may have`, "");
+      if (result.exitCode !== 0) {
+        const clean2 = (text) => this.relativise(text, request.chart);
+        throw new RenderFailure(`${await this.describe(request.chart)}: ${clean2(firstHelmError(result.stderr))}`, clean2(result.stderr.trim()));
+      }
+      return result.stdout;
+    } finally {
+      if (valuesFile) await this.files.removeTree(valuesFile);
+    }
+  }
+  async chartOnDisk(chart) {
+    if (chart.type !== "directory") return this.charts.chartDir(chart);
+    await checkChartDirectory(this.files, chart.dir, chart.root ?? chart.dir, this.shownDir(chart));
+    return chart.dir;
+  }
+  async pull(source, destination) {
+    let args;
+    try {
+      args = helmPullArgs(source, destination, this.home);
+    } catch (error) {
+      if (error instanceof RenderFailure) throw new RenderFailure(`cannot pull ${describeRemoteChart(source)}: ${error.message}`, error.detail);
+      throw error;
+    }
+    const result = await this.run(args, destination);
+    if (result.timedOut) throw new RenderFailure(`cannot pull ${describeRemoteChart(source)}: helm pull ${this.notFinished()}`, result.stderr);
+    if (result.exitCode !== 0) {
+      throw new RenderFailure(`cannot pull ${describeRemoteChart(source)}: ${firstHelmError(result.stderr)}`, result.stderr.trim());
+    }
+  }
+  run(args, cwd = this.homeDir) {
+    return this.exec.run(this.options.helmPath, args, { cwd, timeoutMs: this.options.timeoutMs, env: this.env });
+  }
+  /** The private directories helm expects to exist (it creates some itself, but not on every path). */
+  prepare() {
+    this.ready ??= (async () => {
+      const { configDir, cacheDir, dataDir, dockerConfigDir } = this.home;
+      for (const dir of [path8.join(configDir, "registry"), path8.join(cacheDir, "repository"), dataDir, dockerConfigDir]) await this.files.mkdirp(dir);
+    })();
+    return this.ready;
+  }
+  /** The caller's merged values as the last values file (JSON is YAML); none when there are none. */
+  async writeValues(values) {
+    if (!values || Object.keys(values).length === 0) return void 0;
+    const file = path8.join(this.homeDir, `values-${++valuesCounter}.json`);
+    await this.files.writeText(file, `${JSON.stringify(values)}
+`);
+    return file;
+  }
+  notFinished() {
+    return `did not finish within ${Math.round(this.options.timeoutMs / 1e3)} s and was stopped`;
+  }
+  shownDir(chart) {
+    return chart.root ? toRepoPath(chart.root, chart.dir) || "." : chart.dir;
+  }
+  /** "chart podinfo 6.5.0 from https://…", or for a directory "chart my-app 0.1.0 (charts/my-app)". */
+  async describe(chart) {
+    if (chart.type !== "directory") return describeRemoteChart(chart);
+    const shown = this.shownDir(chart);
+    try {
+      const [document] = parseYaml(await this.files.readText(path8.join(chart.dir, "Chart.yaml")), `${shown}/Chart.yaml`).documents;
+      const { name, version } = document?.value ?? {};
+      const label = [name, version].filter((part) => typeof part === "string" || typeof part === "number").join(" ");
+      return label ? `chart ${label} (${shown})` : `chart ${shown}`;
+    } catch {
+      return `chart ${shown}`;
+    }
+  }
+  /** Temporary checkout paths mean nothing to a reviewer: print repository paths instead. */
+  relativise(text, chart) {
+    if (chart.type !== "directory" || !chart.root) return text;
+    return text.split(chart.root + path8.sep).join("");
+  }
+};
+
 // src/app/context.ts
-async function createRenderer(ports, config, workDir) {
+async function createRenderers(ports, config, workDir, root) {
   const binary = await findKustomize(ports.exec, config.renderer);
-  return new KustomizeRenderer(ports.exec, ports.files, {
-    binary,
-    timeoutMs: config.render.timeoutSeconds * 1e3,
-    workDir,
-    env: goMemorySettings(ports.env)
-  });
+  const timeoutMs = config.render.timeoutSeconds * 1e3;
+  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env: goMemorySettings(ports.env) });
+  if (!config.helm.enabled) return { kustomize, workDir, helmMissing: "Helm rendering is switched off (helm.enabled: false)" };
+  const helm = await findHelm(ports.exec);
+  if (!helm) {
+    return { kustomize, workDir, helmMissing: "no helm binary on PATH: Helm charts are rendered with `helm template` (install helm to verify them)" };
+  }
+  const chartCacheDir = config.helm.chartCacheDir ? path9.resolve(root, config.helm.chartCacheDir) : void 0;
+  const renderer = new HelmRenderer(ports.exec, ports.files, { helmPath: helm.path, workDir, timeoutMs, ...chartCacheDir ? { chartCacheDir } : {} });
+  const kubeVersion = config.helm.kubeVersion;
+  return { kustomize, workDir, helm: { render: (request) => renderer.render({ ...request, ...kubeVersion ? { kubeVersion } : {} }) } };
 }
 async function loadConfig(files, root, source) {
-  const file = source.explicitPath ? path6.resolve(source.explicitPath) : path6.join(root, CONFIG_FILE_NAME);
+  const file = source.explicitPath ? path9.resolve(source.explicitPath) : path9.join(root, CONFIG_FILE_NAME);
   const info = await files.stat(file);
   if (!info) {
     if (source.explicitPath) throw new UserError(`configuration file ${source.explicitPath} does not exist`);
     return { config: DEFAULT_CONFIG };
   }
-  const display = isInside(root, file) ? path6.relative(root, file).split(path6.sep).join("/") : file;
+  const display = isInside(root, file) ? path9.relative(root, file).split(path9.sep).join("/") : file;
   return { config: parseConfig(await files.readText(file), display), file: display };
 }
 async function loadConfigAt(git, sha, explicitPath) {
@@ -25161,20 +26613,23 @@ async function mapConcurrent(items, limit, work) {
   return results;
 }
 
+// src/app/revision.ts
+import path18 from "node:path";
+
 // src/discover/discover.ts
-import path8 from "node:path";
+import path11 from "node:path";
 
 // src/discover/kustomization.ts
-import path7 from "node:path";
+import path10 from "node:path";
 var KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 var REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
 var DIRECTORY_OR_FILE_LISTS = ["resources", "bases", "components", "generators", "transformers", "validators"];
 var FILE_LISTS = ["crds", "configurations"];
 var PATH_OBJECT_LISTS = ["patches", "patchesJson6902", "replacements"];
-async function readKustomization(parsed, file, typeOf2) {
-  const dir = path7.posix.dirname(file);
+async function readKustomization(parsed2, file, typeOf2) {
+  const dir = path10.posix.dirname(file);
   const problems = [];
-  const document = parsed.documents[0];
+  const document = parsed2.documents[0];
   const content = document?.value ?? {};
   const doc = document?.doc;
   const kustomization = {
@@ -25187,10 +26642,10 @@ async function readKustomization(parsed, file, typeOf2) {
     usesHelm: Array.isArray(content.helmCharts) && content.helmCharts.length > 0
   };
   if (kustomization.usesHelm) {
-    const line = lineOfNode(parsed, document?.doc ? nodeAt(document.doc, ["helmCharts"]) : void 0, document?.line ?? 1);
+    const line = lineOfNode(parsed2, document?.doc ? nodeAt(document.doc, ["helmCharts"]) : void 0, document?.line ?? 1);
     problems.push(problem(file, line, "helmCharts are not supported: gitops-verify runs kustomize without --enable-helm"));
   }
-  if (parsed.documents.length > 1) {
+  if (parsed2.documents.length > 1) {
     problems.push(problem(file, document?.line ?? 1, "a kustomization file must hold exactly one YAML document"));
   }
   if (content === null || typeof content !== "object" || Array.isArray(content)) {
@@ -25198,13 +26653,13 @@ async function readKustomization(parsed, file, typeOf2) {
     return kustomization;
   }
   if (!doc) return kustomization;
-  const entries = collectEntries(content, doc, parsed);
+  const entries = collectEntries(content, doc, parsed2);
   for (const entry of entries) {
     if (REMOTE.test(entry.written)) {
       kustomization.references.push({ kind: "remote", field: entry.field, written: entry.written, target: entry.written, line: entry.line });
       continue;
     }
-    const target = path7.posix.normalize(path7.posix.join(dir, entry.written));
+    const target = path10.posix.normalize(path10.posix.join(dir, entry.written));
     const type = await typeOf2(target);
     if (type === "outside") {
       problems.push(problem(file, entry.line, `${entry.field} references "${entry.written}", which is outside the repository`));
@@ -25221,16 +26676,16 @@ async function readKustomization(parsed, file, typeOf2) {
     }
     kustomization.references.push({ kind: type, field: entry.field, written: entry.written, target, line: entry.line });
   }
-  kustomization.generators = collectGenerators(content, doc, parsed);
+  kustomization.generators = collectGenerators(content, doc, parsed2);
   return kustomization;
 }
-function collectEntries(content, doc, parsed) {
+function collectEntries(content, doc, parsed2) {
   const entries = [];
-  const lineAt = (steps) => lineOfNode(parsed, nodeAt(doc, steps), 1);
+  const lineAt = (steps) => lineOfNode(parsed2, nodeAt(doc, steps), 1);
   const addList = (field, expect) => {
-    const list = content[field];
-    if (!Array.isArray(list)) return;
-    list.forEach((item, index) => {
+    const list3 = content[field];
+    if (!Array.isArray(list3)) return;
+    list3.forEach((item, index) => {
       if (typeof item === "string") entries.push({ field, written: item, line: lineAt([field, index]), expect });
     });
   };
@@ -25245,9 +26700,9 @@ function collectEntries(content, doc, parsed) {
     });
   }
   for (const field of PATH_OBJECT_LISTS) {
-    const list = content[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((item, index) => {
+    const list3 = content[field];
+    if (!Array.isArray(list3)) continue;
+    list3.forEach((item, index) => {
       const value = item?.path;
       if (typeof value === "string") {
         entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
@@ -25257,9 +26712,9 @@ function collectEntries(content, doc, parsed) {
   const openapi = content.openapi?.path;
   if (typeof openapi === "string") entries.push({ field: "openapi.path", written: openapi, line: lineAt(["openapi", "path"]), expect: "file" });
   for (const field of ["configMapGenerator", "secretGenerator"]) {
-    const list = content[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((generator, index) => {
+    const list3 = content[field];
+    if (!Array.isArray(list3)) continue;
+    list3.forEach((generator, index) => {
       const spec = generator ?? {};
       const files = Array.isArray(spec.files) ? spec.files : [];
       files.forEach((entry, fileIndex) => {
@@ -25278,18 +26733,18 @@ function collectEntries(content, doc, parsed) {
   }
   return entries;
 }
-function collectGenerators(content, doc, parsed) {
+function collectGenerators(content, doc, parsed2) {
   const generators = [];
   for (const [field, kind] of [
     ["configMapGenerator", "ConfigMap"],
     ["secretGenerator", "Secret"]
   ]) {
-    const list = content[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((generator, index) => {
+    const list3 = content[field];
+    if (!Array.isArray(list3)) continue;
+    list3.forEach((generator, index) => {
       const name = generator?.name;
       if (typeof name === "string") {
-        generators.push({ kind, name, line: lineOfNode(parsed, nodeAt(doc, [field, index, "name"]), 1) });
+        generators.push({ kind, name, line: lineOfNode(parsed2, nodeAt(doc, [field, index, "name"]), 1) });
       }
     });
   }
@@ -25311,7 +26766,11 @@ async function discover({ root, files, config }) {
   const typeOf2 = targetTypes(realRoot, files);
   const kustomizations = /* @__PURE__ */ new Map();
   const scanProblems = [];
+  const yamlFiles = [];
+  const directories = /* @__PURE__ */ new Map();
   for (const { dir, entries } of await walkDirectories(files, realRoot)) {
+    directories.set(dir, entries);
+    for (const entry of entries) if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) yamlFiles.push(joinPath(dir, entry.name));
     const present = [];
     for (const name of KUSTOMIZATION_FILE_NAMES) {
       const entry = entries.find((candidate) => candidate.name === name);
@@ -25342,8 +26801,8 @@ async function discover({ root, files, config }) {
     candidates.set(kustomization.dir, { name: kustomization.dir, kind: "kustomize", path: kustomization.dir });
   }
   for (const written of config.environments.paths) {
-    const dir = path8.posix.normalize(written.replace(/\/+$/, "")) || ".";
-    if (dir.startsWith("..") || path8.posix.isAbsolute(dir)) {
+    const dir = path11.posix.normalize(written.replace(/\/+$/, "")) || ".";
+    if (dir.startsWith("..") || path11.posix.isAbsolute(dir)) {
       throw new UserError(`environments.paths: "${written}" is outside the repository`, { file: ".gitops-verify.yaml" });
     }
     const kind = kustomizations.has(dir) ? "kustomize" : "directory";
@@ -25351,29 +26810,33 @@ async function discover({ root, files, config }) {
   }
   const include = config.environments.include.map(globToRegExp);
   const exclude = config.environments.exclude.map(globToRegExp);
-  const selected = [...candidates.values()].filter((env) => include.length === 0 || include.some((glob) => glob.test(env.path))).filter((env) => !exclude.some((glob) => glob.test(env.path))).sort((a, b) => a.name.localeCompare(b.name));
+  const selected2 = [...candidates.values()].filter((env) => include.length === 0 || include.some((glob) => glob.test(env.path))).filter((env) => !exclude.some((glob) => glob.test(env.path))).sort((a, b) => a.name.localeCompare(b.name));
   const closures = new ClosureBuilder(kustomizations);
   const environments = [];
-  for (const environment2 of selected) {
+  for (const environment2 of selected2) {
     if (environment2.kind === "kustomize") {
       const closure = closures.of(environment2.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment: environment2, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      environments.push({ environment: environment2, spec: { type: "kustomize", path: environment2.path }, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
       environments.push(await plainDirectory(environment2, files, realRoot, typeOf2));
     }
   }
-  return { environments, kustomizations };
+  const closureOf = (dir) => {
+    const closure = closures.of(dir);
+    return config.render.allowRemoteResources ? closure : { ...closure, problems: [...closure.problems, ...closure.remote] };
+  };
+  return { environments, kustomizations, yamlFiles, directories, closureOf, typeOf: typeOf2, realRoot };
 }
 async function loadKustomization(files, root, file, typeOf2) {
   try {
-    const parsed = parseYaml(await files.readText(joinRepoPath(root, file)), file);
-    return await readKustomization(parsed, file, typeOf2);
+    const parsed2 = parseYaml(await files.readText(joinRepoPath(root, file)), file);
+    return await readKustomization(parsed2, file, typeOf2);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return {
-      dir: path8.posix.dirname(file),
+      dir: path11.posix.dirname(file),
       file,
       isComponent: false,
       references: [],
@@ -25450,6 +26913,7 @@ async function plainDirectory(environment2, files, root, typeOf2) {
     const why = type === "outside" ? "is outside the repository" : type === "missing" ? "does not exist" : "is not a directory";
     return {
       environment: environment2,
+      spec: { type: "directory", path: environment2.path },
       inputs: /* @__PURE__ */ new Set(),
       yamlInputs: /* @__PURE__ */ new Set(),
       problems: [{ ruleId: "environment-invalid", severity: "error", message: `environment path "${environment2.path}" ${why}`, location: { file: ".gitops-verify.yaml" } }]
@@ -25461,7 +26925,7 @@ async function plainDirectory(environment2, files, root, typeOf2) {
       if (entry.type === "file" && YAML_FILE.test(entry.name)) inputs.add(joinPath(dir, entry.name));
     }
   }
-  return { environment: environment2, inputs, yamlInputs: inputs, problems: [] };
+  return { environment: environment2, spec: { type: "directory", path: environment2.path }, inputs, yamlInputs: inputs, problems: [] };
 }
 async function walkDirectories(files, root, start = ".") {
   const result = [];
@@ -25480,7 +26944,7 @@ async function walkDirectories(files, root, start = ".") {
 function targetTypes(realRoot, files) {
   const cache = /* @__PURE__ */ new Map();
   const resolve = async (repoPath) => {
-    if (repoPath === ".." || repoPath.startsWith("../") || path8.posix.isAbsolute(repoPath)) return "outside";
+    if (repoPath === ".." || repoPath.startsWith("../") || path11.posix.isAbsolute(repoPath)) return "outside";
     const real = await files.realpath(joinRepoPath(realRoot, repoPath));
     if (real === void 0) return "missing";
     if (!isInside(realRoot, real)) return "outside";
@@ -25498,12 +26962,4002 @@ function joinPath(dir, name) {
   return dir === "." ? name : `${dir}/${name}`;
 }
 
+// src/discover/helm-releases.ts
+import path14 from "node:path";
+
+// src/discover/flux-environments.ts
+import path13 from "node:path";
+
+// src/discover/flux.ts
+import path12 from "node:path";
+function readFluxKustomization(object, namespace) {
+  const metadata = object.metadata ?? {};
+  const name = String(metadata.name ?? "");
+  const spec = record(object.spec);
+  const sourceRef = record(spec.sourceRef);
+  if (typeof sourceRef.kind !== "string" || typeof sourceRef.name !== "string") {
+    return { ok: false, problem: "spec.sourceRef needs kind and name" };
+  }
+  const written = typeof spec.path === "string" ? spec.path : "";
+  const joined = path12.posix.normalize(path12.posix.join(".", written.replace(/^\/+/, ""))).replace(/(.)\/+$/, "$1");
+  if (joined === ".." || joined.startsWith("../")) return { ok: false, problem: `spec.path "${written}" is outside the source` };
+  const strings = (value) => {
+    const result = {};
+    for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== void 0) result[key] = String(item);
+    return result;
+  };
+  const postBuild = spec.postBuild === void 0 ? void 0 : record(spec.postBuild);
+  const commonMetadata = spec.commonMetadata === void 0 ? void 0 : record(spec.commonMetadata);
+  return {
+    ok: true,
+    spec: {
+      namespace,
+      name,
+      path: joined,
+      sourceRef: {
+        kind: sourceRef.kind,
+        name: sourceRef.name,
+        namespace: typeof sourceRef.namespace === "string" && sourceRef.namespace ? sourceRef.namespace : namespace
+      },
+      targetNamespace: optionalString(spec.targetNamespace),
+      namePrefix: optionalString(spec.namePrefix),
+      nameSuffix: optionalString(spec.nameSuffix),
+      patches: list(spec.patches).flatMap((item) => {
+        const patch2 = record(item);
+        if (typeof patch2.patch !== "string") return [];
+        const target = patch2.target === void 0 ? void 0 : strings(patch2.target);
+        return [{ patch: patch2.patch, ...target ? { target } : {} }];
+      }),
+      images: list(spec.images).flatMap((item) => {
+        const image = record(item);
+        if (typeof image.name !== "string") return [];
+        return [
+          {
+            name: image.name,
+            ...typeof image.newName === "string" ? { newName: image.newName } : {},
+            ...image.newTag !== void 0 && image.newTag !== null ? { newTag: String(image.newTag) } : {},
+            ...typeof image.digest === "string" ? { digest: image.digest } : {}
+          }
+        ];
+      }),
+      components: list(spec.components).filter((item) => typeof item === "string"),
+      ignoreMissingComponents: spec.ignoreMissingComponents === true,
+      ...commonMetadata ? { commonMetadata: { labels: strings(commonMetadata.labels), annotations: strings(commonMetadata.annotations) } } : {},
+      ...postBuild ? {
+        postBuild: {
+          substitute: strings(postBuild.substitute),
+          substituteFrom: list(postBuild.substituteFrom).flatMap((item) => {
+            const from = record(item);
+            if (from.kind !== "ConfigMap" && from.kind !== "Secret" || typeof from.name !== "string") return [];
+            return [{ kind: from.kind, name: from.name, optional: from.optional === true }];
+          })
+        }
+      } : {},
+      suspended: spec.suspend === true
+    }
+  };
+}
+function isLocalRelativePath(written) {
+  const lower = written.toLowerCase();
+  for (const prefix of ["git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"]) {
+    if (prefix.length < written.length && lower.startsWith(prefix)) return false;
+  }
+  return !path12.posix.isAbsolute(written) && !path12.posix.isAbsolute(lower.replace(/^file:\/\//, ""));
+}
+function record(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list(value) {
+  return Array.isArray(value) ? value : [];
+}
+function optionalString(value) {
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
+
+// src/discover/flux-environments.ts
+function pullerEnvironmentName(cluster, kind, namespace, name) {
+  return `${cluster ? `${cluster}/` : ""}${kind}/${namespace}/${name}`;
+}
+function clusterOfFile(file, configured) {
+  let best;
+  for (const [name, dir] of Object.entries(configured)) {
+    const clean2 = path13.posix.normalize(dir).replace(/\/+$/, "");
+    if ((file === clean2 || file.startsWith(`${clean2}/`) || clean2 === ".") && (!best || clean2.length > best.length)) {
+      best = { name, length: clean2.length };
+    }
+  }
+  if (best) return best.name;
+  return /(?:^|\/)clusters\/([^/]+)\//.exec(file)?.[1];
+}
+function fluxEnvironment(object, definedAt, cluster, defaultNamespace, context) {
+  const metadata = object.metadata ?? {};
+  const namespace = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : defaultNamespace;
+  const name = String(metadata.name ?? "");
+  const read = readFluxKustomization(object, namespace);
+  const environment2 = {
+    name: pullerEnvironmentName(cluster, "Kustomization", namespace, name),
+    kind: "flux-kustomization",
+    path: read.ok ? read.spec.path : "",
+    ...cluster ? { cluster } : {},
+    definedAt
+  };
+  const inputs = /* @__PURE__ */ new Set([definedAt.file]);
+  const problem2 = (message, location2 = definedAt) => ({
+    ruleId: "flux-kustomization-invalid",
+    severity: "error",
+    message: `Kustomization ${namespace}/${name}: ${message}`,
+    location: location2
+  });
+  if (!read.ok) {
+    return { environment: environment2, spec: { type: "skipped", reason: read.problem }, inputs, yamlInputs: /* @__PURE__ */ new Set(), problems: [problem2(read.problem)] };
+  }
+  const spec = read.spec;
+  const source = context.sources.resolveFlux(spec.sourceRef);
+  if (!source.ok) {
+    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${source.reason}` }, inputs, yamlInputs: /* @__PURE__ */ new Set(), problems: [] };
+  }
+  return buildSpec(environment2, spec, definedAt, context, problem2);
+}
+function buildSpec(environment2, spec, definedAt, context, problem2) {
+  const { discovery } = context;
+  const inputs = /* @__PURE__ */ new Set([definedAt.file]);
+  const yamlInputs = /* @__PURE__ */ new Set();
+  const problems = [];
+  const notices = [];
+  const addClosure = (dir2) => {
+    const closure = discovery.closureOf(dir2);
+    for (const file of closure.files) inputs.add(file);
+    for (const file of closure.yamlFiles) yamlInputs.add(file);
+    for (const found of closure.problems) if (!problems.includes(found)) problems.push(found);
+  };
+  const dir = spec.path;
+  const entries = discovery.directories.get(dir);
+  let generated;
+  if (!entries) {
+    problems.push(problem2(`spec.path "${spec.path}" is not a directory in this repository`));
+    for (const name of KUSTOMIZATION_FILE_NAMES) inputs.add(dir === "." ? name : `${dir}/${name}`);
+  } else if (discovery.kustomizations.has(dir)) {
+    addClosure(dir);
+  } else {
+    generated = generatedResources(dir, context, inputs, yamlInputs, addClosure);
+  }
+  const components = [];
+  for (const component of spec.components) {
+    if (!isLocalRelativePath(component)) {
+      problems.push(problem2(`component "${component}" must be a local, relative path`));
+      continue;
+    }
+    const target = path13.posix.normalize(path13.posix.join(dir, component));
+    if (!discovery.directories.has(target)) {
+      if (spec.ignoreMissingComponents) {
+        for (const name of KUSTOMIZATION_FILE_NAMES) inputs.add(`${target}/${name}`);
+        continue;
+      }
+      problems.push(problem2(`component "${component}" does not exist (${target})`));
+      continue;
+    }
+    components.push(component);
+    addClosure(target);
+  }
+  let substitution;
+  if (spec.postBuild) {
+    const gathered = gatherVariables(spec, context, inputs, definedAt);
+    substitution = gathered.substitution;
+    notices.push(...gathered.notices);
+  }
+  for (const file of localChartFiles(inputs, context)) inputs.add(file);
+  return {
+    environment: environment2,
+    spec: {
+      type: "edited-kustomization",
+      path: dir,
+      ...generated ? { generated } : {},
+      edits: {
+        ...spec.targetNamespace ? { namespace: spec.targetNamespace } : {},
+        ...spec.namePrefix ? { namePrefix: spec.namePrefix } : {},
+        ...spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {},
+        patches: spec.patches,
+        images: spec.images,
+        components
+      },
+      loadRestrictionsNone: true,
+      ...substitution ? { substitution } : {},
+      ...spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {},
+      flux: spec
+    },
+    inputs,
+    yamlInputs,
+    problems,
+    notices
+  };
+}
+function generatedResources(dir, context, inputs, yamlInputs, addClosure) {
+  const { discovery, sourceIgnore } = context;
+  const resources2 = [];
+  const relative = (repoPath) => `./${dir === "." ? repoPath : repoPath.slice(dir.length + 1)}`;
+  const visit2 = (current) => {
+    const entries = [...discovery.directories.get(current) ?? []].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      const repoPath = current === "." ? entry.name : `${current}/${entry.name}`;
+      if (entry.type === "directory") {
+        if (!discovery.directories.has(repoPath) || sourceIgnore.ignores(`${repoPath}/`)) continue;
+        if (discovery.kustomizations.has(repoPath)) {
+          resources2.push(relative(repoPath));
+          addClosure(repoPath);
+        } else {
+          visit2(repoPath);
+        }
+      } else if (entry.type === "file" && /\.ya?ml$/.test(entry.name) && !sourceIgnore.ignores(repoPath)) {
+        resources2.push(relative(repoPath));
+        inputs.add(repoPath);
+        yamlInputs.add(repoPath);
+      }
+    }
+  };
+  visit2(dir);
+  for (const file of sourceIgnore.files) {
+    const scope = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
+    if (scope === "." || dir === "." || dir.startsWith(`${scope}/`) || scope === dir || scope.startsWith(`${dir}/`)) inputs.add(file);
+  }
+  return resources2;
+}
+function gatherVariables(spec, context, inputs, definedAt) {
+  const vars = {};
+  const secretVars = /* @__PURE__ */ new Set();
+  const notices = [];
+  for (const from of spec.postBuild?.substituteFrom ?? []) {
+    const candidates = [
+      ...context.produced.get(from.kind, spec.namespace, from.name),
+      ...context.objects.get(from.kind, spec.namespace, from.name)
+    ];
+    const found = candidates[0];
+    if (!found) {
+      if (!from.optional) {
+        notices.push({
+          ruleId: "flux-substitution-source-missing",
+          severity: "warning",
+          message: `Kustomization ${spec.namespace}/${spec.name}: postBuild.substituteFrom ${from.kind} ${spec.namespace}/${from.name} is not in this repository (Flux reads it from the cluster); its variables are not substituted`,
+          location: definedAt
+        });
+      }
+      continue;
+    }
+    inputs.add(found.location.file);
+    const object = found.object;
+    if (from.kind === "Secret" && object.sops !== void 0) {
+      notices.push({
+        ruleId: "flux-substitution-source-encrypted",
+        severity: "notice",
+        message: `Kustomization ${spec.namespace}/${spec.name}: Secret ${spec.namespace}/${from.name} is SOPS-encrypted; its variables are not substituted`,
+        location: found.location
+      });
+      continue;
+    }
+    for (const [key, value] of Object.entries(dataOf(object))) {
+      vars[key] = value;
+      if (from.kind === "Secret") secretVars.add(key);
+      else secretVars.delete(key);
+    }
+  }
+  for (const [key, value] of Object.entries(spec.postBuild?.substitute ?? {})) {
+    vars[key] = value;
+    secretVars.delete(key);
+  }
+  return { substitution: { vars, secretVars: [...secretVars], strict: context.config.flux.strictSubstitution }, notices };
+}
+function dataOf(object) {
+  const result = {};
+  const data = object.data ?? {};
+  for (const [key, value] of Object.entries(data)) {
+    if (value === null || value === void 0) continue;
+    result[key] = object.kind === "Secret" ? Buffer.from(String(value), "base64").toString("utf8") : String(value);
+  }
+  if (object.kind === "Secret") {
+    for (const [key, value] of Object.entries(object.stringData ?? {})) {
+      if (value !== null && value !== void 0) result[key] = String(value);
+    }
+  }
+  return result;
+}
+function localChartFiles(inputs, context) {
+  const charts = [];
+  for (const found of context.objects.ofKind("flux-helmrelease")) {
+    if (!inputs.has(found.location.file)) continue;
+    const chartSpec = (found.object.spec ?? {}).chart?.spec;
+    const sourceRef = chartSpec?.sourceRef ?? {};
+    if (sourceRef.kind !== "GitRepository" || typeof chartSpec?.chart !== "string") continue;
+    const namespace = typeof sourceRef.namespace === "string" ? sourceRef.namespace : found.ref.namespace || "flux-system";
+    if (!context.sources.resolveFlux({ kind: "GitRepository", name: String(sourceRef.name ?? ""), namespace }).ok) continue;
+    const chartDir = path13.posix.normalize(chartSpec.chart.replace(/^\.?\/+/, ""));
+    charts.push(...filesBelow(chartDir, context.discovery));
+  }
+  return charts;
+}
+function filesBelow(dir, discovery) {
+  const result = [];
+  const visit2 = (current) => {
+    for (const entry of discovery.directories.get(current) ?? []) {
+      const repoPath = current === "." ? entry.name : `${current}/${entry.name}`;
+      if (entry.type === "directory") visit2(repoPath);
+      else if (entry.type === "file") result.push(repoPath);
+    }
+  };
+  visit2(dir);
+  return result;
+}
+
+// src/discover/objects.ts
+var FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";
+var FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io";
+var FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io";
+var ARGOCD_GROUP = "argoproj.io";
+function classify(object) {
+  const apiVersion = object.apiVersion;
+  const kind = object.kind;
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return void 0;
+  const { group } = groupOf(apiVersion);
+  if (group === FLUX_KUSTOMIZE_GROUP && kind === "Kustomization") return "flux-kustomization";
+  if (group === FLUX_HELM_GROUP && kind === "HelmRelease") return "flux-helmrelease";
+  if (group === FLUX_SOURCE_GROUP || group === "source.extensions.fluxcd.io" && kind === "ArtifactGenerator") return "flux-source";
+  if (group === ARGOCD_GROUP && kind === "Application") return "argocd-application";
+  if (group === ARGOCD_GROUP && kind === "ApplicationSet") return "argocd-applicationset";
+  if (apiVersion === "v1" && kind === "ConfigMap") return "configmap";
+  if (apiVersion === "v1" && kind === "Secret") return "secret";
+  return void 0;
+}
+function refOf(object) {
+  const metadata = object.metadata ?? {};
+  return {
+    kind: String(object.kind ?? ""),
+    namespace: typeof metadata.namespace === "string" ? metadata.namespace : "",
+    name: typeof metadata.name === "string" ? metadata.name : ""
+  };
+}
+var INTERESTING = /^[ \t-]*kind:[ \t]*["']?(?:Kustomization|HelmRelease|GitRepository|OCIRepository|Bucket|HelmRepository|HelmChart|ExternalArtifact|ArtifactGenerator|Application|ApplicationSet|ConfigMap|Secret)["']?[ \t]*$/m;
+function objectsInFile(text, file) {
+  if (!INTERESTING.test(text)) return [];
+  let documents;
+  try {
+    documents = parseYaml(text, file).documents;
+  } catch (error) {
+    if (error instanceof UserError) return [];
+    throw error;
+  }
+  const found = [];
+  for (const document of documents) {
+    const value = document.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) continue;
+    const object = value;
+    const kind = classify(object);
+    if (!kind) continue;
+    const ref = refOf(object);
+    if (!ref.name) continue;
+    found.push({ kind, object, ref, location: { file, line: document.line } });
+  }
+  return found;
+}
+var ObjectIndex = class {
+  byKey = /* @__PURE__ */ new Map();
+  all = [];
+  constructor(found = []) {
+    for (const one of found) this.add(one);
+  }
+  add(found) {
+    const key = `${found.ref.kind}/${found.ref.namespace}/${found.ref.name}`;
+    const list3 = this.byKey.get(key);
+    if (list3) list3.push(found);
+    else this.byKey.set(key, [found]);
+    this.all.push(found);
+  }
+  get(kind, namespace, name) {
+    return this.byKey.get(`${kind}/${namespace}/${name}`) ?? [];
+  }
+  ofKind(kind) {
+    return this.all.filter((found) => found.kind === kind);
+  }
+};
+
+// src/discover/helm-releases.ts
+function helmReleaseEnvironments(parent, manifests, context, helm) {
+  const environments = [];
+  const cluster = parent.environment.cluster;
+  const parentNamespace = parent.spec.type === "edited-kustomization" ? parent.spec.flux?.namespace ?? "flux-system" : "flux-system";
+  for (const manifest of manifests) {
+    if (classify(manifest.object) !== "flux-helmrelease") continue;
+    const ref = refOf(manifest.object);
+    const namespace = ref.namespace || parentNamespace;
+    const definedAt = manifest.source ?? parent.environment.definedAt ?? { file: parent.environment.path };
+    const label = `HelmRelease ${namespace}/${ref.name}`;
+    const inputs = /* @__PURE__ */ new Set([definedAt.file]);
+    const problems = [];
+    const notices = [];
+    const resolved = chartOf(manifest.object, namespace, manifests, context);
+    const environment2 = {
+      name: pullerEnvironmentName(cluster, "HelmRelease", namespace, ref.name),
+      kind: "flux-helmrelease",
+      path: resolved.ok ? describeChart(resolved.chart) : "",
+      ...cluster ? { cluster } : {},
+      definedAt
+    };
+    if (!resolved.ok) {
+      problems.push({ ruleId: "flux-helmrelease-invalid", severity: "error", message: `${label}: ${resolved.problem}`, location: definedAt });
+      environments.push({ environment: environment2, spec: { type: "skipped", reason: resolved.problem }, inputs, yamlInputs: /* @__PURE__ */ new Set(), problems });
+      continue;
+    }
+    if (resolved.chart.type === "directory") for (const file of filesBelow(resolved.chart.dir, context.discovery)) inputs.add(file);
+    const values = valuesOf(manifest.object, namespace, manifests, context, label, definedAt, notices, inputs);
+    const spec = record2(manifest.object.spec);
+    const targetNamespace = typeof spec.targetNamespace === "string" && spec.targetNamespace ? spec.targetNamespace : void 0;
+    const install = record2(spec.install);
+    const chart = {
+      // helm-controller's default release name: [targetNamespace-]name
+      releaseName: typeof spec.releaseName === "string" && spec.releaseName ? spec.releaseName : targetNamespace ? `${targetNamespace}-${ref.name}` : ref.name,
+      namespace: targetNamespace ?? namespace,
+      chart: resolved.chart,
+      valueFiles: resolved.valueFiles,
+      values,
+      includeCRDs: install.crds !== "Skip"
+    };
+    const definition = JSON.stringify({ object: manifest.object, values });
+    environments.push({
+      environment: environment2,
+      spec: helm.available ? { type: "helm", chart, defaultNamespace: chart.namespace } : { type: "skipped", reason: helm.reason ?? "helm is not available" },
+      inputs,
+      yamlInputs: /* @__PURE__ */ new Set(),
+      problems,
+      notices,
+      definition
+    });
+  }
+  return environments;
+}
+function chartOf(release, namespace, manifests, context) {
+  const spec = record2(release.spec);
+  const chartRef = record2(spec.chartRef);
+  if (typeof chartRef.kind === "string") {
+    const refNamespace2 = typeof chartRef.namespace === "string" ? chartRef.namespace : namespace;
+    const source = findObject(chartRef.kind, refNamespace2, String(chartRef.name ?? ""), manifests, context);
+    if (!source) return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} is not defined in this repository` };
+    const sourceSpec = record2(source.spec);
+    if (chartRef.kind === "OCIRepository" && typeof sourceSpec.url === "string") {
+      const ref = record2(sourceSpec.ref);
+      const version2 = typeof ref.tag === "string" ? ref.tag : typeof ref.semver === "string" ? ref.semver : void 0;
+      return { ok: true, chart: { type: "oci", url: sourceSpec.url, ...version2 ? { version: version2 } : {} }, valueFiles: [] };
+    }
+    return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} cannot be rendered here` };
+  }
+  const chartSpec = record2(record2(spec.chart).spec);
+  const chartName = typeof chartSpec.chart === "string" ? chartSpec.chart : "";
+  const sourceRef = record2(chartSpec.sourceRef);
+  if (!chartName || typeof sourceRef.kind !== "string") return { ok: false, problem: "spec.chart.spec needs chart and sourceRef" };
+  const refNamespace = typeof sourceRef.namespace === "string" ? sourceRef.namespace : namespace;
+  const refLabel = `${sourceRef.kind} ${refNamespace}/${String(sourceRef.name ?? "")}`;
+  const version = typeof chartSpec.version === "string" && chartSpec.version !== "*" ? chartSpec.version : void 0;
+  if (sourceRef.kind === "GitRepository") {
+    const resolution = context.sources.resolveFlux({ kind: "GitRepository", name: String(sourceRef.name ?? ""), namespace: refNamespace });
+    if (!resolution.ok) return { ok: false, problem: `the chart's source: ${resolution.reason}` };
+    const dir = path14.posix.normalize(chartName.replace(/^\.?\/+/, ""));
+    if (dir.startsWith("../") || !context.discovery.directories.has(dir)) return { ok: false, problem: `chart "${chartName}" is not a directory of this repository` };
+    const valueFiles = (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).filter((file) => typeof file === "string").map((file) => path14.posix.normalize(file.replace(/^\.?\/+/, "")));
+    return { ok: true, chart: { type: "directory", dir }, valueFiles };
+  }
+  if (sourceRef.kind === "HelmRepository") {
+    const repository = findObject("HelmRepository", refNamespace, String(sourceRef.name ?? ""), manifests, context);
+    if (!repository) return { ok: false, problem: `chart "${chartName}": ${refLabel} is not defined in this repository` };
+    const repositorySpec = record2(repository.spec);
+    const url12 = typeof repositorySpec.url === "string" ? repositorySpec.url : "";
+    if (!url12) return { ok: false, problem: `${refLabel} has no spec.url` };
+    if (repositorySpec.type === "oci" || url12.startsWith("oci://")) {
+      return { ok: true, chart: { type: "oci", url: url12, chart: chartName, ...version ? { version } : {} }, valueFiles: [] };
+    }
+    return { ok: true, chart: { type: "repository", url: url12, chart: chartName, ...version ? { version } : {} }, valueFiles: [] };
+  }
+  return { ok: false, problem: `chart "${chartName}" comes from ${refLabel}, which cannot be rendered here` };
+}
+function valuesOf(release, namespace, manifests, context, label, definedAt, notices, inputs) {
+  const spec = record2(release.spec);
+  let merged = {};
+  for (const item of Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []) {
+    const from = record2(item);
+    const kind = String(from.kind ?? "");
+    const name = String(from.name ?? "");
+    const key = typeof from.valuesKey === "string" && from.valuesKey ? from.valuesKey : "values.yaml";
+    if (kind === "Secret") {
+      notices.push({ ruleId: "flux-helmrelease-secret-values", severity: "notice", message: `${label}: values from Secret ${namespace}/${name} are not used, so that no Secret value reaches a report`, location: definedAt });
+      continue;
+    }
+    const source = findObject(kind, namespace, name, manifests, context, inputs);
+    const text = source ? dataOf(source)[key] : void 0;
+    if (text === void 0) {
+      if (from.optional !== true) {
+        notices.push({ ruleId: "flux-helmrelease-values-missing", severity: "warning", message: `${label}: valuesFrom ${kind} ${namespace}/${name} key ${key} is not in this repository; rendered without it`, location: definedAt });
+      }
+      continue;
+    }
+    if (typeof from.targetPath === "string" && from.targetPath) {
+      merged = deepMerge(merged, setPath(from.targetPath, text));
+      continue;
+    }
+    try {
+      merged = deepMerge(merged, record2(parseYaml(text, `${kind} ${namespace}/${name} ${key}`).documents[0]?.value));
+    } catch (error) {
+      notices.push({ ruleId: "flux-helmrelease-values-invalid", severity: "warning", message: `${label}: ${kind} ${namespace}/${name} key ${key}: ${error.message}`, location: definedAt });
+    }
+  }
+  return deepMerge(merged, record2(spec.values));
+}
+function findObject(kind, namespace, name, manifests, context, inputs) {
+  const rendered = manifests.find((manifest) => manifest.id.kind === kind && (manifest.id.namespace || namespace) === namespace && manifest.id.name === name);
+  if (rendered) return rendered.object;
+  const found = [...context.produced.get(kind, namespace, name), ...context.objects.get(kind, namespace, name)][0];
+  if (found && inputs) inputs.add(found.location.file);
+  return found?.object;
+}
+function describeChart(chart) {
+  if (chart.type === "directory") return chart.dir;
+  if (chart.type === "repository") return `${chart.url} ${chart.chart}${chart.version ? `@${chart.version}` : ""}`;
+  return `${chart.url}${chart.chart ? `/${chart.chart}` : ""}${chart.version ? `@${chart.version}` : ""}`;
+}
+function deepMerge(base, over) {
+  const result = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const existing = result[key];
+    result[key] = value && typeof value === "object" && !Array.isArray(value) && existing && typeof existing === "object" && !Array.isArray(existing) ? deepMerge(existing, value) : value;
+  }
+  return result;
+}
+function setPath(dotted, value) {
+  const keys = dotted.split(".");
+  const root = {};
+  let current = root;
+  keys.forEach((key, index) => {
+    if (index === keys.length - 1) current[key] = value;
+    else current = current[key] = {};
+  });
+  return root;
+}
+function record2(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+
+// src/discover/argo-environments.ts
+import path15 from "node:path";
+
+// src/discover/go-template.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+import { createHash as createHash2 } from "node:crypto";
+var GoInt64 = class {
+  constructor(value) {
+    this.value = value;
+  }
+  value;
+};
+var stringMaps = /* @__PURE__ */ new WeakSet();
+var stringSlices = /* @__PURE__ */ new WeakSet();
+var intSlices = /* @__PURE__ */ new WeakSet();
+function asStringMap(map) {
+  stringMaps.add(map);
+  return map;
+}
+function asStringSlice(list3) {
+  stringSlices.add(list3);
+  return list3;
+}
+function asIntSlice(list3) {
+  intSlices.add(list3);
+  return list3;
+}
+function isGoMap(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof GoInt64);
+}
+function isTypedCollection(value) {
+  return typeof value === "object" && value !== null && (stringMaps.has(value) || stringSlices.has(value) || intSlices.has(value));
+}
+function isGoInt(value) {
+  return typeof value === "bigint" || value instanceof GoInt64;
+}
+function intOf(value) {
+  return typeof value === "bigint" ? value : value.value;
+}
+function setKey(map, key, value) {
+  if (key === "__proto__") Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
+}
+function hasKey(map, key) {
+  return Object.prototype.hasOwnProperty.call(map, key);
+}
+function goTypeName(value) {
+  if (value === void 0 || value === null) return "<nil>";
+  switch (typeof value) {
+    case "string":
+      return "string";
+    case "number":
+      return "float64";
+    case "bigint":
+      return "int";
+    case "boolean":
+      return "bool";
+  }
+  if (value instanceof GoInt64) return "int64";
+  if (Array.isArray(value)) return stringSlices.has(value) ? "[]string" : intSlices.has(value) ? "[]int" : "[]interface {}";
+  return stringMaps.has(value) ? "map[string]string" : "map[string]interface {}";
+}
+function kindName(value) {
+  if (value === void 0 || value === null) return "invalid";
+  if (Array.isArray(value)) return "slice";
+  if (isGoMap(value)) return "map";
+  return goTypeName(value);
+}
+function cloneGo(value) {
+  if (Array.isArray(value)) {
+    const copy = value.map((item) => cloneGo(item));
+    if (stringSlices.has(value)) stringSlices.add(copy);
+    if (intSlices.has(value)) intSlices.add(copy);
+    return copy;
+  }
+  if (isGoMap(value)) {
+    const copy = {};
+    for (const [key, item] of Object.entries(value)) setKey(copy, key, cloneGo(item));
+    if (stringMaps.has(value)) stringMaps.add(copy);
+    return copy;
+  }
+  return value;
+}
+function toGoValue(value) {
+  if (value === void 0 || value === null) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map((item) => toGoValue(item));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("latin1");
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") {
+    const map = {};
+    for (const [key, item] of Object.entries(value)) setKey(map, key, toGoValue(item));
+    return map;
+  }
+  return String(value);
+}
+function goTruth(value) {
+  if (value === void 0 || value === null) return false;
+  switch (typeof value) {
+    case "string":
+      return value.length > 0;
+    case "number":
+      return value !== 0;
+    case "bigint":
+      return value !== 0n;
+    case "boolean":
+      return value;
+  }
+  if (value instanceof GoInt64) return value.value !== 0n;
+  if (Array.isArray(value)) return value.length > 0;
+  return Object.keys(value).length > 0;
+}
+function deepEqual(a, b) {
+  if ((a === void 0 || a === null) && (b === void 0 || b === null)) return true;
+  if (goTypeName(a) !== goTypeName(b)) return false;
+  if (isGoInt(a) && isGoInt(b)) return intOf(a) === intOf(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (isGoMap(a) && isGoMap(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => hasKey(b, key) && deepEqual(a[key], b[key]));
+  }
+  return a === b;
+}
+function isEmpty(value) {
+  return !goTruth(value);
+}
+function formatGoFloat(value) {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (value === 0) return Object.is(value, -0) ? "-0" : "0";
+  const [mantissa, exponentText] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    const sign = exponent < 0 ? "-" : "+";
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return String(value);
+}
+function sprintValue(value) {
+  if (value === void 0 || value === null) return "<nil>";
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+      return formatGoFloat(value);
+    case "bigint":
+      return value.toString();
+    case "boolean":
+      return String(value);
+  }
+  if (value instanceof GoInt64) return value.value.toString();
+  if (Array.isArray(value)) return `[${value.map((item) => sprintValue(item)).join(" ")}]`;
+  return `map[${sortedKeys(value).map((key) => `${key}:${sprintValue(value[key])}`).join(" ")}]`;
+}
+function sortedKeys(map) {
+  return Object.keys(map).sort(compareBytes);
+}
+function compareBytes(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function sprint(args) {
+  let out = "";
+  args.forEach((arg, i) => {
+    const isString = typeof arg === "string";
+    if (i > 0 && !isString && typeof args[i - 1] !== "string") out += " ";
+    out += sprintValue(arg);
+  });
+  return out;
+}
+var GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+function goQuote(text) {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0);
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (GO_PRINTABLE.test(char)) out += char;
+    else {
+      const short = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "	": "\\t", "\v": "\\v" };
+      if (short[char]) out += short[char];
+      else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
+      else if (code >= 55296 && code <= 57343) out += "\\ufffd";
+      else if (code < 65536) out += `\\u${code.toString(16).padStart(4, "0")}`;
+      else out += `\\U${code.toString(16).padStart(8, "0")}`;
+    }
+  }
+  return `${out}"`;
+}
+function sprintf(format, args) {
+  let out = "";
+  let next = 0;
+  const chars = [...format];
+  for (let i = 0; i < chars.length; ) {
+    const char = chars[i];
+    if (char !== "%") {
+      out += char;
+      i++;
+      continue;
+    }
+    i++;
+    const flags = { minus: false, plus: false, sharp: false, space: false, zero: false };
+    for (; i < chars.length && "-+# 0".includes(chars[i]); i++) {
+      const flag = chars[i];
+      if (flag === "-") flags.minus = true;
+      else if (flag === "+") flags.plus = true;
+      else if (flag === "#") flags.sharp = true;
+      else if (flag === " ") flags.space = true;
+      else flags.zero = true;
+    }
+    let width;
+    let precision;
+    for (; i < chars.length && /[0-9]/.test(chars[i]); i++) width = (width ?? 0) * 10 + Number(chars[i]);
+    if (chars[i] === ".") {
+      i++;
+      precision = 0;
+      for (; i < chars.length && /[0-9]/.test(chars[i]); i++) precision = precision * 10 + Number(chars[i]);
+    }
+    if (chars[i] === "*" || chars[i] === "[") throw new UnsupportedError(`printf: %${chars[i]} (argument widths and indexes) is not supported here`);
+    if (i >= chars.length) {
+      out += "%!(NOVERB)";
+      break;
+    }
+    const verb = chars[i++];
+    if (verb === "%") {
+      out += "%";
+      continue;
+    }
+    if (next >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    out += pad(formatArg(args[next++], verb, flags, precision), width, flags);
+  }
+  if (next < args.length) {
+    out += `%!(EXTRA ${args.slice(next).map((arg) => arg === void 0 || arg === null ? "<nil>" : `${goTypeName(arg)}=${sprintValue(arg)}`).join(", ")})`;
+  }
+  return out;
+}
+function pad(text, width, flags) {
+  const length = [...text].length;
+  if (width === void 0 || length >= width) return text;
+  if (flags.minus) return text + " ".repeat(width - length);
+  if (flags.zero && /^[+-]?[0-9]/.test(text)) {
+    const sign = /^[+-]/.test(text) ? text[0] : "";
+    return sign + "0".repeat(width - length) + text.slice(sign.length);
+  }
+  return " ".repeat(width - length) + text;
+}
+function formatArg(arg, verb, flags, precision) {
+  const bad = () => arg === void 0 || arg === null ? `%!${verb}(<nil>)` : `%!${verb}(${goTypeName(arg)}=${sprintValue(arg)})`;
+  if (arg === void 0 || arg === null) return verb === "v" ? "<nil>" : bad();
+  if (verb === "v" && flags.sharp) throw new UnsupportedError("printf: %#v is not supported here");
+  if (Array.isArray(arg)) {
+    if (verb === "q" || verb === "x" || verb === "X") throw new UnsupportedError(`printf: %${verb} of a list is not supported here`);
+    return `[${arg.map((item) => formatArg(item, verb, flags, precision)).join(" ")}]`;
+  }
+  if (isGoMap(arg)) {
+    return `map[${sortedKeys(arg).map((key) => `${formatArg(key, verb, flags, precision)}:${formatArg(arg[key], verb, flags, precision)}`).join(" ")}]`;
+  }
+  if (typeof arg === "boolean") return verb === "v" || verb === "t" ? String(arg) : bad();
+  if (typeof arg === "string") {
+    switch (verb) {
+      case "v":
+      case "s":
+        return precision === void 0 ? arg : [...arg].slice(0, precision).join("");
+      case "q":
+        return goQuote(arg);
+      case "x":
+      case "X": {
+        const hex = Buffer.from(arg, "utf8").toString("hex");
+        return verb === "X" ? hex.toUpperCase() : hex;
+      }
+      default:
+        return bad();
+    }
+  }
+  if (isGoInt(arg)) {
+    const n = intOf(arg);
+    const sign = n < 0n ? "-" : flags.plus ? "+" : flags.space ? " " : "";
+    const abs = n < 0n ? -n : n;
+    switch (verb) {
+      case "v":
+      case "d":
+        return sign + abs.toString();
+      case "b":
+        return sign + abs.toString(2);
+      case "o":
+        return sign + (flags.sharp ? "0" : "") + abs.toString(8);
+      case "x":
+        return sign + (flags.sharp ? "0x" : "") + abs.toString(16);
+      case "X":
+        return sign + (flags.sharp ? "0X" : "") + abs.toString(16).toUpperCase();
+      case "c":
+        return String.fromCodePoint(Number(n));
+      case "q":
+        return `'${String.fromCodePoint(Number(n))}'`;
+      default:
+        return bad();
+    }
+  }
+  if (typeof arg === "number") {
+    const sign = arg < 0 || Object.is(arg, -0) ? "-" : flags.plus ? "+" : flags.space ? " " : "";
+    const abs = Math.abs(arg);
+    switch (verb) {
+      case "v":
+      case "g":
+      case "G": {
+        if (precision !== void 0) throw new UnsupportedError(`printf: %.${precision}${verb} is not supported here`);
+        const text = formatGoFloat(abs);
+        return sign + (verb === "G" ? text.toUpperCase() : text);
+      }
+      case "f":
+      case "F":
+        return sign + abs.toFixed(precision ?? 6);
+      case "e":
+      case "E": {
+        const [mantissa, exponent] = abs.toExponential(precision ?? 6).split("e");
+        const text = `${mantissa}e${exponent[0]}${exponent.slice(1).padStart(2, "0")}`;
+        return sign + (verb === "E" ? text.toUpperCase() : text);
+      }
+      default:
+        return bad();
+    }
+  }
+  return bad();
+}
+function goJson(value, options = { escapeHTML: true }) {
+  const indent = options.indent ?? "";
+  const write = (item, depth) => {
+    if (item === void 0 || item === null) return "null";
+    switch (typeof item) {
+      case "string":
+        return jsonString(item, options.escapeHTML);
+      case "number":
+        if (!Number.isFinite(item)) throw new FuncError(`json: unsupported value: ${formatGoFloat(item)}`);
+        return Object.is(item, -0) ? "-0" : String(item);
+      case "bigint":
+        return item.toString();
+      case "boolean":
+        return String(item);
+    }
+    if (item instanceof GoInt64) return item.value.toString();
+    const inner = indent ? `
+${indent.repeat(depth + 1)}` : "";
+    const outer = indent ? `
+${indent.repeat(depth)}` : "";
+    if (Array.isArray(item)) {
+      if (item.length === 0) return "[]";
+      return `[${item.map((element) => inner + write(element, depth + 1)).join(",")}${outer}]`;
+    }
+    const keys = sortedKeys(item);
+    if (keys.length === 0) return "{}";
+    const separator = indent ? ": " : ":";
+    return `{${keys.map((key) => inner + jsonString(key, options.escapeHTML) + separator + write(item[key], depth + 1)).join(",")}${outer}}`;
+  };
+  return write(value, 0);
+}
+function jsonString(text, escapeHTML) {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    const code = text.charCodeAt(i);
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "	") out += "\\t";
+    else if (char === "\b") out += "\\b";
+    else if (char === "\f") out += "\\f";
+    else if (code < 32 || escapeHTML && (char === "<" || char === ">" || char === "&") || code === 8232 || code === 8233) {
+      out += `\\u${code.toString(16).padStart(4, "0")}`;
+    } else if (code >= 55296 && code <= 56319 && i + 1 < text.length && text.charCodeAt(i + 1) >= 56320 && text.charCodeAt(i + 1) <= 57343) {
+      out += char + text[++i];
+    } else if (code >= 55296 && code <= 57343) out += "\uFFFD";
+    else out += char;
+  }
+  return `${out}"`;
+}
+var GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+var GO_SPACES_LEFT = new RegExp(`^${GO_SPACE.source}+`);
+var GO_SPACES_RIGHT = new RegExp(`${GO_SPACE.source}+$`);
+function goTrimSpace(text) {
+  return text.replace(GO_SPACES_LEFT, "").replace(GO_SPACES_RIGHT, "");
+}
+function goTrim(text, cutset) {
+  const cut = /* @__PURE__ */ new Set([...cutset]);
+  const chars = [...text];
+  let start = 0;
+  let end = chars.length;
+  while (start < end && cut.has(chars[start])) start++;
+  while (end > start && cut.has(chars[end - 1])) end--;
+  return chars.slice(start, end).join("");
+}
+function mapRunes(text, map) {
+  let out = "";
+  for (const char of text) {
+    const mapped = map(char);
+    out += [...mapped].length === 1 ? mapped : char;
+  }
+  return out;
+}
+var goToLower = (text) => mapRunes(text, (char) => char.toLowerCase());
+var goToUpper = (text) => mapRunes(text, (char) => char.toUpperCase());
+function goTitle(text) {
+  let previous = " ";
+  let out = "";
+  for (const char of text) {
+    out += isTitleSeparator(previous) ? mapRunes(char, (c) => c.toUpperCase()) : char;
+    previous = char;
+  }
+  return out;
+}
+function isTitleSeparator(char) {
+  const code = char.codePointAt(0);
+  if (code <= 127) return !/[0-9A-Za-z_]/.test(char);
+  if (/[\p{L}\p{Nd}]/u.test(char)) return false;
+  return GO_SPACE.test(char);
+}
+function goReplaceAll(text, old, replacement2) {
+  if (old === "") return replacement2 + [...text].map((char) => char + replacement2).join("");
+  return text.split(old).join(replacement2);
+}
+function goSplit(text, separator, limit = -1) {
+  if (limit === 0) return [];
+  if (separator === "") {
+    const runes = [...text];
+    return limit < 0 || runes.length <= limit ? runes : [...runes.slice(0, limit - 1), runes.slice(limit - 1).join("")];
+  }
+  const parts = text.split(separator);
+  if (limit < 0 || parts.length <= limit) return parts;
+  return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(separator)];
+}
+function goPathClean(path23) {
+  if (path23 === "") return ".";
+  const rooted = path23.startsWith("/");
+  const n = path23.length;
+  const out = [];
+  let r = 0;
+  let dotdot = 0;
+  if (rooted) {
+    out.push("/");
+    r = 1;
+    dotdot = 1;
+  }
+  while (r < n) {
+    if (path23[r] === "/") r++;
+    else if (path23[r] === "." && (r + 1 === n || path23[r + 1] === "/")) r++;
+    else if (path23[r] === "." && path23[r + 1] === "." && (r + 2 === n || path23[r + 2] === "/")) {
+      r += 2;
+      if (out.length > dotdot) {
+        out.pop();
+        while (out.length > dotdot && out[out.length - 1] !== "/") out.pop();
+        if (out.length > dotdot && out[out.length - 1] === "/" && !(rooted && out.length === 1)) out.pop();
+      } else if (!rooted) {
+        if (out.length > 0) out.push("/");
+        out.push(".", ".");
+        dotdot = out.length;
+      }
+    } else {
+      if (rooted && out.length !== 1 || !rooted && out.length !== 0) out.push("/");
+      for (; r < n && path23[r] !== "/"; r++) out.push(path23[r]);
+    }
+  }
+  return out.length === 0 ? "." : out.join("");
+}
+function goPathBase(path23) {
+  if (path23 === "") return ".";
+  let trimmed = path23.replace(/\/+$/, "");
+  if (trimmed === "") return "/";
+  trimmed = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+  return trimmed;
+}
+function goPathDir(path23) {
+  return goPathClean(path23.slice(0, path23.lastIndexOf("/") + 1));
+}
+function goPathExt(path23) {
+  for (let i = path23.length - 1; i >= 0 && path23[i] !== "/"; i--) if (path23[i] === ".") return path23.slice(i);
+  return "";
+}
+function sanitizeName(name) {
+  let sanitized = goToLower(name).replace(/[^-a-z0-9.]/gu, "-");
+  if (sanitized.length > 253) sanitized = sanitized.slice(0, 253);
+  return goTrim(sanitized, "-.");
+}
+function slugify(args) {
+  let maxLength = 50;
+  let smartTruncate = true;
+  let name = "";
+  args.forEach((arg, i) => {
+    if (i === args.length - 1) {
+      if (typeof arg !== "string") throw new FuncError(`interface conversion: interface {} is ${goTypeName(arg)}, not string`);
+      name = arg;
+    } else if (i === 0) {
+      if (typeof arg !== "bigint") throw new FuncError(`interface conversion: interface {} is ${goTypeName(arg)}, not int`);
+      maxLength = Number(arg);
+    } else if (i === 1) {
+      if (typeof arg !== "boolean") throw new FuncError(`interface conversion: interface {} is ${goTypeName(arg)}, not bool`);
+      smartTruncate = arg;
+    }
+  });
+  let slug = sanitizeName(name);
+  if (!smartTruncate && slug.length >= maxLength) slug = slug.slice(0, maxLength);
+  slug = goTrim(slug.replace(/[^a-zA-Z0-9_-]/g, "-").replace(/-+/g, "-"), "-_");
+  if (maxLength > 0 && smartTruncate && slug.length > maxLength) {
+    const cut = slug.lastIndexOf("-", maxLength);
+    slug = cut >= 0 ? slug.slice(0, cut) : slug.slice(0, maxLength);
+  }
+  return slug;
+}
+var withoutTimestamps = (tags) => tags.filter((tag) => typeof tag !== "object" || tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME");
+function parseGoYaml(text) {
+  const documents = (0, import_yaml10.parseAllDocuments)(text, { version: "1.1", uniqueKeys: false, customTags: withoutTimestamps, prettyErrors: false });
+  if (!Array.isArray(documents)) return null;
+  const first = documents[0];
+  if (!first) return null;
+  const error = first.errors[0];
+  if (error) throw new Error(error.message.split("\n")[0]);
+  return toGoValue(first.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+}
+var YAML11_NOT_STRING = /^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*|[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)|\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?)$/;
+function toGoYaml(value) {
+  const plain = JSON.parse(goJson(value, { escapeHTML: false }));
+  const document = new import_yaml10.Document(plain, { sortMapEntries: true, version: "1.1" });
+  (0, import_yaml10.visit)(document, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && (node.value === "" || YAML11_NOT_STRING.test(node.value))) node.type = import_yaml10.Scalar.QUOTE_DOUBLE;
+    }
+  });
+  const text = document.toString({ indentSeq: false, singleQuote: true, blockQuote: "literal", lineWidth: 0, nullStr: "null" });
+  return text.replace(/\n$/, "");
+}
+var GoTemplateError = class extends Error {
+};
+var FuncError = class extends Error {
+};
+var UnsupportedError = class extends FuncError {
+};
+var KEYWORDS = /* @__PURE__ */ new Set(["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"]);
+var isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
+var isAlphaNumeric = (char) => char !== void 0 && /^[\p{L}\p{Nd}_]$/u.test(char);
+function lex(input) {
+  const tokens = [];
+  function fail(message) {
+    throw new GoTemplateError(message);
+  }
+  let pos = 0;
+  let trimText = false;
+  for (; ; ) {
+    const delim = input.indexOf("{{", pos);
+    let text = delim < 0 ? input.slice(pos) : input.slice(pos, delim);
+    const leftTrim = delim >= 0 && input[delim + 2] === "-" && isSpace(input[delim + 3]);
+    if (trimText) text = text.replace(/^[ \t\r\n]+/, "");
+    if (leftTrim) text = text.replace(/[ \t\r\n]+$/, "");
+    if (text) tokens.push({ kind: "text", value: text });
+    trimText = false;
+    if (delim < 0) break;
+    pos = delim + 2 + (leftTrim ? 2 : 0);
+    if (input.startsWith("/*", pos)) {
+      const end = input.indexOf("*/", pos + 2);
+      if (end < 0) fail("unclosed comment");
+      pos = end + 2;
+      if (isSpace(input[pos]) && input.startsWith("-}}", pos + 1)) {
+        pos += 4;
+        trimText = true;
+      } else if (input.startsWith("}}", pos)) pos += 2;
+      else fail("comment ends before closing delimiter");
+      continue;
+    }
+    tokens.push({ kind: "left", value: "{{" });
+    let depth = 0;
+    for (; ; ) {
+      if (isSpace(input[pos]) && input.startsWith("-}}", pos + 1)) {
+        if (depth > 0) fail("unclosed left paren");
+        tokens.push({ kind: "right", value: "}}" });
+        pos += 4;
+        trimText = true;
+        break;
+      }
+      if (input.startsWith("}}", pos)) {
+        if (depth > 0) fail("unclosed left paren");
+        tokens.push({ kind: "right", value: "}}" });
+        pos += 2;
+        break;
+      }
+      const char = input[pos];
+      if (char === void 0) fail("unclosed action");
+      const start = pos;
+      const atTerminator = () => {
+        const next = input[pos];
+        return isSpace(next) || next === void 0 || ".,|:()".includes(next) || input.startsWith("}}", pos);
+      };
+      if (isSpace(char)) {
+        while (isSpace(input[pos]) && !(isSpace(input[pos]) && input.startsWith("-}}", pos + 1))) pos++;
+        if (pos > start) tokens.push({ kind: "space", value: " " });
+        continue;
+      }
+      if (char === "=") {
+        pos++;
+        tokens.push({ kind: "assign", value: "=" });
+      } else if (char === ":") {
+        if (input[pos + 1] !== "=") fail("expected :=");
+        pos += 2;
+        tokens.push({ kind: "declare", value: ":=" });
+      } else if (char === "|") {
+        pos++;
+        tokens.push({ kind: "pipe", value: "|" });
+      } else if (char === '"') {
+        pos++;
+        for (; ; ) {
+          const c = input[pos++];
+          if (c === "\\") {
+            const escaped = input[pos++];
+            if (escaped === void 0 || escaped === "\n") fail("unterminated quoted string");
+          } else if (c === void 0 || c === "\n") fail("unterminated quoted string");
+          else if (c === '"') break;
+        }
+        tokens.push({ kind: "string", value: input.slice(start, pos) });
+      } else if (char === "`") {
+        const end = input.indexOf("`", pos + 1);
+        if (end < 0) fail("unterminated raw quoted string");
+        pos = end + 1;
+        tokens.push({ kind: "raw", value: input.slice(start, pos) });
+      } else if (char === "'") {
+        pos++;
+        for (; ; ) {
+          const c = input[pos++];
+          if (c === "\\") {
+            const escaped = input[pos++];
+            if (escaped === void 0 || escaped === "\n") fail("unterminated character constant");
+          } else if (c === void 0 || c === "\n") fail("unterminated character constant");
+          else if (c === "'") break;
+        }
+        tokens.push({ kind: "charConstant", value: input.slice(start, pos) });
+      } else if (char === "$" || char === "." && !/[0-9]/.test(input[pos + 1] ?? "")) {
+        pos++;
+        if (atTerminator()) tokens.push({ kind: char === "$" ? "variable" : "dot", value: char });
+        else {
+          while (isAlphaNumeric(input[pos])) pos++;
+          if (!atTerminator()) fail(`bad character ${goQuote(input[pos] ?? "")}`);
+          tokens.push({ kind: char === "$" ? "variable" : "field", value: input.slice(start, pos) });
+        }
+      } else if (char === "+" || char === "-" || char === "." || /[0-9]/.test(char)) {
+        pos = scanNumber(input, pos);
+        if (isAlphaNumeric(input[pos])) fail(`bad number syntax: ${goQuote(input.slice(start, pos + 1))}`);
+        tokens.push({ kind: "number", value: input.slice(start, pos) });
+      } else if (isAlphaNumeric(char)) {
+        while (isAlphaNumeric(input[pos])) pos++;
+        if (!atTerminator()) fail(`bad character ${goQuote(input[pos] ?? "")}`);
+        const word = input.slice(start, pos);
+        const kind = KEYWORDS.has(word) ? "keyword" : word === "true" || word === "false" ? "bool" : word === "nil" ? "nil" : "identifier";
+        tokens.push({ kind, value: word });
+      } else if (char === "(") {
+        pos++;
+        depth++;
+        tokens.push({ kind: "lparen", value: "(" });
+      } else if (char === ")") {
+        pos++;
+        depth--;
+        if (depth < 0) fail("unexpected right paren");
+        tokens.push({ kind: "rparen", value: ")" });
+      } else if (char.charCodeAt(0) < 127 && char.charCodeAt(0) >= 32) {
+        pos++;
+        tokens.push({ kind: "char", value: char });
+      } else fail(`unrecognized character in action: ${goQuote(char)}`);
+    }
+  }
+  tokens.push({ kind: "eof", value: "" });
+  return tokens;
+}
+function scanNumber(input, start) {
+  let pos = start;
+  const accept = (valid) => {
+    if (input[pos] !== void 0 && valid.includes(input[pos])) {
+      pos++;
+      return true;
+    }
+    return false;
+  };
+  const acceptRun = (valid) => {
+    while (accept(valid)) ;
+  };
+  accept("+-");
+  let digits = "0123456789_";
+  if (accept("0")) {
+    if (accept("xX")) digits = "0123456789abcdefABCDEF_";
+    else if (accept("oO")) digits = "01234567_";
+    else if (accept("bB")) digits = "01_";
+  }
+  acceptRun(digits);
+  if (accept(".")) acceptRun(digits);
+  if (digits.length === 11 && accept("eE")) {
+    accept("+-");
+    acceptRun("0123456789_");
+  }
+  if (digits.length === 23 && accept("pP")) {
+    accept("+-");
+    acceptRun("0123456789_");
+  }
+  accept("i");
+  return pos;
+}
+function unquote(literal) {
+  const quote = literal[0];
+  const body = literal.slice(1, -1);
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i];
+    if (char !== "\\") {
+      out += char;
+      continue;
+    }
+    const escape3 = body[++i];
+    const simple = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "	", v: "\v", "\\": "\\" };
+    if (escape3 !== void 0 && simple[escape3] !== void 0) out += simple[escape3];
+    else if (escape3 === quote) out += escape3;
+    else if (escape3 === "x" || escape3 === "u" || escape3 === "U") {
+      const length = escape3 === "x" ? 2 : escape3 === "u" ? 4 : 8;
+      const hex = body.slice(i + 1, i + 1 + length);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== length) throw new GoTemplateError(`invalid syntax: ${literal}`);
+      const code = parseInt(hex, 16);
+      out += escape3 === "x" ? String.fromCharCode(code) : String.fromCodePoint(code);
+      i += length;
+    } else if (escape3 !== void 0 && /[0-7]/.test(escape3)) {
+      const octal = body.slice(i, i + 3);
+      if (!/^[0-7]{3}$/.test(octal)) throw new GoTemplateError(`invalid syntax: ${literal}`);
+      out += String.fromCharCode(parseInt(octal, 8));
+      i += 2;
+    } else throw new GoTemplateError(`invalid syntax: ${literal}`);
+  }
+  return out;
+}
+var Parser = class {
+  constructor(tokens, hasFunction) {
+    this.tokens = tokens;
+    this.hasFunction = hasFunction;
+  }
+  tokens;
+  hasFunction;
+  i = 0;
+  vars = ["$"];
+  rangeDepth = 0;
+  parse() {
+    const root = [];
+    while (this.peek().kind !== "eof") {
+      const node = this.textOrAction();
+      if (node.type === "end" || node.type === "else") this.fail(`unexpected {{${node.type}}}`);
+      root.push(node);
+    }
+    return root;
+  }
+  fail(message) {
+    throw new GoTemplateError(message);
+  }
+  next() {
+    return this.tokens[this.i++] ?? { kind: "eof", value: "" };
+  }
+  peek() {
+    return this.tokens[this.i] ?? { kind: "eof", value: "" };
+  }
+  nextNonSpace() {
+    let token = this.next();
+    while (token.kind === "space") token = this.next();
+    return token;
+  }
+  peekNonSpace() {
+    while (this.peek().kind === "space") this.i++;
+    return this.peek();
+  }
+  expect(kind, context) {
+    const token = this.nextNonSpace();
+    if (token.kind !== kind) this.unexpected(token, context);
+    return token;
+  }
+  unexpected(token, context) {
+    if (token.kind === "eof") this.fail(`unexpected EOF in ${context}`);
+    this.fail(`unexpected ${goQuote(token.value)} in ${context}`);
+  }
+  textOrAction() {
+    const token = this.nextNonSpace();
+    if (token.kind === "text") return { type: "text", text: token.value };
+    if (token.kind === "left") return this.action();
+    this.unexpected(token, "input");
+  }
+  action() {
+    const token = this.nextNonSpace();
+    if (token.kind === "keyword") {
+      switch (token.value) {
+        case "if":
+        case "with":
+        case "range":
+          return this.control(token.value);
+        case "else": {
+          const peek = this.peekNonSpace();
+          if (peek.kind === "keyword" && (peek.value === "if" || peek.value === "with")) return { type: "else" };
+          this.expect("right", "else");
+          return { type: "else" };
+        }
+        case "end":
+          this.expect("right", "end");
+          return { type: "end" };
+        case "break":
+        case "continue":
+          this.expect("right", `{{${token.value}}}`);
+          if (this.rangeDepth === 0) this.fail(`{{${token.value}}} outside {{range}}`);
+          return { type: token.value };
+        default:
+          this.fail(`{{${token.value}}} is not supported by this expander (only single-field templates without define/template/block)`);
+      }
+    }
+    this.i--;
+    return { type: "action", pipe: this.pipeline("command", "right") };
+  }
+  itemList() {
+    const list3 = [];
+    while (this.peekNonSpace().kind !== "eof") {
+      const node = this.textOrAction();
+      if (node.type === "end" || node.type === "else") return { list: list3, end: node };
+      list3.push(node);
+    }
+    this.fail("unexpected EOF");
+  }
+  control(context) {
+    const saved = this.vars.length;
+    const pipe = this.pipeline(context, "right");
+    if (context === "range") this.rangeDepth++;
+    const { list: list3, end } = this.itemList();
+    if (context === "range") this.rangeDepth--;
+    let elseList;
+    if (end.type === "else") {
+      const peek = this.peekNonSpace();
+      if ((context === "if" || context === "with") && peek.kind === "keyword" && peek.value === context) {
+        this.next();
+        elseList = [this.control(context)];
+      } else {
+        const rest = this.itemList();
+        if (rest.end.type !== "end") this.fail("expected end; found {{else}}");
+        elseList = rest.list;
+      }
+    }
+    this.vars.length = saved;
+    return { type: context, pipe, list: list3, ...elseList ? { elseList } : {} };
+  }
+  pipeline(context, end) {
+    const pipe = { decl: [], isAssign: false, cmds: [] };
+    for (; ; ) {
+      const variable = this.peekNonSpace();
+      if (variable.kind !== "variable") break;
+      const saved = this.i;
+      this.next();
+      const next = this.peekNonSpace();
+      if (next.kind === "assign" || next.kind === "declare") {
+        pipe.isAssign = next.kind === "assign";
+        this.nextNonSpace();
+        pipe.decl.push(variable.value);
+        this.vars.push(variable.value);
+        break;
+      }
+      if (next.kind === "char" && next.value === ",") {
+        this.nextNonSpace();
+        pipe.decl.push(variable.value);
+        this.vars.push(variable.value);
+        if (context === "range" && pipe.decl.length < 2) {
+          const after = this.peekNonSpace();
+          if (after.kind === "variable" || after.kind === "right" || after.kind === "rparen") continue;
+          this.fail("range can only initialize variables");
+        }
+        this.fail(`too many declarations in ${context}`);
+      }
+      this.i = saved;
+      break;
+    }
+    for (; ; ) {
+      const token = this.nextNonSpace();
+      if (token.kind === end) {
+        if (pipe.cmds.length === 0) this.fail(`missing value for ${context}`);
+        pipe.cmds.slice(1).forEach((cmd, i) => {
+          const first = cmd.args[0];
+          if (["bool", "dot", "nil", "number", "string"].includes(first.type)) this.fail(`non executable command in pipeline stage ${i + 2}`);
+        });
+        return pipe;
+      }
+      if (["bool", "charConstant", "dot", "field", "identifier", "number", "nil", "raw", "string", "variable", "lparen"].includes(token.kind)) {
+        this.i--;
+        pipe.cmds.push(this.command());
+      } else this.unexpected(token, context);
+    }
+  }
+  command() {
+    const cmd = { args: [] };
+    for (; ; ) {
+      this.peekNonSpace();
+      const operand = this.operand();
+      if (operand) cmd.args.push(operand);
+      const token = this.next();
+      if (token.kind === "space") continue;
+      if (token.kind === "right" || token.kind === "rparen") this.i--;
+      else if (token.kind !== "pipe") this.unexpected(token, "operand");
+      break;
+    }
+    if (cmd.args.length === 0) this.fail("empty command");
+    return cmd;
+  }
+  operand() {
+    const node = this.term();
+    if (!node || this.peek().kind !== "field") return node;
+    const fields = [];
+    while (this.peek().kind === "field") fields.push(this.next().value.slice(1));
+    const text = node.text + fields.map((field) => `.${field}`).join("");
+    switch (node.type) {
+      case "field":
+        return { type: "field", ident: [...node.ident, ...fields], text };
+      case "variable":
+        return { type: "variable", ident: [...node.ident, ...fields], text };
+      case "bool":
+      case "string":
+      case "number":
+      case "nil":
+      case "dot":
+        return this.fail(`unexpected . after term ${goQuote(node.text)}`);
+      default:
+        return { type: "chain", node, fields, text };
+    }
+  }
+  term() {
+    const token = this.nextNonSpace();
+    switch (token.kind) {
+      case "identifier":
+        this.hasFunction(token.value);
+        return { type: "identifier", name: token.value, text: token.value };
+      case "dot":
+        return { type: "dot", text: "." };
+      case "nil":
+        return { type: "nil", text: "nil" };
+      case "variable": {
+        if (!this.vars.includes(token.value)) this.fail(`undefined variable ${goQuote(token.value)}`);
+        return { type: "variable", ident: [token.value], text: token.value };
+      }
+      case "field":
+        return { type: "field", ident: [token.value.slice(1)], text: token.value };
+      case "bool":
+        return { type: "bool", value: token.value === "true", text: token.value };
+      case "number":
+      case "charConstant":
+        return { ...parseNumber(token), text: token.value };
+      case "lparen": {
+        const pipe = this.pipeline("parenthesized pipeline", "rparen");
+        return { type: "pipe", pipe, text: "(...)" };
+      }
+      case "string":
+        return { type: "string", value: unquote(token.value), text: token.value };
+      case "raw":
+        return { type: "string", value: token.value.slice(1, -1).replace(/\r/g, ""), text: token.value };
+    }
+    this.i--;
+    return void 0;
+  }
+};
+function parseNumber(token) {
+  const text = token.value;
+  const node = { type: "number", text, isInt: false, int: 0n, isFloat: false, float: 0 };
+  if (token.kind === "charConstant") {
+    const value = unquote(text);
+    if ([...value].length !== 1) throw new GoTemplateError(`malformed character constant: ${text}`);
+    const code = value.codePointAt(0);
+    return { ...node, isInt: true, int: BigInt(code), isFloat: true, float: code };
+  }
+  if (text.endsWith("i")) throw new GoTemplateError(`complex number ${text} is not supported by this expander`);
+  const int = parseGoInt(text);
+  if (int !== void 0) {
+    node.isInt = true;
+    node.int = int;
+    node.isFloat = true;
+    node.float = Number(int);
+    return node;
+  }
+  if (/^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(text)) {
+    const float = Number(text);
+    if (Number.isFinite(float)) {
+      node.isFloat = true;
+      node.float = float;
+      if (Number.isInteger(float) && Math.abs(float) <= Number.MAX_SAFE_INTEGER) {
+        node.isInt = true;
+        node.int = BigInt(float);
+      }
+      return node;
+    }
+  }
+  throw new GoTemplateError(`illegal number syntax: ${goQuote(text)}`);
+}
+function parseGoInt(text) {
+  const match = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9]*)$/.exec(text);
+  if (!match) return void 0;
+  let digits = match[2];
+  const prefixed = /^0[xXoObB]/.test(digits) || digits.length > 1 && digits.startsWith("0");
+  if (digits.includes("_")) {
+    if (!prefixed || /__|_$/.test(digits) || /^0[xXoObB]?_*$/.test(digits)) return void 0;
+    if (!/^0[xXoObB]?(_?[0-9a-fA-F])+$/.test(digits)) return void 0;
+    digits = digits.replace(/_/g, "");
+  }
+  let value;
+  if (/^0[xX]/.test(digits)) value = BigInt(`0x${digits.slice(2)}`);
+  else if (/^0[oO]/.test(digits)) value = BigInt(`0o${digits.slice(2)}`);
+  else if (/^0[bB]/.test(digits)) value = BigInt(`0b${digits.slice(2)}`);
+  else if (digits.length > 1 && digits.startsWith("0")) value = BigInt(`0o${digits.slice(1)}`);
+  else value = BigInt(digits);
+  if (match[1] === "-") value = -value;
+  if (value > 0x7fffffffffffffffn || value < -0x8000000000000000n) return void 0;
+  return value;
+}
+var fn = (params, call, variadic) => ({
+  params,
+  call,
+  ...variadic ? { variadic } : {}
+});
+var MAX_STRING = 1e7;
+function limited(text) {
+  if (text.length > MAX_STRING) throw new FuncError(`result longer than ${MAX_STRING} characters`);
+  return text;
+}
+function castToInt64(value) {
+  if (value === void 0 || value === null) return 0n;
+  if (isGoInt(value)) return intOf(value);
+  if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.trunc(value)) : 0n;
+  if (typeof value === "boolean") return value ? 1n : 0n;
+  if (typeof value === "string") return parseGoInt(trimZeroDecimal(value)) ?? 0n;
+  return 0n;
+}
+function trimZeroDecimal(text) {
+  let foundZero = false;
+  for (let i = text.length; i > 0; i--) {
+    const char = text[i - 1];
+    if (char === ".") {
+      if (foundZero) return text.slice(0, i - 1);
+    } else if (char === "0") foundZero = true;
+    else return text;
+  }
+  return text;
+}
+function castToFloat64(value) {
+  if (value === void 0 || value === null) return 0;
+  if (typeof value === "number") return value;
+  if (isGoInt(value)) return Number(intOf(value));
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "string") {
+    const text = value.trim() === value ? value : "";
+    if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return Number(text);
+    if (/^[+-]?(?:inf|infinity)$/i.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
+    if (/^nan$/i.test(text)) return NaN;
+    return 0;
+  }
+  return 0;
+}
+function strval(value) {
+  return typeof value === "string" ? value : sprintValue(value);
+}
+function strslice(value) {
+  if (Array.isArray(value)) return asStringSlice(value.filter((item) => item !== null && item !== void 0).map(strval));
+  if (value === void 0 || value === null) return asStringSlice([]);
+  return asStringSlice([strval(value)]);
+}
+function requireList(value, what) {
+  if (!Array.isArray(value)) throw new FuncError(`Cannot ${what} on type ${goTypeName(value)}`);
+  return value;
+}
+function toInt(value) {
+  return BigInt.asIntN(64, value);
+}
+function repeatSpaces(count) {
+  if (count < 0n) throw new FuncError("strings: negative Repeat count");
+  return limited(" ".repeat(Math.min(Number(count), MAX_STRING + 1)));
+}
+function int64(value) {
+  return new GoInt64(BigInt.asIntN(64, value));
+}
+function mergeMaps(dst, src, override) {
+  for (const [key, value] of Object.entries(src)) {
+    const current = dst[key];
+    if (isGoMap(value) && isGoMap(current) && !isEmpty(current)) {
+      mergeMaps(current, value, override);
+      continue;
+    }
+    if (Array.isArray(value) && current !== void 0 && !isEmpty(current) && !override) continue;
+    if (override || !hasKey(dst, key) || isEmpty(current)) setKey(dst, key, value);
+  }
+  return dst;
+}
+function dig(args) {
+  if (args.length < 3) throw new FuncError("dig needs at least three arguments");
+  let dict = args[args.length - 1];
+  const fallback = args[args.length - 2];
+  const keys = args.slice(0, -2).map((key) => {
+    if (typeof key !== "string") throw new FuncError(`interface conversion: interface {} is ${goTypeName(key)}, not string`);
+    return key;
+  });
+  for (let i = 0; ; i++) {
+    if (!isGoMap(dict) || stringMaps.has(dict)) throw new FuncError(`interface conversion: interface {} is ${goTypeName(dict)}, not map[string]interface {}`);
+    const key = keys[i];
+    if (!hasKey(dict, key)) return fallback;
+    if (i === keys.length - 1) return dict[key];
+    dict = dict[key];
+  }
+}
+function goRegExp(pattern) {
+  let source = pattern;
+  let flags = "g";
+  const leading = /^\(\?([imsU]+)\)/.exec(source);
+  if (leading) {
+    if (leading[1].includes("U")) throw new UnsupportedError("regexp: the U flag is not supported here");
+    flags += leading[1];
+    source = source.slice(leading[0].length);
+  }
+  if (/\(\?[=!]|\(\?<[=!]/.test(source)) throw new FuncError(`error parsing regexp: invalid or unsupported Perl syntax in ${goQuote(pattern)}`);
+  if (/\\[1-9]/.test(source)) throw new FuncError(`error parsing regexp: invalid escape sequence in ${goQuote(pattern)}`);
+  if (/\(\?[a-zA-Z-]+[:)]|\\[QECzA]/.test(source)) throw new UnsupportedError(`regexp ${goQuote(pattern)}: this syntax is not supported here`);
+  if (/\([^()]*[+*}][^()]*\)[+*{]/.test(source)) throw new UnsupportedError(`regexp ${goQuote(pattern)}: nested repetition is not supported here`);
+  source = source.replace(/\(\?P</g, "(?<").replace(/\[:(alpha|digit|alnum|space|upper|lower|xdigit|word|punct):\]/g, (_m, name) => POSIX_CLASSES[name]);
+  if (/\\[pP]/.test(source)) flags += "u";
+  try {
+    return new RegExp(source, flags);
+  } catch (cause) {
+    throw new FuncError(`error parsing regexp: ${cause.message}`);
+  }
+}
+var POSIX_CLASSES = {
+  alpha: "A-Za-z",
+  digit: "0-9",
+  alnum: "0-9A-Za-z",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  lower: "a-z",
+  xdigit: "0-9A-Fa-f",
+  word: "0-9A-Za-z_",
+  punct: "!-\\/:-@\\[-`{-~"
+};
+function allMatches(re, text, limit) {
+  const out = [];
+  let pos = 0;
+  let previousEnd = -1;
+  const n = limit < 0 ? text.length + 1 : limit;
+  while (out.length < n && pos <= text.length) {
+    re.lastIndex = pos;
+    const match = re.exec(text);
+    if (!match) break;
+    const end = match.index + match[0].length;
+    let accept = true;
+    if (end === pos) {
+      if (match.index === previousEnd) accept = false;
+      pos += text.codePointAt(pos) > 65535 ? 2 : 1;
+    } else pos = end;
+    previousEnd = end;
+    if (accept) out.push(match);
+  }
+  return out;
+}
+function replaceAllMatches(re, text, replace2) {
+  let out = "";
+  let lastEnd = 0;
+  let search = 0;
+  while (search <= text.length) {
+    re.lastIndex = search;
+    const match = re.exec(text);
+    if (!match) break;
+    const start = match.index;
+    const end = start + match[0].length;
+    out += text.slice(lastEnd, start);
+    if (end > lastEnd || start === 0) out += replace2(match);
+    lastEnd = end;
+    const width = search < text.length ? text.codePointAt(search) > 65535 ? 2 : 1 : 1;
+    search = search + width > end ? search + width : end;
+  }
+  return out + text.slice(lastEnd);
+}
+function expandTemplate(template, match) {
+  let out = "";
+  for (let i = 0; i < template.length; i++) {
+    const char = template[i];
+    if (char !== "$") {
+      out += char;
+      continue;
+    }
+    if (template[i + 1] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    const brace = template[i + 1] === "{";
+    const nameMatch = /^[\p{L}\p{Nd}_]+/u.exec(template.slice(i + 1 + (brace ? 1 : 0)));
+    if (!nameMatch || brace && template[i + 2 + nameMatch[0].length] !== "}") {
+      out += "$";
+      continue;
+    }
+    const name = nameMatch[0];
+    i += name.length + (brace ? 2 : 0);
+    const number = /^(0|[1-9][0-9]{0,7})$/.test(name) ? Number(name) : -1;
+    if (number >= 0) out += match[number] ?? "";
+    else out += match.groups?.[name] ?? "";
+  }
+  return out;
+}
+function regexSplit(re, text, limit) {
+  if (limit === 0) return [];
+  if (re.source !== "(?:)" && text === "") return [""];
+  const parts = [];
+  let begin = 0;
+  let end = 0;
+  for (const match of allMatches(re, text, limit)) {
+    if (limit > 0 && parts.length === limit - 1) break;
+    end = match.index;
+    if (match.index + match[0].length !== 0) parts.push(text.slice(begin, end));
+    begin = match.index + match[0].length;
+  }
+  if (end !== text.length) parts.push(text.slice(begin));
+  return parts;
+}
+function adler32(text) {
+  let a = 1;
+  let b = 0;
+  for (const byte of Buffer.from(text, "utf8")) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return BigInt((b << 16 | a) >>> 0);
+}
+function base64Decode(text) {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    const bad = text.search(/[^A-Za-z0-9+/=]/);
+    return `illegal base64 data at input byte ${bad >= 0 ? bad : Math.max(0, text.length - (text.length % 4 || 4))}`;
+  }
+  return Buffer.from(text, "base64").toString("utf8");
+}
+function urlQueryEscape(text) {
+  return [...Buffer.from(text, "utf8")].map((byte) => {
+    const char = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(char)) return char;
+    if (char === " ") return "+";
+    return `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
+}
+function basicKind(value) {
+  if (isGoInt(value)) return "int";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "number":
+      return "float";
+    case "string":
+      return "string";
+  }
+  return "invalid";
+}
+var indirect = (value) => value === null ? void 0 : value;
+function goEq(first, ...others) {
+  const a = indirect(first);
+  if (others.length === 0) throw new FuncError("missing argument for comparison");
+  const k1 = basicKind(a);
+  for (const other of others) {
+    const b = indirect(other);
+    const k2 = basicKind(b);
+    let truth = false;
+    if (k1 !== k2) {
+      if (a !== void 0 && b !== void 0) throw new FuncError("incompatible types for comparison");
+    } else if (k1 === "int") truth = intOf(a) === intOf(b);
+    else if (k1 !== "invalid") truth = a === b;
+    else if (a === void 0 || b === void 0) truth = a === b;
+    else throw new FuncError(`non-comparable types ${goTypeName(a)} and ${goTypeName(b)}`);
+    if (truth) return true;
+  }
+  return false;
+}
+function goLess(first, second) {
+  const a = indirect(first);
+  const b = indirect(second);
+  const k1 = basicKind(a);
+  const k2 = basicKind(b);
+  if (k1 === "invalid" || k2 === "invalid") throw new FuncError("invalid type for comparison");
+  if (k1 !== k2) throw new FuncError("incompatible types for comparison");
+  if (k1 === "bool") throw new FuncError("invalid type for comparison");
+  if (k1 === "int") return intOf(a) < intOf(b);
+  return a < b;
+}
+function goIndex(item, ...indexes) {
+  let current = indirect(item);
+  if (current === void 0) throw new FuncError("index of untyped nil");
+  for (const rawIndex of indexes) {
+    const index = indirect(rawIndex);
+    if (current === null) throw new FuncError("index of nil pointer");
+    if (Array.isArray(current) || typeof current === "string") {
+      const length = typeof current === "string" ? Buffer.byteLength(current) : current.length;
+      if (index === void 0) throw new FuncError("cannot index slice/array with nil");
+      if (!isGoInt(index)) throw new FuncError(`cannot index slice/array with type ${goTypeName(index)}`);
+      const x = intOf(index);
+      if (x < 0n || x >= BigInt(length)) throw new FuncError(`index out of range: ${x}`);
+      current = typeof current === "string" ? BigInt(Buffer.from(current, "utf8")[Number(x)]) : current[Number(x)] ?? null;
+    } else if (isGoMap(current)) {
+      if (index === void 0) throw new FuncError("value is nil; should be of type string");
+      if (typeof index !== "string") throw new FuncError(`value has type ${goTypeName(index)}; should be string`);
+      current = hasKey(current, index) ? current[index] ?? null : stringMaps.has(current) ? "" : null;
+    } else throw new FuncError(`can't index item of type ${goTypeName(current)}`);
+  }
+  return current;
+}
+function goLen(item) {
+  const value = indirect(item);
+  if (typeof value === "string") return BigInt(Buffer.byteLength(value));
+  if (Array.isArray(value)) return BigInt(value.length);
+  if (isGoMap(value)) return BigInt(Object.keys(value).length);
+  throw new FuncError(`len of type ${goTypeName(value)}`);
+}
+var FUNCTIONS = {
+  // text/template builtins (and/or are evaluated lazily by the executor)
+  and: fn(["value"], () => null, "value"),
+  or: fn(["value"], () => null, "value"),
+  not: fn(["value"], (v) => !goTruth(indirect(v))),
+  eq: fn(["value"], (a, ...rest) => goEq(a, ...rest), "value"),
+  ne: fn(["value", "value"], (a, b) => !goEq(a, b)),
+  lt: fn(["value", "value"], (a, b) => goLess(a, b)),
+  le: fn(["value", "value"], (a, b) => goLess(a, b) || goEq(a, b)),
+  gt: fn(["value", "value"], (a, b) => !(goLess(a, b) || goEq(a, b))),
+  ge: fn(["value", "value"], (a, b) => !goLess(a, b)),
+  len: fn(["value"], (v) => goLen(v)),
+  index: fn(["value"], (item, ...indexes) => goIndex(item, ...indexes), "value"),
+  print: fn([], (...args) => sprint(args), "any"),
+  println: fn([], (...args) => `${args.map((arg) => sprintValue(arg)).join(" ")}
+`, "any"),
+  printf: fn(["string"], (format, ...args) => sprintf(format, args), "any"),
+  urlquery: fn([], (...args) => urlQueryEscape(args.length === 1 && typeof args[0] === "string" ? args[0] : sprint(args)), "any"),
+  // sprig: strings
+  trim: fn(["string"], (s) => goTrimSpace(s)),
+  trimAll: fn(["string", "string"], (cut, s) => goTrim(s, cut)),
+  trimall: fn(["string", "string"], (cut, s) => goTrim(s, cut)),
+  trimSuffix: fn(["string", "string"], (suffix, s) => s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
+  trimPrefix: fn(["string", "string"], (prefix, s) => s.startsWith(prefix) ? s.slice(prefix.length) : s),
+  upper: fn(["string"], (s) => goToUpper(s)),
+  lower: fn(["string"], (s) => goToLower(s)),
+  title: fn(["string"], (s) => goTitle(s)),
+  substr: fn(["int", "int", "string"], (start, end, s) => {
+    const bytes = Buffer.from(s, "utf8");
+    const from = Number(start);
+    const to = Number(end);
+    if (from < 0) {
+      if (to < 0 || to > bytes.length) throw new FuncError(`runtime error: slice bounds out of range [:${to}] with length ${bytes.length}`);
+      return bytes.subarray(0, to).toString("utf8");
+    }
+    if (to < 0 || to > bytes.length) {
+      if (from > bytes.length) throw new FuncError(`runtime error: slice bounds out of range [${from}:${bytes.length}]`);
+      return bytes.subarray(from).toString("utf8");
+    }
+    if (from > to) throw new FuncError(`runtime error: slice bounds out of range [${from}:${to}]`);
+    return bytes.subarray(from, to).toString("utf8");
+  }),
+  trunc: fn(["int", "string"], (count, s) => {
+    const bytes = Buffer.from(s, "utf8");
+    const c = Number(count);
+    if (c < 0 && bytes.length + c > 0) return bytes.subarray(bytes.length + c).toString("utf8");
+    if (c >= 0 && bytes.length > c) return bytes.subarray(0, c).toString("utf8");
+    return s;
+  }),
+  repeat: fn(["int", "string"], (count, s) => {
+    if (count < 0n) throw new FuncError("strings: negative Repeat count");
+    return limited(s.repeat(Math.min(Number(count), MAX_STRING + 1)));
+  }),
+  nospace: fn(["string"], (s) => s.replace(new RegExp(GO_SPACE.source, "g"), "")),
+  contains: fn(["string", "string"], (substr, s) => s.includes(substr)),
+  hasPrefix: fn(["string", "string"], (prefix, s) => s.startsWith(prefix)),
+  hasSuffix: fn(["string", "string"], (suffix, s) => s.endsWith(suffix)),
+  quote: fn([], (...args) => args.filter((arg) => arg !== null && arg !== void 0).map((arg) => goQuote(strval(arg))).join(" "), "any"),
+  squote: fn([], (...args) => args.filter((arg) => arg !== null && arg !== void 0).map((arg) => `'${strval(arg)}'`).join(" "), "any"),
+  cat: fn([], (...args) => args.filter((arg) => arg !== null && arg !== void 0).map((arg) => sprintValue(arg)).join(" "), "any"),
+  indent: fn(["int", "string"], (spaces, s) => {
+    const padding = repeatSpaces(spaces);
+    return limited(padding + goReplaceAll(s, "\n", `
+${padding}`));
+  }),
+  nindent: fn(["int", "string"], (spaces, s) => {
+    const padding = repeatSpaces(spaces);
+    return limited(`
+${padding}${goReplaceAll(s, "\n", `
+${padding}`)}`);
+  }),
+  replace: fn(["string", "string", "string"], (old, replacement2, s) => limited(goReplaceAll(s, old, replacement2))),
+  plural: fn(["string", "string", "int"], (one, many, count) => count === 1n ? one : many),
+  sha1sum: fn(["string"], (s) => createHash2("sha1").update(s, "utf8").digest("hex")),
+  sha256sum: fn(["string"], (s) => createHash2("sha256").update(s, "utf8").digest("hex")),
+  adler32sum: fn(["string"], (s) => adler32(s).toString()),
+  toString: fn(["any"], (v) => strval(v)),
+  toStrings: fn(["any"], (v) => strslice(v)),
+  split: fn(["string", "string"], (sep, s) => {
+    const map = {};
+    goSplit(s, sep).forEach((part, i) => setKey(map, `_${i}`, part));
+    return asStringMap(map);
+  }),
+  splitn: fn(["string", "int", "string"], (sep, n, s) => {
+    const map = {};
+    goSplit(s, sep, Number(n)).forEach((part, i) => setKey(map, `_${i}`, part));
+    return asStringMap(map);
+  }),
+  splitList: fn(["string", "string"], (sep, s) => asStringSlice(goSplit(s, sep))),
+  join: fn(["string", "any"], (sep, list3) => strslice(list3).join(sep)),
+  sortAlpha: fn(["any"], (list3) => Array.isArray(list3) ? asStringSlice(strslice(list3).sort(compareBytes)) : asStringSlice([strval(list3)])),
+  // sprig: conversions and arithmetic (int64 results, as sprig returns them)
+  atoi: fn(["string"], (s) => /^[+-]?[0-9]+$/.test(s) ? toInt(BigInt(s)) : 0n),
+  int: fn(["any"], (v) => toInt(castToInt64(v))),
+  int64: fn(["any"], (v) => int64(castToInt64(v))),
+  float64: fn(["any"], (v) => castToFloat64(v)),
+  toDecimal: fn(["any"], (v) => {
+    const text = sprintValue(v);
+    return int64(/^[+-]?[0-7]+$/.test(text) ? BigInt(`${text.startsWith("-") ? "-" : ""}0o${text.replace(/^[+-]/, "")}`) : 0n);
+  }),
+  add1: fn(["any"], (v) => int64(castToInt64(v) + 1n)),
+  add: fn([], (...args) => int64(args.reduce((sum, v) => sum + castToInt64(v), 0n)), "any"),
+  sub: fn(["any", "any"], (a, b) => int64(castToInt64(a) - castToInt64(b))),
+  mul: fn(["any"], (a, ...rest) => int64(rest.reduce((product, v) => product * castToInt64(v), castToInt64(a))), "any"),
+  div: fn(["any", "any"], (a, b) => {
+    const divisor = castToInt64(b);
+    if (divisor === 0n) throw new FuncError("runtime error: integer divide by zero");
+    return int64(castToInt64(a) / divisor);
+  }),
+  mod: fn(["any", "any"], (a, b) => {
+    const divisor = castToInt64(b);
+    if (divisor === 0n) throw new FuncError("runtime error: integer divide by zero");
+    return int64(castToInt64(a) % divisor);
+  }),
+  max: fn(["any"], (a, ...rest) => int64(rest.reduce((m, v) => castToInt64(v) > m ? castToInt64(v) : m, castToInt64(a))), "any"),
+  biggest: fn(["any"], (a, ...rest) => int64(rest.reduce((m, v) => castToInt64(v) > m ? castToInt64(v) : m, castToInt64(a))), "any"),
+  min: fn(["any"], (a, ...rest) => int64(rest.reduce((m, v) => castToInt64(v) < m ? castToInt64(v) : m, castToInt64(a))), "any"),
+  floor: fn(["any"], (v) => Math.floor(castToFloat64(v))),
+  ceil: fn(["any"], (v) => Math.ceil(castToFloat64(v))),
+  round: fn(
+    ["any", "int"],
+    (v, places, ...options) => {
+      const roundOn = options.length > 0 ? options[0] : 0.5;
+      const pow = 10 ** Number(places);
+      const digit = pow * castToFloat64(v);
+      const fraction = digit - Math.trunc(digit);
+      return (fraction >= roundOn ? Math.ceil(digit) : Math.floor(digit)) / pow;
+    },
+    "float"
+  ),
+  until: fn(["int"], (count) => asIntSlice(untilStep(0n, count, count < 0n ? -1n : 1n))),
+  untilStep: fn(["int", "int", "int"], (start, stop, step) => asIntSlice(untilStep(start, stop, step))),
+  // sprig: defaults and flow
+  default: fn(["any"], (fallback, ...given) => given.length === 0 || isEmpty(given[0]) ? fallback : given[0], "any"),
+  empty: fn(["any"], (v) => isEmpty(v)),
+  coalesce: fn([], (...args) => args.find((arg) => !isEmpty(arg)) ?? null, "any"),
+  all: fn([], (...args) => args.every((arg) => !isEmpty(arg)), "any"),
+  any: fn([], (...args) => args.some((arg) => !isEmpty(arg)), "any"),
+  compact: fn(["any"], (list3) => requireList(list3, "compact").filter((item) => !isEmpty(item))),
+  ternary: fn(["any", "any", "bool"], (yes, no, condition) => condition ? yes : no),
+  fail: fn(["string"], (message) => {
+    throw new FuncError(message);
+  }),
+  // sprig: JSON
+  toJson: fn(["any"], (v) => tryOr(() => goJson(v), "")),
+  mustToJson: fn(["any"], (v) => goJson(v)),
+  toPrettyJson: fn(["any"], (v) => tryOr(() => goJson(v, { escapeHTML: true, indent: "  " }), "")),
+  mustToPrettyJson: fn(["any"], (v) => goJson(v, { escapeHTML: true, indent: "  " })),
+  toRawJson: fn(["any"], (v) => tryOr(() => goJson(v, { escapeHTML: false }), "")),
+  mustToRawJson: fn(["any"], (v) => goJson(v, { escapeHTML: false })),
+  fromJson: fn(["string"], (s) => tryOr(() => parseJson(s), null)),
+  mustFromJson: fn(["string"], (s) => parseJson(s)),
+  // sprig: lists
+  list: fn([], (...args) => args.map((arg) => arg === void 0 ? null : arg), "any"),
+  first: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
+  mustFirst: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
+  last: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
+  mustLast: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
+  rest: fn(["any"], (list3) => requireList(list3, "find rest").length === 0 ? null : list3.slice(1)),
+  initial: fn(["any"], (list3) => requireList(list3, "find initial").length === 0 ? null : list3.slice(0, -1)),
+  append: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
+  push: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
+  prepend: fn(["any", "any"], (list3, v) => [v ?? null, ...requireList(list3, "prepend")]),
+  reverse: fn(["any"], (list3) => [...requireList(list3, "find reverse")].reverse()),
+  uniq: fn(["any"], (list3) => requireList(list3, "find uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i)),
+  without: fn(["any"], (list3, ...omit) => requireList(list3, "find without").filter((item) => !omit.some((o) => deepEqual(o, item))), "any"),
+  has: fn(["any", "any"], (needle, haystack) => {
+    if (haystack === null || haystack === void 0) return false;
+    return requireList(haystack, "find has").some((item) => deepEqual(item, needle));
+  }),
+  concat: fn(
+    [],
+    (...lists) => lists.flatMap((list3) => {
+      if (!Array.isArray(list3)) throw new FuncError(`Cannot concat type ${goTypeName(list3)} as list`);
+      return list3;
+    }),
+    "any"
+  ),
+  slice: fn(
+    ["any"],
+    (list3, ...indexes) => {
+      const items = requireList(list3, "slice");
+      const start = indexes.length > 0 ? Number(castToInt64(indexes[0])) : 0;
+      const end = indexes.length > 1 ? Number(castToInt64(indexes[1])) : items.length;
+      if (start < 0 || end > items.length || start > end) throw new FuncError(`reflect: slice index out of range`);
+      return items.slice(start, end);
+    },
+    "any"
+  ),
+  // sprig: dicts
+  dict: fn(
+    [],
+    (...args) => {
+      const map = {};
+      for (let i = 0; i < args.length; i += 2) setKey(map, strval(args[i]), i + 1 < args.length ? args[i + 1] ?? null : "");
+      return map;
+    },
+    "any"
+  ),
+  get: fn(["dict", "string"], (d, key) => d && hasKey(d, key) ? d[key] ?? null : ""),
+  set: fn(["dict", "string", "any"], (d, key, v) => {
+    if (!d) throw new FuncError("assignment to entry in nil map");
+    setKey(d, key, v ?? null);
+    return d;
+  }),
+  unset: fn(["dict", "string"], (d, key) => {
+    if (d) delete d[key];
+    return d;
+  }),
+  hasKey: fn(["dict", "string"], (d, key) => Boolean(d) && hasKey(d, key)),
+  pluck: fn(["string"], (key, ...dicts) => dicts.filter((d) => d && hasKey(d, key)).map((d) => d[key] ?? null), "dict"),
+  keys: fn([], (...dicts) => asStringSlice(dicts.flatMap((d) => d ? sortedKeys(d) : [])), "dict"),
+  values: fn(["dict"], (d) => d ? sortedKeys(d).map((key) => d[key] ?? null) : []),
+  pick: fn(
+    ["dict"],
+    (d, ...keys) => {
+      const map = {};
+      for (const key of keys) if (d && hasKey(d, key)) setKey(map, key, d[key]);
+      return map;
+    },
+    "string"
+  ),
+  omit: fn(
+    ["dict"],
+    (d, ...keys) => {
+      const map = {};
+      for (const [key, v] of Object.entries(d ?? {})) if (!keys.includes(key)) setKey(map, key, v);
+      return map;
+    },
+    "string"
+  ),
+  dig: fn([], (...args) => dig(args), "any"),
+  merge: fn(["dict"], (dst, ...srcs) => srcs.reduce((d, src) => src ? mergeMaps(d, src, false) : d, dst ?? {}), "dict"),
+  mergeOverwrite: fn(["dict"], (dst, ...srcs) => srcs.reduce((d, src) => src ? mergeMaps(d, src, true) : d, dst ?? {}), "dict"),
+  deepCopy: fn(["any"], (v) => cloneGo(v ?? null)),
+  // sprig: paths, encodings, regular expressions, reflection
+  base: fn(["string"], (s) => goPathBase(s)),
+  dir: fn(["string"], (s) => goPathDir(s)),
+  clean: fn(["string"], (s) => goPathClean(s)),
+  ext: fn(["string"], (s) => goPathExt(s)),
+  isAbs: fn(["string"], (s) => s.startsWith("/")),
+  b64enc: fn(["string"], (s) => Buffer.from(s, "utf8").toString("base64")),
+  b64dec: fn(["string"], (s) => base64Decode(s)),
+  regexMatch: fn(["string", "string"], (re, s) => tryOr(() => goRegExp(re).test(s), false)),
+  mustRegexMatch: fn(["string", "string"], (re, s) => goRegExp(re).test(s)),
+  regexFind: fn(["string", "string"], (re, s) => allMatches(goRegExp(re), s, 1)[0]?.[0] ?? ""),
+  regexFindAll: fn(["string", "string", "int"], (re, s, n) => asStringSlice(allMatches(goRegExp(re), s, Number(n)).map((m) => m[0]))),
+  regexReplaceAll: fn(["string", "string", "string"], (re, s, repl) => replaceAllMatches(goRegExp(re), s, (m) => expandTemplate(repl, m))),
+  regexReplaceAllLiteral: fn(["string", "string", "string"], (re, s, repl) => replaceAllMatches(goRegExp(re), s, () => repl)),
+  regexSplit: fn(["string", "string", "int"], (re, s, n) => asStringSlice(regexSplit(goRegExp(re), s, Number(n)))),
+  regexQuoteMeta: fn(["string"], (s) => s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")),
+  typeOf: fn(["any"], (v) => goTypeName(v)),
+  typeIs: fn(["string", "any"], (target, v) => goTypeName(v) === target),
+  typeIsLike: fn(["string", "any"], (target, v) => goTypeName(v) === target || `*${goTypeName(v)}` === target),
+  kindOf: fn(["any"], (v) => kindName(v)),
+  kindIs: fn(["string", "any"], (target, v) => kindName(v) === target),
+  deepEqual: fn(["any", "any"], (a, b) => deepEqual(a, b)),
+  // Argo CD
+  normalize: fn(["string"], (s) => sanitizeName(s)),
+  slugify: fn([], (...args) => slugify(args), "any"),
+  toYaml: fn(["any"], (v) => toGoYaml(v)),
+  fromYaml: fn(["string"], (s) => {
+    const value = parseYamlFor(s, "fromYaml");
+    if (value !== null && !isGoMap(value)) throw new FuncError(`error unmarshaling JSON: json: cannot unmarshal ${jsonKind(value)} into Go value of type map[string]interface {}`);
+    return value ?? {};
+  }),
+  fromYamlArray: fn(["string"], (s) => {
+    const value = parseYamlFor(s, "fromYamlArray");
+    if (value !== null && !Array.isArray(value)) throw new FuncError(`error unmarshaling JSON: json: cannot unmarshal ${jsonKind(value)} into Go value of type []interface {}`);
+    return value ?? [];
+  })
+};
+function untilStep(start, stop, step) {
+  const out = [];
+  if (stop < start) {
+    if (step >= 0n) return out;
+    for (let i = start; i > stop; i += step) out.push(i);
+    return out;
+  }
+  if (step <= 0n) return out;
+  for (let i = start; i < stop; i += step) {
+    out.push(i);
+    if (out.length > 1e6) throw new FuncError("until: more than a million numbers");
+  }
+  return out;
+}
+function tryOr(run, fallback) {
+  try {
+    return run();
+  } catch (cause) {
+    if (cause instanceof UnsupportedError) throw cause;
+    return fallback;
+  }
+}
+function parseJson(text) {
+  try {
+    return toGoValue(JSON.parse(text));
+  } catch (cause) {
+    throw new FuncError(cause.message);
+  }
+}
+function parseYamlFor(text, name) {
+  try {
+    return parseGoYaml(text);
+  } catch (cause) {
+    throw new FuncError(`${name}: ${cause.message}`);
+  }
+}
+function jsonKind(value) {
+  if (Array.isArray(value)) return "array";
+  if (isGoMap(value)) return "object";
+  return typeof value === "string" ? "string" : typeof value === "boolean" ? "bool" : "number";
+}
+var SPRIG_NOT_SUPPORTED = new Set(
+  "hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth untitle initials randAlphaNum randAlpha randAscii randNumeric swapcase shuffle snakecase camelcase kebabcase wrap wrapWith seq add1f addf subf divf mulf maxf minf randInt mustCompact mustDeepCopy osBase osClean osDir osExt osIsAbs b32enc b32dec tuple mustMerge mustMergeOverwrite mustAppend mustPush mustPrepend mustRest mustInitial mustReverse mustUniq mustWithout mustHas mustSlice chunk mustChunk bcrypt htpasswd genPrivateKey derivePassword buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver semverCompare mustRegexFindAll mustRegexFind mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit urlParse urlJoin html js call tpl".split(" ")
+);
+function checkFunction(name) {
+  if (Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) return;
+  if (SPRIG_NOT_SUPPORTED.has(name)) throw new GoTemplateError(`function ${goQuote(name)} is not supported by this expander`);
+  throw new GoTemplateError(`function ${goQuote(name)} not defined`);
+}
+var NO_FINAL = /* @__PURE__ */ Symbol("no final argument");
+var BreakSignal = class {
+};
+var ContinueSignal = class {
+};
+var MAX_STEPS = 1e6;
+var ExecError = class extends Error {
+};
+var State = class {
+  constructor(missingKey, data) {
+    this.missingKey = missingKey;
+    this.vars = [{ name: "$", value: data }];
+  }
+  missingKey;
+  vars;
+  out = "";
+  steps = 0;
+  run(nodes, dot) {
+    this.walkList(dot, nodes);
+    return this.out;
+  }
+  fail(at, message) {
+    throw new ExecError(`at <${at}>: ${message}`);
+  }
+  tick() {
+    if (++this.steps > MAX_STEPS) throw new ExecError(`more than ${MAX_STEPS} steps: refusing a template this expensive`);
+  }
+  walkList(dot, nodes) {
+    for (const node of nodes) this.walk(dot, node);
+  }
+  walk(dot, node) {
+    this.tick();
+    switch (node.type) {
+      case "text":
+        this.write(node.text);
+        return;
+      case "action": {
+        const value = this.evalPipeline(dot, node.pipe);
+        if (node.pipe.decl.length === 0) this.write(value === void 0 ? "<no value>" : sprintValue(value));
+        return;
+      }
+      case "if":
+      case "with": {
+        const mark = this.vars.length;
+        const value = this.evalPipeline(dot, node.pipe);
+        if (goTruth(value)) this.walkList(node.type === "with" ? value : dot, node.list);
+        else if (node.elseList) this.walkList(dot, node.elseList);
+        this.vars.length = mark;
+        return;
+      }
+      case "range":
+        this.walkRange(dot, node);
+        return;
+      case "break":
+        throw new BreakSignal();
+      case "continue":
+        throw new ContinueSignal();
+    }
+  }
+  write(text) {
+    this.out += text;
+    if (this.out.length > MAX_STRING) throw new ExecError(`output longer than ${MAX_STRING} characters`);
+  }
+  walkRange(dot, node) {
+    const mark = this.vars.length;
+    const value = this.evalPipeline(dot, node.pipe);
+    const iterations = [];
+    if (Array.isArray(value)) value.forEach((item, i) => iterations.push([BigInt(i), item]));
+    else if (isGoMap(value)) for (const key of sortedKeys(value)) iterations.push([key, value[key]]);
+    else if (isGoInt(value)) for (let i = 0n; i < intOf(value); i++) iterations.push([i, i]);
+    else if (value !== void 0 && value !== null) this.fail("range", `range can't iterate over ${sprintValue(value)}`);
+    const oneIteration = (key, item) => {
+      const iterationMark = this.vars.length;
+      if (node.pipe.decl.length > 0) {
+        const first = node.pipe.decl[0];
+        if (node.pipe.isAssign) this.setVar(first, node.pipe.decl.length > 1 ? key : item);
+        else this.vars.push({ name: first, value: node.pipe.decl.length > 1 ? key : item });
+      }
+      if (node.pipe.decl.length > 1) {
+        const second = node.pipe.decl[1];
+        if (node.pipe.isAssign) this.setVar(second, item);
+        else this.vars.push({ name: second, value: item });
+      }
+      try {
+        this.walkList(item, node.list);
+      } catch (signal) {
+        if (signal instanceof BreakSignal) return false;
+        if (!(signal instanceof ContinueSignal)) throw signal;
+      } finally {
+        this.vars.length = iterationMark;
+      }
+      return true;
+    };
+    if (iterations.length === 0) {
+      if (node.elseList) this.walkList(dot, node.elseList);
+    } else {
+      this.vars.length = mark;
+      for (const [key, item] of iterations) if (!oneIteration(key, item)) break;
+    }
+    this.vars.length = mark;
+  }
+  setVar(name, value) {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      if (this.vars[i].name === name) {
+        this.vars[i].value = value;
+        return;
+      }
+    }
+    this.fail(name, `undefined variable: ${name}`);
+  }
+  varValue(name) {
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i].name === name) return this.vars[i].value;
+    return this.fail(name, `undefined variable: ${name}`);
+  }
+  evalPipeline(dot, pipe) {
+    let value = NO_FINAL;
+    for (const cmd of pipe.cmds) {
+      value = this.evalCommand(dot, cmd, value);
+      if (value === null) value = void 0;
+    }
+    const result = value === NO_FINAL ? void 0 : value;
+    for (const name of pipe.decl) {
+      if (pipe.isAssign) this.setVar(name, result);
+      else this.vars.push({ name, value: result });
+    }
+    return result;
+  }
+  evalCommand(dot, cmd, final) {
+    this.tick();
+    const first = cmd.args[0];
+    switch (first.type) {
+      case "field":
+        return this.evalFieldChain(dot, dot, first.text, first.ident, cmd.args, final);
+      case "chain":
+        return this.evalChain(dot, first, cmd.args, final);
+      case "identifier":
+        return this.evalFunction(dot, first.name, cmd.args, final);
+      case "pipe":
+        this.notAFunction(cmd.args, final);
+        return this.evalPipeline(dot, first.pipe);
+      case "variable":
+        return this.evalVariable(dot, first, cmd.args, final);
+    }
+    this.notAFunction(cmd.args, final);
+    switch (first.type) {
+      case "bool":
+        return first.value;
+      case "dot":
+        return dot;
+      case "nil":
+        return this.fail("nil", "nil is not a command");
+      case "number":
+        return idealConstant(first);
+      case "string":
+        return first.value;
+    }
+  }
+  notAFunction(args, final) {
+    if (args.length > 1 || final !== NO_FINAL) this.fail(args[0].text, `can't give argument to non-function ${args[0].text}`);
+  }
+  evalVariable(dot, node, args, final) {
+    const value = this.varValue(node.ident[0]);
+    if (node.ident.length === 1) {
+      this.notAFunction(args, final);
+      return value;
+    }
+    return this.evalFieldChain(dot, value, node.text, node.ident.slice(1), args, final);
+  }
+  evalChain(dot, node, args, final) {
+    if (node.node.type === "nil") this.fail(node.text, `indirection through explicit nil in ${node.text}`);
+    const receiver = this.evalArg(dot, "value", node.node);
+    return this.evalFieldChain(dot, receiver, node.text, node.fields, args, final);
+  }
+  evalFieldChain(dot, receiver, text, ident, args, final) {
+    let value = receiver;
+    ident.forEach((name, i) => {
+      const last = i === ident.length - 1;
+      value = this.evalField(text, name, last && (args.length > 1 || final !== NO_FINAL), value);
+    });
+    return value;
+  }
+  evalField(at, name, hasArgs, receiver) {
+    if (receiver === void 0) {
+      if (this.missingKey === "error") this.fail(at, `nil data; no entry for key ${goQuote(name)}`);
+      return void 0;
+    }
+    if (receiver === null) this.fail(at, `nil pointer evaluating interface {}.${name}`);
+    if (isGoMap(receiver)) {
+      if (hasArgs) this.fail(at, `${name} is not a method but has arguments`);
+      if (hasKey(receiver, name)) return receiver[name];
+      switch (this.missingKey) {
+        case "invalid":
+          return void 0;
+        case "zero":
+          return stringMaps.has(receiver) ? "" : null;
+        case "error":
+          return this.fail(at, `map has no entry for key ${goQuote(name)}`);
+      }
+    }
+    return this.fail(at, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+  }
+  evalFunction(dot, name, args, final) {
+    const func = FUNCTIONS[name];
+    const argNodes = args.slice(1);
+    const count = argNodes.length + (final === NO_FINAL ? 0 : 1);
+    if (func.variadic !== void 0) {
+      if (count < func.params.length) this.fail(name, `wrong number of args for ${name}: want at least ${func.params.length} got ${count}`);
+    } else if (count !== func.params.length) this.fail(name, `wrong number of args for ${name}: want ${func.params.length} got ${count}`);
+    const kindAt = (i) => func.params[i] ?? func.variadic;
+    if (name === "and" || name === "or") {
+      let value = void 0;
+      for (const node of argNodes) {
+        value = indirect(this.evalArg(dot, "value", node));
+        if (goTruth(value) === (name === "or")) return value;
+      }
+      return final === NO_FINAL ? value : final;
+    }
+    const values = argNodes.map((node, i) => this.evalArg(dot, kindAt(i), node));
+    if (final !== NO_FINAL) values.push(this.validate(name, final, kindAt(count - 1)));
+    try {
+      return func.call(...values);
+    } catch (cause) {
+      if (cause instanceof FuncError || cause instanceof GoTemplateError) this.fail(name, `error calling ${name}: ${cause.message}`);
+      throw cause;
+    }
+  }
+  evalArg(dot, kind, node) {
+    switch (node.type) {
+      case "dot":
+        return this.validate(node.text, dot, kind);
+      case "nil":
+        if (kind === "value") return void 0;
+        if (kind === "any" || kind === "dict") return null;
+        return this.fail("nil", `cannot assign nil to ${goKindName(kind)}`);
+      case "field":
+        return this.validate(node.text, this.evalFieldChain(dot, dot, node.text, node.ident, [node], NO_FINAL), kind);
+      case "variable":
+        return this.validate(node.text, this.evalVariable(dot, node, [node], NO_FINAL), kind);
+      case "pipe":
+        return this.validate(node.text, this.evalPipeline(dot, node.pipe), kind);
+      case "identifier":
+        return this.validate(node.text, this.evalFunction(dot, node.name, [node], NO_FINAL), kind);
+      case "chain":
+        return this.validate(node.text, this.evalChain(dot, node, [node], NO_FINAL), kind);
+      case "bool":
+        if (kind === "bool" || kind === "any" || kind === "value") return node.value;
+        break;
+      case "number":
+        if (kind === "int") {
+          if (!node.isInt) this.fail(node.text, `expected integer; found ${node.text}`);
+          return node.int;
+        }
+        if (kind === "float") {
+          if (!node.isFloat) this.fail(node.text, `expected float; found ${node.text}`);
+          return node.float;
+        }
+        if (kind === "any" || kind === "value") return idealConstant(node);
+        break;
+      case "string":
+        if (kind === "string" || kind === "any" || kind === "value") return node.value;
+        break;
+    }
+    return this.fail(node.text, `expected ${goKindName(kind)}; found ${node.text}`);
+  }
+  /** text/template's validateType: what a Go parameter of this type accepts. */
+  validate(at, value, kind) {
+    if (kind === "value") return value;
+    if (value === void 0) {
+      if (kind === "any" || kind === "dict") return null;
+      return this.fail(at, `invalid value; expected ${goKindName(kind)}`);
+    }
+    const ok = kind === "any" || kind === "string" && typeof value === "string" || kind === "int" && typeof value === "bigint" || kind === "float" && typeof value === "number" || kind === "bool" && typeof value === "boolean" || kind === "dict" && isGoMap(value) && !stringMaps.has(value);
+    if (!ok) this.fail(at, `wrong type for value; expected ${goKindName(kind)}; got ${value === null ? "interface {}" : goTypeName(value)}`);
+    return value;
+  }
+};
+function goKindName(kind) {
+  switch (kind) {
+    case "float":
+      return "float64";
+    case "any":
+      return "interface {}";
+    case "dict":
+      return "map[string]interface {}";
+    case "value":
+      return "reflect.Value";
+    default:
+      return kind;
+  }
+}
+function idealConstant(node) {
+  const hex = /^[+-]?0[xX]/.test(node.text);
+  if (node.isFloat && !hex && !node.text.startsWith("'") && /[.eEpP]/.test(node.text)) return node.float;
+  if (node.isInt) return node.int;
+  return node.float;
+}
+function parseGoTemplateOptions(options) {
+  let missingKey = "invalid";
+  for (const option of options) {
+    const match = /^missingkey=(default|invalid|zero|error)$/.exec(option);
+    if (!match) throw new GoTemplateError(`unrecognized option: ${option}`);
+    missingKey = match[1] === "default" ? "invalid" : match[1];
+  }
+  return { missingKey };
+}
+var parsed = /* @__PURE__ */ new Map();
+function parseTemplate(text) {
+  let result = parsed.get(text);
+  if (!result) {
+    try {
+      result = new Parser(lex(text), checkFunction).parse();
+    } catch (cause) {
+      if (!(cause instanceof GoTemplateError)) throw cause;
+      result = cause;
+    }
+    if (parsed.size > 1e4) parsed.clear();
+    parsed.set(text, result);
+  }
+  if (result instanceof GoTemplateError) throw result;
+  return result;
+}
+function renderGoTemplate(text, data, options) {
+  let nodes;
+  try {
+    nodes = parseTemplate(text);
+  } catch (cause) {
+    throw new GoTemplateError(`failed to parse template ${text}: ${cause.message}`);
+  }
+  try {
+    return new State(options.missingKey, data).run(nodes, data);
+  } catch (cause) {
+    if (cause instanceof ExecError || cause instanceof GoTemplateError) throw new GoTemplateError(`failed to execute go template ${text}: ${cause.message}`);
+    if (cause instanceof BreakSignal || cause instanceof ContinueSignal) throw new GoTemplateError(`failed to execute go template ${text}: break or continue outside range`);
+    throw cause;
+  }
+}
+
+// src/discover/applicationset.ts
+var IN_CLUSTER_NAME = "in-cluster";
+var IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+var SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
+var RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+var GENERATOR_KINDS = ["list", "clusters", "git", "scmProvider", "clusterDecisionResource", "pullRequest", "matrix", "merge", "plugin"];
+var OUTSIDE = {
+  scmProvider: "asks an SCM provider's API for repositories",
+  clusterDecisionResource: "reads a resource in the cluster",
+  pullRequest: "asks an SCM provider's API for pull requests",
+  plugin: "calls a plugin service"
+};
+var GeneratorError = class extends Error {
+  constructor(message, path23) {
+    super(message);
+    this.path = path23;
+  }
+  path;
+};
+var RenderError = class extends Error {
+  constructor(message, path23) {
+    super(message);
+    this.path = path23;
+  }
+  path;
+};
+async function expandApplicationSet(applicationSet, repository, clusters, options = {}) {
+  const problems = [];
+  const reads = /* @__PURE__ */ new Set();
+  const done = (applications2) => ({ applications: applications2, problems, reads: [...reads].sort(compareBytes) });
+  const spec = asRecord(applicationSet.spec);
+  if (!spec) {
+    problems.push({ message: "the ApplicationSet has no spec", path: "spec" });
+    return done([]);
+  }
+  const goTemplate = spec.goTemplate === true;
+  let templateOptions = { missingKey: "invalid" };
+  if (goTemplate) {
+    try {
+      templateOptions = parseGoTemplateOptions(Array.isArray(spec.goTemplateOptions) ? spec.goTemplateOptions.map(String) : []);
+    } catch (error) {
+      problems.push({ message: error.message, path: "spec.goTemplateOptions" });
+      return done([]);
+    }
+  }
+  if (!Array.isArray(spec.generators)) {
+    problems.push({ message: "the ApplicationSet has no generators", path: "spec.generators" });
+    return done([]);
+  }
+  const context = { goTemplate, templateOptions, repository, clusters, options, problems, reads };
+  const baseTemplate = templateOf(spec.template);
+  const metadata = asRecord(applicationSet.metadata) ?? {};
+  const namespace = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : void 0;
+  const applications = [];
+  const names = /* @__PURE__ */ new Set();
+  for (const [i, generator] of spec.generators.entries()) {
+    const path23 = `spec.generators[${i}]`;
+    let results;
+    try {
+      results = await transform(generator, path23, baseTemplate, {}, 0, context);
+    } catch (error) {
+      if (!(error instanceof GeneratorError)) throw error;
+      problems.push({ message: error.message, path: error.path });
+      continue;
+    }
+    for (const result of results) {
+      result.params.forEach((params, index) => {
+        const where = `${path23} (parameter set ${index + 1})`;
+        const application = renderApplication(result, params, spec, namespace, where, context);
+        if (!application) return;
+        const name = application.metadata.name;
+        if (names.has(name)) {
+          problems.push({ message: `${where}: the ApplicationSet generates two Applications named ${goQuote(name)}; Argo CD creates only the first`, path: path23 });
+          return;
+        }
+        names.add(name);
+        applications.push(application);
+      });
+    }
+  }
+  return done(applications);
+}
+async function transform(generator, path23, baseTemplate, params, depth, context) {
+  const spec = asRecord(generator);
+  if (!spec) throw new GeneratorError("a generator must be a mapping", path23);
+  const selector = parseSelector(spec.selector, `${path23}.selector`);
+  const kinds = GENERATOR_KINDS.filter((kind) => spec[kind] !== void 0 && spec[kind] !== null && !(depth >= 2 && (kind === "matrix" || kind === "merge")));
+  if (kinds.length === 0 && depth === 0) {
+    const written = Object.keys(spec).filter((key) => key !== "selector");
+    context.problems.push({ message: `unrecognized generator${written.length ? `: ${written.join(", ")}` : ""}; Argo CD generates nothing from it`, path: path23 });
+  }
+  const results = [];
+  for (const kind of kinds) {
+    const kindPath = `${path23}.${kind}`;
+    if (OUTSIDE[kind]) throw new GeneratorError(`the ${kind} generator ${OUTSIDE[kind]}: it cannot be expanded here`, kindPath);
+    const kindSpec = asRecord(spec[kind]);
+    if (!kindSpec) throw new GeneratorError(`${kind} must be a mapping`, kindPath);
+    const own = templateOf(kindSpec.template);
+    const template = depth === 0 ? mergeTemplate(own, baseTemplate) : baseTemplate;
+    let interpolated = spec;
+    if (Object.keys(params).length > 0) {
+      try {
+        interpolated = renderValue(spec, cloneGo(params), context, path23);
+      } catch (error) {
+        if (error instanceof RenderError) throw new GeneratorError(`failed to replace parameters in generator: ${error.message}`, error.path);
+        throw error;
+      }
+    }
+    const generated = await generateParams(kind, asRecord(interpolated[kind]) ?? {}, kindPath, depth, context);
+    results.push({
+      params: selector ? generated.filter((set) => selector(flattenParams(set))) : generated,
+      template,
+      fieldPath: (field) => isEmptyGo(valueAt(own, field)) ? `spec.template.${field}` : `${kindPath}.template.${field}`
+    });
+  }
+  return results;
+}
+async function generateParams(kind, spec, path23, depth, context) {
+  switch (kind) {
+    case "list":
+      return listParams(spec, path23, context);
+    case "clusters":
+      return clusterParams(spec, path23, context);
+    case "git":
+      return gitParams(spec, path23, context);
+    case "matrix":
+      return matrixParams(spec, path23, depth, context);
+    case "merge":
+      return mergeParams(spec, path23, depth, context);
+    default:
+      throw new GeneratorError(`the ${kind} generator cannot be expanded here`, path23);
+  }
+}
+async function childParams(child, path23, params, depth, context) {
+  const results = await transform(child, path23, { metadata: {}, spec: {} }, params, depth + 1, context);
+  if (results.length === 0) throw new GeneratorError("child generator generated no parameters", path23);
+  if (results.length > 1) throw new GeneratorError("found more than one generator in matrix.Generators", path23);
+  return results[0].params;
+}
+async function matrixParams(spec, path23, depth, context) {
+  const children = Array.isArray(spec.generators) ? spec.generators : [];
+  if (children.length < 2) throw new GeneratorError("found less than two generators, Matrix support only two", path23);
+  if (children.length > 2) throw new GeneratorError("found more than two generators, Matrix support only two", path23);
+  const out = [];
+  for (const first of await childParams(children[0], `${path23}.generators[0]`, {}, depth, context)) {
+    for (const second of await childParams(children[1], `${path23}.generators[1]`, first, depth, context)) {
+      if (context.goTemplate) {
+        const combined = {};
+        mergeMaps(combined, cloneGo(second), true);
+        mergeMaps(combined, cloneGo(first), true);
+        out.push(combined);
+      } else out.push(combineStringMaps(first, second, path23));
+    }
+  }
+  return out;
+}
+function combineStringMaps(a, b, path23) {
+  const combined = {};
+  for (const [key, value] of Object.entries(a)) setKey(combined, key, sprintValue(value));
+  for (const [key, value] of Object.entries(b)) {
+    const text = sprintValue(value);
+    const current = combined[key];
+    if (current !== void 0 && current !== text) {
+      throw new GeneratorError(`failed to combine string maps with merging params for the matrix generator: found duplicate key ${key} with different value, a: ${String(current)} ,b: ${text}`, path23);
+    }
+    setKey(combined, key, text);
+  }
+  return combined;
+}
+async function mergeParams(spec, path23, depth, context) {
+  const children = Array.isArray(spec.generators) ? spec.generators : [];
+  if (children.length < 2) throw new GeneratorError("found less than two generators, Merge requires two or more", path23);
+  const sets = [];
+  for (const [i, child] of children.entries()) sets.push(await childParams(child, `${path23}.generators[${i}]`, {}, depth, context));
+  const mergeKeys = Array.isArray(spec.mergeKeys) ? spec.mergeKeys.map(String) : [];
+  if (mergeKeys.length === 0) throw new GeneratorError("no merge keys were specified, Merge requires at least one", `${path23}.mergeKeys`);
+  const base = byMergeKey(mergeKeys, sets[0], `${path23}.generators[0]`);
+  sets.slice(1).forEach((other, i) => {
+    const overrides = byMergeKey(mergeKeys, other, `${path23}.generators[${i + 1}]`);
+    for (const [key, set] of base) {
+      const override = overrides.get(key);
+      if (!override) continue;
+      if (context.goTemplate) mergeMaps(set, cloneGo(override), true);
+      else for (const [name, value] of Object.entries(override)) setKey(set, name, value);
+    }
+  });
+  return [...base.values()];
+}
+function byMergeKey(mergeKeys, sets, path23) {
+  const keys = [...new Set(mergeKeys)];
+  const byKey = /* @__PURE__ */ new Map();
+  for (const set of sets) {
+    const keyValues = {};
+    for (const key2 of keys) setKey(keyValues, key2, Object.prototype.hasOwnProperty.call(set, key2) ? set[key2] ?? null : null);
+    const key = goJson(keyValues);
+    if (byKey.has(key)) {
+      throw new GeneratorError(`the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${key}`, path23);
+    }
+    byKey.set(key, set);
+  }
+  return byKey;
+}
+function listParams(spec, path23, context) {
+  const elements = spec.elements ?? [];
+  if (!Array.isArray(elements)) throw new GeneratorError("elements must be a list", `${path23}.elements`);
+  const out = [];
+  elements.forEach((element, i) => {
+    if (element !== null && element !== void 0 && !isGoMap(element)) {
+      throw new GeneratorError(`error unmarshling list element json: cannot unmarshal ${jsonKind2(element)} into Go value of type map[string]interface {}`, `${path23}.elements[${i}]`);
+    }
+    out.push(listElement(toGoValue(element ?? {}), `${path23}.elements[${i}]`, context));
+  });
+  if (typeof spec.elementsYaml === "string" && spec.elementsYaml !== "") {
+    let parsed2;
+    try {
+      parsed2 = parseGoYaml(spec.elementsYaml);
+    } catch (error) {
+      throw new GeneratorError(`error unmarshling decoded ElementsYaml ${error.message}`, `${path23}.elementsYaml`);
+    }
+    const items = parsed2 === null ? [] : parsed2;
+    if (!Array.isArray(items) || items.some((item) => item !== null && !isGoMap(item))) {
+      throw new GeneratorError("error unmarshling decoded ElementsYaml: it must be a list of mappings", `${path23}.elementsYaml`);
+    }
+    items.forEach((item, i) => out.push(listElement(item ?? {}, `${path23}.elementsYaml[${i}]`, context)));
+  }
+  return out;
+}
+function listElement(element, path23, context) {
+  if (context.goTemplate) return element;
+  const params = {};
+  const value = (item, key) => {
+    if (typeof item === "string") return item;
+    if (typeof item === "boolean" || typeof item === "number") return sprintValue(item);
+    if (item === null || item === void 0) return "";
+    throw new GeneratorError(`unsupported value type ${goTypeOf(item)} for key ${goQuote(key)}: nested objects and arrays are not supported in non-GoTemplate mode`, path23);
+  };
+  for (const [key, item] of Object.entries(element)) {
+    if (key !== "values") setKey(params, key, value(item, key));
+    else if (!isGoMap(item)) throw new GeneratorError("error parsing values map", `${path23}.values`);
+    else for (const [name, nested] of Object.entries(item)) setKey(params, `values.${name}`, value(nested, name));
+  }
+  return params;
+}
+function clusterParams(spec, path23, context) {
+  const selectorSpec = asRecord(spec.selector) ?? {};
+  const hasSelector = Array.isArray(selectorSpec.matchExpressions) && selectorSpec.matchExpressions.length > 0 || Object.keys(asRecord(selectorSpec.matchLabels) ?? {}).length > 0;
+  const selector = parseSelector(spec.selector ?? {}, `${path23}.selector`);
+  const values = stringMap(spec.values, `${path23}.values`);
+  const isLocal = (cluster) => cluster.server === IN_CLUSTER_SERVER && isEmptyGo(cluster.labels ?? {}) && isEmptyGo(cluster.annotations ?? {});
+  const secrets = /* @__PURE__ */ new Map();
+  for (const cluster of context.clusters) {
+    if (isLocal(cluster)) continue;
+    const labels = { [SECRET_TYPE_LABEL]: "cluster", ...cluster.labels };
+    if (selector(labels)) secrets.set(cluster.name, { ...cluster, labels });
+  }
+  const params = [];
+  if (!hasSelector && ![...secrets.values()].some((cluster) => cluster.server === IN_CLUSTER_SERVER)) {
+    params.push({ name: IN_CLUSTER_NAME, nameNormalized: IN_CLUSTER_NAME, server: IN_CLUSTER_SERVER, project: "" });
+  }
+  for (const cluster of secrets.values()) {
+    const set = { name: cluster.name, nameNormalized: sanitizeName(cluster.name), server: cluster.server, project: cluster.project ?? "" };
+    const labels = cluster.labels ?? {};
+    const annotations = cluster.annotations ?? {};
+    if (context.goTemplate) {
+      const meta = {};
+      if (Object.keys(annotations).length > 0) setKey(meta, "annotations", asStringMap({ ...annotations }));
+      if (Object.keys(labels).length > 0) setKey(meta, "labels", asStringMap({ ...labels }));
+      set.metadata = meta;
+    } else {
+      for (const [key, value] of Object.entries(annotations)) setKey(set, `metadata.annotations.${key}`, value);
+      for (const [key, value] of Object.entries(labels)) setKey(set, `metadata.labels.${key}`, value);
+    }
+    params.push(set);
+  }
+  for (const set of params) appendValues(values, set, path23, context);
+  return spec.flatList === true ? [{ clusters: params }] : params;
+}
+async function gitParams(spec, path23, context) {
+  const repoURL = typeof spec.repoURL === "string" ? spec.repoURL : "";
+  const revision2 = typeof spec.revision === "string" && spec.revision !== "" ? spec.revision : void 0;
+  if (!context.repository.isThisRepository(repoURL, revision2)) {
+    throw new GeneratorError(`the git generator reads ${repoURL || "(no repoURL)"}${revision2 ? ` at revision ${revision2}` : ""}, which is not this repository: it cannot be expanded here`, path23);
+  }
+  const prefix = typeof spec.pathParamPrefix === "string" ? spec.pathParamPrefix : "";
+  const values = stringMap(spec.values, `${path23}.values`);
+  if (Array.isArray(spec.directories) && spec.directories.length > 0) {
+    return directoryParams(gitItems(spec.directories, `${path23}.directories`), prefix, values, path23, context);
+  }
+  if (Array.isArray(spec.files) && spec.files.length > 0) {
+    return fileParams(gitItems(spec.files, `${path23}.files`), prefix, values, path23, context);
+  }
+  throw new GeneratorError("ApplicationSet is empty: the git generator has neither directories nor files", path23);
+}
+function gitItems(items, path23) {
+  return items.map((item, i) => {
+    const record5 = asRecord(item);
+    if (!record5 || typeof record5.path !== "string") throw new GeneratorError("each entry needs a path", `${path23}[${i}]`);
+    return { path: record5.path, exclude: record5.exclude === true };
+  });
+}
+function directoryParams(items, prefix, values, path23, context) {
+  const all = context.repository.directories().filter((dir) => dir !== "" && dir !== "." && !dir.split("/").some((segment) => segment.startsWith("."))).sort(compareWalkOrder);
+  const malformed = /* @__PURE__ */ new Set();
+  const selected2 = all.filter((dir) => {
+    let include = false;
+    let exclude = false;
+    for (const item of items) {
+      const match = goPathMatch(item.path, dir);
+      if (match === "malformed") malformed.add(item.path);
+      else if (match && item.exclude) exclude = true;
+      else if (match) include = true;
+    }
+    return include && !exclude;
+  });
+  for (const pattern of malformed) {
+    context.problems.push({ message: `the directory pattern ${goQuote(pattern)} is malformed (Go path.Match syntax): Argo CD matches nothing with it`, path: `${path23}.directories` });
+  }
+  return selected2.map((dir) => {
+    const params = {};
+    const basename = goPathBase(dir);
+    if (context.goTemplate) {
+      const pathParam = { path: dir, basename, basenameNormalized: sanitizeName(basename), segments: asStringSlice(dir.split("/")) };
+      setKey(params, prefix || "path", prefix ? { path: pathParam } : pathParam);
+    } else {
+      const name = prefix ? `${prefix}.path` : "path";
+      setKey(params, name, dir);
+      setKey(params, `${name}.basename`, basename);
+      setKey(params, `${name}.basenameNormalized`, sanitizeName(basename));
+      dir.split("/").forEach((segment, i) => {
+        if (segment !== "") setKey(params, `${name}[${i}]`, segment);
+      });
+    }
+    appendValues(values, params, path23, context);
+    return params;
+  });
+}
+async function fileParams(items, prefix, values, path23, context) {
+  const files = context.repository.files();
+  const matched = /* @__PURE__ */ new Set();
+  for (const item of items.filter((entry) => !entry.exclude)) for (const file of matchFiles(item.path, files, path23, context)) matched.add(file);
+  for (const item of items.filter((entry) => entry.exclude)) for (const file of matchFiles(item.path, files, path23, context)) matched.delete(file);
+  const out = [];
+  for (const file of [...matched].sort(compareBytes)) {
+    context.reads.add(file);
+    const text = await context.repository.readText(file);
+    let objects;
+    try {
+      objects = parseGitFile(text);
+    } catch (error) {
+      throw new GeneratorError(`unable to process file '${file}': unable to parse file: ${error.message}`, path23);
+    }
+    const dir = goPathDir(file);
+    const basename = goPathBase(dir);
+    const filename = goPathBase(file);
+    for (const object of objects) {
+      let params;
+      if (context.goTemplate) {
+        params = { ...object };
+        const pathParam = {
+          path: dir,
+          basename,
+          filename,
+          basenameNormalized: sanitizeName(basename),
+          filenameNormalized: sanitizeName(filename),
+          segments: asStringSlice(dir.split("/"))
+        };
+        setKey(params, prefix || "path", prefix ? { path: pathParam } : pathParam);
+      } else {
+        params = {};
+        for (const [key, value] of Object.entries(flatten(object))) setKey(params, key, sprintValue(value));
+        const name = prefix ? `${prefix}.path` : "path";
+        setKey(params, name, dir);
+        setKey(params, `${name}.basename`, basename);
+        setKey(params, `${name}.filename`, filename);
+        setKey(params, `${name}.basenameNormalized`, sanitizeName(basename));
+        setKey(params, `${name}.filenameNormalized`, sanitizeName(filename));
+        dir.split("/").forEach((segment, i) => {
+          if (segment !== "") setKey(params, `${name}[${i}]`, segment);
+        });
+      }
+      appendValues(values, params, path23, context);
+      out.push(params);
+    }
+  }
+  return out;
+}
+function parseGitFile(text) {
+  const value = parseGoYaml(text);
+  if (value === null || value === void 0) return [{}];
+  if (Array.isArray(value)) {
+    if (value.some((item) => item !== null && !isGoMap(item))) throw new Error("json: cannot unmarshal array into Go value of type map[string]interface {}");
+    return value.length === 0 ? [{}] : value.map((item) => item ?? {});
+  }
+  if (isGoMap(value)) return [value];
+  throw new Error(`json: cannot unmarshal ${jsonKind2(value)} into Go value of type map[string]interface {}`);
+}
+function appendValues(values, params, path23, context) {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return;
+  const rendered = {};
+  for (const [key, value] of entries) {
+    try {
+      setKey(rendered, key, replace(value, params, context));
+    } catch (error) {
+      throw new GeneratorError(`failed to append templated values: ${error.message}`, `${path23}.values.${key}`);
+    }
+  }
+  if (context.goTemplate) setKey(params, "values", asStringMap(rendered));
+  else for (const [key, value] of Object.entries(rendered)) setKey(params, `values.${key}`, value);
+}
+function matchFiles(pattern, files, path23, context) {
+  if (context.options.newGitFileGlobbing) {
+    const regexp = doublestarRegExp(pattern.replace(/^\/+/, ""));
+    return files.filter((file) => regexp.test(file));
+  }
+  if (pattern === "") throw new GeneratorError("empty string is not a valid pathspec", path23);
+  if (pattern.startsWith(":")) throw new GeneratorError(`the pathspec ${goQuote(pattern)} uses git pathspec magic, which is not supported here`, path23);
+  if (pattern.startsWith("/")) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path23);
+  const segments = [];
+  for (const segment of pattern.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (segments.length === 0) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path23);
+      segments.pop();
+    } else segments.push(segment);
+  }
+  const normalized = segments.join("/") + (pattern.endsWith("/") && segments.length > 0 ? "/" : "");
+  return files.filter((file) => gitPathspecMatch(normalized, file));
+}
+function gitPathspecMatch(pattern, name) {
+  if (pattern === "" || name === pattern) return true;
+  if (name.startsWith(pattern) && (pattern.endsWith("/") || name[pattern.length] === "/")) return true;
+  if (!/[*?[\\]/.test(pattern)) return false;
+  return wildmatch(Buffer.from(pattern, "utf8"), 0, Buffer.from(name, "utf8"), 0) === WM_MATCH;
+}
+var WM_MATCH = 0;
+var WM_NOMATCH = 1;
+var WM_ABORT_ALL = -1;
+var isGlobSpecial = (byte) => byte === 42 || byte === 63 || byte === 91 || byte === 92;
+function wildmatch(p, pi, t, ti) {
+  for (; pi < p.length; pi++, ti++) {
+    let pch = p[pi];
+    const tch = t[ti];
+    if (tch === void 0 && pch !== 42) return WM_ABORT_ALL;
+    switch (pch) {
+      case 92:
+        pch = p[++pi];
+        if (tch !== pch) return WM_NOMATCH;
+        continue;
+      case 63:
+        continue;
+      case 42: {
+        while (p[pi + 1] === 42) pi++;
+        pi++;
+        if (pi >= p.length) return WM_MATCH;
+        for (; ; ) {
+          if (ti >= t.length) break;
+          if (!isGlobSpecial(p[pi])) {
+            while (ti < t.length && t[ti] !== p[pi]) ti++;
+            if (ti >= t.length) return WM_NOMATCH;
+          }
+          const matched = wildmatch(p, pi, t, ti);
+          if (matched !== WM_NOMATCH) return matched;
+          ti++;
+        }
+        return WM_ABORT_ALL;
+      }
+      case 91: {
+        pch = p[++pi];
+        if (pch === 94) pch = 33;
+        const negated = pch === 33;
+        if (negated) pch = p[++pi];
+        let previous = 0;
+        let matched = false;
+        do {
+          if (pch === void 0) return WM_ABORT_ALL;
+          if (pch === 92) {
+            pch = p[++pi];
+            if (pch === void 0) return WM_ABORT_ALL;
+            if (tch === pch) matched = true;
+          } else if (pch === 45 && previous && p[pi + 1] !== void 0 && p[pi + 1] !== 93) {
+            pch = p[++pi];
+            if (pch === 92) {
+              pch = p[++pi];
+              if (pch === void 0) return WM_ABORT_ALL;
+            }
+            if (tch <= pch && tch >= previous) matched = true;
+            pch = 0;
+          } else if (pch === 91 && p[pi + 1] === 58) {
+            const start = pi + 2;
+            let end = start;
+            while (end < p.length && p[end] !== 93) end++;
+            if (end >= p.length) return WM_ABORT_ALL;
+            if (end - start < 1 || p[end - 1] !== 58) {
+              if (tch === 91) matched = true;
+            } else {
+              const test = CHARACTER_CLASSES[p.subarray(start, end - 1).toString("latin1")];
+              if (!test) return WM_ABORT_ALL;
+              if (test(String.fromCharCode(tch))) matched = true;
+              pi = end;
+              pch = 0;
+            }
+          } else if (tch === pch) matched = true;
+          previous = pch;
+          pch = p[++pi];
+        } while (pch !== 93);
+        if (matched === negated) return WM_NOMATCH;
+        continue;
+      }
+      default:
+        if (tch !== pch) return WM_NOMATCH;
+        continue;
+    }
+  }
+  return ti < t.length ? WM_NOMATCH : WM_MATCH;
+}
+var CHARACTER_CLASSES = {
+  alnum: (c) => /[0-9A-Za-z]/.test(c),
+  alpha: (c) => /[A-Za-z]/.test(c),
+  blank: (c) => c === " " || c === "	",
+  cntrl: (c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127,
+  digit: (c) => /[0-9]/.test(c),
+  graph: (c) => c.charCodeAt(0) > 32 && c.charCodeAt(0) < 127,
+  lower: (c) => /[a-z]/.test(c),
+  print: (c) => c.charCodeAt(0) >= 32 && c.charCodeAt(0) < 127,
+  punct: (c) => /[!-/:-@[-`{-~]/.test(c),
+  space: (c) => /[ \t\n\v\f\r]/.test(c),
+  upper: (c) => /[A-Z]/.test(c),
+  xdigit: (c) => /[0-9A-Fa-f]/.test(c)
+};
+function doublestarRegExp(pattern) {
+  const segments = pattern.split("/");
+  let source = "";
+  segments.forEach((segment, i) => {
+    if (segment === "**") {
+      if (segments.length === 1) source += ".*";
+      else if (i === 0) source += "(?:.*/)?";
+      else source += "(?:/.*)?";
+      return;
+    }
+    if (i > 0 && !(i === 1 && segments[0] === "**")) source += "/";
+    source += globSegment(segment);
+  });
+  return new RegExp(`^${source}$`, "s");
+}
+function globSegment(segment) {
+  let out = "";
+  let braces = 0;
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment[i];
+    if (char === "\\" && i + 1 < segment.length) out += escapeRegExp(segment[++i]);
+    else if (char === "*") out += "[^/]*";
+    else if (char === "?") out += "[^/]";
+    else if (char === "{") {
+      braces++;
+      out += "(?:";
+    } else if (char === "}" && braces > 0) {
+      braces--;
+      out += ")";
+    } else if (char === "," && braces > 0) out += "|";
+    else if (char === "[") {
+      const end = segment.indexOf("]", i + 2);
+      if (end < 0) out += "\\[";
+      else {
+        let body = segment.slice(i + 1, end);
+        const negated = body.startsWith("!") || body.startsWith("^");
+        if (negated) body = body.slice(1);
+        out += `[${negated ? "^/" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
+        i = end;
+      }
+    } else out += escapeRegExp(char);
+  }
+  return out + ")".repeat(braces);
+}
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function goPathMatch(pattern, name) {
+  let p = [...pattern];
+  let n = [...name];
+  pattern: while (p.length > 0) {
+    let star = false;
+    while (p[0] === "*") {
+      p = p.slice(1);
+      star = true;
+    }
+    const [chunk, rest] = scanChunk(p);
+    p = rest;
+    if (star && chunk.length === 0) return !n.includes("/");
+    const first = matchChunk(chunk, n);
+    if (first === "malformed") return "malformed";
+    if (first && (first.length === 0 || p.length > 0)) {
+      n = first;
+      continue;
+    }
+    if (star) {
+      for (let i = 0; i < n.length && n[i] !== "/"; i++) {
+        const attempt = matchChunk(chunk, n.slice(i + 1));
+        if (attempt === "malformed") return "malformed";
+        if (attempt) {
+          if (p.length === 0 && attempt.length > 0) continue;
+          n = attempt;
+          continue pattern;
+        }
+      }
+    }
+    while (p.length > 0) {
+      while (p[0] === "*") p = p.slice(1);
+      const [next, remainder] = scanChunk(p);
+      p = remainder;
+      if (matchChunk(next, []) === "malformed") return "malformed";
+    }
+    return false;
+  }
+  return n.length === 0;
+}
+function scanChunk(pattern) {
+  let inRange = false;
+  let i = 0;
+  for (; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === "\\") {
+      if (i + 1 < pattern.length) i++;
+    } else if (char === "[") inRange = true;
+    else if (char === "]") inRange = false;
+    else if (char === "*" && !inRange) break;
+  }
+  return [pattern.slice(0, i), pattern.slice(i)];
+}
+function matchChunk(chunk, name) {
+  let failed = false;
+  let c = 0;
+  let s = 0;
+  while (c < chunk.length) {
+    if (!failed && s >= name.length) failed = true;
+    const char = chunk[c];
+    if (char === "[") {
+      const rune = failed ? "" : name[s++];
+      c++;
+      let negated = false;
+      if (chunk[c] === "^") {
+        negated = true;
+        c++;
+      }
+      let match = false;
+      let ranges = 0;
+      for (; ; ) {
+        if (chunk[c] === "]" && ranges > 0) {
+          c++;
+          break;
+        }
+        const lo = getEscaped(chunk, c);
+        if (lo === "malformed") return "malformed";
+        c = lo.next;
+        let hi = lo;
+        if (chunk[c] === "-") {
+          const high = getEscaped(chunk, c + 1);
+          if (high === "malformed") return "malformed";
+          hi = high;
+          c = high.next;
+        }
+        if (lo.char <= rune && rune <= hi.char) match = true;
+        ranges++;
+      }
+      if (match === negated) failed = true;
+    } else if (char === "?") {
+      if (!failed) {
+        if (name[s] === "/") failed = true;
+        s++;
+      }
+      c++;
+    } else {
+      let literal = char;
+      if (char === "\\") {
+        c++;
+        if (c >= chunk.length) return "malformed";
+        literal = chunk[c];
+      }
+      if (!failed) {
+        if (literal !== name[s]) failed = true;
+        s++;
+      }
+      c++;
+    }
+  }
+  return failed ? false : name.slice(s);
+}
+function getEscaped(chunk, at) {
+  let i = at;
+  if (i >= chunk.length || chunk[i] === "-" || chunk[i] === "]") return "malformed";
+  if (chunk[i] === "\\") {
+    i++;
+    if (i >= chunk.length) return "malformed";
+  }
+  const char = chunk[i];
+  if (i + 1 >= chunk.length) return "malformed";
+  return { char, next: i + 1 };
+}
+function compareWalkOrder(a, b) {
+  const left = a.split("/");
+  const right = b.split("/");
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const order = compareBytes(left[i], right[i]);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+function parseSelector(value, path23) {
+  if (value === void 0 || value === null) return void 0;
+  const spec = asRecord(value);
+  if (!spec) throw new GeneratorError("a selector must be a mapping", path23);
+  const requirements = [];
+  for (const [key, expected] of Object.entries(asRecord(spec.matchLabels) ?? {})) {
+    if (typeof expected !== "string") throw new GeneratorError(`matchLabels.${key} must be a string`, `${path23}.matchLabels`);
+    requirements.push((labels) => Object.prototype.hasOwnProperty.call(labels, key) && labels[key] === expected);
+  }
+  const expressions = Array.isArray(spec.matchExpressions) ? spec.matchExpressions : [];
+  expressions.forEach((item, i) => {
+    const expression = asRecord(item) ?? {};
+    const key = String(expression.key ?? "");
+    const operator = String(expression.operator ?? "");
+    const values = Array.isArray(expression.values) ? expression.values.map(String) : [];
+    const where = `${path23}.matchExpressions[${i}]`;
+    const has = (labels) => Object.prototype.hasOwnProperty.call(labels, key);
+    switch (operator) {
+      case "In":
+      case "NotIn":
+        if (values.length === 0) throw new GeneratorError(`for 'in', 'notin' operators, values set can't be empty`, where);
+        requirements.push(operator === "In" ? (l) => has(l) && values.includes(l[key]) : (l) => !has(l) || !values.includes(l[key]));
+        break;
+      case "Exists":
+      case "DoesNotExist":
+        if (values.length > 0) throw new GeneratorError("values set must be empty for exists and does not exist", where);
+        requirements.push(operator === "Exists" ? has : (l) => !has(l));
+        break;
+      default:
+        throw new GeneratorError(`${goQuote(operator)} is not a valid label selector operator`, where);
+    }
+  });
+  return (labels) => requirements.every((requirement) => requirement(labels));
+}
+function flattenParams(params) {
+  const out = {};
+  for (const [key, value] of Object.entries(flatten(params))) out[key] = sprintValue(value);
+  return out;
+}
+function flatten(map, prefix = "", out = {}) {
+  const assign = (key, value) => {
+    if ((isGoMap(value) || Array.isArray(value)) && !isTypedCollection(value)) {
+      if (Array.isArray(value)) value.forEach((item, i) => assign(`${key}.${i}`, item));
+      else flatten(value, key, out);
+    } else out[key] = value;
+  };
+  for (const [key, value] of Object.entries(map)) assign(prefix ? `${prefix}.${key}` : key, value);
+  return out;
+}
+function templateOf(value) {
+  const template = asRecord(value) ?? {};
+  const metadata = asRecord(template.metadata) ?? {};
+  const kept = {};
+  for (const key of ["name", "namespace", "labels", "annotations", "finalizers"]) if (metadata[key] !== void 0) kept[key] = metadata[key];
+  return { metadata: structuredClone(kept), spec: structuredClone(asRecord(template.spec) ?? {}) };
+}
+function mergeTemplate(own, base) {
+  return fillEmpty(own, base);
+}
+function fillEmpty(dst, src, key) {
+  if (isEmptyGo(dst)) return structuredClone(src);
+  if (isPlainObject(dst) && isPlainObject(src) && key !== "valuesObject") {
+    const out = { ...dst };
+    for (const [name, value] of Object.entries(src)) out[name] = fillEmpty(dst[name], value, name);
+    return out;
+  }
+  return dst;
+}
+function replace(text, params, context) {
+  return context.goTemplate ? renderGoTemplate(text, params, context.templateOptions) : fastReplace(text, params);
+}
+function fastReplace(text, params) {
+  if (!/\{\{[^\n]*\}\}/.test(text)) return text;
+  let out = "";
+  let rest = text;
+  for (; ; ) {
+    const start = rest.indexOf("{{");
+    if (start < 0) return out + rest;
+    out += rest.slice(0, start);
+    rest = rest.slice(start + 2);
+    const end = rest.indexOf("}}");
+    if (end < 0) throw new Error(`invalid template: Cannot find end tag="}}" in the template=${goQuote(text)} starting from ${goQuote(rest)}`);
+    const tag = rest.slice(0, end);
+    rest = rest.slice(end + 2);
+    const key = goTrimSpace(tag);
+    const value = key !== "" && Object.prototype.hasOwnProperty.call(params, key) ? params[key] : void 0;
+    out += typeof value === "string" ? value : `{{${tag}}}`;
+  }
+}
+function renderValue(value, params, context, path23) {
+  if (typeof value === "string") {
+    try {
+      return replace(value, params, context);
+    } catch (error) {
+      throw new RenderError(error.message, path23);
+    }
+  }
+  if (Array.isArray(value)) return value.map((item, i) => renderValue(item, params, context, `${path23}[${i}]`));
+  if (isPlainObject(value)) {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === null || item === void 0) continue;
+      let renderedKey;
+      try {
+        renderedKey = replace(key, params, context);
+      } catch (error) {
+        throw new RenderError(error.message, `${path23}.${key}`);
+      }
+      const rendered = renderValue(item, params, context, `${path23}.${key}`);
+      if (renderedKey === "__proto__") Object.defineProperty(out, renderedKey, { value: rendered, enumerable: true, writable: true, configurable: true });
+      else out[renderedKey] = rendered;
+    }
+    return out;
+  }
+  return value;
+}
+function renderApplication(result, params, spec, namespace, where, context) {
+  let metadata;
+  let appSpec;
+  const data = cloneGo(params);
+  if (Object.keys(params).length === 0) {
+    metadata = structuredClone(result.template.metadata);
+    appSpec = structuredClone(result.template.spec);
+  } else {
+    try {
+      metadata = renderValue(result.template.metadata, data, context, "metadata");
+      appSpec = renderValue(result.template.spec, data, context, "spec");
+    } catch (error) {
+      if (!(error instanceof RenderError)) throw error;
+      context.problems.push({ message: `${where}: ${error.message}`, path: result.fieldPath(error.path) });
+      return void 0;
+    }
+    const syncPolicy = asRecord(spec.syncPolicy);
+    const finalizers = Array.isArray(metadata.finalizers) ? metadata.finalizers : [];
+    if (syncPolicy?.preserveResourcesOnDeletion !== true && finalizers.length === 0) metadata.finalizers = [RESOURCES_FINALIZER];
+  }
+  let application = { metadata, spec: appSpec };
+  if (typeof spec.templatePatch === "string") {
+    const patched = applyTemplatePatch(application, spec.templatePatch, data, context);
+    if (typeof patched === "string") {
+      context.problems.push({ message: `${where}: ${patched}`, path: "spec.templatePatch" });
+      return void 0;
+    }
+    application = patched;
+  }
+  return toApplication(application, namespace, where, context);
+}
+function applyTemplatePatch(application, templatePatch, params, context) {
+  let text;
+  try {
+    text = replace(templatePatch, params, context);
+  } catch (error) {
+    return `error replacing values in templatePatch: ${error.message}`;
+  }
+  let patch2;
+  try {
+    patch2 = goTrimSpace(text).startsWith("{") ? JSON.parse(text) : parseGoYaml(text);
+  } catch (error) {
+    return `error while converting template to json ${goQuote(text)}: ${error.message}`;
+  }
+  if (patch2 === null) return application;
+  if (!isPlainObject(patch2)) return `invalid templatePatch ${goQuote(text)}: it is not a mapping`;
+  const project = asRecord(application.spec)?.project;
+  let patched;
+  try {
+    patched = strategicMerge(application, patch2, "");
+  } catch (error) {
+    return error.message;
+  }
+  const patchedSpec = asRecord(patched.spec) ?? {};
+  if (project === void 0) delete patchedSpec.project;
+  else patchedSpec.project = project;
+  patched.spec = patchedSpec;
+  return patched;
+}
+function strategicMerge(original, patch2, path23) {
+  if (!isPlainObject(patch2)) return structuredClone(patch2);
+  const out = isPlainObject(original) ? { ...original } : {};
+  for (const [key, value] of Object.entries(patch2)) {
+    if (key.startsWith("$")) throw new Error(`templatePatch: the strategic merge directive ${key} is not supported here`);
+    const where = path23 ? `${path23}.${key}` : key;
+    if (value === null) delete out[key];
+    else if (where === "metadata.finalizers" && Array.isArray(value) && Array.isArray(out[key])) {
+      out[key] = [.../* @__PURE__ */ new Set([...out[key], ...value])];
+    } else out[key] = strategicMerge(out[key], value, where);
+  }
+  return out;
+}
+function toApplication(application, namespace, where, context) {
+  const metadata = asRecord(application.metadata) ?? {};
+  const name = typeof metadata.name === "string" ? metadata.name : "";
+  if (!name) {
+    context.problems.push({ message: `${where}: the generated Application has no name; Kubernetes refuses it`, path: "spec.template.metadata.name" });
+    return void 0;
+  }
+  const out = { name };
+  if (namespace) out.namespace = namespace;
+  for (const key of ["labels", "annotations", "finalizers"]) if (!isEmptyGo(metadata[key])) out[key] = metadata[key];
+  return { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: out, spec: normalizeSpec(asRecord(application.spec) ?? {}) };
+}
+function normalizeSpec(spec) {
+  const out = { ...spec };
+  if (typeof out.project !== "string" || out.project === "") out.project = "default";
+  const syncPolicy = asRecord(out.syncPolicy);
+  if (syncPolicy && ["automated", "syncOptions", "retry", "managedNamespaceMetadata"].every((key) => isEmptyGo(syncPolicy[key]))) delete out.syncPolicy;
+  const source = asRecord(out.source);
+  if (source) {
+    const normalized = { ...source };
+    for (const key of ["kustomize", "helm", "directory"]) if (isPlainObject(normalized[key]) && isEmptyGo(normalized[key])) delete normalized[key];
+    out.source = normalized;
+  }
+  return out;
+}
+function asRecord(value) {
+  return isPlainObject(value) ? value : void 0;
+}
+function isPlainObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isEmptyGo(value) {
+  if (value === void 0 || value === null || value === "" || value === 0 || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isPlainObject(value)) return Object.keys(value).length === 0;
+  return false;
+}
+function valueAt(template, field) {
+  let current = template;
+  for (const step of field.split(/\.|\[(\d+)\]/).filter(Boolean)) current = isPlainObject(current) || Array.isArray(current) ? current[step] : void 0;
+  return current;
+}
+function stringMap(value, path23) {
+  if (value === void 0 || value === null) return {};
+  const record5 = asRecord(value);
+  if (!record5) throw new GeneratorError("values must be a mapping of strings", path23);
+  const out = {};
+  for (const [key, item] of Object.entries(record5)) {
+    if (typeof item !== "string") throw new GeneratorError(`values.${key} must be a string`, path23);
+    out[key] = item;
+  }
+  return out;
+}
+function jsonKind2(value) {
+  if (Array.isArray(value)) return "array";
+  if (isPlainObject(value)) return "object";
+  return typeof value === "string" ? "string" : typeof value === "boolean" ? "bool" : "number";
+}
+function goTypeOf(value) {
+  return Array.isArray(value) ? "[]interface {}" : "map[string]interface {}";
+}
+
+// src/discover/argo-environments.ts
+var IN_CLUSTER = { name: "in-cluster", server: "https://kubernetes.default.svc" };
+async function argoEnvironments(object, definedAt, context) {
+  if (object.kind === "Application") return [applicationEnvironment(object, definedAt, context)];
+  const clusters = [IN_CLUSTER, ...context.config.argocd.clusters];
+  const view = repositoryView(context);
+  const metadata = object.metadata ?? {};
+  const label = `ApplicationSet ${String(metadata.namespace ?? "argocd")}/${String(metadata.name ?? "")}`;
+  let expansion;
+  try {
+    expansion = await expandApplicationSet(object, view, clusters);
+  } catch (error) {
+    expansion = { applications: [], problems: [{ message: error.message }], reads: [] };
+  }
+  const environments = expansion.applications.map((application) => {
+    const environment2 = applicationEnvironment(application, definedAt, context);
+    for (const file of expansion.reads) environment2.inputs.add(file);
+    environment2.definition = JSON.stringify(application);
+    return environment2;
+  });
+  if (expansion.problems.length > 0) {
+    const namespace = String(metadata.namespace ?? "argocd");
+    const name = String(metadata.name ?? "");
+    environments.push({
+      environment: { name: pullerEnvironmentName(void 0, "ApplicationSet", namespace, name), kind: "argocd-application", path: "", definedAt },
+      spec: { type: "skipped", reason: "the ApplicationSet does not expand" },
+      inputs: /* @__PURE__ */ new Set([definedAt.file, ...expansion.reads]),
+      yamlInputs: /* @__PURE__ */ new Set(),
+      problems: expansion.problems.map((problem2) => ({
+        ruleId: "argocd-applicationset-invalid",
+        severity: "error",
+        message: `${label}${problem2.path ? ` (${problem2.path})` : ""}: ${problem2.message}`,
+        location: definedAt
+      }))
+    });
+  }
+  return environments;
+}
+function repositoryView(context) {
+  const directories = [...context.discovery.directories.keys()].filter((dir) => dir !== ".");
+  const files = filesBelow(".", context.discovery);
+  return {
+    isThisRepository: (repoURL, revision2) => context.sources.isThisRepository(repoURL, argoRevision(revision2)).ok,
+    directories: () => directories,
+    files: () => files,
+    readText: (file) => context.readText(file)
+  };
+}
+function argoRevision(revision2) {
+  if (!revision2 || revision2 === "HEAD") return {};
+  return { branch: revision2 };
+}
+function applicationEnvironment(application, definedAt, context) {
+  const metadata = application.metadata ?? {};
+  const spec = record3(application.spec);
+  const namespace = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "argocd";
+  const name = String(metadata.name ?? "");
+  const destination = record3(spec.destination);
+  const cluster = clusterName(destination, context.config.argocd.clusters);
+  const destinationNamespace = typeof destination.namespace === "string" && destination.namespace ? destination.namespace : void 0;
+  const sources = Array.isArray(spec.sources) ? spec.sources.map(record3) : spec.source ? [record3(spec.source)] : [];
+  const label = `Application ${namespace}/${name}`;
+  const environment2 = {
+    name: pullerEnvironmentName(cluster, "Application", namespace, name),
+    kind: "argocd-application",
+    path: "",
+    ...cluster ? { cluster } : {},
+    definedAt
+  };
+  const inputs = /* @__PURE__ */ new Set([definedAt.file]);
+  const yamlInputs = /* @__PURE__ */ new Set();
+  const problems = [];
+  const notices = [];
+  const problem2 = (message) => ({ ruleId: "argocd-application-invalid", severity: "error", message: `${label}: ${message}`, location: definedAt });
+  const refs = /* @__PURE__ */ new Map();
+  for (const source of sources) {
+    if (typeof source.ref === "string") refs.set(source.ref, context.sources.isThisRepository(String(source.repoURL ?? ""), argoRevision(str(source.targetRevision))).ok);
+  }
+  const parts = [];
+  const skipped2 = [];
+  for (const source of sources) {
+    const repoURL = String(source.repoURL ?? "");
+    if (typeof source.ref === "string" && source.path === void 0 && source.chart === void 0) continue;
+    if (typeof source.chart === "string") {
+      parts.push({ type: "helm", chart: helmChart(source, name, destinationNamespace, { type: "remote", repoURL }, refs, inputs, problem2, problems), ...defaultNs(destinationNamespace) });
+      continue;
+    }
+    const resolution = context.sources.isThisRepository(repoURL, argoRevision(str(source.targetRevision)));
+    if (!resolution.ok) {
+      skipped2.push(resolution.reason);
+      continue;
+    }
+    const dir = path15.posix.normalize(String(source.path ?? ".").replace(/^\.?\/+/, "") || ".");
+    if (dir === ".." || dir.startsWith("../")) {
+      problems.push(problem2(`source path "${String(source.path)}" is outside the repository`));
+      continue;
+    }
+    parts.push(sourcePart(source, dir, name, destinationNamespace, context, { inputs, yamlInputs, problems, notices, refs, problem: problem2 }));
+    environment2.path = environment2.path ? `${environment2.path}, ${dir}` : dir;
+  }
+  if (parts.length === 0 && skipped2.length > 0) {
+    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${skipped2.join("; ")}` }, inputs, yamlInputs, problems, notices };
+  }
+  for (const reason of skipped2) {
+    notices.push({ ruleId: "argocd-source-skipped", severity: "notice", message: `${label}: a source is not rendered: ${reason}`, location: definedAt });
+  }
+  const renderSpec = parts.length === 1 ? parts[0] : { type: "multi", parts };
+  return { environment: environment2, spec: renderSpec, inputs, yamlInputs, problems, notices };
+}
+function sourcePart(source, dir, appName, destinationNamespace, context, state) {
+  const { discovery } = context;
+  const entries = discovery.directories.get(dir);
+  if (!entries) {
+    state.problems.push(state.problem(`source path "${dir}" is not a directory in this repository`));
+    state.inputs.add(dir);
+    return { type: "skipped", reason: "missing path" };
+  }
+  const isChart2 = entries.some((entry) => entry.name === "Chart.yaml");
+  const isKustomize = discovery.kustomizations.has(dir);
+  if (source.helm !== void 0 || isChart2 && source.kustomize === void 0 && source.directory === void 0) {
+    for (const file of filesBelow(dir, discovery)) state.inputs.add(file);
+    return {
+      type: "helm",
+      chart: helmChart(source, appName, destinationNamespace, { type: "directory", dir }, state.refs, state.inputs, state.problem, state.problems),
+      ...defaultNs(destinationNamespace)
+    };
+  }
+  if (source.kustomize !== void 0 || isKustomize && source.directory === void 0) {
+    const closure = discovery.closureOf(dir);
+    for (const file of closure.files) state.inputs.add(file);
+    for (const file of closure.yamlFiles) state.yamlInputs.add(file);
+    state.problems.push(...closure.problems);
+    const kustomize = record3(source.kustomize);
+    const edits = kustomizeEdits(kustomize, state.problem, state.problems);
+    for (const component of edits.components) {
+      const target = path15.posix.normalize(path15.posix.join(dir, component));
+      if (!discovery.kustomizations.has(target)) {
+        state.problems.push(state.problem(`kustomize component "${component}" does not exist (${target})`));
+        continue;
+      }
+      const inner = discovery.closureOf(target);
+      for (const file of inner.files) state.inputs.add(file);
+      for (const file of inner.yamlFiles) state.yamlInputs.add(file);
+    }
+    return {
+      type: "edited-kustomization",
+      path: dir,
+      edits,
+      loadRestrictionsNone: false,
+      ...defaultNs(destinationNamespace)
+    };
+  }
+  const directory = record3(source.directory);
+  const recurse = directory.recurse === true;
+  const include = patterns(directory.include);
+  const exclude = patterns(directory.exclude);
+  if (Object.keys(record3(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
+    state.notices.push({ ...state.problem("Jsonnet is not rendered; only the YAML and JSON manifests of the directory are"), ruleId: "argocd-jsonnet", severity: "notice" });
+  }
+  const selected2 = (recurse ? filesBelow(dir, discovery) : entries.filter((entry) => entry.type === "file").map((entry) => dir === "." ? entry.name : `${dir}/${entry.name}`)).filter((file) => /\.(ya?ml|json)$/i.test(file)).filter((file) => {
+    const relative = dir === "." ? file : file.slice(dir.length + 1);
+    return (include.length === 0 || include.some((glob) => glob.test(relative) || glob.test(path15.posix.basename(relative)))) && !exclude.some((glob) => glob.test(relative) || glob.test(path15.posix.basename(relative)));
+  });
+  for (const file of selected2) {
+    state.inputs.add(file);
+    state.yamlInputs.add(file);
+  }
+  return { type: "directory", path: dir, files: selected2, ...defaultNs(destinationNamespace) };
+}
+function helmChart(source, appName, destinationNamespace, chart, refs, inputs, problem2, problems) {
+  const helm = record3(source.helm);
+  const valueFiles = [];
+  for (const written of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) {
+    if (typeof written !== "string") continue;
+    const refMatch = /^\$([^/]+)\/(.*)$/.exec(written);
+    let file;
+    if (refMatch) {
+      if (!refs.has(refMatch[1])) {
+        problems.push(problem2(`value file "${written}" names the source ref "${refMatch[1]}", which no source defines`));
+        continue;
+      }
+      if (!refs.get(refMatch[1])) continue;
+      file = path15.posix.normalize(refMatch[2]);
+    } else if (chart.type === "directory") {
+      file = path15.posix.normalize(path15.posix.join(chart.dir, written));
+    } else {
+      continue;
+    }
+    if (file.startsWith("../")) {
+      problems.push(problem2(`value file "${written}" is outside the repository`));
+      continue;
+    }
+    inputs.add(file);
+    valueFiles.push(file);
+  }
+  let values;
+  if (helm.valuesObject && typeof helm.valuesObject === "object") values = record3(helm.valuesObject);
+  else if (typeof helm.values === "string" && helm.values.trim()) {
+    try {
+      values = record3(parseYaml(helm.values, "spec.source.helm.values").documents[0]?.value);
+    } catch (error) {
+      problems.push(problem2(`helm.values is not valid YAML: ${error.message}`));
+    }
+  }
+  const set = (Array.isArray(helm.parameters) ? helm.parameters : []).flatMap((item) => {
+    const parameter = record3(item);
+    if (typeof parameter.name !== "string") return [];
+    return [{ name: parameter.name, value: String(parameter.value ?? ""), ...parameter.forceString === true ? { forceString: true } : {} }];
+  });
+  const repoURL = chart.type === "remote" ? chart.repoURL : "";
+  const version = str(source.targetRevision);
+  return {
+    releaseName: typeof helm.releaseName === "string" && helm.releaseName ? helm.releaseName : appName,
+    namespace: destinationNamespace ?? "default",
+    chart: chart.type === "directory" ? chart : /^[a-z][a-z0-9+.-]*:\/\//i.test(repoURL) && !repoURL.startsWith("oci://") ? { type: "repository", url: repoURL, chart: String(source.chart), ...version ? { version } : {} } : { type: "oci", url: repoURL.startsWith("oci://") ? repoURL : `oci://${repoURL}`, chart: String(source.chart), ...version ? { version } : {} },
+    valueFiles,
+    ...values ? { values } : {},
+    ...set.length > 0 ? { set } : {},
+    includeCRDs: helm.skipCrds !== true,
+    ...helm.skipTests === true ? { skipTests: true } : {}
+  };
+}
+function kustomizeEdits(kustomize, problem2, problems) {
+  const images = (Array.isArray(kustomize.images) ? kustomize.images : []).flatMap((written) => {
+    if (typeof written !== "string") return [];
+    const image = parseKustomizeImage(written);
+    if (!image) {
+      problems.push(problem2(`kustomize image "${written}" is not of the form name[=newName][:tag][@digest]`));
+      return [];
+    }
+    return [image];
+  });
+  const replicas = (Array.isArray(kustomize.replicas) ? kustomize.replicas : []).flatMap((item) => {
+    const entry = record3(item);
+    const count = Number(entry.count);
+    if (typeof entry.name !== "string" || !Number.isInteger(count)) return [];
+    return [{ name: entry.name, count }];
+  });
+  const patches = (Array.isArray(kustomize.patches) ? kustomize.patches : []).flatMap((item) => {
+    const entry = record3(item);
+    if (typeof entry.patch !== "string") return [];
+    const target = entry.target === void 0 ? void 0 : stringMap2(entry.target);
+    return [{ patch: entry.patch, ...target ? { target } : {} }];
+  });
+  return {
+    ...str(kustomize.namespace) ? { namespace: str(kustomize.namespace) } : {},
+    ...str(kustomize.namePrefix) ? { namePrefix: str(kustomize.namePrefix) } : {},
+    ...str(kustomize.nameSuffix) ? { nameSuffix: str(kustomize.nameSuffix) } : {},
+    patches,
+    images,
+    components: (Array.isArray(kustomize.components) ? kustomize.components : []).filter((item) => typeof item === "string"),
+    ...kustomize.commonLabels ? { commonLabels: stringMap2(kustomize.commonLabels) } : {},
+    ...kustomize.commonAnnotations ? { commonAnnotations: stringMap2(kustomize.commonAnnotations) } : {},
+    ...replicas.length > 0 ? { replicas } : {}
+  };
+}
+function parseKustomizeImage(written) {
+  const [left, right] = written.includes("=") ? [written.slice(0, written.indexOf("=")), written.slice(written.indexOf("=") + 1)] : [void 0, written];
+  const at = right.indexOf("@");
+  const digest = at >= 0 ? right.slice(at + 1) : void 0;
+  const rest = at >= 0 ? right.slice(0, at) : right;
+  const colon = rest.lastIndexOf(":");
+  const tag = colon > rest.lastIndexOf("/") ? rest.slice(colon + 1) : void 0;
+  const reference = colon > rest.lastIndexOf("/") ? rest.slice(0, colon) : rest;
+  if (!reference) return void 0;
+  const name = left ?? reference;
+  return {
+    name,
+    ...left !== void 0 && reference !== name ? { newName: reference } : {},
+    ...tag !== void 0 ? { newTag: tag } : {},
+    ...digest !== void 0 ? { digest } : {}
+  };
+}
+function clusterName(destination, clusters) {
+  if (typeof destination.name === "string" && destination.name) return destination.name;
+  const server = typeof destination.server === "string" ? destination.server.replace(/\/+$/, "") : "";
+  if (!server) return void 0;
+  const known = [IN_CLUSTER, ...clusters].find((cluster) => cluster.server.replace(/\/+$/, "") === server);
+  return known?.name ?? server.replace(/^https?:\/\//, "");
+}
+function patterns(value) {
+  if (typeof value !== "string" || !value) return [];
+  const inner = /^\{(.*)\}$/.exec(value);
+  return (inner ? inner[1].split(",") : [value]).map((glob) => globToRegExp(glob.trim()));
+}
+function defaultNs(namespace) {
+  return namespace ? { defaultNamespace: namespace } : {};
+}
+function stringMap2(value) {
+  const result = {};
+  for (const [key, item] of Object.entries(record3(value))) if (item !== null && item !== void 0) result[key] = String(item);
+  return result;
+}
+function record3(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function str(value) {
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
+
+// src/discover/source-ignore.ts
+var import_ignore = __toESM(require_ignore(), 1);
+var DEFAULT_PATTERNS = [
+  ".git/",
+  ".gitignore",
+  ".gitmodules",
+  ".gitattributes",
+  "*.jpg",
+  "*.jpeg",
+  "*.gif",
+  "*.png",
+  "*.wmv",
+  "*.flv",
+  "*.tar.gz",
+  "*.zip",
+  ".github/",
+  ".circleci/",
+  ".travis.yml",
+  ".gitlab-ci.yml",
+  "appveyor.yml",
+  ".drone.yml",
+  "cloudbuild.yaml",
+  "codeship-services.yml",
+  "codeship-steps.yml",
+  "**/.goreleaser.yml",
+  "**/.sops.yaml",
+  "**/.flux.yaml"
+];
+var SOURCE_IGNORE_FILE = ".sourceignore";
+var SourceIgnore = class {
+  scopes = [];
+  /** The `.sourceignore` files: what a generated kustomization lists depends on them. */
+  files;
+  /** `ignoreFiles`: repository-relative path of each `.sourceignore` and its text. */
+  constructor(ignoreFiles) {
+    this.files = [...ignoreFiles.keys()].sort();
+    this.scopes.push({ dir: ".", matcher: (0, import_ignore.default)().add(DEFAULT_PATTERNS) });
+    for (const [file, text] of [...ignoreFiles].sort(([a], [b]) => a.length - b.length)) {
+      const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
+      this.scopes.push({ dir, matcher: (0, import_ignore.default)().add(text) });
+    }
+  }
+  /** Is a repository-relative file (or directory, with a trailing "/") left out of the artifact? */
+  ignores(repoPath) {
+    let ignored = false;
+    for (const { dir, matcher } of this.scopes) {
+      if (dir !== "." && !repoPath.startsWith(`${dir}/`)) continue;
+      const relative = dir === "." ? repoPath : repoPath.slice(dir.length + 1);
+      if (!relative) continue;
+      const result = matcher.test(relative);
+      if (result.ignored) ignored = true;
+      else if (result.unignored) ignored = false;
+    }
+    return ignored;
+  }
+};
+
+// src/discover/pullers.ts
+var PARENT_KINDS = /* @__PURE__ */ new Set(["flux-kustomization", "argocd-application", "argocd-applicationset"]);
+async function discoverPullerEnvironments(options) {
+  const { config, discovery, objects } = options;
+  const produced = new ObjectIndex();
+  const fluxContext = {
+    config,
+    discovery,
+    objects,
+    sources: options.sources,
+    sourceIgnore: new SourceIgnore(options.ignoreFiles),
+    produced
+  };
+  const environments = /* @__PURE__ */ new Map();
+  const filesWithParentKinds = /* @__PURE__ */ new Map();
+  for (const found of objects.all) {
+    if (!PARENT_KINDS.has(found.kind)) continue;
+    const list3 = filesWithParentKinds.get(found.location.file);
+    if (list3) list3.push(found);
+    else filesWithParentKinds.set(found.location.file, [found]);
+  }
+  const queue = [];
+  const argo = { config, discovery, sources: options.sources, readText: options.readText };
+  if (config.flux.enabled) {
+    const written = objects.ofKind("flux-kustomization");
+    const probes = written.map((found) => ({
+      found,
+      environment: fluxEnvironment(found.object, found.location, void 0, found.ref.namespace || "flux-system", fluxContext)
+    }));
+    for (const probe of probes) {
+      const file = probe.found.location.file;
+      const readByOther = probes.some((other) => other !== probe && other.found.location.file !== file && other.environment.inputs.has(file));
+      if (readByOther) continue;
+      queue.push({
+        object: probe.found.object,
+        location: probe.found.location,
+        cluster: clusterOfFile(file, config.flux.clusters),
+        namespace: probe.found.ref.namespace || "flux-system"
+      });
+    }
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const visit2 = async (environment2, cluster, namespace) => {
+    if (environments.has(environment2.environment.name)) return;
+    environments.set(environment2.environment.name, environment2);
+    const ownFile = environment2.environment.definedAt?.file;
+    const writtenParents = [...environment2.inputs].filter((file) => file !== ownFile).flatMap((file) => filesWithParentKinds.get(file) ?? []);
+    const isParent = writtenParents.length > 0;
+    if (!isParent || environment2.spec.type === "skipped") return;
+    const outcome = await options.render(environment2);
+    const children = [];
+    if (outcome.ok) {
+      for (const manifest of outcome.manifests) {
+        const kind = classify(manifest.object);
+        if (!kind) continue;
+        const ref = refOf(manifest.object);
+        const location2 = manifest.source ?? environment2.environment.definedAt ?? { file: environment2.environment.path };
+        produced.add({ kind, object: manifest.object, ref: { ...ref, namespace: ref.namespace || namespace }, location: location2 });
+        if (PARENT_KINDS.has(kind)) children.push({ object: manifest.object, location: location2, cluster, namespace });
+      }
+    } else {
+      for (const found of writtenParents) children.push({ object: found.object, location: found.location, cluster, namespace });
+    }
+    for (const child of children) await enqueue(child);
+  };
+  const enqueue = async (pending) => {
+    const kind = classify(pending.object);
+    const ref = refOf(pending.object);
+    const key = `${pending.cluster ?? ""}/${kind}/${ref.namespace || pending.namespace}/${ref.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (kind === "flux-kustomization") {
+      if (!config.flux.enabled) return;
+      const environment2 = fluxEnvironment(pending.object, pending.location, pending.cluster, pending.namespace, fluxContext);
+      environment2.definition = JSON.stringify(pending.object);
+      await visit2(environment2, pending.cluster, ref.namespace || pending.namespace);
+    } else if (kind === "argocd-application" || kind === "argocd-applicationset") {
+      if (!config.argocd.enabled) return;
+      for (const environment2 of await argoEnvironments(pending.object, pending.location, argo)) {
+        await visit2(environment2, environment2.environment.cluster, ref.namespace || pending.namespace);
+      }
+    }
+  };
+  for (const pending of queue) await enqueue(pending);
+  if (config.argocd.enabled) {
+    for (const found of [...objects.ofKind("argocd-application"), ...objects.ofKind("argocd-applicationset")]) {
+      const readBy = [...environments.values()].some((environment2) => environment2.inputs.has(found.location.file));
+      if (readBy) continue;
+      await enqueue({ object: found.object, location: found.location, cluster: void 0, namespace: found.ref.namespace || "argocd" });
+    }
+  }
+  return { environments: [...environments.values()], produced, fluxContext };
+}
+
+// src/discover/sources.ts
+var BOOTSTRAP_SOURCE = "GitRepository/flux-system/flux-system";
+function normalizeRepositoryUrl(url12) {
+  let text = url12.trim().toLowerCase();
+  text = text.replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
+  text = text.replace(/^[^@/]+@/, "");
+  text = text.replace(/^([^/:]+):(?!\d+\/)/, "$1/");
+  text = text.replace(/^([^/:]+):\d+\//, "$1/");
+  return text.replace(/\/+$/, "").replace(/\.git$/, "");
+}
+var SourceResolver = class {
+  constructor(config, remoteUrls, objects) {
+    this.config = config;
+    this.objects = objects;
+    this.urls = new Set([...config.urls, ...remoteUrls].map(normalizeRepositoryUrl));
+    this.refs = /* @__PURE__ */ new Set([BOOTSTRAP_SOURCE, ...config.refs]);
+  }
+  config;
+  objects;
+  urls;
+  refs;
+  /** Does a URL (and the branch or revision it follows) name this checkout? */
+  isThisRepository(url12, revision2) {
+    if (!this.urls.has(normalizeRepositoryUrl(url12))) {
+      const known = this.urls.size > 0 ? "" : " (this checkout has no git remote: name its URLs in sources.urls)";
+      return { ok: false, reason: `${url12} is not this repository${known}` };
+    }
+    if (revision2?.other) return { ok: false, reason: `it follows ${revision2.other}, not this change` };
+    if (revision2?.branch && !this.config.branches.includes(revision2.branch)) {
+      return { ok: false, reason: `it follows the branch ${revision2.branch}, not ${this.config.branches.join(" or ")} (see sources.branches)` };
+    }
+    return { ok: true };
+  }
+  /** A Flux sourceRef: this repository, or why not. */
+  resolveFlux(ref) {
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    const label = `${ref.kind} ${ref.namespace}/${ref.name}`;
+    if (this.refs.has(key)) return { ok: true };
+    if (ref.kind !== "GitRepository") {
+      return { ok: false, reason: `its source ${label} is an artifact built outside this repository (name it in sources.refs if it carries this repository's content)` };
+    }
+    const defined = this.objects.get("GitRepository", ref.namespace, ref.name);
+    const repository = defined[0]?.object;
+    if (!repository) return { ok: false, reason: `its source ${label} is not defined in this repository` };
+    const spec = repository.spec ?? {};
+    const url12 = typeof spec.url === "string" ? spec.url : "";
+    const gitRef = spec.ref ?? {};
+    const other = ["tag", "semver", "commit", "name"].find((field) => typeof gitRef[field] === "string" && gitRef[field] !== "");
+    const resolution = this.isThisRepository(url12, {
+      branch: typeof gitRef.branch === "string" ? gitRef.branch : void 0,
+      other: other ? `${other} ${String(gitRef[other])}` : void 0
+    });
+    return resolution.ok ? resolution : { ok: false, reason: `its source ${label}: ${resolution.reason}` };
+  }
+};
+
 // src/render/directory.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 async function renderDirectory(root, environment2, files) {
   const manifests = [];
+  const spec = environment2.spec;
+  const selected2 = spec.type === "directory" && spec.files ? spec.files : [...environment2.inputs];
   try {
-    for (const file of [...environment2.inputs].sort()) {
+    for (const file of [...selected2].sort()) {
       const { documents } = parseYaml(await files.readText(joinRepoPath(root, file)), file);
       for (const document of documents) {
         const value = document.value;
@@ -25523,8 +30977,102 @@ async function renderDirectory(root, environment2, files) {
     }
     throw error;
   }
-  const text = manifests.map((manifest) => (0, import_yaml8.stringify)(manifest.object, { lineWidth: 0 })).join("---\n");
+  const text = manifests.map((manifest) => (0, import_yaml14.stringify)(manifest.object, { lineWidth: 0 })).join("---\n");
   return { text, manifests };
+}
+
+// src/render/edited-kustomization.ts
+var import_yaml15 = __toESM(require_dist(), 1);
+import path16 from "node:path";
+function editedKustomizationText(original, generated, edits) {
+  const kustomization = original ? structuredClone(original) : { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: generated ?? [] };
+  if (edits.namespace) kustomization.namespace = edits.namespace;
+  if (edits.namePrefix) kustomization.namePrefix = edits.namePrefix;
+  if (edits.nameSuffix) kustomization.nameSuffix = edits.nameSuffix;
+  if (edits.patches.length > 0) kustomization.patches = [...list2(kustomization.patches), ...edits.patches];
+  if (edits.components.length > 0) kustomization.components = [...list2(kustomization.components), ...edits.components];
+  if (edits.images.length > 0) {
+    const images = list2(kustomization.images).map((image) => ({ ...image }));
+    for (const edit of edits.images) {
+      const existing = images.find((image) => image.name === edit.name);
+      if (!existing) {
+        images.push({ ...edit });
+        continue;
+      }
+      if (edit.newName) existing.newName = edit.newName;
+      if (edit.newTag !== void 0 || edit.digest !== void 0) {
+        delete existing.newTag;
+        delete existing.digest;
+        if (edit.newTag !== void 0) existing.newTag = edit.newTag;
+        if (edit.digest !== void 0) existing.digest = edit.digest;
+      }
+    }
+    kustomization.images = images;
+  }
+  if (edits.commonLabels && Object.keys(edits.commonLabels).length > 0) {
+    kustomization.commonLabels = { ...record4(kustomization.commonLabels), ...edits.commonLabels };
+  }
+  if (edits.commonAnnotations && Object.keys(edits.commonAnnotations).length > 0) {
+    kustomization.commonAnnotations = { ...record4(kustomization.commonAnnotations), ...edits.commonAnnotations };
+  }
+  if (edits.replicas && edits.replicas.length > 0) {
+    const replicas = list2(kustomization.replicas).filter(
+      (entry) => !edits.replicas.some((edit) => edit.name === entry.name)
+    );
+    kustomization.replicas = [...replicas, ...edits.replicas];
+  }
+  if (!original && (generated ?? []).length === 0) {
+    delete kustomization.resources;
+    kustomization.namespace ??= "_placeholder";
+  }
+  const buildMetadata = list2(kustomization.buildMetadata);
+  if (!buildMetadata.includes("originAnnotations")) kustomization.buildMetadata = [...buildMetadata, "originAnnotations"];
+  return (0, import_yaml15.stringify)(kustomization, { lineWidth: 0 });
+}
+function parseKustomization(text) {
+  const value = (0, import_yaml15.parse)(text, { maxAliasCount: 100 });
+  return record4(value);
+}
+async function makeMirror(options) {
+  const { files, root, dir, mirrorRoot } = options;
+  const segments = dir === "." ? [] : dir.split("/");
+  let current = ".";
+  for (let depth = 0; depth <= segments.length; depth++) {
+    const atTarget = depth === segments.length;
+    const here = joinRepoPath(mirrorRoot, current);
+    await files.mkdirp(here);
+    if (atTarget && options.copyDirectory) {
+      await copyTree(files, joinRepoPath(root, current), here, true);
+    } else {
+      for (const entry of await files.list(joinRepoPath(root, current))) {
+        if (!atTarget && entry.name === segments[depth]) continue;
+        if (atTarget && KUSTOMIZATION_FILE_NAMES.includes(entry.name)) continue;
+        await files.symlink(path16.join(joinRepoPath(root, current), entry.name), path16.join(here, entry.name));
+      }
+    }
+    if (!atTarget) current = current === "." ? segments[depth] : `${current}/${segments[depth]}`;
+  }
+  await files.writeText(path16.join(joinRepoPath(mirrorRoot, dir), "kustomization.yaml"), options.kustomization);
+}
+async function copyTree(files, from, to, top) {
+  await files.mkdirp(to);
+  for (const entry of await files.list(from)) {
+    if (top && KUSTOMIZATION_FILE_NAMES.includes(entry.name)) continue;
+    const source = path16.join(from, entry.name);
+    const target = path16.join(to, entry.name);
+    if (entry.type === "directory") await copyTree(files, source, target, false);
+    else if (entry.type === "file") await files.copyFile(source, target);
+    else if (entry.type === "symlink") {
+      const real = await files.realpath(source);
+      if (real) await files.symlink(real, target);
+    }
+  }
+}
+function list2(value) {
+  return Array.isArray(value) ? value : [];
+}
+function record4(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
 }
 
 // src/render/input-check.ts
@@ -25571,8 +31119,1285 @@ var InputChecker = class {
   }
 };
 
+// src/render/flux-substitute.ts
+var import_yaml17 = __toESM(require_dist(), 1);
+var SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute";
+var VARIABLE_NAME_PATTERN = "^[_[:alpha:]][_[:alpha:][:digit:]]*$";
+var VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
+var SubstitutionError = class extends Error {
+  constructor(message, variables = []) {
+    super(message);
+    this.variables = variables;
+  }
+  variables;
+  name = "SubstitutionError";
+};
+function invalidVariableNames(names) {
+  const invalid = [];
+  for (const name of names) if (!VARIABLE_NAME.test(name)) invalid.push(name);
+  return invalid;
+}
+function isSubstitutionDisabled(object) {
+  const metadata = object.metadata;
+  if (!isRecord(metadata)) return false;
+  return ownValue(metadata.labels, SUBSTITUTE_ANNOTATION) === "disabled" || ownValue(metadata.annotations, SUBSTITUTE_ANNOTATION) === "disabled";
+}
+function substituteObject(object, vars, options = {}) {
+  if (isSubstitutionDisabled(object)) return { object, unresolved: [] };
+  const table = variableTable(vars, true);
+  if (table.size === 0 && !options.always) return { object, unresolved: [] };
+  checkNames(table);
+  if (!containsDollar(object)) return { object, unresolved: [] };
+  const before = toBytes(emitYaml(object));
+  const run = envsubst(before, table, options.strict === true);
+  if (run.output === before) return { object, unresolved: run.unresolved };
+  const text = fromBytes(run.output);
+  if (text === void 0) {
+    throw new SubstitutionError(
+      "after substitution the object is not valid UTF-8 (a substring function cut a multi-byte character)",
+      allNames(run.placeholders)
+    );
+  }
+  return { object: readBack(text, run.placeholders), unresolved: run.unresolved };
+}
+function isReadonlyMap(vars) {
+  return vars instanceof Map || typeof vars.get === "function" && typeof vars.entries === "function";
+}
+function variableTable(vars, stripNewlines) {
+  const entries = isReadonlyMap(vars) ? vars.entries() : Object.entries(vars);
+  const table = /* @__PURE__ */ new Map();
+  for (const [name, value] of entries) {
+    const text = String(value);
+    table.set(name, stripNewlines ? text.replaceAll("\n", "") : text);
+  }
+  return table;
+}
+function checkNames(table) {
+  const invalid = invalidVariableNames(table.keys());
+  if (invalid.length === 0) return;
+  const list3 = invalid.map((name) => `'${name}'`).join(", ");
+  throw new SubstitutionError(`${list3} var name${invalid.length > 1 ? "s are" : " is"} invalid, must match '${VARIABLE_NAME_PATTERN}'`, invalid);
+}
+var NON_ASCII = /[\u0080-\uffff]/;
+var utf8Encoder = new TextEncoder();
+var strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+var lenientUtf8 = new TextDecoder("utf-8");
+var RUNE_ERROR = 65533;
+function toBytes(text) {
+  if (!NON_ASCII.test(text)) return text;
+  const bytes = utf8Encoder.encode(text);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 16384) out += String.fromCharCode(...bytes.subarray(i, i + 16384));
+  return out;
+}
+function byteArray(bytes) {
+  const array = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) array[i] = bytes.charCodeAt(i);
+  return array;
+}
+function fromBytes(bytes) {
+  if (!NON_ASCII.test(bytes)) return bytes;
+  try {
+    return strictUtf8.decode(byteArray(bytes));
+  } catch {
+    return void 0;
+  }
+}
+function lenientText(bytes) {
+  return NON_ASCII.test(bytes) ? lenientUtf8.decode(byteArray(bytes)) : bytes;
+}
+function decodeRune(s, i) {
+  const n = s.length - i;
+  if (n < 1) return [RUNE_ERROR, 0];
+  const b0 = s.charCodeAt(i);
+  if (b0 < 128) return [b0, 1];
+  let size;
+  let lo = 128;
+  let hi = 191;
+  if (b0 >= 194 && b0 <= 223) size = 2;
+  else if (b0 >= 224 && b0 <= 239) {
+    size = 3;
+    if (b0 === 224) lo = 160;
+    else if (b0 === 237) hi = 159;
+  } else if (b0 >= 240 && b0 <= 244) {
+    size = 4;
+    if (b0 === 240) lo = 144;
+    else if (b0 === 244) hi = 143;
+  } else return [RUNE_ERROR, 1];
+  if (n < size) return [RUNE_ERROR, 1];
+  const b1 = s.charCodeAt(i + 1);
+  if (b1 < lo || b1 > hi) return [RUNE_ERROR, 1];
+  if (size === 2) return [(b0 & 31) << 6 | b1 & 63, 2];
+  const b2 = s.charCodeAt(i + 2);
+  if (b2 < 128 || b2 > 191) return [RUNE_ERROR, 1];
+  if (size === 3) return [(b0 & 15) << 12 | (b1 & 63) << 6 | b2 & 63, 3];
+  const b3 = s.charCodeAt(i + 3);
+  if (b3 < 128 || b3 > 191) return [RUNE_ERROR, 1];
+  return [(b0 & 7) << 18 | (b1 & 63) << 12 | (b2 & 63) << 6 | b3 & 63, 4];
+}
+function encodeRune(rune) {
+  return toBytes(String.fromCodePoint(rune));
+}
+function runesOf(s) {
+  const runes = [];
+  for (let i = 0; i < s.length; ) {
+    const [rune, width] = decodeRune(s, i);
+    runes.push(rune);
+    i += width;
+  }
+  return runes;
+}
+var EOF = 0;
+var TOKEN_ILLEGAL = 0;
+var TOKEN_EOF = 1;
+var TOKEN_IDENT = 2;
+var TOKEN_LBRACK = 3;
+var TOKEN_RBRACK = 4;
+var SCAN_IDENT = 1;
+var SCAN_LBRACK = 2;
+var SCAN_RBRACK = 4;
+var SCAN_ESCAPE = 8;
+var ESCAPE_DOLLAR = 1;
+var ESCAPE_BACKSLASH = 2;
+var ESCAPE_ALL = ESCAPE_DOLLAR | ESCAPE_BACKSLASH;
+var MAX_NESTING = 200;
+var CH = (c) => c.charCodeAt(0);
+var DOLLAR = CH("$");
+var LBRACE = CH("{");
+var RBRACE = CH("}");
+var BACKSLASH = CH("\\");
+var SLASH = CH("/");
+var acceptRune = () => true;
+var acceptIdent = (r) => r === 95 || isLetter(r) || isDigit(r);
+var acceptColon = (r) => r === CH(":");
+var acceptOneHash = (r, i) => r === CH("#") && i === 1;
+var acceptNotClosing = (r) => r !== RBRACE;
+var acceptHashFunc = (r, i) => r === CH("#") && i < 3;
+var acceptPercentFunc = (r, i) => r === CH("%") && i < 3;
+var acceptDefaultFunc = (r, i) => i === 1 && r === CH(":") || i === 2 && (r === CH("=") || r === CH("-") || r === CH("?") || r === CH("+"));
+var acceptReplaceFunc = (r, i) => i === 1 && r === SLASH || i === 2 && (r === SLASH || r === CH("#") || r === CH("%"));
+var acceptOneEqual = (r, i) => i === 1 && r === CH("=");
+var acceptOneColon = (r, i) => i === 1 && r === CH(":");
+var rejectColonClose = (r) => r !== CH(":") && r !== RBRACE;
+var acceptSlash = (r) => r === SLASH;
+var acceptNotSlash = (r) => r !== SLASH;
+var acceptCasingFunc = (r, i) => (r === CH(",") || r === CH("^")) && i < 3;
+var LETTER = new RegExp("\\p{L}", "u");
+var DIGIT = new RegExp("\\p{Nd}", "u");
+function isLetter(r) {
+  if (r < 128) return r >= 65 && r <= 90 || r >= 97 && r <= 122;
+  return LETTER.test(String.fromCodePoint(r));
+}
+function isDigit(r) {
+  if (r < 128) return r >= 48 && r <= 57;
+  return DIGIT.test(String.fromCodePoint(r));
+}
+var ERR_BAD_SUBSTITUTION = "bad substitution";
+var ERR_MISSING_CLOSING_BRACE = "missing closing brace";
+var ERR_PARSE_VARIABLE_NAME = "unable to parse variable name";
+var ERR_PARSE_FUNC_SUBSTITUTION = "unable to parse substitution within function";
+var ERR_PARSE_DEFAULT_FUNCTION = "unable to parse default function";
+var EnvsubstParser = class {
+  constructor(buf) {
+    this.buf = buf;
+    this.fastText = !buf.includes("\0");
+  }
+  buf;
+  pos = 0;
+  start = 0;
+  width = 0;
+  mode = 0;
+  escapes = 0;
+  accept = acceptRune;
+  /** Bytes Go's skip() deleted from the current token (it mutates its buffer; we remember instead). */
+  skipped = [];
+  depth = 0;
+  outermost = -1;
+  /** Without NUL bytes (which end Go's scan), plain text can be scanned by searching for "$". */
+  fastText;
+  /** parseAny, as a loop: Go's right recursion is one frame per token. */
+  parse() {
+    const nodes = [];
+    for (; ; ) {
+      if (this.fastText && !this.buf.startsWith("${", this.pos)) {
+        if (this.pos >= this.buf.length) return nodes;
+        nodes.push({ kind: "text", value: this.scanText() });
+        continue;
+      }
+      this.accept = acceptRune;
+      this.mode = SCAN_IDENT | SCAN_LBRACK | SCAN_ESCAPE;
+      this.escapes = ESCAPE_DOLLAR;
+      switch (this.scan()) {
+        case TOKEN_IDENT:
+          nodes.push({ kind: "text", value: this.token() });
+          break;
+        case TOKEN_EOF:
+          return nodes;
+        case TOKEN_LBRACK:
+          this.outermost = this.start;
+          nodes.push(this.parseFunc(this.start));
+          this.outermost = -1;
+          break;
+        default:
+          this.fail(ERR_BAD_SUBSTITUTION);
+      }
+    }
+  }
+  parseFunc(start) {
+    if (++this.depth > MAX_NESTING) this.fail(`more than ${MAX_NESTING} nested substitutions`);
+    try {
+      return this.parseFuncBody(start);
+    } finally {
+      this.depth--;
+    }
+  }
+  parseFuncBody(start) {
+    this.escapes = ESCAPE_ALL;
+    if (this.peek() === CH("#")) return this.parseLenFunc(start);
+    this.accept = acceptIdent;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_PARSE_VARIABLE_NAME);
+    const name = this.token();
+    switch (this.peek()) {
+      case CH(":"):
+        return this.parseDefaultOrSubstr(name, start);
+      case CH("="):
+        return this.parseDefaultFunc(name, start);
+      case CH(","):
+      case CH("^"):
+        return this.parseCasingFunc(name, start);
+      case SLASH:
+        return this.parseReplaceFunc(name, start);
+      case CH("#"):
+        return this.parseRemoveFunc(name, acceptHashFunc, start);
+      case CH("%"):
+        return this.parseRemoveFunc(name, acceptPercentFunc, start);
+    }
+    this.accept = acceptIdent;
+    this.mode = SCAN_RBRACK;
+    if (this.scan() !== TOKEN_RBRACK) this.fail(ERR_MISSING_CLOSING_BRACE);
+    return this.node(name, "", [], start);
+  }
+  parseParam(accept, mode) {
+    this.accept = accept;
+    this.mode = mode | SCAN_LBRACK;
+    switch (this.scan()) {
+      case TOKEN_LBRACK:
+        return this.parseFunc(this.start);
+      case TOKEN_IDENT:
+      case TOKEN_RBRACK:
+        return { kind: "text", value: this.token() };
+      default:
+        return this.fail(ERR_PARSE_FUNC_SUBSTITUTION);
+    }
+  }
+  parseDefaultOrSubstr(name, start) {
+    this.read();
+    const r = this.peek();
+    this.unread();
+    if (r === CH("=") || r === CH("-") || r === CH("?") || r === CH("+")) return this.parseDefaultFunc(name, start);
+    return this.parseSubstrFunc(name, start);
+  }
+  parseSubstrFunc(name, start) {
+    this.accept = acceptOneColon;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const op = this.token();
+    const args = [this.parseParam(rejectColonClose, SCAN_IDENT)];
+    this.accept = acceptColon;
+    this.mode = SCAN_IDENT | SCAN_RBRACK;
+    const token = this.scan();
+    if (token === TOKEN_RBRACK) return this.node(name, op, args, start);
+    if (token !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    args.push(this.parseParam(acceptNotClosing, SCAN_IDENT));
+    this.consumeRbrack();
+    return this.node(name, op, args, start);
+  }
+  parseRemoveFunc(name, accept, start) {
+    this.accept = accept;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const op = this.token();
+    const args = [this.parseParam(acceptNotClosing, SCAN_IDENT)];
+    this.consumeRbrack();
+    return this.node(name, op, args, start);
+  }
+  parseReplaceFunc(name, start) {
+    this.accept = acceptReplaceFunc;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const op = this.token();
+    const args = [];
+    if (this.peek() === SLASH) args.push({ kind: "text", value: "" });
+    else args.push(this.parseParam(acceptNotSlash, SCAN_IDENT | SCAN_ESCAPE));
+    this.accept = acceptSlash;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    if (this.peek() !== RBRACE) args.push(this.parseParam(acceptNotClosing, SCAN_IDENT | SCAN_ESCAPE));
+    this.consumeRbrack();
+    return this.node(name, op, args, start);
+  }
+  parseDefaultFunc(name, start) {
+    this.accept = this.peek() === CH("=") ? acceptOneEqual : acceptDefaultFunc;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_PARSE_DEFAULT_FUNCTION);
+    const op = this.token();
+    const args = [];
+    while (this.peek() !== RBRACE) args.push(this.parseParam(acceptNotClosing, SCAN_IDENT));
+    this.consumeRbrack();
+    return this.node(name, op, args, start);
+  }
+  parseCasingFunc(name, start) {
+    this.accept = acceptCasingFunc;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const op = this.token();
+    this.consumeRbrack();
+    return this.node(name, op, [], start);
+  }
+  parseLenFunc(start) {
+    this.accept = acceptOneHash;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const op = this.token();
+    this.accept = acceptIdent;
+    this.mode = SCAN_IDENT;
+    if (this.scan() !== TOKEN_IDENT) this.fail(ERR_BAD_SUBSTITUTION);
+    const name = this.token();
+    this.consumeRbrack();
+    return this.node(name, op, [], start);
+  }
+  consumeRbrack() {
+    this.mode = SCAN_RBRACK;
+    if (this.scan() !== TOKEN_RBRACK) this.fail(ERR_BAD_SUBSTITUTION);
+  }
+  node(param, op, args, start) {
+    return { kind: "func", param, op, args, start, end: this.pos };
+  }
+  fail(reason) {
+    const from = this.outermost >= 0 ? this.outermost : this.start;
+    const near = lenientText(this.buf.slice(from, Math.min(this.pos, from + 40)));
+    throw new SubstitutionError(`variable substitution failed: ${reason} (at "${near}")`);
+  }
+  /**
+   * What scan() returns for text in parseAny mode: everything up to the next "${" or the end, with "$$" read
+   * as an escaped "$" (the second one is taken literally, so "$${" is text).
+   */
+  scanText() {
+    let text = "";
+    let from = this.pos;
+    let at = this.pos;
+    for (; ; ) {
+      const dollar = this.buf.indexOf("$", at);
+      if (dollar < 0) {
+        this.pos = this.buf.length;
+        return text + this.buf.slice(from);
+      }
+      const next = this.buf.charCodeAt(dollar + 1);
+      if (next === LBRACE) {
+        this.pos = dollar;
+        return text + this.buf.slice(from, dollar);
+      }
+      if (next === DOLLAR) {
+        text += this.buf.slice(from, dollar);
+        from = dollar + 1;
+        at = dollar + 2;
+      } else {
+        at = dollar + 1;
+      }
+    }
+  }
+  // scanner (scan.go)
+  read() {
+    if (this.pos >= this.buf.length) {
+      this.width = 0;
+      return EOF;
+    }
+    const byte = this.buf.charCodeAt(this.pos);
+    if (byte < 128) {
+      this.width = 1;
+      this.pos += 1;
+      return byte;
+    }
+    const [rune, width] = decodeRune(this.buf, this.pos);
+    this.width = width;
+    this.pos += width;
+    return rune;
+  }
+  unread() {
+    this.pos -= this.width;
+  }
+  peek() {
+    const rune = this.read();
+    this.unread();
+    return rune;
+  }
+  /** Go deletes the escape character and steps over the escaped one, which is always a single byte. */
+  skip() {
+    this.skipped.push(this.pos - 1);
+    this.pos += 1;
+  }
+  /** The text of the last token, without skipped escape characters. */
+  token() {
+    if (this.skipped.length === 0) return this.buf.slice(this.start, this.pos);
+    let text = "";
+    let from = this.start;
+    for (const index of this.skipped) {
+      text += this.buf.slice(from, index);
+      from = index + 1;
+    }
+    return text + this.buf.slice(from, this.pos);
+  }
+  /** Go's pos-start, measured in its buffer after the deletions. */
+  offset() {
+    return this.pos - this.start - this.skipped.length;
+  }
+  scan() {
+    this.start = this.pos;
+    this.skipped = [];
+    const r = this.read();
+    if (r === EOF) return TOKEN_EOF;
+    if (this.scanLbrack(r)) return TOKEN_LBRACK;
+    if (this.scanRbrack(r)) return TOKEN_RBRACK;
+    if (this.scanIdent(r)) return TOKEN_IDENT;
+    return TOKEN_ILLEGAL;
+  }
+  scanIdent(first) {
+    if ((this.mode & SCAN_IDENT) === 0) return false;
+    if (this.scanEscaped(first)) this.skip();
+    else if (!this.accept(first, this.offset())) return false;
+    for (; ; ) {
+      const r = this.read();
+      if (r === EOF) {
+        this.unread();
+        break;
+      }
+      if (this.scanLbrack(r)) {
+        this.unread();
+        this.unread();
+        break;
+      }
+      if (this.scanEscaped(r)) {
+        this.skip();
+        continue;
+      }
+      if (!this.accept(r, this.offset())) {
+        this.unread();
+        break;
+      }
+    }
+    return true;
+  }
+  scanLbrack(r) {
+    if ((this.mode & SCAN_LBRACK) === 0) return false;
+    if (r === DOLLAR) {
+      if (this.read() === LBRACE) return true;
+      this.unread();
+    }
+    return false;
+  }
+  scanRbrack(r) {
+    return (this.mode & SCAN_RBRACK) !== 0 && r === RBRACE;
+  }
+  scanEscaped(r) {
+    if ((this.mode & SCAN_ESCAPE) === 0) return false;
+    if (r === DOLLAR && (this.escapes & ESCAPE_DOLLAR) !== 0 && this.peek() === DOLLAR) return true;
+    if (r === BACKSLASH && (this.escapes & ESCAPE_BACKSLASH) !== 0) {
+      const next = this.peek();
+      return next === SLASH || next === BACKSLASH;
+    }
+    return false;
+  }
+};
+var DEFAULT_OPS = /* @__PURE__ */ new Set(["-", "+", "=", "?", ":-", ":+", ":=", ":?"]);
+function envsubst(text, vars, strict) {
+  const nodes = new EnvsubstParser(text).parse();
+  const unresolved = [];
+  const seen = /* @__PURE__ */ new Set();
+  const encoded = /* @__PURE__ */ new Map();
+  const placeholders = [];
+  const lookup2 = (param) => {
+    const name = lenientText(param);
+    let value = encoded.get(name);
+    if (value === void 0) {
+      const raw = vars.get(name);
+      if (raw === void 0) return void 0;
+      value = toBytes(raw);
+      encoded.set(name, value);
+    }
+    return value;
+  };
+  const evaluate = (node, names) => {
+    const args = node.args.map((arg) => arg.kind === "text" ? arg.value : evaluate(arg, names));
+    const name = lenientText(node.param);
+    names.push(name);
+    const value = lookup2(node.param);
+    if (value === void 0 && !DEFAULT_OPS.has(node.op)) {
+      const written = lenientText(text.slice(node.start, node.end));
+      if (strict) throw new SubstitutionError(`variable not set (strict mode): "${name}" in ${written}`, [name]);
+      const key = `${name}\0${written}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        unresolved.push({ name, written });
+      }
+    }
+    return substitutionFunction(node.op, args.length)(value ?? "", args);
+  };
+  let output = "";
+  let line = 1;
+  for (const node of nodes) {
+    if (node.kind === "text") {
+      output += node.value;
+      line += countNewlines(node.value);
+      continue;
+    }
+    const names = [];
+    const value = evaluate(node, names);
+    placeholders.push({ names, line });
+    output += value;
+    line += countNewlines(value);
+  }
+  return { output, unresolved, placeholders };
+}
+function countNewlines(text) {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}
+function substitutionFunction(op, argCount) {
+  switch (op) {
+    case ",":
+      return (s) => mapFirstRune(s, lowerRune);
+    case ",,":
+      return (s) => mapRunes2(s, lowerRune);
+    case "^":
+      return (s) => mapFirstRune(s, upperRune);
+    case "^^":
+      return (s) => mapRunes2(s, upperRune);
+    case "#":
+      return argCount === 0 ? (s) => String(s.length) : (s, args) => args.length ? trimShortest(s, args[0]) : s;
+    case "##":
+      return (s, args) => args.length ? trimLongest(s, args[0]) : s;
+    case "%":
+      return (s, args) => args.length ? reverseRunes(trimShortest(reverseRunes(s), reverseRunes(args[0]))) : s;
+    case "%%":
+      return (s, args) => args.length ? reverseRunes(trimLongest(reverseRunes(s), reverseRunes(args[0]))) : s;
+    case ":":
+      return substring;
+    case "/#":
+      return (s, args) => args.length === 2 && s.startsWith(args[0]) ? goReplace(s, args[0], args[1], 1) : s;
+    case "/%":
+      return (s, args) => args.length === 2 && s.endsWith(args[0]) ? s.slice(0, s.length - args[0].length) + args[1] : s;
+    case "/":
+      return (s, args) => args.length === 0 ? s : goReplace(s, args[0], args[1] ?? "", 1);
+    case "//":
+      return (s, args) => args.length === 0 ? s : goReplace(s, args[0], args[1] ?? "", -1);
+    default:
+      return (s, args) => s.length === 0 && args.length > 0 ? args.join("") : s;
+  }
+}
+function lowerRune(rune) {
+  if (rune === 304) return 105;
+  const lower = String.fromCodePoint(rune).toLowerCase();
+  const mapped = lower.codePointAt(0);
+  return lower.length === String.fromCodePoint(mapped).length ? mapped : rune;
+}
+function upperRune(rune) {
+  const upper = String.fromCodePoint(rune).toUpperCase();
+  const mapped = upper.codePointAt(0);
+  return upper.length === String.fromCodePoint(mapped).length ? mapped : rune;
+}
+function mapRunes2(s, map) {
+  return runesOf(s).map((rune) => encodeRune(map(rune))).join("");
+}
+function mapFirstRune(s, map) {
+  if (s === "") return s;
+  const [rune, width] = decodeRune(s, 0);
+  return encodeRune(map(rune)) + s.slice(width);
+}
+function reverseRunes(s) {
+  return runesOf(s).reverse().map(encodeRune).join("");
+}
+function atoi(text) {
+  if (!/^[+-]?[0-9]+$/.test(text)) return void 0;
+  const value = BigInt(text);
+  if (value > INT64_MAX || value < INT64_MIN) return void 0;
+  return Number(value);
+}
+function substring(s, args) {
+  if (args.length === 0) return s;
+  let pos = atoi(args[0]);
+  if (pos === void 0) return s;
+  if (pos < 0) pos = Math.max(0, s.length + pos);
+  if (args.length === 1) return pos < s.length ? s.slice(pos) : "";
+  const length = atoi(args[1]);
+  if (length === void 0) return s;
+  if (length < 0) {
+    const end = s.length + length;
+    return end < pos ? "" : s.slice(pos, end);
+  }
+  if (pos + length >= s.length) return pos < s.length ? s.slice(pos) : "";
+  return s.slice(pos, pos + length);
+}
+function goReplace(s, old, replacement2, n) {
+  if (old === replacement2 || n === 0) return s;
+  if (old === "") {
+    const count = runesOf(s).length + 1;
+    const limit = n < 0 || count < n ? count : n;
+    let out = "";
+    let start = 0;
+    for (let i = 0; i < limit; i++) {
+      let j = start;
+      if (i > 0) j += decodeRune(s, start)[1];
+      out += s.slice(start, j) + replacement2;
+      start = j;
+    }
+    return out + s.slice(start);
+  }
+  if (n < 0) return s.split(old).join(replacement2);
+  const at = s.indexOf(old);
+  return at < 0 ? s : s.slice(0, at) + replacement2 + s.slice(at + old.length);
+}
+function trimShortest(s, pattern) {
+  let shortest = "";
+  for (let i = 0; i < s.length; i++) {
+    const prefix = s.slice(0, s.length - i);
+    const match = globMatch(pattern, prefix);
+    if (match === void 0) return s;
+    if (match) shortest = prefix;
+  }
+  return shortest === "" ? s : s.slice(shortest.length);
+}
+function trimLongest(s, pattern) {
+  for (let i = 0; i < s.length; i++) {
+    const prefix = s.slice(0, s.length - i);
+    const match = globMatch(pattern, prefix);
+    if (match === void 0) return s;
+    if (match) return s.slice(prefix.length);
+  }
+  return s;
+}
+function globMatch(pattern, name) {
+  pattern: while (pattern.length > 0) {
+    const [star, chunk, rest] = scanChunk2(pattern);
+    pattern = rest;
+    if (star && chunk === "") return true;
+    const here = matchChunk2(chunk, name);
+    if (here === void 0) return void 0;
+    if (here !== false && (here.length === 0 || pattern.length > 0)) {
+      name = here;
+      continue;
+    }
+    if (star) {
+      for (let i = 0; i < name.length; i++) {
+        const later = matchChunk2(chunk, name.slice(i + 1));
+        if (later === void 0) return void 0;
+        if (later !== false) {
+          if (pattern.length === 0 && later.length > 0) continue;
+          name = later;
+          continue pattern;
+        }
+      }
+    }
+    return false;
+  }
+  return name.length === 0;
+}
+function scanChunk2(pattern) {
+  let star = false;
+  while (pattern.length > 0 && pattern[0] === "*") {
+    pattern = pattern.slice(1);
+    star = true;
+  }
+  let inRange = false;
+  let i = 0;
+  scan: for (; i < pattern.length; i++) {
+    switch (pattern[i]) {
+      case "\\":
+        if (i + 1 < pattern.length) i++;
+        break;
+      case "[":
+        inRange = true;
+        break;
+      case "]":
+        inRange = false;
+        break;
+      case "*":
+        if (!inRange) break scan;
+    }
+  }
+  return [star, pattern.slice(0, i), pattern.slice(i)];
+}
+function matchChunk2(chunk, s) {
+  while (chunk.length > 0) {
+    if (s.length === 0) return false;
+    switch (chunk[0]) {
+      case "[": {
+        const [r, n] = decodeRune(s, 0);
+        s = s.slice(n);
+        chunk = chunk.slice(1);
+        let negated = false;
+        if (chunk.length > 0 && chunk[0] === "^") {
+          negated = true;
+          chunk = chunk.slice(1);
+        }
+        let match = false;
+        let ranges = 0;
+        for (; ; ) {
+          if (chunk.length > 0 && chunk[0] === "]" && ranges > 0) {
+            chunk = chunk.slice(1);
+            break;
+          }
+          const low = classChar(chunk);
+          if (low === void 0) return void 0;
+          let high = low;
+          if (low.rest[0] === "-") {
+            high = classChar(low.rest.slice(1)) ?? { rune: -1, rest: "" };
+            if (high.rune < 0) return void 0;
+          }
+          chunk = high.rest;
+          if (low.rune <= r && r <= high.rune) match = true;
+          ranges++;
+        }
+        if (match === negated) return false;
+        break;
+      }
+      case "?":
+        s = s.slice(decodeRune(s, 0)[1]);
+        chunk = chunk.slice(1);
+        break;
+      default:
+        if (chunk[0] === "\\") {
+          chunk = chunk.slice(1);
+          if (chunk.length === 0) return void 0;
+        }
+        if (chunk[0] !== s[0]) return false;
+        s = s.slice(1);
+        chunk = chunk.slice(1);
+    }
+  }
+  return s;
+}
+function classChar(chunk) {
+  if (chunk.length === 0 || chunk[0] === "-" || chunk[0] === "]") return void 0;
+  if (chunk[0] === "\\") {
+    chunk = chunk.slice(1);
+    if (chunk.length === 0) return void 0;
+  }
+  const [rune, width] = decodeRune(chunk, 0);
+  if (rune === RUNE_ERROR && width === 1) return void 0;
+  const rest = chunk.slice(width);
+  if (rest.length === 0) return void 0;
+  return { rune, rest };
+}
+var INT64_MAX = 2n ** 63n - 1n;
+var INT64_MIN = -(2n ** 63n);
+var UINT64_MAX = 2n ** 64n - 1n;
+var RESOLVE_MAP = /* @__PURE__ */ new Map();
+for (const word of ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]) RESOLVE_MAP.set(word, { kind: "bool", value: true });
+for (const word of ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]) RESOLVE_MAP.set(word, { kind: "bool", value: false });
+for (const word of ["", "~", "null", "Null", "NULL"]) RESOLVE_MAP.set(word, { kind: "null" });
+for (const word of [".nan", ".NaN", ".NAN"]) RESOLVE_MAP.set(word, { kind: "float", value: NaN });
+for (const word of [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]) RESOLVE_MAP.set(word, { kind: "float", value: Infinity });
+for (const word of ["-.inf", "-.Inf", "-.INF"]) RESOLVE_MAP.set(word, { kind: "float", value: -Infinity });
+RESOLVE_MAP.set("<<", { kind: "merge" });
+var YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+var DOT_FLOAT = /^\.[0-9]+([eE][-+]?[0-9]+)?$/;
+var BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+var STR = { kind: "str" };
+function resolvePlain(text) {
+  const first = text.length === 0 ? "" : text[0];
+  const hint = text.length === 0 ? "N" : "+-".includes(first) ? "S" : first >= "0" && first <= "9" ? "D" : "yYnNtTfFoO~".includes(first) ? "M" : first === "." ? "." : "";
+  if (hint === "") return STR;
+  const known = RESOLVE_MAP.get(text);
+  if (known) return known;
+  if (hint === ".") return DOT_FLOAT.test(text) ? finiteFloat(text) : STR;
+  if (hint !== "D" && hint !== "S") return STR;
+  const plain = text.replaceAll("_", "");
+  const signed = parseGoInt2(plain, true);
+  if (signed.value !== void 0) return { kind: "int", value: signed.value, fitsInt64: true, big: false };
+  const unsigned = parseGoInt2(plain, false);
+  if (unsigned.value !== void 0) return { kind: "int", value: unsigned.value, fitsInt64: false, big: false };
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const float = finiteFloat(plain);
+    if (float.kind === "float") return float;
+  }
+  if (plain.startsWith("0b")) {
+    const binary = parseDigits(plain.slice(2), 2);
+    if (binary !== void 0 && binary <= INT64_MAX) return { kind: "int", value: binary, fitsInt64: true, big: false };
+    if (binary !== void 0 && binary <= UINT64_MAX) return { kind: "int", value: binary, fitsInt64: false, big: false };
+  } else if (plain.startsWith("-0b")) {
+    const binary = parseDigits(plain.slice(3), 2);
+    if (binary !== void 0 && -binary >= INT64_MIN) return { kind: "int", value: -binary, fitsInt64: true, big: false };
+  }
+  if (unsigned.range) {
+    const big = parseGoInt2(plain, true, true);
+    if (big.value !== void 0) return { kind: "int", value: big.value, fitsInt64: false, big: true };
+  }
+  return STR;
+}
+function finiteFloat(text) {
+  const value = Number(text);
+  return Number.isFinite(value) ? { kind: "float", value } : STR;
+}
+function parseGoInt2(text, signed, unbounded = false) {
+  let i = 0;
+  let negative = false;
+  if (signed && (text[0] === "+" || text[0] === "-")) {
+    negative = text[0] === "-";
+    i = 1;
+  }
+  let base = 10;
+  if (text[i] === "0" && i + 1 < text.length) {
+    const prefix = text[i + 1].toLowerCase();
+    if (prefix === "x") [base, i] = [16, i + 2];
+    else if (prefix === "b") [base, i] = [2, i + 2];
+    else if (prefix === "o") [base, i] = [8, i + 2];
+    else [base, i] = [8, i + 1];
+  }
+  const magnitude = parseDigits(text.slice(i), base);
+  if (magnitude === void 0) return {};
+  const value = negative ? -magnitude : magnitude;
+  if (unbounded) return { value };
+  if (signed ? value > INT64_MAX || value < INT64_MIN : value > UINT64_MAX) return { range: true };
+  return { value };
+}
+function parseDigits(digits, base) {
+  if (digits.length === 0) return void 0;
+  const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : base === 2 ? /^[01]+$/ : /^[0-9]+$/;
+  if (!valid.test(digits)) return void 0;
+  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
+  return BigInt(prefix + digits);
+}
+function isBase60Float(text) {
+  const first = text[0];
+  if (first === void 0 || !(first === "+" || first === "-" || first >= "0" && first <= "9") || !text.includes(":")) return false;
+  return BASE60_FLOAT.test(text);
+}
+function isPrintable(cp) {
+  return cp === 10 || cp >= 32 && cp <= 126 || cp >= 160 && cp <= 55295 || cp >= 57344 && cp <= 65533 && cp !== 65279;
+}
+function isBreak(cp) {
+  return cp === 10 || cp === 13 || cp === 133 || cp === 8232 || cp === 8233;
+}
+function analyze(value) {
+  if (value.length === 0) return { blockPlain: true, singleQuoted: true, block: false, multiline: false };
+  let indicators = value.startsWith("---") || value.startsWith("...");
+  let special = false;
+  let lineBreaks = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWhitespace = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  const chars = Array.from(value);
+  chars.forEach((ch, i) => {
+    const cp = ch.codePointAt(0);
+    const next = chars[i + 1];
+    const followedByWhitespace = next === void 0 || next === " " || next === "	";
+    const last = i === chars.length - 1;
+    if (i === 0) {
+      if ("#,[]{}&*!|>'\"%@`".includes(ch)) indicators = true;
+      else if ((ch === "?" || ch === ":" || ch === "-") && followedByWhitespace) indicators = true;
+    } else if (ch === ":" && followedByWhitespace || ch === "#" && precededByWhitespace) {
+      indicators = true;
+    }
+    if (!isPrintable(cp)) special = true;
+    if (ch === " ") {
+      if (i === 0) leadingSpace = true;
+      if (last) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(cp)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (last) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = ch === " " || ch === "	" || isBreak(cp) || cp === 0;
+  });
+  return {
+    blockPlain: !(leadingSpace || leadingBreak || trailingSpace || trailingBreak || breakSpace || spaceBreak || special || lineBreaks || indicators),
+    singleQuoted: !(breakSpace || spaceBreak || special),
+    block: !(trailingSpace || spaceBreak || special),
+    multiline: lineBreaks
+  };
+}
+function stringStyle(value) {
+  const canUsePlain = resolvePlain(value).kind === "str" && !isBase60Float(value);
+  let style = value.includes("\n") ? "literal" : canUsePlain ? "plain" : "double";
+  const facts = analyze(value);
+  if (style === "plain" && !facts.blockPlain) style = "single";
+  if (style === "single" && !facts.singleQuoted) style = "double";
+  if (style === "literal" && !facts.block) style = "double";
+  if (style !== "double" && /[\u0085\u2028\u2029]/.test(value)) style = "double";
+  return style;
+}
+var ESCAPES = {
+  0: "0",
+  7: "a",
+  8: "b",
+  9: "t",
+  10: "n",
+  11: "v",
+  12: "f",
+  13: "r",
+  27: "e",
+  34: '"',
+  92: "\\",
+  133: "N",
+  160: "_",
+  8232: "L",
+  8233: "P"
+};
+function doubleQuoted(value) {
+  const escapeAll = value.startsWith("\uFEFF");
+  let out = '"';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0);
+    if (!escapeAll && isPrintable(cp) && !isBreak(cp) && ch !== '"' && ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const short = ESCAPES[cp];
+    if (short !== void 0) out += `\\${short}`;
+    else if (cp <= 255) out += `\\x${cp.toString(16).toUpperCase().padStart(2, "0")}`;
+    else if (cp <= 65535) out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+    else out += `\\U${cp.toString(16).toUpperCase().padStart(8, "0")}`;
+  }
+  return `${out}"`;
+}
+function scalarLines(value, contentIndent) {
+  if (value === null || value === void 0) return ["null"];
+  if (typeof value === "boolean") return [value ? "true" : "false"];
+  if (typeof value === "bigint") return [value.toString()];
+  if (typeof value === "number") return [formatNumber(value)];
+  const text = typeof value === "string" ? value : String(value);
+  switch (stringStyle(text)) {
+    case "plain":
+      return [text];
+    case "single":
+      return [`'${text.replaceAll("'", "''")}'`];
+    case "double":
+      return [doubleQuoted(text)];
+    case "literal": {
+      const indentHint = text[0] === " " || text[0] === "\n" ? "2" : "";
+      const chomp = !text.endsWith("\n") ? "-" : text.length === 1 || text.endsWith("\n\n") ? "+" : "";
+      const body = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
+      const pad2 = " ".repeat(contentIndent);
+      return [`|${indentHint}${chomp}`, ...body.map((line) => line === "" ? "" : pad2 + line)];
+    }
+  }
+}
+function formatNumber(value) {
+  if (Number.isNaN(value)) return ".nan";
+  if (value === Infinity) return ".inf";
+  if (value === -Infinity) return "-.inf";
+  if (Number.isInteger(value) && Math.abs(value) < 2 ** 64) return BigInt(value).toString();
+  return String(value);
+}
+function isCollection(value) {
+  return typeof value === "object" && value !== null && (Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0);
+}
+function emptyCollection(value) {
+  if (Array.isArray(value) && value.length === 0) return "[]";
+  if (isRecord(value) && Object.keys(value).length === 0) return "{}";
+  return void 0;
+}
+function emitYaml(object) {
+  const lines = [];
+  emitBlock(object, 0, lines);
+  return `${lines.join("\n")}
+`;
+}
+function emitBlock(value, indent, lines) {
+  const pad2 = " ".repeat(indent);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isCollection(item)) {
+        const first = lines.length;
+        emitBlock(item, indent + 2, lines);
+        lines[first] = `${pad2}- ${lines[first].slice(indent + 2)}`;
+      } else {
+        const empty = emptyCollection(item);
+        const [head2, ...body] = empty === void 0 ? scalarLines(item, indent + 2) : [empty];
+        lines.push(`${pad2}- ${head2}`, ...body);
+      }
+    }
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    let prefix;
+    if (key.includes("\n") || toBytes(key).length > 128) {
+      const [head2, ...body] = scalarLines(key, indent + 2);
+      lines.push(`${pad2}? ${head2}`, ...body);
+      prefix = `${pad2}:`;
+    } else {
+      prefix = `${pad2}${scalarLines(key, indent + 2)[0]}:`;
+    }
+    if (isCollection(item)) {
+      lines.push(prefix);
+      emitBlock(item, Array.isArray(item) ? indent : indent + 2, lines);
+    } else {
+      const empty = emptyCollection(item);
+      const [head2, ...body] = empty === void 0 ? scalarLines(item, indent + 2) : [empty];
+      lines.push(`${prefix} ${head2}`, ...body);
+    }
+  }
+}
+var MAX_ALIASES = 100;
+function readBack(text, placeholders) {
+  const documents = (0, import_yaml17.parseAllDocuments)(text, { uniqueKeys: false, prettyErrors: false });
+  const doc = documents[0];
+  if (!doc) throw new SubstitutionError("after substitution the object is empty", allNames(placeholders));
+  const error = doc.errors[0];
+  if (error) {
+    const line = 1 + countNewlines(text.slice(0, error.pos[0]));
+    const near = placeholders.filter((placeholder2) => placeholder2.line === line || placeholder2.line === line - 1);
+    const names = unique((near.length > 0 ? near : placeholders).flatMap((placeholder2) => placeholder2.names));
+    throw new SubstitutionError(
+      `after substituting ${names.map((name) => `\${${name}}`).join(", ")} the object is no longer valid YAML: ${error.message.split("\n")[0]}`,
+      names
+    );
+  }
+  const state = { doc, aliases: 0, placeholders };
+  const value = toJson(doc.contents, state);
+  if (!isRecord(value)) throw new SubstitutionError("after substitution the object is no longer a YAML map", allNames(placeholders));
+  return value;
+}
+function toJson(node, state) {
+  if (node === null || node === void 0) return null;
+  if ((0, import_yaml17.isAlias)(node)) {
+    const target = node.resolve(state.doc);
+    if (++state.aliases > MAX_ALIASES || !target) {
+      throw new SubstitutionError(`after substitution the object has an unknown or excessive alias *${node.source}`, allNames(state.placeholders));
+    }
+    return toJson(target, state);
+  }
+  if ((0, import_yaml17.isScalar)(node)) return scalarToJson(node, state);
+  if ((0, import_yaml17.isSeq)(node)) return node.items.map((item) => toJson(item, state));
+  if ((0, import_yaml17.isMap)(node) || (0, import_yaml17.isPair)(node)) {
+    const out = {};
+    for (const pair of (0, import_yaml17.isMap)(node) ? node.items : [node]) {
+      const key = keyToJson(pair.key, state);
+      const value = toJson(pair.value, state);
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return null;
+}
+function scalarToJson(node, state) {
+  if (node.tag !== void 0 || node.type !== "PLAIN") {
+    const value = node.value;
+    if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+    if (typeof value === "number") return finiteJson(value, state);
+    if (typeof value === "bigint") return Number(value);
+    return String(value);
+  }
+  const resolved = resolvePlain(node.source ?? "");
+  switch (resolved.kind) {
+    case "null":
+      return null;
+    case "bool":
+      return resolved.value;
+    case "int":
+      return Number(resolved.value);
+    case "float":
+      return finiteJson(resolved.value, state);
+    case "merge":
+      return "<<";
+    case "str":
+      return node.source ?? "";
+  }
+}
+function finiteJson(value, state) {
+  if (Number.isFinite(value)) return value;
+  const text = Number.isNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
+  throw new SubstitutionError(`after substitution a value is not representable in JSON: json: unsupported value: ${text}`, allNames(state.placeholders));
+}
+function keyToJson(node, state) {
+  const fail = (what) => {
+    throw new SubstitutionError(`after substitution a map key is not a string: unsupported map key of type: ${what}`, allNames(state.placeholders));
+  };
+  if ((0, import_yaml17.isAlias)(node)) {
+    const target = node.resolve(state.doc);
+    if (++state.aliases > MAX_ALIASES || !target) return fail("alias");
+    return keyToJson(target, state);
+  }
+  if (!(0, import_yaml17.isScalar)(node)) return node === null || node === void 0 ? fail("<nil>") : fail("collection");
+  const scalar = node;
+  if (scalar.tag === void 0 && scalar.type === "PLAIN") {
+    const resolved = resolvePlain(scalar.source ?? "");
+    switch (resolved.kind) {
+      case "str":
+        return scalar.source ?? "";
+      case "bool":
+        return resolved.value ? "true" : "false";
+      case "null":
+        return fail("<nil>");
+      case "int":
+        return resolved.fitsInt64 ? resolved.value.toString() : fail(resolved.big ? "*big.Int" : "uint64");
+      case "float":
+        return formatFloat32(resolved.value);
+      case "merge":
+        throw new SubstitutionError("after substitution the object has a merge key (<<), which is not supported", allNames(state.placeholders));
+    }
+  }
+  const value = scalarToJson(scalar, state);
+  if (value === null) return fail("<nil>");
+  return typeof value === "string" ? value : String(value);
+}
+function formatFloat32(value) {
+  const f = Math.fround(value);
+  if (Number.isNaN(f)) return ".nan";
+  if (!Number.isFinite(f)) return f > 0 ? ".inf" : "-.inf";
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
+  let digits = "";
+  let exponent = 0;
+  for (let precision = 1; precision <= 9; precision++) {
+    const candidate = f.toExponential(precision - 1);
+    if (Math.fround(Number(candidate)) === f || precision === 9) {
+      const [mantissa, exp] = candidate.split("e");
+      digits = mantissa.replace("-", "").replace(".", "");
+      exponent = Number(exp);
+      break;
+    }
+  }
+  const sign = f < 0 ? "-" : "";
+  if (exponent < -4 || exponent >= 6) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const expSign = exponent < 0 ? "-" : "+";
+    return `${sign}${mantissa}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  const fraction = digits.slice(exponent + 1);
+  return `${sign}${whole}${fraction ? `.${fraction}` : ""}`;
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function ownValue(map, key) {
+  return isRecord(map) && Object.hasOwn(map, key) ? map[key] : void 0;
+}
+function containsDollar(value) {
+  if (typeof value === "string") return value.includes("$");
+  if (Array.isArray(value)) return value.some(containsDollar);
+  if (isRecord(value)) return Object.entries(value).some(([key, item]) => key.includes("$") || containsDollar(item));
+  return false;
+}
+function unique(names) {
+  return [...new Set(names)];
+}
+function allNames(placeholders) {
+  return unique(placeholders.flatMap((placeholder2) => placeholder2.names));
+}
+
+// src/render/post-build.ts
+function maskedSecretVariable(name) {
+  return `<secret:${name}>`;
+}
+function fluxPostBuild(manifests, options) {
+  const findings = [];
+  const substitution = options.substitution;
+  const vars = { ...substitution?.vars };
+  for (const name of substitution?.secretVars ?? []) vars[name] = maskedSecretVariable(name);
+  const substitute = substitution !== void 0 && Object.keys(vars).length > 0;
+  const result = manifests.map((manifest) => {
+    let current = manifest;
+    if (substitute) {
+      try {
+        const { object, unresolved } = substituteObject(manifest.object, vars, { strict: substitution.strict });
+        if (object !== manifest.object) current = { ...toManifest(object, manifest.rendered, options.label), ...manifest.source ? { source: manifest.source } : {} };
+        const names = [...new Set(unresolved.map((variable) => variable.written))];
+        if (names.length > 0) {
+          findings.push({
+            ruleId: "flux-substitution-unresolved",
+            severity: substitution.strict ? "error" : "warning",
+            message: `${objectLabel(manifest.id)}: ${names.join(", ")} ${names.length === 1 ? "has" : "have"} no value and no default; Flux substitutes an empty string`,
+            object: current.id,
+            ...manifest.source ? { location: manifest.source } : {}
+          });
+        }
+      } catch (error) {
+        findings.push({
+          ruleId: "flux-substitution-failed",
+          severity: "error",
+          message: `${objectLabel(manifest.id)}: postBuild substitution failed: ${error.message}`,
+          object: manifest.id,
+          ...manifest.source ? { location: manifest.source } : {}
+        });
+      }
+    }
+    if (options.commonMetadata) setCommonMetadata(current.object, options.commonMetadata);
+    return current;
+  });
+  return { manifests: result, findings };
+}
+function setCommonMetadata(object, common) {
+  const metadata = object.metadata ??= {};
+  if (Object.keys(common.labels).length > 0) metadata.labels = { ...metadata.labels, ...common.labels };
+  if (Object.keys(common.annotations).length > 0) metadata.annotations = { ...metadata.annotations, ...common.annotations };
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "VolumeAttachment",
+  "CSIDriver",
+  "CSINode",
+  "PriorityClass",
+  "RuntimeClass",
+  "IngressClass",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
+  "CertificateSigningRequest",
+  "FlowSchema",
+  "PriorityLevelConfiguration",
+  "ComponentStatus",
+  "PodSecurityPolicy",
+  "ClusterIssuer",
+  "ClusterPolicy",
+  "ClusterSecretStore",
+  "GatewayClass"
+]);
+function applyDefaultNamespace(manifests, namespace, label) {
+  const clusterScoped = new Set(CLUSTER_SCOPED);
+  for (const manifest of manifests) {
+    if (manifest.id.kind !== "CustomResourceDefinition") continue;
+    const spec = manifest.object.spec ?? {};
+    const names = spec.names ?? {};
+    if (spec.scope === "Cluster" && typeof names.kind === "string") clusterScoped.add(names.kind);
+  }
+  return manifests.map((manifest) => {
+    if (manifest.id.namespace || clusterScoped.has(manifest.id.kind)) return manifest;
+    const object = { ...manifest.object, metadata: { ...manifest.object.metadata, namespace } };
+    return { ...toManifest(object, manifest.rendered, label), ...manifest.source ? { source: manifest.source } : {} };
+  });
+}
+
 // src/render/source-map.ts
-import path9 from "node:path";
+import path17 from "node:path";
 var ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
 var SourceIndex = class {
   constructor(root, files) {
@@ -25586,7 +32411,7 @@ var SourceIndex = class {
    * Removes the origin annotation kustomize added on request and turns it into a source location.
    * `originBase` is the directory the origin paths are relative to.
    */
-  async attach(manifest, originBase, generators) {
+  async attach(manifest, originBase, generators, mirrorRoot) {
     const metadata = manifest.object.metadata;
     const annotations = metadata?.annotations;
     const origin = annotations?.[ORIGIN_ANNOTATION];
@@ -25594,13 +32419,14 @@ var SourceIndex = class {
     delete annotations[ORIGIN_ANNOTATION];
     if (Object.keys(annotations).length === 0) delete metadata.annotations;
     const fields = parseOrigin(origin);
+    const unmirror = (absolute) => mirrorRoot && isInside(mirrorRoot, absolute) ? path17.join(this.root, path17.relative(mirrorRoot, absolute)) : absolute;
     if (fields.path) {
-      const absolute = path9.resolve(originBase, fields.path);
+      const absolute = unmirror(path17.resolve(originBase, fields.path));
       if (!isInside(this.root, absolute)) return;
       const file = toRepoPath(this.root, absolute);
       manifest.source = { file, line: await this.lineOf(file, manifest.id.kind, manifest.id.name) };
     } else if (fields.configuredIn) {
-      const absolute = path9.resolve(originBase, fields.configuredIn);
+      const absolute = unmirror(path17.resolve(originBase, fields.configuredIn));
       if (!isInside(this.root, absolute)) return;
       const file = toRepoPath(this.root, absolute);
       const generated = generators.get(`${file}#${manifest.id.kind}#${manifest.id.name}`);
@@ -25619,8 +32445,8 @@ var SourceIndex = class {
   }
   async load(file) {
     try {
-      const parsed = parseYaml(await this.files.readText(joinRepoPath(this.root, file)), file);
-      return parsed.documents.flatMap((document) => {
+      const parsed2 = parseYaml(await this.files.readText(joinRepoPath(this.root, file)), file);
+      return parsed2.documents.flatMap((document) => {
         const value = document.value;
         if (!value || typeof value !== "object") return [];
         return [{ kind: String(value.kind ?? ""), name: String(value.metadata?.name ?? ""), line: document.line }];
@@ -25653,12 +32479,16 @@ function findGeneratorLine(generators, file, kind, renderedName) {
 }
 
 // src/app/revision.ts
+var import_yaml19 = __toESM(require_dist(), 1);
+var mirrorCounter = 0;
 var Revision = class _Revision {
-  constructor(root, discovery, files, renderer) {
+  constructor(root, discovery, files, config, renderers, reuse) {
     this.root = root;
     this.discovery = discovery;
     this.files = files;
-    this.renderer = renderer;
+    this.config = config;
+    this.renderers = renderers;
+    this.reuse = reuse;
     this.sources = new SourceIndex(root, files);
     this.checker = new InputChecker(root, files);
     this.generators = generatorLocations(discovery.kustomizations);
@@ -25666,40 +32496,208 @@ var Revision = class _Revision {
   root;
   discovery;
   files;
-  renderer;
+  config;
+  renderers;
+  reuse;
   sources;
   checker;
   generators;
-  static async open(root, files, config, renderer) {
-    return new _Revision(root, await discover({ root, files, config }), files, renderer);
+  renders = /* @__PURE__ */ new Map();
+  environments = [];
+  fluxContext;
+  static async open(root, files, config, renderers, options) {
+    const discovery = await discover({ root, files, config });
+    const revision2 = new _Revision(root, discovery, files, config, renderers, options.reuse);
+    await revision2.findEnvironments(options.remoteUrls);
+    return revision2;
   }
-  get environments() {
-    return this.discovery.environments;
+  async findEnvironments(remoteUrls) {
+    const { discovery, config } = this;
+    const objects = new ObjectIndex();
+    for (const file of discovery.yamlFiles) {
+      for (const found of objectsInFile(await this.readText(file), file)) objects.add(found);
+    }
+    const ignoreFiles = /* @__PURE__ */ new Map();
+    for (const [dir, entries] of discovery.directories) {
+      if (!entries.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;
+      const file = dir === "." ? SOURCE_IGNORE_FILE : `${dir}/${SOURCE_IGNORE_FILE}`;
+      ignoreFiles.set(file, await this.readText(file));
+    }
+    const pullers = await discoverPullerEnvironments({
+      config,
+      discovery,
+      objects,
+      sources: new SourceResolver(config.sources, remoteUrls, objects),
+      ignoreFiles,
+      render: (environment2) => this.render(environment2),
+      readText: (file) => this.readText(file)
+    });
+    this.fluxContext = pullers.fluxContext;
+    const policy = config.environments.kustomizeLeaves;
+    const configured = new Set(config.environments.paths.map((written) => path18.posix.normalize(written.replace(/\/+$/, "")) || "."));
+    const readByPullers = new Set(pullers.environments.flatMap((environment2) => [...environment2.inputs]));
+    const leaves = discovery.environments.filter((environment2) => {
+      if (configured.has(environment2.environment.path) || policy === "always") return true;
+      if (policy === "never") return false;
+      const file = discovery.kustomizations.get(environment2.environment.path)?.file;
+      return !(file && readByPullers.has(file));
+    });
+    this.environments = selected([...leaves, ...pullers.environments], config).sort(byClusterAndName);
   }
-  /** Renders one environment; problems become findings on it, never exceptions. */
-  async render(environment2) {
+  async readText(file) {
+    return this.files.readText(joinRepoPath(this.root, file));
+  }
+  /** The HelmReleases a Flux Kustomization applies, from its render. */
+  helmReleasesOf(environment2, outcome) {
+    if (environment2.environment.kind !== "flux-kustomization" || !outcome.ok || !this.fluxContext) return [];
+    const helm = this.renderers.helm ? { available: true } : { available: false, reason: this.renderers.helmMissing ?? "no helm binary on PATH" };
+    return helmReleaseEnvironments(environment2, outcome.manifests, this.fluxContext, helm);
+  }
+  /** Every environment, with the HelmReleases of every Flux Kustomization (which takes rendering them). */
+  async allEnvironments() {
+    const result = [];
+    for (const environment2 of this.environments) {
+      result.push(environment2);
+      if (environment2.environment.kind === "flux-kustomization" && environment2.spec.type !== "skipped") {
+        result.push(...this.helmReleasesOf(environment2, await this.render(environment2)));
+      }
+    }
+    return result.sort(byClusterAndName);
+  }
+  /** Renders one environment once; problems become findings on it, never exceptions. */
+  render(environment2) {
+    const key = renderKey(environment2);
+    let outcome = this.renders.get(key);
+    if (!outcome) {
+      const unchanged = this.reuse && ![...environment2.inputs].some((file) => this.reuse.changed.has(file));
+      const reused = unchanged ? this.reuse.outcomes.get(key) : void 0;
+      outcome = reused ?? this.renderNow(environment2);
+      this.renders.set(key, outcome);
+      if (this.reuse && !reused) this.reuse.outcomes.set(key, outcome);
+    }
+    return outcome;
+  }
+  async renderNow(environment2) {
     const name = environment2.environment.name;
+    const notices = (environment2.notices ?? []).map((finding2) => ({ ...finding2, environment: name }));
+    const skippedFor = environment2.spec.type === "skipped" ? environment2.spec.reason : !this.renderers.helm && usesHelm(environment2.spec) ? this.renderers.helmMissing ?? "no helm binary on PATH" : void 0;
+    if (skippedFor !== void 0 && environment2.problems.length === 0) {
+      const reason = skippedFor;
+      return { ok: false, skipped: reason, findings: [...notices, { ruleId: "environment-skipped", severity: "notice", environment: name, message: reason, ...environment2.environment.definedAt ? { location: environment2.environment.definedAt } : {} }] };
+    }
     const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
     if (blocking.length > 0) return { ok: false, findings: blocking.map((finding2) => ({ ...finding2, environment: name })) };
     try {
-      const manifests = environment2.environment.kind === "kustomize" ? (await this.renderer.render(this.root, environment2.environment.path, this.sources, this.generators)).manifests : (await renderDirectory(this.root, environment2, this.files)).manifests;
-      return { ok: true, manifests };
+      const { manifests, findings } = await this.renderSpec(environment2, environment2.spec);
+      return { ok: true, manifests, findings: [...notices, ...findings.map((finding2) => ({ ...finding2, environment: name }))] };
     } catch (error) {
       if (error instanceof RenderFailure || error instanceof UserError) {
-        const file = this.discovery.kustomizations.get(environment2.environment.path)?.file;
+        const file = this.discovery.kustomizations.get(environment2.environment.path)?.file ?? environment2.environment.definedAt?.file;
         return { ok: false, findings: [renderFinding(environment2, error, file)] };
       }
       throw error;
     }
   }
-  /** kustomize's own output, for `gitops-verify render`. */
+  async renderSpec(environment2, spec) {
+    const label = `${environment2.environment.name} (rendered)`;
+    switch (spec.type) {
+      case "kustomize":
+        return { manifests: (await this.renderers.kustomize.render(this.root, spec.path, this.sources, this.generators)).manifests, findings: [] };
+      case "directory": {
+        const { manifests } = await renderDirectory(this.root, environment2, this.files);
+        return { manifests: spec.defaultNamespace ? applyDefaultNamespace(manifests, spec.defaultNamespace, label) : manifests, findings: [] };
+      }
+      case "edited-kustomization":
+        return this.renderEdited(environment2, spec, label);
+      case "helm": {
+        if (!this.renderers.helm) throw new RenderFailure(this.renderers.helmMissing ?? "no helm binary on PATH", "");
+        const chart = spec.chart;
+        const text = await this.renderers.helm.render({
+          ...chart,
+          chart: chart.chart.type === "directory" ? { type: "directory", dir: joinRepoPath(this.root, chart.chart.dir), root: this.root } : chart.chart,
+          valueFiles: chart.valueFiles.map((file) => joinRepoPath(this.root, file))
+        });
+        const definedAt = environment2.environment.definedAt;
+        const manifests = parseManifests(text, label).map((manifest) => definedAt ? { ...manifest, source: definedAt } : manifest);
+        return { manifests: spec.defaultNamespace ? applyDefaultNamespace(manifests, spec.defaultNamespace, label) : manifests, findings: [] };
+      }
+      case "multi": {
+        const manifests = [];
+        const findings = [];
+        for (const part of spec.parts) {
+          const rendered = await this.renderSpec(environment2, part);
+          manifests.push(...rendered.manifests);
+          findings.push(...rendered.findings);
+        }
+        return { manifests, findings };
+      }
+      case "skipped":
+        throw new RenderFailure(spec.reason, "");
+    }
+  }
+  async renderEdited(environment2, spec, label) {
+    const original = this.discovery.kustomizations.get(spec.path);
+    const text = editedKustomizationText(original ? parseKustomization(await this.readText(original.file)) : void 0, spec.generated, spec.edits);
+    const mirrorRoot = path18.join(this.renderers.workDir, `mirror-${++mirrorCounter}`);
+    try {
+      await makeMirror({
+        files: this.files,
+        root: this.discovery.realRoot,
+        dir: spec.path,
+        mirrorRoot,
+        kustomization: text,
+        copyDirectory: !spec.loadRestrictionsNone
+      });
+      const rendered = await this.renderers.kustomize.renderMirrored(this.root, mirrorRoot, spec.path, {
+        loadRestrictionsNone: spec.loadRestrictionsNone,
+        sources: this.sources,
+        generators: this.generators
+      });
+      let manifests = rendered.manifests;
+      let findings = [];
+      if (spec.substitution || spec.commonMetadata) {
+        ({ manifests, findings } = fluxPostBuild(manifests, { substitution: spec.substitution, commonMetadata: spec.commonMetadata, label }));
+      }
+      if (spec.defaultNamespace) manifests = applyDefaultNamespace(manifests, spec.defaultNamespace, label);
+      return { manifests, findings };
+    } finally {
+      await this.files.removeTree(mirrorRoot);
+    }
+  }
+  /** The output as the puller would build it, for `gitops-verify render`: kustomize's own bytes where it is plain kustomize. */
   async renderText(environment2) {
     const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment2.environment.kind === "kustomize") return this.renderer.renderPlain(this.root, environment2.environment.path);
-    return (await renderDirectory(this.root, environment2, this.files)).text;
+    if (environment2.spec.type === "kustomize") return this.renderers.kustomize.renderPlain(this.root, environment2.spec.path);
+    if (environment2.spec.type === "directory" && !environment2.spec.defaultNamespace) {
+      return (await renderDirectory(this.root, environment2, this.files)).text;
+    }
+    const outcome = await this.render(environment2);
+    if (!outcome.ok) throw new RenderFailure(outcome.skipped ?? formatFindings(outcome.findings), "");
+    return outcome.manifests.map((manifest) => stringifyObject(manifest.object)).join("---\n");
   }
 };
+function stringifyObject(object) {
+  return (0, import_yaml19.stringify)(object, { lineWidth: 0 });
+}
+function selected(environments, config) {
+  const include = config.environments.include.map(globToRegExp);
+  const exclude = config.environments.exclude.map(globToRegExp);
+  const matches = (globs, environment2) => globs.some((glob) => glob.test(environment2.environment.name) || glob.test(environment2.environment.path));
+  return environments.filter((environment2) => (include.length === 0 || matches(include, environment2)) && !matches(exclude, environment2));
+}
+function usesHelm(spec) {
+  return spec.type === "helm" || spec.type === "multi" && spec.parts.some(usesHelm);
+}
+function renderKey(environment2) {
+  return `${environment2.environment.name}\0${JSON.stringify(environment2.spec)}\0${environment2.definition ?? ""}`;
+}
+function byClusterAndName(a, b) {
+  const clusterA = a.environment.cluster ?? "";
+  const clusterB = b.environment.cluster ?? "";
+  if (clusterA !== clusterB) return clusterA < clusterB ? -1 : 1;
+  return a.environment.name < b.environment.name ? -1 : a.environment.name > b.environment.name ? 1 : 0;
+}
 function renderFinding(environment2, error, kustomizationFile) {
   const location2 = error instanceof UserError ? error.location : void 0;
   return {
@@ -25719,7 +32717,7 @@ function formatFindings(findings) {
 
 // src/app/environments.ts
 async function openWorkingTree(settings, ports, workDir) {
-  const dir = path10.resolve(settings.repoDir);
+  const dir = path19.resolve(settings.repoDir);
   if (!await ports.files.stat(dir)) throw new UserError(`${settings.repoDir}: no such directory`);
   let root = dir;
   try {
@@ -25728,13 +32726,14 @@ async function openWorkingTree(settings, ports, workDir) {
     if (!(error instanceof UserError)) throw error;
   }
   const { config } = await loadConfig(ports.files, root, { explicitPath: settings.configPath });
-  const renderer = await createRenderer(ports, config, workDir);
-  return Revision.open(root, ports.files, config, renderer);
+  const renderers = await createRenderers(ports, config, workDir, root);
+  const remoteUrls = await ports.gitAt(root).remoteUrls().catch(() => []);
+  return Revision.open(root, ports.files, config, renderers, { remoteUrls });
 }
 async function listEnvironments(settings, ports) {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
-    return (await openWorkingTree(settings, ports, workDir)).environments;
+    return await (await openWorkingTree(settings, ports, workDir)).allEnvironments();
   } finally {
     await ports.files.removeTree(workDir);
   }
@@ -25743,25 +32742,30 @@ async function renderEnvironments(settings, ports) {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
     const revision2 = await openWorkingTree(settings, ports, workDir);
-    const byName = new Map(revision2.environments.map((environment2) => [environment2.environment.name, environment2]));
-    const selected = settings.names.length === 0 ? revision2.environments : settings.names.map((name) => lookup(byName, name));
+    const environments = await revision2.allEnvironments();
+    const selected2 = settings.names.length === 0 ? environments : settings.names.map((name) => lookup(environments, name));
     const outputs = [];
-    for (const environment2 of selected) {
+    for (const environment2 of selected2) {
       const text = await revision2.renderText(environment2);
       const shown = settings.showSecrets ? text : maskSecretDocuments(text, environment2.environment.name);
-      outputs.push(selected.length > 1 ? `# Environment: ${environment2.environment.name}
+      outputs.push(selected2.length > 1 ? `# Environment: ${environment2.environment.name}
 ${shown}` : shown);
     }
-    return outputs.join(selected.length > 1 ? "---\n" : "");
+    return outputs.join(selected2.length > 1 ? "---\n" : "");
   } finally {
     await ports.files.removeTree(workDir);
   }
 }
-function lookup(byName, written) {
-  const name = path10.posix.normalize(written.replace(/\/+$/, ""));
-  const found = byName.get(name);
-  if (found) return found;
-  const known = [...byName.keys()];
+function lookup(environments, written) {
+  const name = path19.posix.normalize(written.replace(/\/+$/, ""));
+  const exact = environments.find((environment2) => environment2.environment.name === name);
+  if (exact) return exact;
+  const endings = environments.filter((environment2) => environment2.environment.name.endsWith(`/${name}`));
+  if (endings.length === 1) return endings[0];
+  const known = environments.map((environment2) => environment2.environment.name);
+  if (endings.length > 1) {
+    throw new UserError(`"${written}" names ${endings.length} environments: ${endings.map((environment2) => environment2.environment.name).join(", ")}`);
+  }
   throw new UserError(`no environment named "${written}" (known: ${known.length > 0 ? known.join(", ") : "none"})`);
 }
 function maskSecretDocuments(text, streamName) {
@@ -25772,7 +32776,7 @@ function maskSecretDocuments(text, streamName) {
     const value = document.value;
     if (!value || value.kind !== "Secret") continue;
     const [start, end] = contentRange(text, document.range);
-    result += text.slice(cursor, start) + (0, import_yaml12.stringify)(maskForOutput(value), { lineWidth: 0 });
+    result += text.slice(cursor, start) + (0, import_yaml21.stringify)(maskForOutput(value), { lineWidth: 0 });
     cursor = end;
   }
   return result + text.slice(cursor);
@@ -25783,13 +32787,13 @@ function contentRange(text, [start, end]) {
 }
 
 // src/app/publish.ts
-import path11 from "node:path";
+import path20 from "node:path";
 
 // src/report/fingerprint.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 function findingFingerprint(finding2) {
   const parts = [finding2.ruleId, finding2.environment ?? "", finding2.location?.file ?? "", finding2.object ? objectKey(finding2.object) : "", finding2.path ?? "", finding2.message];
-  return createHash("sha256").update(parts.join("\0")).digest("hex");
+  return createHash3("sha256").update(parts.join("\0")).digest("hex");
 }
 function allFindings(report) {
   return [
@@ -25805,7 +32809,8 @@ var STATUS_WORDS = {
   unaffected: "unaffected",
   added: "new",
   removed: "deleted",
-  failed: "failed"
+  failed: "failed",
+  skipped: "not rendered"
 };
 var CHANGE_SIGNS = { added: "+", removed: "-", changed: "~" };
 var GATE_WORDS = { pass: "passed", fail: "failed", error: "could not complete" };
@@ -25833,6 +32838,20 @@ function describeFinding(finding2) {
 function describeSource(diff) {
   return formatLocation(diff.source);
 }
+function pathBeside(result) {
+  const { name, path: path23 } = result.environment;
+  return path23 && path23 !== name ? path23 : void 0;
+}
+function hasClusters(environments) {
+  return environments.some((result) => result.environment.cluster !== void 0);
+}
+function byCluster(environments) {
+  return environments.map((result, index) => ({ result, index })).sort((a, b) => {
+    const clusterA = a.result.environment.cluster ?? "";
+    const clusterB = b.result.environment.cluster ?? "";
+    return clusterA === clusterB ? a.index - b.index : clusterA < clusterB ? -1 : 1;
+  }).map(({ result }) => result);
+}
 function isNotable(result) {
   return result.status !== "unaffected" && result.status !== "unchanged";
 }
@@ -25840,7 +32859,7 @@ function hasDetails(result) {
   return isNotable(result) || result.findings.length > 0;
 }
 function showsCounts(result) {
-  return isNotable(result) && result.status !== "failed";
+  return isNotable(result) && result.status !== "failed" && result.status !== "skipped";
 }
 function countsText(result) {
   const { added, changed, removed } = result.counts;
@@ -25851,6 +32870,7 @@ function headline(report) {
   const changedEnvironments = summary2.changed + summary2.added + summary2.removed;
   const parts = [changedEnvironments === 0 ? "no rendered changes" : `${plural(changedEnvironments, "environment")} changed`];
   if (summary2.failed > 0) parts.push(`${summary2.failed} failed to render`);
+  if (summary2.skipped > 0) parts.push(`${summary2.skipped} not rendered here`);
   return parts.join(", ");
 }
 function summaryLine(report) {
@@ -25860,6 +32880,7 @@ function summaryLine(report) {
     [summary2.added, "new"],
     [summary2.removed, "deleted"],
     [summary2.failed, "failed"],
+    [summary2.skipped, "not rendered"],
     [summary2.unchanged, "no change"],
     [summary2.unaffected, "unaffected"]
   ].filter(([count]) => count > 0).map(([count, word]) => `${count} ${word}`);
@@ -25949,7 +32970,8 @@ function environment(value) {
     kind: value.kind,
     path: value.path,
     ...optional("cluster", value.cluster),
-    ...optional("group", value.group)
+    ...optional("group", value.group),
+    ...optional("definedAt", value.definedAt && location(value.definedAt))
   };
 }
 function objectDiff(diff) {
@@ -25997,6 +33019,7 @@ function summary(value) {
     unchanged: value.unchanged,
     unaffected: value.unaffected,
     failed: value.failed,
+    skipped: value.skipped,
     added: value.added,
     removed: value.removed,
     objects: { added: objects.added, changed: objects.changed, removed: objects.removed },
@@ -26108,7 +33131,7 @@ ${findingList(report.findings)}` : "",
 }
 function reviewOrder(environments) {
   const rank = (result) => result.status === "failed" ? 0 : isNotable(result) ? 1 : 2;
-  return [...environments].sort((a, b) => rank(a) - rank(b));
+  return byCluster([...environments].sort((a, b) => rank(a) - rank(b)));
 }
 function head(report, marker) {
   const icon = report.gate.result === "pass" ? "\u2705" : report.gate.result === "fail" ? "\u274C" : "\u26A0\uFE0F";
@@ -26123,17 +33146,23 @@ ${title}`] : [title], context].join(SEPARATOR);
 function tablePieces(ordered) {
   const quiet = ordered.filter((result) => !isNotable(result));
   const listed = quiet.length > QUIET_ROWS ? ordered.filter(isNotable) : ordered;
+  const clusters = hasClusters(ordered);
   return {
-    header: "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
-    rows: listed.map(tableRow),
+    header: clusters ? "| Cluster | Environment | Status | Added | Changed | Removed |\n|---|---|---|--:|--:|--:|" : "| Environment | Status | Added | Changed | Removed |\n|---|---|--:|--:|--:|",
+    rows: listed.map((result) => tableRow(result, clusters)),
     quietLine: quiet.length > QUIET_ROWS ? quietSummary(quiet) : ""
   };
 }
-function tableRow(result) {
+function tableRow(result, clusters) {
   const status = result.status === "failed" ? "\u274C failed" : STATUS_WORDS[result.status];
   const { added, changed, removed } = result.counts;
   const cells = showsCounts(result) ? [added, changed, removed] : ["", "", ""];
-  return `| ${escapeMarkdown(result.environment.name)} | ${status} | ${cells.join(" | ")} |`;
+  const cluster = clusters ? `${escapeMarkdown(result.environment.cluster ?? "")} | ` : "";
+  return `| ${cluster}${environmentCell(result)} | ${status} | ${cells.join(" | ")} |`;
+}
+function environmentCell(result) {
+  const beside = pathBeside(result);
+  return `${escapeMarkdown(result.environment.name)}${beside ? ` <sub>${escapeMarkdown(beside)}</sub>` : ""}`;
 }
 function quietSummary(quiet) {
   const unaffected2 = quiet.filter((result) => result.status === "unaffected").length;
@@ -26145,7 +33174,8 @@ function quietSummary(quiet) {
 }
 function section(result) {
   const counts = showsCounts(result) ? ` (+${result.counts.added} ~${result.counts.changed} -${result.counts.removed})` : "";
-  const summary2 = `<b>${escapeMarkdown(result.environment.name)}</b>: ${STATUS_WORDS[result.status]}${counts}`;
+  const beside = pathBeside(result);
+  const summary2 = `<b>${escapeMarkdown(result.environment.name)}</b>${beside ? ` <sub>${escapeMarkdown(beside)}</sub>` : ""}: ${STATUS_WORDS[result.status]}${counts}`;
   const open = `<details${result.status === "failed" ? " open" : ""}><summary>${summary2}</summary>`;
   return {
     open,
@@ -26311,10 +33341,10 @@ function sectionLists(sections, room) {
   for (const item of sections) {
     const reserve = moreEnvironments(shown.length + 1).length;
     const separator = shown.length ? SEPARATOR.length : 0;
-    const list = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
-    if (list === void 0) break;
-    shown.push(list);
-    used += separator + list.length;
+    const list3 = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list3 === void 0) break;
+    shown.push(list3);
+    used += separator + list3.length;
   }
   if (shown.length === 0) return void 0;
   const more = moreEnvironments(shown.length);
@@ -26330,8 +33360,8 @@ function objectList(item, room) {
   };
   const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
   if (kept < 0) return void 0;
-  const list = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
-  return sectionText(item, list ? [list] : []);
+  const list3 = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list3 ? [list3] : []);
 }
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/`/g, "&#96;").replace(/[\r\n]+/g, " ");
@@ -26452,15 +33482,27 @@ function header(report, paint) {
     `${plural(report.changedFiles.length, "file")} changed, ${plural(report.environments.length, "environment")}`
   ].join("\n");
 }
-function environmentList(environments, paint) {
-  const names = environments.map((result) => clean(result.environment.name));
+function environmentList(unordered, paint) {
+  const grouped = hasClusters(unordered);
+  const environments = grouped ? byCluster(unordered) : unordered;
+  const names = environments.map((result) => {
+    const beside = pathBeside(result);
+    return clean(beside ? `${result.environment.name} (${beside})` : result.environment.name);
+  });
   const nameWidth = Math.max(0, ...names.map((name) => name.length));
   const statusWidth = Math.max(0, ...environments.map((result) => STATUS_WORDS[result.status].length));
-  return environments.map((result, index) => {
+  const lines = [];
+  let cluster = null;
+  environments.forEach((result, index) => {
+    if (grouped && result.environment.cluster !== cluster) {
+      cluster = result.environment.cluster;
+      lines.push(paint("bold", `  ${cluster === void 0 ? "(no cluster)" : `cluster ${clean(cluster)}`}`));
+    }
     const status = STATUS_WORDS[result.status];
     const counts = showsCounts(result) ? `${" ".repeat(statusWidth - status.length)}  ${countsText(result)}` : "";
-    return `  ${names[index].padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`;
-  }).join("\n");
+    lines.push(`${grouped ? "    " : "  "}${names[index].padEnd(nameWidth)}  ${paint(statusStyle(result), status)}${counts}`);
+  });
+  return lines.join("\n");
 }
 function statusStyle(result) {
   if (result.status === "failed") return "red";
@@ -26549,7 +33591,7 @@ async function publish(report, host, settings, ports) {
   const result = { files: {}, summary: summary2 };
   if (settings.outputDir) {
     for (const [format, name] of Object.entries(REPORT_FILES)) {
-      const file = path11.join(settings.outputDir, name);
+      const file = path20.join(settings.outputDir, name);
       await ports.files.writeText(file, format === "markdown" ? summary2 : renderReport(format, report));
       result.files[format] = file;
     }
@@ -26595,13 +33637,13 @@ function annotationsOf(report) {
 
 // src/app/verify.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import path12 from "node:path";
+import path21 from "node:path";
 var TOOL_VERSION = "0.1.0";
 async function verify(settings, ports) {
   const started = performance.now();
   const { files, logger } = ports;
-  const git = ports.gitAt(path12.resolve(settings.repoDir));
-  const root = await git.topLevel(path12.resolve(settings.repoDir));
+  const git = ports.gitAt(path21.resolve(settings.repoDir));
+  const root = await git.topLevel(path21.resolve(settings.repoDir));
   const repoGit = ports.gitAt(root);
   const baseRef = settings.baseRef ?? await repoGit.upstream() ?? "main";
   const baseTip = await repoGit.resolve(baseRef);
@@ -26619,37 +33661,51 @@ async function verify(settings, ports) {
       headRoot = checkout.dir;
     }
     const { config, file: configFile } = settings.configRevision === "base" ? await loadConfigAt(repoGit, mergeBase, settings.configPath) : await loadConfig(files, headRoot, { explicitPath: settings.configPath });
-    const renderer = await createRenderer(ports, config, workDir);
-    const head2 = await Revision.open(headRoot, files, config, renderer);
+    const renderers = await createRenderers(ports, config, workDir, headRoot);
+    const remoteUrls = await repoGit.remoteUrls();
+    const reuse = { changed: new Set(changedFiles), outcomes: /* @__PURE__ */ new Map() };
+    const head2 = await Revision.open(headRoot, files, config, renderers, { remoteUrls, reuse });
     const changed = new Set(changedFiles);
     const configChanged = changed.has(configFile ?? CONFIG_FILE_NAME);
     const touches = (environment2) => configChanged || [...environment2.inputs].some((file) => changed.has(file));
-    const needsBase = configChanged || head2.environments.some(touches) || changedFiles.some((file) => KUSTOMIZATION_FILE_NAMES.includes(path12.posix.basename(file)));
+    const needsBase = configChanged || head2.environments.some(touches) || await someAsync(changedFiles, (file) => mayDefineEnvironments(file, headRoot, ports));
     let base;
     if (needsBase) {
       logger.info(`checking out the merge-base ${mergeBase.slice(0, 12)}`);
       const checkout = await repoGit.checkout(mergeBase);
       checkouts.push(checkout);
-      base = await Revision.open(checkout.dir, files, config, renderer);
+      base = await Revision.open(checkout.dir, files, config, renderers, { remoteUrls, reuse });
     }
-    const plans = planEnvironments(head2, base, touches);
+    const plans = planEnvironments(head2.environments, base?.environments, touches);
+    const childInputs = /* @__PURE__ */ new Set();
     const fingerprintKey = settings.fingerprintKey ?? randomBytes2(32).toString("hex");
     let done = 0;
     const toRender = plans.filter((plan) => plan.render).length;
     const concurrency = config.render.concurrency || ports.cores;
-    const results = await mapConcurrent(plans, concurrency, async (plan) => {
-      if (!plan.render) return unaffected(plan.environment);
+    const options = { fingerprintKey, context: config.diff.contextLines };
+    const renderPlan = async (plan) => {
+      if (!plan.render) return [unaffected(plan.environment)];
       const [baseOutcome, headOutcome] = await Promise.all([
         plan.base ? base.render(plan.base) : void 0,
         plan.head ? head2.render(plan.head) : void 0
       ]);
-      logger.progress(++done, toRender, plan.environment.name);
-      return compare(plan.environment, baseOutcome, headOutcome, { fingerprintKey, context: config.diff.contextLines });
-    });
+      const results2 = [compare(plan.environment, baseOutcome, headOutcome, options)];
+      const headChildren = plan.head && headOutcome ? head2.helmReleasesOf(plan.head, headOutcome) : [];
+      const baseChildren = plan.base && baseOutcome ? base.helmReleasesOf(plan.base, baseOutcome) : [];
+      for (const child of [...headChildren, ...baseChildren]) for (const file of child.inputs) childInputs.add(file);
+      for (const child of planEnvironments(headChildren, baseChildren, touches)) results2.push(...await renderPlan(child));
+      return results2;
+    };
+    const results = (await mapConcurrent(plans, concurrency, async (plan) => {
+      const planResults = await renderPlan(plan);
+      if (plan.render) logger.progress(++done, toRender, plan.environment.name);
+      return planResults;
+    })).flat();
     const readFiles = /* @__PURE__ */ new Set();
     for (const environment2 of [...head2.environments, ...base?.environments ?? []]) {
       for (const file of environment2.inputs) readFiles.add(file);
     }
+    for (const file of childInputs) readFiles.add(file);
     const report = buildReport({
       base: { ref: baseRef, sha: mergeBase },
       head: { ref: settings.headRef ?? "working tree", sha: headSha ?? "WORKTREE" },
@@ -26667,33 +33723,56 @@ async function verify(settings, ports) {
 }
 function planEnvironments(head2, base, touches) {
   const plans = /* @__PURE__ */ new Map();
-  for (const environment2 of head2.environments) {
+  for (const environment2 of head2) {
     plans.set(environment2.environment.name, { environment: environment2.environment, head: environment2, render: touches(environment2) });
   }
-  for (const environment2 of base?.environments ?? []) {
+  for (const environment2 of base ?? []) {
     const plan = plans.get(environment2.environment.name);
     if (plan) {
       plan.base = environment2;
-      plan.render ||= touches(environment2);
+      plan.render ||= touches(environment2) || environment2.definition !== plan.head.definition;
     } else {
       plans.set(environment2.environment.name, { environment: environment2.environment, base: environment2, render: true });
     }
   }
   for (const plan of plans.values()) {
-    if (!base) plan.render = false;
+    if (base === void 0) plan.render = false;
     else if (!plan.base || !plan.head) plan.render = true;
   }
-  return [...plans.values()].sort((a, b) => a.environment.name.localeCompare(b.environment.name));
+  return [...plans.values()].sort((a, b) => compareEnvironments(a.environment, b.environment));
+}
+function compareEnvironments(a, b) {
+  const clusterA = a.cluster ?? "";
+  const clusterB = b.cluster ?? "";
+  if (clusterA !== clusterB) return clusterA < clusterB ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+async function mayDefineEnvironments(file, headRoot, ports) {
+  if (KUSTOMIZATION_FILE_NAMES.includes(path21.posix.basename(file))) return true;
+  if (!/\.ya?ml$/i.test(file)) return false;
+  const absolute = path21.join(headRoot, ...file.split("/"));
+  if (!await ports.files.stat(absolute)) return true;
+  return objectsInFile(await ports.files.readText(absolute), file).some((found) => found.kind !== "configmap" && found.kind !== "secret");
+}
+async function someAsync(items, test) {
+  for (const item of items) if (await test(item)) return true;
+  return false;
 }
 function unaffected(environment2) {
   return { environment: environment2, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
+function skipped(environment2, findings) {
+  return { environment: environment2, status: "skipped", diffs: [], findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
+}
 function compare(environment2, base, head2, options) {
   const findings = [];
+  if (head2 && !head2.ok && head2.skipped !== void 0) return skipped(environment2, head2.findings);
+  if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped(environment2, base.findings);
   if (head2 && !head2.ok) {
     return { environment: environment2, status: "failed", diffs: [], findings: head2.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
   }
-  if (base && !base.ok) {
+  if (head2?.ok) findings.push(...head2.findings);
+  if (base && !base.ok && base.skipped === void 0) {
     findings.push(
       ...base.findings.map((finding2) => ({
         ...finding2,
@@ -26737,6 +33816,7 @@ function summarize2(environments, findings) {
     unchanged: 0,
     unaffected: 0,
     failed: 0,
+    skipped: 0,
     added: 0,
     removed: 0,
     objects: { added: 0, changed: 0, removed: 0 },
@@ -29238,20 +36318,20 @@ var Markdown = class extends BaseResource {
   }
 };
 var Maven = class extends BaseResource {
-  downloadPackageFile(path14, filename, {
+  downloadPackageFile(path23, filename, {
     projectId,
     groupId,
     ...options
   }) {
-    let url12 = endpoint`packages/maven/${path14}/${filename}`;
+    let url12 = endpoint`packages/maven/${path23}/${filename}`;
     if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
     else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
     return RequestHelper.get()(this, url12, options);
   }
-  uploadPackageFile(projectId, path14, packageFile, options) {
+  uploadPackageFile(projectId, path23, packageFile, options) {
     return RequestHelper.put()(
       this,
-      endpoint`projects/${projectId}/packages/maven/${path14}/${packageFile.filename}`,
+      endpoint`projects/${projectId}/packages/maven/${path23}/${packageFile.filename}`,
       {
         isForm: true,
         ...options,
@@ -31773,28 +38853,28 @@ var ProjectImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path14, options) {
+  import(file, path23, options) {
     return RequestHelper.post()(this, "projects/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path14
+      path: path23
     });
   }
-  importRemote(url12, path14, options) {
+  importRemote(url12, path23, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
-      path: path14,
+      path: path23,
       url: url12
     });
   }
-  importRemoteS3(accessKeyId, bucketName, fileKey, path14, region, secretAccessKey, options) {
+  importRemoteS3(accessKeyId, bucketName, fileKey, path23, region, secretAccessKey, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
       accessKeyId,
       bucketName,
       fileKey,
-      path: path14,
+      path: path23,
       region,
       secretAccessKey
     });
@@ -33231,13 +40311,13 @@ var GroupImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path14, { parentId, name, ...options }) {
+  import(file, path23, { parentId, name, ...options }) {
     return RequestHelper.post()(this, "groups/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path14,
-      name: name || path14.split("/").at(0),
+      path: path23,
+      name: name || path23.split("/").at(0),
       parentId
     });
   }
@@ -33570,17 +40650,17 @@ var Groups = class extends BaseResource {
       options
     );
   }
-  create(name, path14, { avatar, ...options } = {}) {
+  create(name, path23, { avatar, ...options } = {}) {
     if (avatar) {
       return RequestHelper.post()(this, "groups", {
         ...options,
         isForm: true,
         avatar: [avatar.content, avatar.filename],
         name,
-        path: path14
+        path: path23
       });
     }
-    return RequestHelper.post()(this, "groups", { name, path: path14, ...options });
+    return RequestHelper.post()(this, "groups", { name, path: path23, ...options });
   }
   downloadAvatar(groupId, options) {
     return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
@@ -34507,9 +41587,9 @@ function httpFailure(error) {
 function headerRecord(headers) {
   if (!headers) return {};
   if (typeof headers.get === "function" && typeof headers.forEach === "function") {
-    const record = {};
-    headers.forEach((value, key) => record[key.toLowerCase()] = value);
-    return record;
+    const record5 = {};
+    headers.forEach((value, key) => record5[key.toLowerCase()] = value);
+    return record5;
   }
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value === void 0 ? void 0 : String(value)]));
 }
@@ -34745,13 +41825,13 @@ async function dispatch(argv, io) {
   }
   if (!(first in OPTIONS)) throw new UserError(`unknown command "${first}" (expected one of: ${Object.keys(OPTIONS).join(", ")})`);
   const command = first;
-  let parsed;
+  let parsed2;
   try {
-    parsed = parseArgs({ args: rest, options: OPTIONS[command], allowPositionals: command === "render", strict: true });
+    parsed2 = parseArgs({ args: rest, options: OPTIONS[command], allowPositionals: command === "render", strict: true });
   } catch (error) {
     throw new UserError(`${error.message.replace(/\. To specify.*$/s, "")}; see "gitops-verify ${command} --help"`);
   }
-  const values = parsed.values;
+  const values = parsed2.values;
   if (values.help) {
     io.stdout.write(`${HELP[command]}
 `);
@@ -34768,9 +41848,9 @@ async function dispatch(argv, io) {
     cores: Math.max(1, os2.availableParallelism()),
     env: io.env
   };
-  const repoDir = path13.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
-  const configPath = typeof values.config === "string" ? path13.resolve(io.cwd, values.config) : void 0;
-  const outputFile = typeof values.output === "string" ? path13.resolve(io.cwd, values.output) : void 0;
+  const repoDir = path22.resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
+  const configPath = typeof values.config === "string" ? path22.resolve(io.cwd, values.config) : void 0;
+  const outputFile = typeof values.output === "string" ? path22.resolve(io.cwd, values.output) : void 0;
   const emit = async (text2) => {
     if (outputFile) await files.writeText(outputFile, text2);
     else io.stdout.write(text2);
@@ -34791,7 +41871,7 @@ async function dispatch(argv, io) {
       },
       ports
     );
-    const reportDir = typeof values["report-dir"] === "string" ? path13.resolve(io.cwd, values["report-dir"]) : platform.kind === "gitlab" ? path13.resolve(repoDir, "gitops-verify-report") : void 0;
+    const reportDir = typeof values["report-dir"] === "string" ? path22.resolve(io.cwd, values["report-dir"]) : platform.kind === "gitlab" ? path22.resolve(repoDir, "gitops-verify-report") : void 0;
     if (reportDir || platform.kind === "gitlab") {
       if (platform.kind === "gitlab" && platform.noHostReason) ports.logger.warn(`no merge request note: ${platform.noHostReason}`);
       await publish(
@@ -34823,25 +41903,38 @@ async function dispatch(argv, io) {
     const format = reportFormat(values.format, ["text", "json"]);
     const environments = await listEnvironments({ repoDir, configPath }, ports);
     if (format === "json") {
-      const rows = environments.map(({ environment: environment2, inputs, problems }) => ({
+      const rows = environments.map(({ environment: environment2, inputs, problems, spec }) => ({
         ...environment2,
         inputs: [...inputs].sort(),
-        problems
+        problems,
+        ...spec.type === "skipped" ? { notRendered: spec.reason } : {}
       }));
       await emit(`${JSON.stringify({ environments: rows }, null, 2)}
 `);
     } else {
       const width = Math.max(4, ...environments.map(({ environment: environment2 }) => environment2.name.length));
-      const lines = environments.map(
-        ({ environment: environment2, inputs, problems }) => `${environment2.name.padEnd(width)}  ${environment2.kind.padEnd(9)}  ${String(inputs.size).padStart(3)} files${problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0].message})` : ""}`
-      );
+      const kindWidth = Math.max(4, ...environments.map(({ environment: environment2 }) => environment2.kind.length));
+      const pathWidth = Math.max(4, ...environments.map(({ environment: environment2 }) => environment2.path.length));
+      const lines = [];
+      const grouped = environments.some(({ environment: environment2 }) => environment2.cluster !== void 0);
+      let cluster = null;
+      for (const { environment: environment2, inputs, problems, spec } of environments) {
+        if (grouped && environment2.cluster !== cluster) {
+          cluster = environment2.cluster;
+          lines.push(cluster === void 0 ? "(no cluster)" : `cluster ${cluster}`);
+        }
+        const note = problems.length > 0 ? `  (${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems[0].message})` : spec.type === "skipped" ? `  (${spec.reason})` : "";
+        lines.push(
+          `${grouped ? "  " : ""}${environment2.name.padEnd(width)}  ${environment2.kind.padEnd(kindWidth)}  ${environment2.path.padEnd(pathWidth)}  ${String(inputs.size).padStart(3)} files${note}`
+        );
+      }
       await emit(`${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`);
       ports.logger.info(`${environments.length} environment${environments.length === 1 ? "" : "s"}`);
     }
     return EXIT.passed;
   }
   const text = await renderEnvironments(
-    { repoDir, configPath, names: parsed.positionals, showSecrets: Boolean(values["show-secrets"]) },
+    { repoDir, configPath, names: parsed2.positionals, showSecrets: Boolean(values["show-secrets"]) },
     ports
   );
   await emit(text);

@@ -12,11 +12,21 @@ describe("the demo and the bundle", () => {
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     const status = Object.fromEntries(report.environments.map((e: { environment: { name: string }; status: string }) => [e.environment.name, e.status]));
-    expect(status).toEqual({ "apps/overlays/development": "changed", "clusters/production": "changed", "clusters/staging": "changed" });
-    const production = report.environments.find((e: { environment: { name: string } }) => e.environment.name === "clusters/production");
+    // the Flux Kustomizations the change reaches are rendered; the others are not
+    expect(status).toEqual({
+      "apps/overlays/development": "changed",
+      "production/Kustomization/flux-system/apps": "changed",
+      "production/Kustomization/flux-system/flux-system": "unaffected",
+      "production/Kustomization/flux-system/infrastructure": "unaffected",
+      "staging/Kustomization/flux-system/apps": "changed",
+      "staging/Kustomization/flux-system/flux-system": "unaffected",
+      "staging/Kustomization/flux-system/infrastructure": "unaffected",
+    });
+    const production = report.environments.find((e: { environment: { name: string } }) => e.environment.name === "production/Kustomization/flux-system/apps");
+    expect(production.environment).toMatchObject({ cluster: "production", path: "apps/overlays/production", definedAt: { file: "clusters/production/apps.yaml" } });
     const api = production.diffs.find((d: { id: { kind: string; name: string } }) => d.id.kind === "Deployment" && d.id.name === "api");
     expect(api.patch).toContain("+        image: ghcr.io/example/shop-api:2.3.2");
-    const staging = report.environments.find((e: { environment: { name: string } }) => e.environment.name === "clusters/staging");
+    const staging = report.environments.find((e: { environment: { name: string } }) => e.environment.name === "staging/Kustomization/flux-system/apps");
     const frontend = staging.diffs.find((d: { id: { kind: string; name: string } }) => d.id.kind === "Deployment" && d.id.name === "frontend");
     expect(frontend.patch).toContain("+  replicas: 3");
     const secret = staging.diffs.find((d: { id: { kind: string } }) => d.id.kind === "Secret");

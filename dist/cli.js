@@ -26041,8 +26041,9 @@ async function findKustomize(exec, choice2) {
   );
 }
 function kustomizeArgs(binary, dir, options = {}) {
-  const restrictor = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
-  return binary.kind === "kustomize" ? ["build", ...restrictor, dir] : ["kustomize", ...restrictor, dir];
+  const flags = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
+  if (options.helmCommand) flags.push("--enable-helm", `--helm-command=${options.helmCommand}`);
+  return binary.kind === "kustomize" ? ["build", ...flags, dir] : ["kustomize", ...flags, dir];
 }
 var RenderFailure = class extends Error {
   constructor(message, detail) {
@@ -26098,9 +26099,15 @@ buildMetadata: [originAnnotations]
    */
   async renderMirrored(root, mirrorRoot, dir, options) {
     const buildDir = joinRepoPath(mirrorRoot, dir);
-    const text = await this.run(root, buildDir, buildDir, { loadRestrictionsNone: options.loadRestrictionsNone, mirrorRoot });
+    if (options.helm && !this.options.helm) throw new RenderFailure("helmCharts need a helm binary on PATH", "");
+    const text = await this.run(root, buildDir, buildDir, {
+      loadRestrictionsNone: options.loadRestrictionsNone,
+      mirrorRoot,
+      ...options.helm && this.options.helm ? { helmCommand: this.options.helm.path } : {}
+    });
     const manifests = parseManifests(text, `${dir} (rendered)`);
-    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, mirrorRoot);
+    const aliases = [mirrorRoot, ...options.copyRoot ? [options.copyRoot] : []];
+    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, aliases);
     return { text, manifests };
   }
   async run(root, buildDir, envDir, options = {}) {
@@ -26115,7 +26122,8 @@ buildMetadata: [originAnnotations]
         XDG_CONFIG_HOME: "/nonexistent",
         // kustomize is a short-lived Go process that spends ~40% of its CPU collecting garbage it would free on
         // exit anyway: collect only past a memory limit instead (a measured third less CPU per render)
-        ...this.options.env
+        ...this.options.env,
+        ...options.helmCommand ? this.options.helm?.env : {}
       }
     });
     if (result.timedOut) {
@@ -26570,9 +26578,11 @@ var HelmRenderer = class {
 async function createRenderers(ports, config, workDir, root) {
   const binary = await findKustomize(ports.exec, config.renderer);
   const timeoutMs = config.render.timeoutSeconds * 1e3;
-  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env: goMemorySettings(ports.env) });
+  const env = goMemorySettings(ports.env);
+  const helm = config.helm.enabled ? await findHelm(ports.exec) : void 0;
+  const kustomizeHelm = helm ? { path: helm.path, env: helmEnvironment(helmHome(path9.join(workDir, "kustomize-helm"))) } : void 0;
+  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env, ...kustomizeHelm ? { helm: kustomizeHelm } : {} });
   if (!config.helm.enabled) return { kustomize, workDir, helmMissing: "Helm rendering is switched off (helm.enabled: false)" };
-  const helm = await findHelm(ports.exec);
   if (!helm) {
     return { kustomize, workDir, helmMissing: "no helm binary on PATH: Helm charts are rendered with `helm template` (install helm to verify them)" };
   }
@@ -26641,10 +26651,6 @@ async function readKustomization(parsed2, file, typeOf2) {
     generators: [],
     usesHelm: Array.isArray(content.helmCharts) && content.helmCharts.length > 0
   };
-  if (kustomization.usesHelm) {
-    const line = lineOfNode(parsed2, document?.doc ? nodeAt(document.doc, ["helmCharts"]) : void 0, document?.line ?? 1);
-    problems.push(problem(file, line, "helmCharts are not supported: gitops-verify runs kustomize without --enable-helm"));
-  }
   if (parsed2.documents.length > 1) {
     problems.push(problem(file, document?.line ?? 1, "a kustomization file must hold exactly one YAML document"));
   }
@@ -26707,6 +26713,21 @@ function collectEntries(content, doc, parsed2) {
       if (typeof value === "string") {
         entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
       }
+    });
+  }
+  const charts = content.helmCharts;
+  if (Array.isArray(charts)) {
+    charts.forEach((chart, index) => {
+      const spec = chart ?? {};
+      if (typeof spec.valuesFile === "string") {
+        entries.push({ field: `helmCharts[${index}].valuesFile`, written: spec.valuesFile, line: lineAt(["helmCharts", index, "valuesFile"]), expect: "file" });
+      }
+      const additional = Array.isArray(spec.additionalValuesFiles) ? spec.additionalValuesFiles : [];
+      additional.forEach((written, fileIndex) => {
+        if (typeof written === "string") {
+          entries.push({ field: `helmCharts[${index}].additionalValuesFiles`, written, line: lineAt(["helmCharts", index, "additionalValuesFiles", fileIndex]), expect: "file" });
+        }
+      });
     });
   }
   const openapi = content.openapi?.path;
@@ -26818,7 +26839,8 @@ async function discover({ root, files, config }) {
       const closure = closures.of(environment2.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment: environment2, spec: { type: "kustomize", path: environment2.path }, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      const spec = { type: "kustomize", path: environment2.path, ...closure.usesHelm ? { helm: true } : {} };
+      environments.push({ environment: environment2, spec, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
       environments.push(await plainDirectory(environment2, files, realRoot, typeOf2));
     }
@@ -26857,11 +26879,12 @@ var ClosureBuilder = class {
     const cached = this.done.get(dir);
     if (cached) return cached;
     const kustomization = this.kustomizations.get(dir);
-    const closure = { files: /* @__PURE__ */ new Set(), yamlFiles: /* @__PURE__ */ new Set(), problems: [], remote: [] };
+    const closure = { usesHelm: false, files: /* @__PURE__ */ new Set(), yamlFiles: /* @__PURE__ */ new Set(), problems: [], remote: [] };
     if (!kustomization) return closure;
     this.onStack.push(dir);
     closure.files.add(kustomization.file);
     closure.problems.push(...kustomization.problems);
+    closure.usesHelm ||= kustomization.usesHelm;
     for (const reference of kustomization.references) {
       if (reference.kind === "missing") {
         closure.files.add(reference.target);
@@ -26893,6 +26916,7 @@ var ClosureBuilder = class {
         });
       } else {
         const inner = this.of(reference.target);
+        closure.usesHelm ||= inner.usesHelm;
         for (const file of inner.files) closure.files.add(file);
         for (const file of inner.yamlFiles) closure.yamlFiles.add(file);
         addUnique(closure.problems, inner.problems);
@@ -27104,8 +27128,10 @@ function buildSpec(environment2, spec, definedAt, context, problem2) {
   const yamlInputs = /* @__PURE__ */ new Set();
   const problems = [];
   const notices = [];
+  let helm = false;
   const addClosure = (dir2) => {
     const closure = discovery.closureOf(dir2);
+    helm ||= closure.usesHelm;
     for (const file of closure.files) inputs.add(file);
     for (const file of closure.yamlFiles) yamlInputs.add(file);
     for (const found of closure.problems) if (!problems.includes(found)) problems.push(found);
@@ -27163,7 +27189,8 @@ function buildSpec(environment2, spec, definedAt, context, problem2) {
       loadRestrictionsNone: true,
       ...substitution ? { substitution } : {},
       ...spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {},
-      flux: spec
+      flux: spec,
+      ...helm ? { helm } : {}
     },
     inputs,
     yamlInputs,
@@ -30592,6 +30619,7 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
       path: dir,
       edits,
       loadRestrictionsNone: false,
+      ...closure.usesHelm ? { helm: true } : {},
       ...defaultNs(destinationNamespace)
     };
   }
@@ -32411,7 +32439,7 @@ var SourceIndex = class {
    * Removes the origin annotation kustomize added on request and turns it into a source location.
    * `originBase` is the directory the origin paths are relative to.
    */
-  async attach(manifest, originBase, generators, mirrorRoot) {
+  async attach(manifest, originBase, generators, aliases = []) {
     const metadata = manifest.object.metadata;
     const annotations = metadata?.annotations;
     const origin = annotations?.[ORIGIN_ANNOTATION];
@@ -32419,7 +32447,10 @@ var SourceIndex = class {
     delete annotations[ORIGIN_ANNOTATION];
     if (Object.keys(annotations).length === 0) delete metadata.annotations;
     const fields = parseOrigin(origin);
-    const unmirror = (absolute) => mirrorRoot && isInside(mirrorRoot, absolute) ? path17.join(this.root, path17.relative(mirrorRoot, absolute)) : absolute;
+    const unmirror = (absolute) => {
+      const alias = aliases.find((candidate) => isInside(candidate, absolute));
+      return alias ? path17.join(this.root, path17.relative(alias, absolute)) : absolute;
+    };
     if (fields.path) {
       const absolute = unmirror(path17.resolve(originBase, fields.path));
       if (!isInside(this.root, absolute)) return;
@@ -32505,6 +32536,7 @@ var Revision = class _Revision {
   renders = /* @__PURE__ */ new Map();
   environments = [];
   fluxContext;
+  checkoutCopy;
   static async open(root, files, config, renderers, options) {
     const discovery = await discover({ root, files, config });
     const revision2 = new _Revision(root, discovery, files, config, renderers, options.reuse);
@@ -32602,6 +32634,9 @@ var Revision = class _Revision {
     const label = `${environment2.environment.name} (rendered)`;
     switch (spec.type) {
       case "kustomize":
+        if (spec.helm) {
+          return this.renderEdited(environment2, { type: "edited-kustomization", path: spec.path, edits: { patches: [], images: [], components: [] }, loadRestrictionsNone: false, helm: true }, label);
+        }
         return { manifests: (await this.renderers.kustomize.render(this.root, spec.path, this.sources, this.generators)).manifests, findings: [] };
       case "directory": {
         const { manifests } = await renderDirectory(this.root, environment2, this.files);
@@ -32639,10 +32674,11 @@ var Revision = class _Revision {
     const original = this.discovery.kustomizations.get(spec.path);
     const text = editedKustomizationText(original ? parseKustomization(await this.readText(original.file)) : void 0, spec.generated, spec.edits);
     const mirrorRoot = path18.join(this.renderers.workDir, `mirror-${++mirrorCounter}`);
+    const copyRoot = spec.helm ? await this.copyOfCheckout() : void 0;
     try {
       await makeMirror({
         files: this.files,
-        root: this.discovery.realRoot,
+        root: copyRoot ?? this.discovery.realRoot,
         dir: spec.path,
         mirrorRoot,
         kustomization: text,
@@ -32651,7 +32687,9 @@ var Revision = class _Revision {
       const rendered = await this.renderers.kustomize.renderMirrored(this.root, mirrorRoot, spec.path, {
         loadRestrictionsNone: spec.loadRestrictionsNone,
         sources: this.sources,
-        generators: this.generators
+        generators: this.generators,
+        ...spec.helm ? { helm: true } : {},
+        ...copyRoot ? { copyRoot } : {}
       });
       let manifests = rendered.manifests;
       let findings = [];
@@ -32664,11 +32702,29 @@ var Revision = class _Revision {
       await this.files.removeTree(mirrorRoot);
     }
   }
+  /**
+   * A copy of the checkout's files (hidden and vendored directories left out), made once: kustomize writes the
+   * charts it pulls for helmCharts next to the kustomization, and the checkout is never written to.
+   */
+  copyOfCheckout() {
+    this.checkoutCopy ??= (async () => {
+      const copy = path18.join(this.renderers.workDir, `copy-${++mirrorCounter}`);
+      for (const [dir, entries] of this.discovery.directories) {
+        await this.files.mkdirp(joinRepoPath(copy, dir));
+        for (const entry of entries) {
+          if (entry.type !== "file") continue;
+          await this.files.copyFile(path18.join(joinRepoPath(this.discovery.realRoot, dir), entry.name), path18.join(joinRepoPath(copy, dir), entry.name));
+        }
+      }
+      return copy;
+    })();
+    return this.checkoutCopy;
+  }
   /** The output as the puller would build it, for `gitops-verify render`: kustomize's own bytes where it is plain kustomize. */
   async renderText(environment2) {
     const blocking = [...environment2.problems, ...await this.checker.check(environment2)];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment2.spec.type === "kustomize") return this.renderers.kustomize.renderPlain(this.root, environment2.spec.path);
+    if (environment2.spec.type === "kustomize" && !environment2.spec.helm) return this.renderers.kustomize.renderPlain(this.root, environment2.spec.path);
     if (environment2.spec.type === "directory" && !environment2.spec.defaultNamespace) {
       return (await renderDirectory(this.root, environment2, this.files)).text;
     }
@@ -32687,6 +32743,7 @@ function selected(environments, config) {
   return environments.filter((environment2) => (include.length === 0 || matches(include, environment2)) && !matches(exclude, environment2));
 }
 function usesHelm(spec) {
+  if (spec.type === "kustomize" || spec.type === "edited-kustomization") return spec.helm === true;
   return spec.type === "helm" || spec.type === "multi" && spec.parts.some(usesHelm);
 }
 function renderKey(environment2) {

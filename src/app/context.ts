@@ -5,7 +5,7 @@ import { UserError } from "../errors.ts";
 import type { Exec, Files, Git, Logger } from "../ports.ts";
 import { isInside } from "../util/paths.ts";
 import { findKustomize, goMemorySettings, KustomizeRenderer } from "../render/kustomize.ts";
-import { findHelm, HelmRenderer } from "../render/helm.ts";
+import { findHelm, helmEnvironment, helmHome, HelmRenderer } from "../render/helm.ts";
 import type { Renderers } from "./revision.ts";
 
 export interface Ports {
@@ -24,9 +24,12 @@ export interface Ports {
 export async function createRenderers(ports: Ports, config: Config, workDir: string, root: string): Promise<Renderers> {
   const binary = await findKustomize(ports.exec, config.renderer);
   const timeoutMs = config.render.timeoutSeconds * 1000;
-  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env: goMemorySettings(ports.env) });
+  const env = goMemorySettings(ports.env);
+  const helm = config.helm.enabled ? await findHelm(ports.exec) : undefined;
+  // helm run by kustomize (helmCharts) gets the same private configuration as helm run by us
+  const kustomizeHelm = helm ? { path: helm.path, env: helmEnvironment(helmHome(path.join(workDir, "kustomize-helm"))) } : undefined;
+  const kustomize = new KustomizeRenderer(ports.exec, ports.files, { binary, timeoutMs, workDir, env, ...(kustomizeHelm ? { helm: kustomizeHelm } : {}) });
   if (!config.helm.enabled) return { kustomize, workDir, helmMissing: "Helm rendering is switched off (helm.enabled: false)" };
-  const helm = await findHelm(ports.exec);
   if (!helm) {
     return { kustomize, workDir, helmMissing: "no helm binary on PATH: Helm charts are rendered with `helm template` (install helm to verify them)" };
   }

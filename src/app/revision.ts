@@ -58,6 +58,7 @@ export class Revision {
   private readonly renders = new Map<string, Promise<RenderOutcome>>();
   environments: DiscoveredEnvironment[] = [];
   private fluxContext?: FluxContext;
+  private checkoutCopy?: Promise<string>;
 
   private constructor(
     readonly root: string,
@@ -186,6 +187,10 @@ export class Revision {
     const label = `${environment.environment.name} (rendered)`;
     switch (spec.type) {
       case "kustomize":
+        if (spec.helm) {
+          // kustomize pulls charts into the kustomization's directory: build in a copy, as the puller would build it
+          return this.renderEdited(environment, { type: "edited-kustomization", path: spec.path, edits: { patches: [], images: [], components: [] }, loadRestrictionsNone: false, helm: true }, label);
+        }
         return { manifests: (await this.renderers.kustomize.render(this.root, spec.path, this.sources, this.generators)).manifests, findings: [] };
       case "directory": {
         const { manifests } = await renderDirectory(this.root, environment, this.files);
@@ -228,10 +233,11 @@ export class Revision {
     const original = this.discovery.kustomizations.get(spec.path);
     const text = editedKustomizationText(original ? parseKustomization(await this.readText(original.file)) : undefined, spec.generated, spec.edits);
     const mirrorRoot = path.join(this.renderers.workDir, `mirror-${++mirrorCounter}`);
+    const copyRoot = spec.helm ? await this.copyOfCheckout() : undefined;
     try {
       await makeMirror({
         files: this.files,
-        root: this.discovery.realRoot,
+        root: copyRoot ?? this.discovery.realRoot,
         dir: spec.path,
         mirrorRoot,
         kustomization: text,
@@ -241,6 +247,8 @@ export class Revision {
         loadRestrictionsNone: spec.loadRestrictionsNone,
         sources: this.sources,
         generators: this.generators,
+        ...(spec.helm ? { helm: true } : {}),
+        ...(copyRoot ? { copyRoot } : {}),
       });
       let manifests = rendered.manifests;
       let findings: Finding[] = [];
@@ -254,11 +262,30 @@ export class Revision {
     }
   }
 
+  /**
+   * A copy of the checkout's files (hidden and vendored directories left out), made once: kustomize writes the
+   * charts it pulls for helmCharts next to the kustomization, and the checkout is never written to.
+   */
+  private copyOfCheckout(): Promise<string> {
+    this.checkoutCopy ??= (async () => {
+      const copy = path.join(this.renderers.workDir, `copy-${++mirrorCounter}`);
+      for (const [dir, entries] of this.discovery.directories) {
+        await this.files.mkdirp(joinRepoPath(copy, dir));
+        for (const entry of entries) {
+          if (entry.type !== "file") continue;
+          await this.files.copyFile(path.join(joinRepoPath(this.discovery.realRoot, dir), entry.name), path.join(joinRepoPath(copy, dir), entry.name));
+        }
+      }
+      return copy;
+    })();
+    return this.checkoutCopy;
+  }
+
   /** The output as the puller would build it, for `gitops-verify render`: kustomize's own bytes where it is plain kustomize. */
   async renderText(environment: DiscoveredEnvironment): Promise<string> {
     const blocking = [...environment.problems, ...(await this.checker.check(environment))];
     if (blocking.length > 0) throw new RenderFailure(formatFindings(blocking), "");
-    if (environment.spec.type === "kustomize") return this.renderers.kustomize.renderPlain(this.root, environment.spec.path);
+    if (environment.spec.type === "kustomize" && !environment.spec.helm) return this.renderers.kustomize.renderPlain(this.root, environment.spec.path);
     if (environment.spec.type === "directory" && !environment.spec.defaultNamespace) {
       return (await renderDirectory(this.root, environment, this.files)).text;
     }
@@ -282,6 +309,7 @@ function selected(environments: DiscoveredEnvironment[], config: Config): Discov
 }
 
 function usesHelm(spec: RenderSpec): boolean {
+  if (spec.type === "kustomize" || spec.type === "edited-kustomization") return spec.helm === true;
   return spec.type === "helm" || (spec.type === "multi" && spec.parts.some(usesHelm));
 }
 

@@ -193,6 +193,7 @@ function sourcePart(
       path: dir,
       edits,
       loadRestrictionsNone: false,
+      ...(closure.usesHelm ? { helm: true } : {}),
       ...defaultNs(destinationNamespace),
     };
   }

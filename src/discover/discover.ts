@@ -122,7 +122,8 @@ export async function discover({ root, files, config }: DiscoverOptions): Promis
       const closure = closures.of(environment.path);
       const problems = [...scanProblems, ...closure.problems];
       if (!config.render.allowRemoteResources) problems.push(...closure.remote);
-      environments.push({ environment, spec: { type: "kustomize", path: environment.path }, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
+      const spec = { type: "kustomize" as const, path: environment.path, ...(closure.usesHelm ? { helm: true } : {}) };
+      environments.push({ environment, spec, inputs: closure.files, yamlInputs: closure.yamlFiles, problems });
     } else {
       environments.push(await plainDirectory(environment, files, realRoot, typeOf));
     }
@@ -158,6 +159,8 @@ async function loadKustomization(
 }
 
 export interface Closure {
+  /** Some kustomization in it inflates Helm charts. */
+  usesHelm: boolean;
   files: Set<string>;
   yamlFiles: Set<string>;
   problems: Finding[];
@@ -176,12 +179,13 @@ class ClosureBuilder {
     const cached = this.done.get(dir);
     if (cached) return cached;
     const kustomization = this.kustomizations.get(dir);
-    const closure: Closure = { files: new Set(), yamlFiles: new Set(), problems: [], remote: [] };
+    const closure: Closure = { usesHelm: false, files: new Set(), yamlFiles: new Set(), problems: [], remote: [] };
     if (!kustomization) return closure;
     this.onStack.push(dir);
     // kustomization files were parsed (and alias-checked) when they were read above
     closure.files.add(kustomization.file);
     closure.problems.push(...kustomization.problems);
+    closure.usesHelm ||= kustomization.usesHelm;
     for (const reference of kustomization.references) {
       if (reference.kind === "missing") {
         closure.files.add(reference.target);
@@ -214,6 +218,7 @@ class ClosureBuilder {
         });
       } else {
         const inner = this.of(reference.target);
+        closure.usesHelm ||= inner.usesHelm;
         for (const file of inner.files) closure.files.add(file);
         for (const file of inner.yamlFiles) closure.yamlFiles.add(file);
         addUnique(closure.problems, inner.problems);

@@ -88,8 +88,10 @@ function buildSpec(
   const yamlInputs = new Set<string>();
   const problems: Finding[] = [];
   const notices: Finding[] = [];
+  let helm = false;
   const addClosure = (dir: string) => {
     const closure = discovery.closureOf(dir);
+    helm ||= closure.usesHelm;
     for (const file of closure.files) inputs.add(file);
     for (const file of closure.yamlFiles) yamlInputs.add(file);
     for (const found of closure.problems) if (!problems.includes(found)) problems.push(found);
@@ -152,6 +154,7 @@ function buildSpec(
       ...(substitution ? { substitution } : {}),
       ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
       flux: spec,
+      ...(helm ? { helm } : {}),
     },
     inputs,
     yamlInputs,

@@ -30,7 +30,7 @@ export interface Kustomization {
   problems: Finding[];
   /** Generated ConfigMaps/Secrets: name and the line of their entry (where generated objects come from). */
   generators: Array<{ kind: "ConfigMap" | "Secret"; name: string; line: number }>;
-  /** Uses kustomize features that run code or need other binaries (helmCharts, KRM functions). */
+  /** Inflates Helm charts (`helmCharts`): rendered only when a helm binary is available. */
   usesHelm: boolean;
 }
 
@@ -76,10 +76,6 @@ export async function readKustomization(
     generators: [],
     usesHelm: Array.isArray(content.helmCharts) && content.helmCharts.length > 0,
   };
-  if (kustomization.usesHelm) {
-    const line = lineOfNode(parsed, document?.doc ? nodeAt(document.doc, ["helmCharts"]) : undefined, document?.line ?? 1);
-    problems.push(problem(file, line, "helmCharts are not supported: gitops-verify runs kustomize without --enable-helm"));
-  }
   if (parsed.documents.length > 1) {
     problems.push(problem(file, document?.line ?? 1, "a kustomization file must hold exactly one YAML document"));
   }
@@ -146,6 +142,22 @@ function collectEntries(content: Record<string, unknown>, doc: Document.Parsed, 
       if (typeof value === "string") {
         entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
       }
+    });
+  }
+  // helmCharts value files are read by helm, through kustomize
+  const charts = content.helmCharts;
+  if (Array.isArray(charts)) {
+    charts.forEach((chart, index) => {
+      const spec = (chart ?? {}) as Record<string, unknown>;
+      if (typeof spec.valuesFile === "string") {
+        entries.push({ field: `helmCharts[${index}].valuesFile`, written: spec.valuesFile, line: lineAt(["helmCharts", index, "valuesFile"]), expect: "file" });
+      }
+      const additional = Array.isArray(spec.additionalValuesFiles) ? spec.additionalValuesFiles : [];
+      additional.forEach((written, fileIndex) => {
+        if (typeof written === "string") {
+          entries.push({ field: `helmCharts[${index}].additionalValuesFiles`, written, line: lineAt(["helmCharts", index, "additionalValuesFiles", fileIndex]), expect: "file" });
+        }
+      });
     });
   }
   const openapi = (content.openapi as Record<string, unknown> | undefined)?.path;

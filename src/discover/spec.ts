@@ -44,8 +44,8 @@ export interface HelmChartSpec {
 }
 
 export type RenderSpec =
-  /** `kustomize build` of a directory, as it is. */
-  | { type: "kustomize"; path: string }
+  /** `kustomize build` of a directory, as it is (`helm`: it inflates Helm charts, `--enable-helm`). */
+  | { type: "kustomize"; path: string; helm?: boolean }
   /** Plain manifests: the environment's YAML inputs, each document an object. */
   | { type: "directory"; path: string; files?: string[]; defaultNamespace?: string }
   /**
@@ -65,6 +65,8 @@ export type RenderSpec =
       /** Argo CD: the destination namespace for namespaced objects without one. */
       defaultNamespace?: string;
       flux?: FluxKustomizationSpec;
+      /** Some kustomization it builds inflates Helm charts. */
+      helm?: boolean;
     }
   | { type: "helm"; chart: HelmChartSpec; defaultNamespace?: string }
   /** Several sources rendered one after the other (Argo CD multi-source Applications). */

@@ -31,10 +31,12 @@ export async function findKustomize(exec: Exec, choice: "auto" | "kustomize" | "
  * The arguments never enable plugins, exec functions or helm: content of a pull request is data.
  * (kustomize runs none of them unless asked with --enable-alpha-plugins, --enable-exec, --enable-helm.)
  */
-export function kustomizeArgs(binary: KustomizeBinary, dir: string, options: { loadRestrictionsNone?: boolean } = {}): string[] {
+export function kustomizeArgs(binary: KustomizeBinary, dir: string, options: { loadRestrictionsNone?: boolean; helmCommand?: string } = {}): string[] {
   // Flux builds without load restrictions (files from anywhere in the source); Argo CD and plain kustomize with them
-  const restrictor = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
-  return binary.kind === "kustomize" ? ["build", ...restrictor, dir] : ["kustomize", ...restrictor, dir];
+  const flags = options.loadRestrictionsNone ? ["--load-restrictor=LoadRestrictionsNone"] : [];
+  // helmCharts: kustomize runs `helm template` (and `helm pull`); never plugins or exec functions
+  if (options.helmCommand) flags.push("--enable-helm", `--helm-command=${options.helmCommand}`);
+  return binary.kind === "kustomize" ? ["build", ...flags, dir] : ["kustomize", ...flags, dir];
 }
 
 export interface KustomizeRendererOptions {
@@ -44,6 +46,8 @@ export interface KustomizeRendererOptions {
   timeoutMs: number;
   /** A private directory for the wrapper kustomizations. */
   workDir: string;
+  /** helm for kustomizations with helmCharts, and the private environment it runs in. */
+  helm?: { path: string; env: Record<string, string> };
 }
 
 export interface RenderedEnvironment {
@@ -110,12 +114,18 @@ export class KustomizeRenderer {
     root: string,
     mirrorRoot: string,
     dir: string,
-    options: { loadRestrictionsNone: boolean; sources: SourceIndex; generators: Map<string, SourceLocation> },
+    options: { loadRestrictionsNone: boolean; sources: SourceIndex; generators: Map<string, SourceLocation>; helm?: boolean; copyRoot?: string },
   ): Promise<RenderedEnvironment> {
     const buildDir = joinRepoPath(mirrorRoot, dir);
-    const text = await this.run(root, buildDir, buildDir, { loadRestrictionsNone: options.loadRestrictionsNone, mirrorRoot });
+    if (options.helm && !this.options.helm) throw new RenderFailure("helmCharts need a helm binary on PATH", "");
+    const text = await this.run(root, buildDir, buildDir, {
+      loadRestrictionsNone: options.loadRestrictionsNone,
+      mirrorRoot,
+      ...(options.helm && this.options.helm ? { helmCommand: this.options.helm.path } : {}),
+    });
     const manifests = parseManifests(text, `${dir} (rendered)`);
-    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, mirrorRoot);
+    const aliases = [mirrorRoot, ...(options.copyRoot ? [options.copyRoot] : [])];
+    for (const manifest of manifests) await options.sources.attach(manifest, buildDir, options.generators, aliases);
     return { text, manifests };
   }
 
@@ -123,7 +133,7 @@ export class KustomizeRenderer {
     root: string,
     buildDir: string,
     envDir: string,
-    options: { loadRestrictionsNone?: boolean; mirrorRoot?: string } = {},
+    options: { loadRestrictionsNone?: boolean; mirrorRoot?: string; helmCommand?: string } = {},
   ): Promise<string> {
     const { binary, timeoutMs } = this.options;
     const result = await this.exec.run(binary.path, kustomizeArgs(binary, buildDir, options), {
@@ -137,6 +147,7 @@ export class KustomizeRenderer {
         // kustomize is a short-lived Go process that spends ~40% of its CPU collecting garbage it would free on
         // exit anyway: collect only past a memory limit instead (a measured third less CPU per render)
         ...this.options.env,
+        ...(options.helmCommand ? this.options.helm?.env : {}),
       },
     });
     if (result.timedOut) {

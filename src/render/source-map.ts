@@ -26,7 +26,7 @@ export class SourceIndex {
    * Removes the origin annotation kustomize added on request and turns it into a source location.
    * `originBase` is the directory the origin paths are relative to.
    */
-  async attach(manifest: Manifest, originBase: string, generators: Map<string, SourceLocation>, mirrorRoot?: string): Promise<void> {
+  async attach(manifest: Manifest, originBase: string, generators: Map<string, SourceLocation>, aliases: string[] = []): Promise<void> {
     const metadata = manifest.object.metadata as Record<string, unknown> | undefined;
     const annotations = metadata?.annotations as Record<string, unknown> | undefined;
     const origin = annotations?.[ORIGIN_ANNOTATION];
@@ -35,9 +35,11 @@ export class SourceIndex {
     if (Object.keys(annotations).length === 0) delete metadata.annotations;
 
     const fields = parseOrigin(origin);
-    // a build in a mirror of the repository names mirror paths: they stand for the same repository files
-    const unmirror = (absolute: string) =>
-      mirrorRoot && isInside(mirrorRoot, absolute) ? path.join(this.root, path.relative(mirrorRoot, absolute)) : absolute;
+    // a build in a mirror or a copy of the repository names their paths: they stand for the same repository files
+    const unmirror = (absolute: string) => {
+      const alias = aliases.find((candidate) => isInside(candidate, absolute));
+      return alias ? path.join(this.root, path.relative(alias, absolute)) : absolute;
+    };
     if (fields.path) {
       const absolute = unmirror(path.resolve(originBase, fields.path));
       if (!isInside(this.root, absolute)) return;

@@ -81,7 +81,22 @@ ${kustomization("flux-system", "  path: ./clusters/production\n  prune: true\n")
   ).replace("kind: GitRepository\n    name: flux-system", "kind: OCIRepository\n    name: external")}${kustomization("broken", "  path: ./does/not/exist\n")}`,
   "clusters/production/vars.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  REPLICAS: \"3\"\n  DOMAIN: example.com\n",
   "clusters/production/README.md": "# not a manifest\n",
-  "clusters/staging/apps.yaml": kustomization("apps", "  path: ./apps/staging\n  prune: true\n"),
+  "clusters/staging/apps.yaml": `${kustomization("apps", "  path: ./apps/staging\n  prune: true\n")}${kustomization(
+    "settings",
+    "  path: ./apps/staging\n  postBuild:\n    substituteFrom:\n    - kind: Secret\n      name: cluster-secrets\n",
+  )}`,
+  // a HelmRelease whose chart source is not in the repository
+  "monitoring/podinfo/broken-release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: unknown-chart
+  namespace: monitoring
+spec:
+  chart:
+    spec:
+      chart: nothing
+      sourceRef: {kind: HelmRepository, name: missing}
+`,
   "apps/base/kustomization.yaml": "resources: [web.yaml, config.yaml]\n",
   "apps/base/web.yaml": deployment("web", "ghcr.io/example/web:1.0.0"),
   "apps/base/config.yaml": `apiVersion: v1

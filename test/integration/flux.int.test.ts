@@ -6,7 +6,8 @@ import { NodeFiles } from "../../src/adapters/node/files.ts";
 import { Revision, type RenderOutcome } from "../../src/app/revision.ts";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/config.ts";
 import type { DiscoveredEnvironment } from "../../src/discover/discover.ts";
-import type { KubeObject, Manifest } from "../../src/model.ts";
+import { runCli } from "../../src/entrypoints/cli.ts";
+import type { KubeObject, Manifest, RunReport } from "../../src/model.ts";
 import { findKustomize, KustomizeRenderer } from "../../src/render/kustomize.ts";
 import { FLUX_REPO } from "../helpers/flux-repo.ts";
 import { TempRepo } from "../helpers/repo.ts";
@@ -59,6 +60,7 @@ describe("Flux Kustomizations as environments", () => {
       "production/Kustomization/flux-system/flux-system",
       "production/Kustomization/flux-system/monitoring",
       "staging/Kustomization/flux-system/apps",
+      "staging/Kustomization/flux-system/settings",
     ]);
     const apps = byName.get("production/Kustomization/flux-system/apps")!;
     expect(apps.environment).toMatchObject({ kind: "flux-kustomization", path: "apps/production", cluster: "production", definedAt: { file: "clusters/production/apps.yaml" } });
@@ -89,7 +91,7 @@ describe("Flux Kustomizations as environments", () => {
     const { manifests } = await rendered("production/Kustomization/flux-system/monitoring");
     const names = manifests.map((manifest) => `${manifest.id.kind}/${manifest.id.name}`).sort();
     // every manifest below it, subdirectories included (monitoring/alerts/rules too), drafts/ left out
-    expect(names).toEqual(["ConfigMap/rules", "Deployment/prometheus", "HelmRelease/podinfo", "HelmRepository/podinfo", "Kustomization/alerts"]);
+    expect(names).toEqual(["ConfigMap/rules", "Deployment/prometheus", "HelmRelease/podinfo", "HelmRelease/unknown-chart", "HelmRepository/podinfo", "Kustomization/alerts"]);
     // the component's annotation reached every object
     expect((object(manifests, "Deployment", "prometheus").metadata as { annotations: Record<string, string> }).annotations["prometheus.io/scrape"]).toBe("true");
     const prometheus = manifests.find((manifest) => manifest.id.name === "prometheus")!;
@@ -136,9 +138,34 @@ describe("Flux Kustomizations as environments", () => {
       "monitoring/.sourceignore",
       "monitoring/alerts/ks.yaml",
       "monitoring/alerts/rules/rule.yaml",
+      "monitoring/podinfo/broken-release.yaml",
       "monitoring/podinfo/release.yaml",
       "monitoring/prometheus.yaml",
     ]);
+  });
+
+  it("a substitution source that is not in the repository is a warning naming the object and file; the render goes on", async () => {
+    const { manifests, findings } = await rendered("staging/Kustomization/flux-system/settings");
+    expect(manifests.length).toBeGreaterThan(0);
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: "flux-substitution-source-missing",
+        severity: "warning",
+        message: expect.stringContaining("Kustomization flux-system/settings: postBuild.substituteFrom Secret flux-system/cluster-secrets is not in this repository"),
+        location: { file: "clusters/staging/apps.yaml", line: 15 },
+      }),
+    );
+  });
+
+  it("a HelmRelease whose chart source is not in the repository is a finding naming the object and file", async () => {
+    const release = (await revision.allEnvironments()).find((environment) => environment.environment.name === "production/HelmRelease/monitoring/unknown-chart")!;
+    const outcome = await revision.render(release);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.findings[0]).toMatchObject({
+      ruleId: "flux-helmrelease-invalid",
+      message: 'HelmRelease monitoring/unknown-chart: chart "nothing": HelmRepository monitoring/missing is not defined in this repository',
+      location: { file: "monitoring/podinfo/broken-release.yaml" },
+    });
   });
 
   it("HelmReleases are environments of their own, reported as not rendered without helm", async () => {
@@ -151,4 +178,49 @@ describe("Flux Kustomizations as environments", () => {
     if (!outcome.ok) expect(outcome.skipped).toBe("no helm binary on PATH");
   });
 
+});
+
+describe("verify on a Flux repository", () => {
+  it("reports the Kustomizations a change reaches, by cluster, with the HelmReleases of those it renders", async () => {
+    const change = TempRepo.fromFiles(FLUX_REPO);
+    try {
+      change.branch("change");
+      change.write({ "apps/base/web.yaml": change.read("apps/base/web.yaml").replace("ghcr.io/example/web:1.0.0", "ghcr.io/example/web:1.1.0") });
+      change.write({ "monitoring/prometheus.yaml": change.read("monitoring/prometheus.yaml").replace("v2.50.0", "v2.51.0") });
+      change.write({ "monitoring/podinfo/broken-release.yaml": change.read("monitoring/podinfo/broken-release.yaml").replace("chart: nothing", "chart: still-nothing") });
+      change.commitAll("bump");
+      let stdout = "";
+      const code = await runCli(["verify", "--repo", change.dir, "--base", "main", "--format", "json", "--quiet"], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        env: {},
+        cwd: change.dir,
+      });
+      const report = JSON.parse(stdout) as RunReport;
+      const statuses = Object.fromEntries(report.environments.map((result) => [result.environment.name, result.status]));
+      expect(statuses).toEqual({
+        // untouched (its file, its definition in the Kustomization's render): not rendered
+        "production/HelmRelease/monitoring/podinfo": "unaffected",
+        "production/HelmRelease/monitoring/unknown-chart": "failed",
+        "production/Kustomization/flux-system/alerts": "unaffected",
+        "production/Kustomization/flux-system/apps": "unchanged", // production pins the image with spec.images
+        "production/Kustomization/flux-system/broken": "unaffected",
+        "production/Kustomization/flux-system/external": "unaffected",
+        "production/Kustomization/flux-system/flux-system": "unaffected",
+        "production/Kustomization/flux-system/monitoring": "changed",
+        "staging/Kustomization/flux-system/apps": "changed",
+        "staging/Kustomization/flux-system/settings": "changed",
+      });
+      // the changed HelmRelease does not render: the run completes, and exits 2 with a finding naming it
+      expect(code).toBe(2);
+      expect(report.gate.result).toBe("error");
+      expect(report.environments.find((result) => result.environment.name === "production/HelmRelease/monitoring/unknown-chart")!.findings[0]!.location).toEqual({
+        file: "monitoring/podinfo/broken-release.yaml",
+        line: 1,
+      });
+      expect(change.status()).toBe("");
+    } finally {
+      change.dispose();
+    }
+  });
 });

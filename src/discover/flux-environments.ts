@@ -73,7 +73,14 @@ export function fluxEnvironment(
   if (!source.ok) {
     return { environment, spec: { type: "skipped", reason: `not rendered: ${source.reason}` }, inputs, yamlInputs: new Set(), problems: [] };
   }
-  return buildSpec(environment, spec, definedAt, context, problem);
+  if (source.pathPrefix && source.pathPrefix !== ".") {
+    // the source's root is a directory of the repository
+    spec.path = path.posix.normalize(path.posix.join(source.pathPrefix, spec.path));
+    environment.path = spec.path;
+  }
+  const built = buildSpec(environment, spec, definedAt, context, problem);
+  if (source.definedIn) built.inputs.add(source.definedIn);
+  return built;
 }
 
 function buildSpec(

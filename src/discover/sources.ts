@@ -2,7 +2,11 @@
 import type { Config } from "../config/config.ts";
 import type { ObjectIndex } from "./objects.ts";
 
-export type SourceResolution = { ok: true } | { ok: false; reason: string };
+/**
+ * `pathPrefix`: where the source's root is in the repository (an ExternalArtifact that an ArtifactGenerator copies
+ * out of a subdirectory); `definedIn`: a file whose change changes what the source holds.
+ */
+export type SourceResolution = { ok: true; pathPrefix?: string; definedIn?: string } | { ok: false; reason: string };
 
 export interface SourceRef {
   kind: string;
@@ -58,6 +62,7 @@ export class SourceResolver {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     const label = `${ref.kind} ${ref.namespace}/${ref.name}`;
     if (this.refs.has(key)) return { ok: true };
+    if (ref.kind === "ExternalArtifact") return this.resolveGeneratedArtifact(ref, label);
     if (ref.kind !== "GitRepository") {
       return { ok: false, reason: `its source ${label} is an artifact built outside this repository (name it in sources.refs if it carries this repository's content)` };
     }
@@ -73,5 +78,58 @@ export class SourceResolver {
       other: other ? `${other} ${String(gitRef[other])}` : undefined,
     });
     return resolution.ok ? resolution : { ok: false, reason: `its source ${label}: ${resolution.reason}` };
+  }
+
+  /**
+   * An ExternalArtifact made by an ArtifactGenerator (source-watcher) is this repository when every copy takes a
+   * subtree of a GitRepository of this repository to the same relative place: "@repo/apps/base/**" to
+   * "@artifact/base/" and "@repo/apps/staging/**" to "@artifact/staging/" make the artifact the directory apps/.
+   */
+  private resolveGeneratedArtifact(ref: SourceRef, label: string): SourceResolution {
+    for (const found of this.objects.all) {
+      if (found.ref.kind !== "ArtifactGenerator" || (found.ref.namespace || "flux-system") !== ref.namespace) continue;
+      const spec = (found.object.spec ?? {}) as Record<string, unknown>;
+      const artifacts = Array.isArray(spec.artifacts) ? (spec.artifacts as Array<Record<string, unknown>>) : [];
+      const artifact = artifacts.find((candidate) => candidate.name === ref.name);
+      if (!artifact) continue;
+      const aliases = new Map<string, SourceResolution>();
+      for (const source of Array.isArray(spec.sources) ? (spec.sources as Array<Record<string, unknown>>) : []) {
+        if (typeof source.alias !== "string") continue;
+        aliases.set(
+          source.alias,
+          this.resolveFlux({
+            kind: String(source.kind ?? ""),
+            name: String(source.name ?? ""),
+            namespace: typeof source.namespace === "string" ? source.namespace : ref.namespace,
+          }),
+        );
+      }
+      let prefix: string | undefined;
+      for (const copy of Array.isArray(artifact.copy) ? (artifact.copy as Array<Record<string, unknown>>) : []) {
+        const from = /^@([^/]+)\/(?:(.*)\/)?\*\*$/.exec(String(copy.from ?? ""));
+        const to = /^@artifact\/(.*?)\/?$/.exec(String(copy.to ?? ""));
+        if (!from || !to || copy.exclude !== undefined) {
+          return { ok: false, reason: `its source ${label} is made by ArtifactGenerator ${ref.namespace}/${found.ref.name} with a copy that rearranges files ("${String(copy.from)}" to "${String(copy.to)}")` };
+        }
+        const source = aliases.get(from[1]!);
+        if (!source?.ok) {
+          return { ok: false, reason: `its source ${label} copies from "@${from[1]}": ${source && !source.ok ? source.reason : "an unknown source"}` };
+        }
+        const subtree = from[2] ?? "";
+        const destination = to[1] ?? "";
+        // the repository directory that plays the artifact's root
+        if (destination && !(subtree === destination || subtree.endsWith(`/${destination}`))) {
+          return { ok: false, reason: `its source ${label} puts "${subtree}" at "${destination}": not a directory of this repository` };
+        }
+        const base = destination ? subtree.slice(0, subtree.length - destination.length).replace(/\/$/, "") : subtree;
+        if (prefix !== undefined && prefix !== base) {
+          return { ok: false, reason: `its source ${label} combines different directories of this repository` };
+        }
+        prefix = base;
+      }
+      if (prefix === undefined) return { ok: false, reason: `its source ${label} copies nothing` };
+      return { ok: true, pathPrefix: prefix || ".", definedIn: found.location.file };
+    }
+    return { ok: false, reason: `its source ${label} is not made by an ArtifactGenerator in this repository` };
   }
 }

@@ -5,7 +5,9 @@ import { parseKustomizeImage } from "../../src/discover/argo-environments.ts";
 import { clusterOfFile } from "../../src/discover/flux-environments.ts";
 import { isLocalRelativePath, readFluxKustomization } from "../../src/discover/flux.ts";
 import { SourceIgnore } from "../../src/discover/source-ignore.ts";
-import { normalizeRepositoryUrl } from "../../src/discover/sources.ts";
+import { ObjectIndex, type FoundObject } from "../../src/discover/objects.ts";
+import { normalizeRepositoryUrl, SourceResolver } from "../../src/discover/sources.ts";
+import { DEFAULT_CONFIG } from "../../src/config/config.ts";
 import type { KustomizationEdits } from "../../src/discover/spec.ts";
 import { editedKustomizationText } from "../../src/render/edited-kustomization.ts";
 
@@ -166,5 +168,34 @@ describe("SourceIgnore: what a Flux artifact leaves out", () => {
     ["clusters/prod/logo.png", true],
   ])("%s ignored: %s", (file, expected) => {
     expect(ignore.ignores(file)).toBe(expected);
+  });
+});
+
+describe("SourceResolver: ExternalArtifacts of an ArtifactGenerator", () => {
+  const generator = (copy: Array<{ from: string; to: string }>, source = { alias: "repo", kind: "GitRepository", name: "flux-system" }): FoundObject => ({
+    kind: "flux-source",
+    object: { apiVersion: "source.extensions.fluxcd.io/v1beta1", kind: "ArtifactGenerator", metadata: { name: "gen", namespace: "flux-system" }, spec: { sources: [source], artifacts: [{ name: "apps", copy }] } },
+    ref: { kind: "ArtifactGenerator", namespace: "flux-system", name: "gen" },
+    location: { file: "clusters/prod/artifacts.yaml", line: 1 },
+  });
+  const resolve = (found: FoundObject) =>
+    new SourceResolver(DEFAULT_CONFIG.sources, [], new ObjectIndex([found])).resolveFlux({ kind: "ExternalArtifact", name: "apps", namespace: "flux-system" });
+
+  it.each<{ name: string; copy: Array<{ from: string; to: string }>; source?: { alias: string; kind: string; name: string }; expected: ReturnType<typeof resolve> | RegExp }>([
+    { name: "subtrees kept in their relative places", copy: [{ from: "@repo/apps/base/**", to: "@artifact/base/" }, { from: "@repo/apps/staging/**", to: "@artifact/staging/" }], expected: { ok: true, pathPrefix: "apps", definedIn: "clusters/prod/artifacts.yaml" } },
+    { name: "one subtree at the root", copy: [{ from: "@repo/infrastructure/**", to: "@artifact/" }], expected: { ok: true, pathPrefix: "infrastructure", definedIn: "clusters/prod/artifacts.yaml" } },
+    { name: "the whole repository", copy: [{ from: "@repo/**", to: "@artifact/" }], expected: { ok: true, pathPrefix: ".", definedIn: "clusters/prod/artifacts.yaml" } },
+    { name: "files moved elsewhere", copy: [{ from: "@repo/apps/base/**", to: "@artifact/other/" }], expected: /puts "apps\/base" at "other"/ },
+    { name: "two different roots", copy: [{ from: "@repo/a/x/**", to: "@artifact/x/" }, { from: "@repo/b/y/**", to: "@artifact/y/" }], expected: /combines different directories/ },
+    { name: "a single file", copy: [{ from: "@repo/apps/cm.yaml", to: "@artifact/cm.yaml" }], expected: /rearranges files/ },
+    { name: "another repository", copy: [{ from: "@repo/**", to: "@artifact/" }], source: { alias: "repo", kind: "OCIRepository", name: "charts" }, expected: /copies from "@repo": its source OCIRepository/ },
+  ])("$name", ({ copy, source, expected }) => {
+    const result = resolve(generator(copy, source));
+    if (expected instanceof RegExp) {
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.reason).toMatch(expected);
+    } else {
+      expect(result).toEqual(expected);
+    }
   });
 });

@@ -27120,7 +27120,13 @@ function fluxEnvironment(object, definedAt, cluster, defaultNamespace, context) 
   if (!source.ok) {
     return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${source.reason}` }, inputs, yamlInputs: /* @__PURE__ */ new Set(), problems: [] };
   }
-  return buildSpec(environment2, spec, definedAt, context, problem2);
+  if (source.pathPrefix && source.pathPrefix !== ".") {
+    spec.path = path13.posix.normalize(path13.posix.join(source.pathPrefix, spec.path));
+    environment2.path = spec.path;
+  }
+  const built = buildSpec(environment2, spec, definedAt, context, problem2);
+  if (source.definedIn) built.inputs.add(source.definedIn);
+  return built;
 }
 function buildSpec(environment2, spec, definedAt, context, problem2) {
   const { discovery } = context;
@@ -30960,6 +30966,7 @@ var SourceResolver = class {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     const label = `${ref.kind} ${ref.namespace}/${ref.name}`;
     if (this.refs.has(key)) return { ok: true };
+    if (ref.kind === "ExternalArtifact") return this.resolveGeneratedArtifact(ref, label);
     if (ref.kind !== "GitRepository") {
       return { ok: false, reason: `its source ${label} is an artifact built outside this repository (name it in sources.refs if it carries this repository's content)` };
     }
@@ -30975,6 +30982,57 @@ var SourceResolver = class {
       other: other ? `${other} ${String(gitRef[other])}` : void 0
     });
     return resolution.ok ? resolution : { ok: false, reason: `its source ${label}: ${resolution.reason}` };
+  }
+  /**
+   * An ExternalArtifact made by an ArtifactGenerator (source-watcher) is this repository when every copy takes a
+   * subtree of a GitRepository of this repository to the same relative place: "@repo/apps/base/**" to
+   * "@artifact/base/" and "@repo/apps/staging/**" to "@artifact/staging/" make the artifact the directory apps/.
+   */
+  resolveGeneratedArtifact(ref, label) {
+    for (const found of this.objects.all) {
+      if (found.ref.kind !== "ArtifactGenerator" || (found.ref.namespace || "flux-system") !== ref.namespace) continue;
+      const spec = found.object.spec ?? {};
+      const artifacts = Array.isArray(spec.artifacts) ? spec.artifacts : [];
+      const artifact = artifacts.find((candidate) => candidate.name === ref.name);
+      if (!artifact) continue;
+      const aliases = /* @__PURE__ */ new Map();
+      for (const source of Array.isArray(spec.sources) ? spec.sources : []) {
+        if (typeof source.alias !== "string") continue;
+        aliases.set(
+          source.alias,
+          this.resolveFlux({
+            kind: String(source.kind ?? ""),
+            name: String(source.name ?? ""),
+            namespace: typeof source.namespace === "string" ? source.namespace : ref.namespace
+          })
+        );
+      }
+      let prefix;
+      for (const copy of Array.isArray(artifact.copy) ? artifact.copy : []) {
+        const from = /^@([^/]+)\/(?:(.*)\/)?\*\*$/.exec(String(copy.from ?? ""));
+        const to = /^@artifact\/(.*?)\/?$/.exec(String(copy.to ?? ""));
+        if (!from || !to || copy.exclude !== void 0) {
+          return { ok: false, reason: `its source ${label} is made by ArtifactGenerator ${ref.namespace}/${found.ref.name} with a copy that rearranges files ("${String(copy.from)}" to "${String(copy.to)}")` };
+        }
+        const source = aliases.get(from[1]);
+        if (!source?.ok) {
+          return { ok: false, reason: `its source ${label} copies from "@${from[1]}": ${source && !source.ok ? source.reason : "an unknown source"}` };
+        }
+        const subtree = from[2] ?? "";
+        const destination = to[1] ?? "";
+        if (destination && !(subtree === destination || subtree.endsWith(`/${destination}`))) {
+          return { ok: false, reason: `its source ${label} puts "${subtree}" at "${destination}": not a directory of this repository` };
+        }
+        const base = destination ? subtree.slice(0, subtree.length - destination.length).replace(/\/$/, "") : subtree;
+        if (prefix !== void 0 && prefix !== base) {
+          return { ok: false, reason: `its source ${label} combines different directories of this repository` };
+        }
+        prefix = base;
+      }
+      if (prefix === void 0) return { ok: false, reason: `its source ${label} copies nothing` };
+      return { ok: true, pathPrefix: prefix || ".", definedIn: found.location.file };
+    }
+    return { ok: false, reason: `its source ${label} is not made by an ArtifactGenerator in this repository` };
   }
 };
 

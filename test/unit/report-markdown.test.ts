@@ -229,3 +229,32 @@ describe("markdown safety", () => {
     expect(result.text).not.toContain("<details>|");
   });
 });
+
+describe("markdown for the pullers' environments", () => {
+  it("groups by cluster, with the path beside each name; skipped environments say why", () => {
+    const inCluster = (name: string, cluster: string | undefined, path: string, status: Parameters<typeof environment>[1], findings: Finding[] = []) => {
+      const result = environment(name, status, status === "changed" ? [objectDiff("Deployment", "web")] : [], findings);
+      result.environment = { ...result.environment, kind: "flux-kustomization", path, ...(cluster ? { cluster } : {}) };
+      return result;
+    };
+    const skippedNotice: Finding = { ruleId: "environment-skipped", severity: "notice", message: "no helm binary on PATH", environment: "staging/HelmRelease/podinfo/podinfo" };
+    const text = renderMarkdown(
+      report([
+        inCluster("staging/Kustomization/flux-system/apps", "staging", "apps/staging", "changed"),
+        inCluster("apps/overlays/dev", undefined, "apps/overlays/dev", "unaffected"),
+        inCluster("production/Kustomization/flux-system/apps", "production", "apps/production", "changed"),
+        inCluster("staging/HelmRelease/podinfo/podinfo", "staging", "https://stefanprodan.github.io/podinfo podinfo@6.5.0", "skipped", [skippedNotice]),
+      ]),
+      { budget: 65_000 },
+    );
+    const rows = text.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Cluster"));
+    expect(rows.map((row) => row.split(" | ").slice(0, 3).join(" | "))).toEqual([
+      "|  | apps/overlays/dev | unaffected",
+      "| production | production/Kustomization/flux-system/apps <sub>apps/production</sub> | changed",
+      "| staging | staging/Kustomization/flux-system/apps <sub>apps/staging</sub> | changed",
+      "| staging | staging/HelmRelease/podinfo/podinfo <sub>https://stefanprodan.github.io/podinfo podinfo@6.5.0</sub> | not rendered",
+    ]);
+    expect(text).toContain("| Cluster | Environment | Status | Added | Changed | Removed |");
+    expect(text).toContain("no helm binary on PATH");
+  });
+});

@@ -89,3 +89,26 @@ describe("terminal safety", () => {
     expect(text).toContain("+b: \\u202e");
   });
 });
+
+describe("text for the pullers' environments", () => {
+  it("lists environments under a heading per cluster, with the path beside the name", () => {
+    const placed = (name: string, cluster: string | undefined, path: string) => {
+      const result = environment(name, "unaffected");
+      result.environment = { ...result.environment, path, ...(cluster ? { cluster } : {}) };
+      return result;
+    };
+    const text = renderText(
+      report([placed("staging/Kustomization/flux-system/apps", "staging", "apps/staging"), placed("apps/dev", undefined, "apps/dev"), placed("prod/Kustomization/flux-system/apps", "prod", "apps/prod")]),
+      { color: false },
+    );
+    const list = text.split("\n").filter((line) => /^ {2}\S/.test(line) || /^ {4}\S/.test(line));
+    expect(list.map((line) => line.trimEnd().replace(/\s+unaffected$/, ""))).toEqual([
+      "  (no cluster)",
+      "    apps/dev",
+      "  cluster prod",
+      "    prod/Kustomization/flux-system/apps (apps/prod)",
+      "  cluster staging",
+      "    staging/Kustomization/flux-system/apps (apps/staging)",
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import type { SourceResolver } from "./sources.ts";
 import type { HelmChartSpec, KustomizationEdits, RenderSpec } from "./spec.ts";
 import { globToRegExp } from "../util/paths.ts";
 import { parseYaml } from "../util/yaml.ts";
+import { nonEmptyString as str, record, stringMap } from "../util/values.ts";
 
 export interface ArgoContext {
   config: Config;
@@ -361,18 +362,4 @@ function patterns(value: unknown): RegExp[] {
 
 function defaultNs(namespace: string | undefined): { defaultNamespace?: string } {
   return namespace ? { defaultNamespace: namespace } : {};
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== undefined) result[key] = String(item);
-  return result;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -80,6 +80,14 @@ export function fluxEnvironment(
   }
   const built = buildSpec(environment, spec, definedAt, context, problem);
   if (source.definedIn) built.inputs.add(source.definedIn);
+  if (spec.suspended) {
+    (built.notices ??= []).push({
+      ruleId: "flux-kustomization-suspended",
+      severity: "notice",
+      message: `Kustomization ${namespace}/${name} is suspended: Flux applies none of this until it is resumed`,
+      location: definedAt,
+    });
+  }
   return built;
 }
 

@@ -1,6 +1,7 @@
 // A Flux Kustomization's spec, read into what the build needs (kustomize.toolkit.fluxcd.io v1 and v1beta2).
 import path from "node:path";
 import type { KubeObject } from "../model.ts";
+import { list, nonEmptyString, record, stringMap } from "../util/values.ts";
 
 export interface FluxPatch {
   patch: string;
@@ -54,11 +55,7 @@ export function readFluxKustomization(object: KubeObject, namespace: string): Fl
   const joined = path.posix.normalize(path.posix.join(".", written.replace(/^\/+/, ""))).replace(/(.)\/+$/, "$1");
   if (joined === ".." || joined.startsWith("../")) return { ok: false, problem: `spec.path "${written}" is outside the source` };
 
-  const strings = (value: unknown): Record<string, string> => {
-    const result: Record<string, string> = {};
-    for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== undefined) result[key] = String(item);
-    return result;
-  };
+
   const postBuild = spec.postBuild === undefined ? undefined : record(spec.postBuild);
   const commonMetadata = spec.commonMetadata === undefined ? undefined : record(spec.commonMetadata);
   return {
@@ -72,13 +69,13 @@ export function readFluxKustomization(object: KubeObject, namespace: string): Fl
         name: sourceRef.name,
         namespace: typeof sourceRef.namespace === "string" && sourceRef.namespace ? sourceRef.namespace : namespace,
       },
-      targetNamespace: optionalString(spec.targetNamespace),
-      namePrefix: optionalString(spec.namePrefix),
-      nameSuffix: optionalString(spec.nameSuffix),
+      targetNamespace: nonEmptyString(spec.targetNamespace),
+      namePrefix: nonEmptyString(spec.namePrefix),
+      nameSuffix: nonEmptyString(spec.nameSuffix),
       patches: list(spec.patches).flatMap((item) => {
         const patch = record(item);
         if (typeof patch.patch !== "string") return [];
-        const target = patch.target === undefined ? undefined : strings(patch.target);
+        const target = patch.target === undefined ? undefined : stringMap(patch.target);
         return [{ patch: patch.patch, ...(target ? { target } : {}) }];
       }),
       images: list(spec.images).flatMap((item) => {
@@ -95,11 +92,11 @@ export function readFluxKustomization(object: KubeObject, namespace: string): Fl
       }),
       components: list(spec.components).filter((item): item is string => typeof item === "string"),
       ignoreMissingComponents: spec.ignoreMissingComponents === true,
-      ...(commonMetadata ? { commonMetadata: { labels: strings(commonMetadata.labels), annotations: strings(commonMetadata.annotations) } } : {}),
+      ...(commonMetadata ? { commonMetadata: { labels: stringMap(commonMetadata.labels), annotations: stringMap(commonMetadata.annotations) } } : {}),
       ...(postBuild
         ? {
             postBuild: {
-              substitute: strings(postBuild.substitute),
+              substitute: stringMap(postBuild.substitute),
               substituteFrom: list(postBuild.substituteFrom).flatMap((item) => {
                 const from = record(item);
                 if ((from.kind !== "ConfigMap" && from.kind !== "Secret") || typeof from.name !== "string") return [];
@@ -120,16 +117,4 @@ export function isLocalRelativePath(written: string): boolean {
     if (prefix.length < written.length && lower.startsWith(prefix)) return false;
   }
   return !path.posix.isAbsolute(written) && !path.posix.isAbsolute(lower.replace(/^file:\/\//, ""));
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -7,6 +7,7 @@ import { dataOf, filesBelow, pullerEnvironmentName, type FluxContext } from "./f
 import { classify, refOf } from "./objects.ts";
 import type { HelmChartSpec } from "./spec.ts";
 import { parseYaml } from "../util/yaml.ts";
+import { record } from "../util/values.ts";
 
 /** The HelmReleases among a Flux Kustomization's rendered objects, as environments. */
 export function helmReleaseEnvironments(
@@ -200,8 +201,4 @@ function setPath(dotted: string, value: string): Record<string, unknown> {
     else current = (current[key] = {}) as Record<string, unknown>;
   });
   return root;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

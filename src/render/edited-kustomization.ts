@@ -11,6 +11,7 @@ import { KUSTOMIZATION_FILE_NAMES } from "../discover/kustomization.ts";
 import type { KustomizationEdits } from "../discover/spec.ts";
 import type { Files } from "../ports.ts";
 import { joinRepoPath } from "../util/paths.ts";
+import { list, record } from "../util/values.ts";
 
 /**
  * The kustomization file a puller builds: the original (or a generated one listing `generated`) with the
@@ -132,12 +133,4 @@ async function copyTree(files: Files, from: string, to: string, top: boolean): P
       if (real) await files.symlink(real, target);
     }
   }
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

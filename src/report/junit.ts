@@ -25,16 +25,19 @@ interface Suite {
 
 function environmentSuite(result: EnvironmentResult): Suite {
   const name = result.environment.name;
-  const render = result.status === "failed"
-    ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render"))
-    : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
+  const render =
+    result.status === "failed"
+      ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render"))
+      : result.status === "skipped"
+        ? testcase(name, "renders", skipped(result.findings.map((finding) => finding.message).join("; ") || "not rendered"))
+        : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
   const findings = result.status === "failed" ? [] : result.findings;
   const cases = [render, ...findings.map((finding) => findingCase(name, finding))];
   const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding) => finding.severity === "error").length;
   return {
     tests: cases.length,
     failures,
-    xml: `  <testsuite name="${escape(name)}" tests="${cases.length}" failures="${failures}" errors="0">\n${cases.join("\n")}\n  </testsuite>`,
+    xml: `  <testsuite name="${escape(name)}" tests="${cases.length}" failures="${failures}" errors="0"${result.status === "skipped" ? ' skipped="1"' : ""}>\n${cases.join("\n")}\n  </testsuite>`,
   };
 }
 
@@ -63,6 +66,11 @@ function testcase(classname: string, name: string, failureXml: string, outXml = 
 function failure(message: string): string {
   const first = message.split("\n")[0] ?? "";
   return `      <failure message="${escape(first)}" type="gitops-verify">${escape(message)}</failure>`;
+}
+
+/** An environment that cannot be rendered here: the test runner shows it as skipped, with the reason. */
+function skipped(message: string): string {
+  return `      <skipped message="${escape(message)}"/>`;
 }
 
 function systemOut(text: string): string {

@@ -67,6 +67,16 @@ describe("JUnit XML", () => {
     const broken = suites[1];
     expect(broken.testcase.failure.message).toBe('apps/broken/kustomization.yaml:4: render failed: "gone.yaml" & <missing>');
   });
+
+  it("an environment that cannot be rendered here is a skipped test, with the reason", () => {
+    const notice = { ruleId: "environment-skipped", severity: "notice" as const, message: "no helm binary on PATH" };
+    const xml = renderJunit(report([environment("production/HelmRelease/podinfo/podinfo", "skipped", [], [notice])]));
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    const suite = [parsed.testsuites.testsuite].flat().find((candidate: { name: string }) => candidate.name === "production/HelmRelease/podinfo/podinfo");
+    expect(suite.skipped).toBe("1");
+    expect([suite.testcase].flat()[0].skipped.message).toBe("no helm binary on PATH");
+  });
 });
 
 describe("GitLab code quality", () => {

@@ -1987,11 +1987,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str2 = `${val[i]}`;
-            if (!isValidHeaderValue(str2)) {
+            const str = `${val[i]}`;
+            if (!isValidHeaderValue(str)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str2);
+            arr.push(str);
           }
         }
         val = arr;
@@ -3564,25 +3564,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str, leading = true, trailing = true) {
+      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str, leading = true, trailing = true) {
+      return removeChars(str, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
+    function removeChars(str, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str2.length - 1;
+      let trail = str.length - 1;
       if (leading) {
-        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
+        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -4856,8 +4856,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list3) {
-      const value = list3.get(name, true);
+    function getDecodeSplit(name, list2) {
+      const value = list2.get(name, true);
       if (value === null) {
         return null;
       }
@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -11795,16 +11795,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record5 of addresses) {
-          record5.timestamp = timestamp;
-          if (typeof record5.ttl === "number") {
-            record5.ttl = Math.min(record5.ttl, this.#maxTTL);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
           } else {
-            record5.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record5.family] ?? { ips: [] };
-          familyRecords.ips.push(record5);
-          records.records[record5.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -12269,9 +12269,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list3 = this.#headersList.cookies;
-        if (list3) {
-          return [...list3];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12311,8 +12311,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list3) {
-        o.#headersList = list3;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13280,13 +13280,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list3 = dependentControllerMap.get(this.signal);
-          if (list3 === void 0) {
-            list3 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list3);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list3.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16484,9 +16484,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify5(cookie);
-      if (str2) {
-        headers.append("Set-Cookie", str2);
+      const str = stringify5(cookie);
+      if (str) {
+        headers.append("Set-Cookie", str);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19218,7 +19218,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -19229,7 +19229,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -19272,7 +19272,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -20234,22 +20234,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str) {
+      return unescapeJsonPointer(decodeURIComponent(str));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str) {
+      return encodeURIComponent(escapeJsonPointer(str));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str) {
+      if (typeof str == "number")
+        return `${str}`;
+      return str.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str) {
+      return str.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -21274,8 +21274,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str) {
+      return str.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -22372,10 +22372,10 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str2, token) {
+    function findToken(str, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i = 0; i < str.length; i++) {
+        if (str[i] === token) ind++;
       }
       return ind;
     }
@@ -23445,7 +23445,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var defaultRegExp = (str, flags) => new RegExp(str, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -24240,16 +24240,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
+    function ucs2length(str) {
+      const len = str.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str2.charCodeAt(pos++);
+        value = str.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str2.charCodeAt(pos);
+          value = str.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -27002,13 +27002,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -27162,16 +27162,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+    function lineLengthOverLimit(str, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -27188,11 +27188,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -27201,38 +27201,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str2 += "\\0";
+                    str += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                      str += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -27242,14 +27242,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -27258,8 +27258,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str = start ? str + json.slice(start) : json;
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -27387,15 +27387,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -27547,11 +27547,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str;
+      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify5;
@@ -27586,8 +27586,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify5.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str = stringify5.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -27596,27 +27596,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str = `? ${str}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str = `${str}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -27632,7 +27632,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -27676,16 +27676,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -27912,31 +27912,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify5.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify5.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str2);
       }
-      let str2;
+      let str;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -27979,21 +27979,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify5.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str = stringify5.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -28005,11 +28005,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str = start;
           for (const line of lines)
-            str2 += line ? `
+            str += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -28341,7 +28341,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str) => str,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -28379,7 +28379,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -28431,7 +28431,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -28440,7 +28440,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str) => parseFloat(str),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -28451,11 +28451,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar2.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str) {
+        const node = new Scalar2.Scalar(parseFloat(str));
+        const dot = str.indexOf(".");
+        if (dot !== -1 && str[str.length - 1] === "0")
+          node.minFractionDigits = str.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -28472,7 +28472,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -28485,7 +28485,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -28493,7 +28493,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -28502,7 +28502,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -28555,7 +28555,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str) => str,
         stringify: stringifyJSON
       },
       {
@@ -28572,7 +28572,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str) => str === "true",
         stringify: stringifyJSON
       },
       {
@@ -28580,7 +28580,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -28588,7 +28588,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str) => parseFloat(str),
         stringify: stringifyJSON
       }
     ];
@@ -28596,9 +28596,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -28630,10 +28630,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str.length);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -28644,28 +28644,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -28871,7 +28871,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -28880,7 +28880,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -28891,11 +28891,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str) {
+        const node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
+        const dot = str.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -28915,34 +28915,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str, offset, radix, { intAsBigInt }) {
+      const sign = str[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str = str.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str = `0b${str}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str = `0o${str}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str = `0x${str}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str = value.toString(radix);
+        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -28952,7 +28952,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -28961,7 +28961,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -28969,7 +28969,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -28978,7 +28978,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -29082,9 +29082,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str, asBigInt) {
+      const sign = str[0];
+      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -29121,7 +29121,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -29130,7 +29130,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -29141,8 +29141,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str) {
+        const match = str.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -32369,15 +32369,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list3, type) {
-      for (let i = 0; i < list3.length; ++i)
-        if (list3[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list3) {
-      for (let i = 0; i < list3.length; ++i) {
-        switch (list3[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -33664,7 +33664,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -33943,16 +33943,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str2 = pinWildcards(
+        const str = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str2) => {
+    var hasTrailingBackslash = (str) => {
       let count = 0;
-      while (str2[str2.length - count - 1] === ESCAPE) {
+      while (str[str.length - count - 1] === ESCAPE) {
         count++;
       }
       return count % 2 === 1;
@@ -34231,7 +34231,7 @@ var require_ignore = __commonJS({
     var factory = (options) => new Ignore(options);
     var isPathValid = (path22) => checkPath(convertPath(path22), path22, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
@@ -35294,16 +35294,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -35675,15 +35675,15 @@ function parseParameters(header2, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str2.charCodeAt(index) === BSLASH) {
-      result += str2.slice(start, index);
+    if (str.charCodeAt(index) === BSLASH) {
+      result += str.slice(start, index);
       start = ++index;
     }
   }
-  return result + str2.slice(start, end);
+  return result + str.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -39139,9 +39139,9 @@ function httpFailure(error2) {
 function headerRecord(headers) {
   if (!headers) return {};
   if (typeof headers.get === "function" && typeof headers.forEach === "function") {
-    const record5 = {};
-    headers.forEach((value, key) => record5[key.toLowerCase()] = value);
-    return record5;
+    const record2 = {};
+    headers.forEach((value, key) => record2[key.toLowerCase()] = value);
+    return record2;
   }
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value === void 0 ? void 0 : String(value)]));
 }
@@ -39597,14 +39597,14 @@ function renderJunit(report) {
 }
 function environmentSuite(result) {
   const name = result.environment.name;
-  const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
+  const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : result.status === "skipped" ? testcase(name, "renders", skipped(result.findings.map((finding2) => finding2.message).join("; ") || "not rendered")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
   const findings = result.status === "failed" ? [] : result.findings;
   const cases = [render, ...findings.map((finding2) => findingCase(name, finding2))];
   const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
-    xml: `  <testsuite name="${escape2(name)}" tests="${cases.length}" failures="${failures}" errors="0">
+    xml: `  <testsuite name="${escape2(name)}" tests="${cases.length}" failures="${failures}" errors="0"${result.status === "skipped" ? ' skipped="1"' : ""}>
 ${cases.join("\n")}
   </testsuite>`
   };
@@ -39635,6 +39635,9 @@ ${body}
 function failure(message) {
   const first = message.split("\n")[0] ?? "";
   return `      <failure message="${escape2(first)}" type="gitops-verify">${escape2(message)}</failure>`;
+}
+function skipped(message) {
+  return `      <skipped message="${escape2(message)}"/>`;
 }
 function systemOut(text) {
   return `      <system-out>${escape2(text)}</system-out>`;
@@ -39894,10 +39897,10 @@ function sectionLists(sections, room) {
   for (const item of sections) {
     const reserve = moreEnvironments(shown.length + 1).length;
     const separator = shown.length ? SEPARATOR.length : 0;
-    const list3 = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
-    if (list3 === void 0) break;
-    shown.push(list3);
-    used += separator + list3.length;
+    const list2 = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list2 === void 0) break;
+    shown.push(list2);
+    used += separator + list2.length;
   }
   if (shown.length === 0) return void 0;
   const more = moreEnvironments(shown.length);
@@ -39913,8 +39916,8 @@ function objectList(item, room) {
   };
   const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
   if (kept < 0) return void 0;
-  const list3 = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
-  return sectionText(item, list3 ? [list3] : []);
+  const list2 = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list2 ? [list2] : []);
 }
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/`/g, "&#96;").replace(/[\r\n]+/g, " ");
@@ -40634,9 +40637,9 @@ function collectEntries(content, doc, parsed2) {
   const entries = [];
   const lineAt = (steps) => lineOfNode(parsed2, nodeAt(doc, steps), 1);
   const addList = (field, expect) => {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) return;
-    list3.forEach((item, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) return;
+    list2.forEach((item, index) => {
       if (typeof item === "string") entries.push({ field, written: item, line: lineAt([field, index]), expect });
     });
   };
@@ -40651,9 +40654,9 @@ function collectEntries(content, doc, parsed2) {
     });
   }
   for (const field of PATH_OBJECT_LISTS) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((item, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((item, index) => {
       const value = item?.path;
       if (typeof value === "string") {
         entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
@@ -40678,9 +40681,9 @@ function collectEntries(content, doc, parsed2) {
   const openapi = content.openapi?.path;
   if (typeof openapi === "string") entries.push({ field: "openapi.path", written: openapi, line: lineAt(["openapi", "path"]), expect: "file" });
   for (const field of ["configMapGenerator", "secretGenerator"]) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((generator, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((generator, index) => {
       const spec = generator ?? {};
       const files = Array.isArray(spec.files) ? spec.files : [];
       files.forEach((entry, fileIndex) => {
@@ -40705,9 +40708,9 @@ function collectGenerators(content, doc, parsed2) {
     ["configMapGenerator", "ConfigMap"],
     ["secretGenerator", "Secret"]
   ]) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((generator, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((generator, index) => {
       const name = generator?.name;
       if (typeof name === "string") {
         generators.push({ kind, name, line: lineOfNode(parsed2, nodeAt(doc, [field, index, "name"]), 1) });
@@ -42386,6 +42389,24 @@ import path14 from "node:path";
 
 // src/discover/flux.ts
 import path13 from "node:path";
+
+// src/util/values.ts
+function record(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list(value) {
+  return Array.isArray(value) ? value : [];
+}
+function nonEmptyString(value) {
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
+function stringMap(value) {
+  const result = {};
+  for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== void 0) result[key] = String(item);
+  return result;
+}
+
+// src/discover/flux.ts
 function readFluxKustomization(object, namespace) {
   const metadata = object.metadata ?? {};
   const name = String(metadata.name ?? "");
@@ -42397,11 +42418,6 @@ function readFluxKustomization(object, namespace) {
   const written = typeof spec.path === "string" ? spec.path : "";
   const joined = path13.posix.normalize(path13.posix.join(".", written.replace(/^\/+/, ""))).replace(/(.)\/+$/, "$1");
   if (joined === ".." || joined.startsWith("../")) return { ok: false, problem: `spec.path "${written}" is outside the source` };
-  const strings = (value) => {
-    const result = {};
-    for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== void 0) result[key] = String(item);
-    return result;
-  };
   const postBuild = spec.postBuild === void 0 ? void 0 : record(spec.postBuild);
   const commonMetadata = spec.commonMetadata === void 0 ? void 0 : record(spec.commonMetadata);
   return {
@@ -42415,13 +42431,13 @@ function readFluxKustomization(object, namespace) {
         name: sourceRef.name,
         namespace: typeof sourceRef.namespace === "string" && sourceRef.namespace ? sourceRef.namespace : namespace
       },
-      targetNamespace: optionalString(spec.targetNamespace),
-      namePrefix: optionalString(spec.namePrefix),
-      nameSuffix: optionalString(spec.nameSuffix),
+      targetNamespace: nonEmptyString(spec.targetNamespace),
+      namePrefix: nonEmptyString(spec.namePrefix),
+      nameSuffix: nonEmptyString(spec.nameSuffix),
       patches: list(spec.patches).flatMap((item) => {
         const patch = record(item);
         if (typeof patch.patch !== "string") return [];
-        const target = patch.target === void 0 ? void 0 : strings(patch.target);
+        const target = patch.target === void 0 ? void 0 : stringMap(patch.target);
         return [{ patch: patch.patch, ...target ? { target } : {} }];
       }),
       images: list(spec.images).flatMap((item) => {
@@ -42438,10 +42454,10 @@ function readFluxKustomization(object, namespace) {
       }),
       components: list(spec.components).filter((item) => typeof item === "string"),
       ignoreMissingComponents: spec.ignoreMissingComponents === true,
-      ...commonMetadata ? { commonMetadata: { labels: strings(commonMetadata.labels), annotations: strings(commonMetadata.annotations) } } : {},
+      ...commonMetadata ? { commonMetadata: { labels: stringMap(commonMetadata.labels), annotations: stringMap(commonMetadata.annotations) } } : {},
       ...postBuild ? {
         postBuild: {
-          substitute: strings(postBuild.substitute),
+          substitute: stringMap(postBuild.substitute),
           substituteFrom: list(postBuild.substituteFrom).flatMap((item) => {
             const from = record(item);
             if (from.kind !== "ConfigMap" && from.kind !== "Secret" || typeof from.name !== "string") return [];
@@ -42459,15 +42475,6 @@ function isLocalRelativePath(written) {
     if (prefix.length < written.length && lower.startsWith(prefix)) return false;
   }
   return !path13.posix.isAbsolute(written) && !path13.posix.isAbsolute(lower.replace(/^file:\/\//, ""));
-}
-function record(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function list(value) {
-  return Array.isArray(value) ? value : [];
-}
-function optionalString(value) {
-  return typeof value === "string" && value !== "" ? value : void 0;
 }
 
 // src/discover/flux-environments.ts
@@ -42518,6 +42525,14 @@ function fluxEnvironment(object, definedAt, cluster, defaultNamespace, context) 
   }
   const built = buildSpec(environment2, spec, definedAt, context, problem2);
   if (source.definedIn) built.inputs.add(source.definedIn);
+  if (spec.suspended) {
+    (built.notices ??= []).push({
+      ruleId: "flux-kustomization-suspended",
+      severity: "notice",
+      message: `Kustomization ${namespace}/${name} is suspended: Flux applies none of this until it is resumed`,
+      location: definedAt
+    });
+  }
   return built;
 }
 function buildSpec(environment2, spec, definedAt, context, problem2) {
@@ -42769,8 +42784,8 @@ var ObjectIndex = class {
   }
   add(found) {
     const key = `${found.ref.kind}/${found.ref.namespace}/${found.ref.name}`;
-    const list3 = this.byKey.get(key);
-    if (list3) list3.push(found);
+    const list2 = this.byKey.get(key);
+    if (list2) list2.push(found);
     else this.byKey.set(key, [found]);
     this.all.push(found);
   }
@@ -42811,9 +42826,9 @@ function helmReleaseEnvironments(parent, manifests, context, helm) {
     }
     if (resolved.chart.type === "directory") for (const file of filesBelow(resolved.chart.dir, context.discovery)) inputs.add(file);
     const values = valuesOf(manifest.object, namespace, manifests, context, label, definedAt, notices, inputs);
-    const spec = record2(manifest.object.spec);
+    const spec = record(manifest.object.spec);
     const targetNamespace = typeof spec.targetNamespace === "string" && spec.targetNamespace ? spec.targetNamespace : void 0;
-    const install = record2(spec.install);
+    const install = record(spec.install);
     const chart = {
       // helm-controller's default release name: [targetNamespace-]name
       releaseName: typeof spec.releaseName === "string" && spec.releaseName ? spec.releaseName : targetNamespace ? `${targetNamespace}-${ref.name}` : ref.name,
@@ -42837,23 +42852,23 @@ function helmReleaseEnvironments(parent, manifests, context, helm) {
   return environments;
 }
 function chartOf(release, namespace, manifests, context) {
-  const spec = record2(release.spec);
-  const chartRef = record2(spec.chartRef);
+  const spec = record(release.spec);
+  const chartRef = record(spec.chartRef);
   if (typeof chartRef.kind === "string") {
     const refNamespace2 = typeof chartRef.namespace === "string" ? chartRef.namespace : namespace;
     const source = findObject(chartRef.kind, refNamespace2, String(chartRef.name ?? ""), manifests, context);
     if (!source) return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} is not defined in this repository` };
-    const sourceSpec = record2(source.spec);
+    const sourceSpec = record(source.spec);
     if (chartRef.kind === "OCIRepository" && typeof sourceSpec.url === "string") {
-      const ref = record2(sourceSpec.ref);
+      const ref = record(sourceSpec.ref);
       const version2 = typeof ref.tag === "string" ? ref.tag : typeof ref.semver === "string" ? ref.semver : void 0;
       return { ok: true, chart: { type: "oci", url: sourceSpec.url, ...version2 ? { version: version2 } : {} }, valueFiles: [] };
     }
     return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} cannot be rendered here` };
   }
-  const chartSpec = record2(record2(spec.chart).spec);
+  const chartSpec = record(record(spec.chart).spec);
   const chartName = typeof chartSpec.chart === "string" ? chartSpec.chart : "";
-  const sourceRef = record2(chartSpec.sourceRef);
+  const sourceRef = record(chartSpec.sourceRef);
   if (!chartName || typeof sourceRef.kind !== "string") return { ok: false, problem: "spec.chart.spec needs chart and sourceRef" };
   const refNamespace = typeof sourceRef.namespace === "string" ? sourceRef.namespace : namespace;
   const refLabel = `${sourceRef.kind} ${refNamespace}/${String(sourceRef.name ?? "")}`;
@@ -42869,7 +42884,7 @@ function chartOf(release, namespace, manifests, context) {
   if (sourceRef.kind === "HelmRepository") {
     const repository = findObject("HelmRepository", refNamespace, String(sourceRef.name ?? ""), manifests, context);
     if (!repository) return { ok: false, problem: `chart "${chartName}": ${refLabel} is not defined in this repository` };
-    const repositorySpec = record2(repository.spec);
+    const repositorySpec = record(repository.spec);
     const url = typeof repositorySpec.url === "string" ? repositorySpec.url : "";
     if (!url) return { ok: false, problem: `${refLabel} has no spec.url` };
     if (repositorySpec.type === "oci" || url.startsWith("oci://")) {
@@ -42880,10 +42895,10 @@ function chartOf(release, namespace, manifests, context) {
   return { ok: false, problem: `chart "${chartName}" comes from ${refLabel}, which cannot be rendered here` };
 }
 function valuesOf(release, namespace, manifests, context, label, definedAt, notices, inputs) {
-  const spec = record2(release.spec);
+  const spec = record(release.spec);
   let merged = {};
   for (const item of Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []) {
-    const from = record2(item);
+    const from = record(item);
     const kind = String(from.kind ?? "");
     const name = String(from.name ?? "");
     const key = typeof from.valuesKey === "string" && from.valuesKey ? from.valuesKey : "values.yaml";
@@ -42904,12 +42919,12 @@ function valuesOf(release, namespace, manifests, context, label, definedAt, noti
       continue;
     }
     try {
-      merged = deepMerge(merged, record2(parseYaml(text, `${kind} ${namespace}/${name} ${key}`).documents[0]?.value));
+      merged = deepMerge(merged, record(parseYaml(text, `${kind} ${namespace}/${name} ${key}`).documents[0]?.value));
     } catch (error2) {
       notices.push({ ruleId: "flux-helmrelease-values-invalid", severity: "warning", message: `${label}: ${kind} ${namespace}/${name} key ${key}: ${error2.message}`, location: definedAt });
     }
   }
-  return deepMerge(merged, record2(spec.values));
+  return deepMerge(merged, record(spec.values));
 }
 function findObject(kind, namespace, name, manifests, context, inputs) {
   const rendered = manifests.find((manifest) => manifest.id.kind === kind && (manifest.id.namespace || namespace) === namespace && manifest.id.name === name);
@@ -42941,9 +42956,6 @@ function setPath(dotted, value) {
   });
   return root;
 }
-function record2(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
 
 // src/discover/argo-environments.ts
 import path16 from "node:path";
@@ -42964,13 +42976,13 @@ function asStringMap(map) {
   stringMaps.add(map);
   return map;
 }
-function asStringSlice(list3) {
-  stringSlices.add(list3);
-  return list3;
+function asStringSlice(list2) {
+  stringSlices.add(list2);
+  return list2;
 }
-function asIntSlice(list3) {
-  intSlices.add(list3);
-  return list3;
+function asIntSlice(list2) {
+  intSlices.add(list2);
+  return list2;
 }
 function isGoMap(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof GoInt64);
@@ -43758,11 +43770,11 @@ var Parser = class {
     return { type: "action", pipe: this.pipeline("command", "right") };
   }
   itemList() {
-    const list3 = [];
+    const list2 = [];
     while (this.peekNonSpace().kind !== "eof") {
       const node = this.textOrAction();
-      if (node.type === "end" || node.type === "else") return { list: list3, end: node };
-      list3.push(node);
+      if (node.type === "end" || node.type === "else") return { list: list2, end: node };
+      list2.push(node);
     }
     this.fail("unexpected EOF");
   }
@@ -43770,7 +43782,7 @@ var Parser = class {
     const saved = this.vars.length;
     const pipe = this.pipeline(context, "right");
     if (context === "range") this.rangeDepth++;
-    const { list: list3, end } = this.itemList();
+    const { list: list2, end } = this.itemList();
     if (context === "range") this.rangeDepth--;
     let elseList;
     if (end.type === "else") {
@@ -43785,7 +43797,7 @@ var Parser = class {
       }
     }
     this.vars.length = saved;
-    return { type: context, pipe, list: list3, ...elseList ? { elseList } : {} };
+    return { type: context, pipe, list: list2, ...elseList ? { elseList } : {} };
   }
   pipeline(context, end) {
     const pipe = { decl: [], isAssign: false, cmds: [] };
@@ -44342,8 +44354,8 @@ ${padding}`)}`);
     return asStringMap(map);
   }),
   splitList: fn(["string", "string"], (sep2, s) => asStringSlice(goSplit(s, sep2))),
-  join: fn(["string", "any"], (sep2, list3) => strslice(list3).join(sep2)),
-  sortAlpha: fn(["any"], (list3) => Array.isArray(list3) ? asStringSlice(strslice(list3).sort(compareBytes)) : asStringSlice([strval(list3)])),
+  join: fn(["string", "any"], (sep2, list2) => strslice(list2).join(sep2)),
+  sortAlpha: fn(["any"], (list2) => Array.isArray(list2) ? asStringSlice(strslice(list2).sort(compareBytes)) : asStringSlice([strval(list2)])),
   // sprig: conversions and arithmetic (int64 results, as sprig returns them)
   atoi: fn(["string"], (s) => /^[+-]?[0-9]+$/.test(s) ? toInt(BigInt(s)) : 0n),
   int: fn(["any"], (v) => toInt(castToInt64(v))),
@@ -44391,7 +44403,7 @@ ${padding}`)}`);
   coalesce: fn([], (...args) => args.find((arg) => !isEmpty(arg)) ?? null, "any"),
   all: fn([], (...args) => args.every((arg) => !isEmpty(arg)), "any"),
   any: fn([], (...args) => args.some((arg) => !isEmpty(arg)), "any"),
-  compact: fn(["any"], (list3) => requireList(list3, "compact").filter((item) => !isEmpty(item))),
+  compact: fn(["any"], (list2) => requireList(list2, "compact").filter((item) => !isEmpty(item))),
   ternary: fn(["any", "any", "bool"], (yes, no, condition) => condition ? yes : no),
   fail: fn(["string"], (message) => {
     throw new FuncError(message);
@@ -44407,34 +44419,34 @@ ${padding}`)}`);
   mustFromJson: fn(["string"], (s) => parseJson(s)),
   // sprig: lists
   list: fn([], (...args) => args.map((arg) => arg === void 0 ? null : arg), "any"),
-  first: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
-  mustFirst: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
-  last: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
-  mustLast: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
-  rest: fn(["any"], (list3) => requireList(list3, "find rest").length === 0 ? null : list3.slice(1)),
-  initial: fn(["any"], (list3) => requireList(list3, "find initial").length === 0 ? null : list3.slice(0, -1)),
-  append: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
-  push: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
-  prepend: fn(["any", "any"], (list3, v) => [v ?? null, ...requireList(list3, "prepend")]),
-  reverse: fn(["any"], (list3) => [...requireList(list3, "find reverse")].reverse()),
-  uniq: fn(["any"], (list3) => requireList(list3, "find uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i)),
-  without: fn(["any"], (list3, ...omit2) => requireList(list3, "find without").filter((item) => !omit2.some((o) => deepEqual(o, item))), "any"),
+  first: fn(["any"], (list2) => requireList(list2, "find first").at(0) ?? null),
+  mustFirst: fn(["any"], (list2) => requireList(list2, "find first").at(0) ?? null),
+  last: fn(["any"], (list2) => requireList(list2, "find last").at(-1) ?? null),
+  mustLast: fn(["any"], (list2) => requireList(list2, "find last").at(-1) ?? null),
+  rest: fn(["any"], (list2) => requireList(list2, "find rest").length === 0 ? null : list2.slice(1)),
+  initial: fn(["any"], (list2) => requireList(list2, "find initial").length === 0 ? null : list2.slice(0, -1)),
+  append: fn(["any", "any"], (list2, v) => [...requireList(list2, "push"), v ?? null]),
+  push: fn(["any", "any"], (list2, v) => [...requireList(list2, "push"), v ?? null]),
+  prepend: fn(["any", "any"], (list2, v) => [v ?? null, ...requireList(list2, "prepend")]),
+  reverse: fn(["any"], (list2) => [...requireList(list2, "find reverse")].reverse()),
+  uniq: fn(["any"], (list2) => requireList(list2, "find uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i)),
+  without: fn(["any"], (list2, ...omit2) => requireList(list2, "find without").filter((item) => !omit2.some((o) => deepEqual(o, item))), "any"),
   has: fn(["any", "any"], (needle, haystack) => {
     if (haystack === null || haystack === void 0) return false;
     return requireList(haystack, "find has").some((item) => deepEqual(item, needle));
   }),
   concat: fn(
     [],
-    (...lists) => lists.flatMap((list3) => {
-      if (!Array.isArray(list3)) throw new FuncError(`Cannot concat type ${goTypeName(list3)} as list`);
-      return list3;
+    (...lists) => lists.flatMap((list2) => {
+      if (!Array.isArray(list2)) throw new FuncError(`Cannot concat type ${goTypeName(list2)} as list`);
+      return list2;
     }),
     "any"
   ),
   slice: fn(
     ["any"],
-    (list3, ...indexes) => {
-      const items = requireList(list3, "slice");
+    (list2, ...indexes) => {
+      const items = requireList(list2, "slice");
       const start = indexes.length > 0 ? Number(castToInt64(indexes[0])) : 0;
       const end = indexes.length > 1 ? Number(castToInt64(indexes[1])) : items.length;
       if (start < 0 || end > items.length || start > end) throw new FuncError(`reflect: slice index out of range`);
@@ -45158,7 +45170,7 @@ function clusterParams(spec, path22, context) {
   const selectorSpec = asRecord(spec.selector) ?? {};
   const hasSelector = Array.isArray(selectorSpec.matchExpressions) && selectorSpec.matchExpressions.length > 0 || Object.keys(asRecord(selectorSpec.matchLabels) ?? {}).length > 0;
   const selector = parseSelector(spec.selector ?? {}, `${path22}.selector`);
-  const values = stringMap(spec.values, `${path22}.values`);
+  const values = stringMap2(spec.values, `${path22}.values`);
   const isLocal = (cluster) => cluster.server === IN_CLUSTER_SERVER && isEmptyGo(cluster.labels ?? {}) && isEmptyGo(cluster.annotations ?? {});
   const secrets = /* @__PURE__ */ new Map();
   for (const cluster of context.clusters) {
@@ -45195,7 +45207,7 @@ async function gitParams(spec, path22, context) {
     throw new GeneratorError(`the git generator reads ${repoURL || "(no repoURL)"}${revision2 ? ` at revision ${revision2}` : ""}, which is not this repository: it cannot be expanded here`, path22);
   }
   const prefix = typeof spec.pathParamPrefix === "string" ? spec.pathParamPrefix : "";
-  const values = stringMap(spec.values, `${path22}.values`);
+  const values = stringMap2(spec.values, `${path22}.values`);
   if (Array.isArray(spec.directories) && spec.directories.length > 0) {
     return directoryParams(gitItems(spec.directories, `${path22}.directories`), prefix, values, path22, context);
   }
@@ -45206,9 +45218,9 @@ async function gitParams(spec, path22, context) {
 }
 function gitItems(items, path22) {
   return items.map((item, i) => {
-    const record5 = asRecord(item);
-    if (!record5 || typeof record5.path !== "string") throw new GeneratorError("each entry needs a path", `${path22}[${i}]`);
-    return { path: record5.path, exclude: record5.exclude === true };
+    const record2 = asRecord(item);
+    if (!record2 || typeof record2.path !== "string") throw new GeneratorError("each entry needs a path", `${path22}[${i}]`);
+    return { path: record2.path, exclude: record2.exclude === true };
   });
 }
 function directoryParams(items, prefix, values, path22, context) {
@@ -45848,12 +45860,12 @@ function valueAt(template, field) {
   for (const step of field.split(/\.|\[(\d+)\]/).filter(Boolean)) current = isPlainObject3(current) || Array.isArray(current) ? current[step] : void 0;
   return current;
 }
-function stringMap(value, path22) {
+function stringMap2(value, path22) {
   if (value === void 0 || value === null) return {};
-  const record5 = asRecord(value);
-  if (!record5) throw new GeneratorError("values must be a mapping of strings", path22);
+  const record2 = asRecord(value);
+  if (!record2) throw new GeneratorError("values must be a mapping of strings", path22);
   const out = {};
-  for (const [key, item] of Object.entries(record5)) {
+  for (const [key, item] of Object.entries(record2)) {
     if (typeof item !== "string") throw new GeneratorError(`values.${key} must be a string`, path22);
     out[key] = item;
   }
@@ -45922,13 +45934,13 @@ function argoRevision(revision2) {
 }
 function applicationEnvironment(application, definedAt, context) {
   const metadata = application.metadata ?? {};
-  const spec = record3(application.spec);
+  const spec = record(application.spec);
   const namespace = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "argocd";
   const name = String(metadata.name ?? "");
-  const destination = record3(spec.destination);
+  const destination = record(spec.destination);
   const cluster = clusterName(destination, context.config.argocd.clusters);
   const destinationNamespace = typeof destination.namespace === "string" && destination.namespace ? destination.namespace : void 0;
-  const sources = Array.isArray(spec.sources) ? spec.sources.map(record3) : spec.source ? [record3(spec.source)] : [];
+  const sources = Array.isArray(spec.sources) ? spec.sources.map(record) : spec.source ? [record(spec.source)] : [];
   const label = `Application ${namespace}/${name}`;
   const environment2 = {
     name: pullerEnvironmentName(cluster, "Application", namespace, name),
@@ -45944,10 +45956,10 @@ function applicationEnvironment(application, definedAt, context) {
   const problem2 = (message) => ({ ruleId: "argocd-application-invalid", severity: "error", message: `${label}: ${message}`, location: definedAt });
   const refs = /* @__PURE__ */ new Map();
   for (const source of sources) {
-    if (typeof source.ref === "string") refs.set(source.ref, context.sources.isThisRepository(String(source.repoURL ?? ""), argoRevision(str(source.targetRevision))).ok);
+    if (typeof source.ref === "string") refs.set(source.ref, context.sources.isThisRepository(String(source.repoURL ?? ""), argoRevision(nonEmptyString(source.targetRevision))).ok);
   }
   const parts = [];
-  const skipped2 = [];
+  const skipped3 = [];
   for (const source of sources) {
     const repoURL = String(source.repoURL ?? "");
     if (typeof source.ref === "string" && source.path === void 0 && source.chart === void 0) continue;
@@ -45955,9 +45967,9 @@ function applicationEnvironment(application, definedAt, context) {
       parts.push({ type: "helm", chart: helmChart(source, name, destinationNamespace, { type: "remote", repoURL }, refs, inputs, problem2, problems), ...defaultNs(destinationNamespace) });
       continue;
     }
-    const resolution = context.sources.isThisRepository(repoURL, argoRevision(str(source.targetRevision)));
+    const resolution = context.sources.isThisRepository(repoURL, argoRevision(nonEmptyString(source.targetRevision)));
     if (!resolution.ok) {
-      skipped2.push(resolution.reason);
+      skipped3.push(resolution.reason);
       continue;
     }
     const dir = path16.posix.normalize(String(source.path ?? ".").replace(/^\.?\/+/, "") || ".");
@@ -45968,10 +45980,10 @@ function applicationEnvironment(application, definedAt, context) {
     parts.push(sourcePart(source, dir, name, destinationNamespace, context, { inputs, yamlInputs, problems, notices, refs, problem: problem2 }));
     environment2.path = environment2.path ? `${environment2.path}, ${dir}` : dir;
   }
-  if (parts.length === 0 && skipped2.length > 0) {
-    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${skipped2.join("; ")}` }, inputs, yamlInputs, problems, notices };
+  if (parts.length === 0 && skipped3.length > 0) {
+    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${skipped3.join("; ")}` }, inputs, yamlInputs, problems, notices };
   }
-  for (const reason of skipped2) {
+  for (const reason of skipped3) {
     notices.push({ ruleId: "argocd-source-skipped", severity: "notice", message: `${label}: a source is not rendered: ${reason}`, location: definedAt });
   }
   const renderSpec = parts.length === 1 ? parts[0] : { type: "multi", parts };
@@ -46000,7 +46012,7 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
     for (const file of closure.files) state.inputs.add(file);
     for (const file of closure.yamlFiles) state.yamlInputs.add(file);
     state.problems.push(...closure.problems);
-    const kustomize = record3(source.kustomize);
+    const kustomize = record(source.kustomize);
     const edits = kustomizeEdits(kustomize, state.problem, state.problems);
     for (const component of edits.components) {
       const target = path16.posix.normalize(path16.posix.join(dir, component));
@@ -46021,11 +46033,11 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
       ...defaultNs(destinationNamespace)
     };
   }
-  const directory = record3(source.directory);
+  const directory = record(source.directory);
   const recurse = directory.recurse === true;
   const include = patterns(directory.include);
   const exclude = patterns(directory.exclude);
-  if (Object.keys(record3(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
+  if (Object.keys(record(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
     state.notices.push({ ...state.problem("Jsonnet is not rendered; only the YAML and JSON manifests of the directory are"), ruleId: "argocd-jsonnet", severity: "notice" });
   }
   const selected2 = (recurse ? filesBelow(dir, discovery) : entries.filter((entry) => entry.type === "file").map((entry) => dir === "." ? entry.name : `${dir}/${entry.name}`)).filter((file) => /\.(ya?ml|json)$/i.test(file)).filter((file) => {
@@ -46039,7 +46051,7 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
   return { type: "directory", path: dir, files: selected2, ...defaultNs(destinationNamespace) };
 }
 function helmChart(source, appName, destinationNamespace, chart, refs, inputs, problem2, problems) {
-  const helm = record3(source.helm);
+  const helm = record(source.helm);
   const valueFiles = [];
   for (const written of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) {
     if (typeof written !== "string") continue;
@@ -46065,21 +46077,21 @@ function helmChart(source, appName, destinationNamespace, chart, refs, inputs, p
     valueFiles.push(file);
   }
   let values;
-  if (helm.valuesObject && typeof helm.valuesObject === "object") values = record3(helm.valuesObject);
+  if (helm.valuesObject && typeof helm.valuesObject === "object") values = record(helm.valuesObject);
   else if (typeof helm.values === "string" && helm.values.trim()) {
     try {
-      values = record3(parseYaml(helm.values, "spec.source.helm.values").documents[0]?.value);
+      values = record(parseYaml(helm.values, "spec.source.helm.values").documents[0]?.value);
     } catch (error2) {
       problems.push(problem2(`helm.values is not valid YAML: ${error2.message}`));
     }
   }
   const set = (Array.isArray(helm.parameters) ? helm.parameters : []).flatMap((item) => {
-    const parameter = record3(item);
+    const parameter = record(item);
     if (typeof parameter.name !== "string") return [];
     return [{ name: parameter.name, value: String(parameter.value ?? ""), ...parameter.forceString === true ? { forceString: true } : {} }];
   });
   const repoURL = chart.type === "remote" ? chart.repoURL : "";
-  const version = str(source.targetRevision);
+  const version = nonEmptyString(source.targetRevision);
   return {
     releaseName: typeof helm.releaseName === "string" && helm.releaseName ? helm.releaseName : appName,
     namespace: destinationNamespace ?? "default",
@@ -46102,26 +46114,26 @@ function kustomizeEdits(kustomize, problem2, problems) {
     return [image];
   });
   const replicas = (Array.isArray(kustomize.replicas) ? kustomize.replicas : []).flatMap((item) => {
-    const entry = record3(item);
+    const entry = record(item);
     const count = Number(entry.count);
     if (typeof entry.name !== "string" || !Number.isInteger(count)) return [];
     return [{ name: entry.name, count }];
   });
   const patches = (Array.isArray(kustomize.patches) ? kustomize.patches : []).flatMap((item) => {
-    const entry = record3(item);
+    const entry = record(item);
     if (typeof entry.patch !== "string") return [];
-    const target = entry.target === void 0 ? void 0 : stringMap2(entry.target);
+    const target = entry.target === void 0 ? void 0 : stringMap(entry.target);
     return [{ patch: entry.patch, ...target ? { target } : {} }];
   });
   return {
-    ...str(kustomize.namespace) ? { namespace: str(kustomize.namespace) } : {},
-    ...str(kustomize.namePrefix) ? { namePrefix: str(kustomize.namePrefix) } : {},
-    ...str(kustomize.nameSuffix) ? { nameSuffix: str(kustomize.nameSuffix) } : {},
+    ...nonEmptyString(kustomize.namespace) ? { namespace: nonEmptyString(kustomize.namespace) } : {},
+    ...nonEmptyString(kustomize.namePrefix) ? { namePrefix: nonEmptyString(kustomize.namePrefix) } : {},
+    ...nonEmptyString(kustomize.nameSuffix) ? { nameSuffix: nonEmptyString(kustomize.nameSuffix) } : {},
     patches,
     images,
     components: (Array.isArray(kustomize.components) ? kustomize.components : []).filter((item) => typeof item === "string"),
-    ...kustomize.commonLabels ? { commonLabels: stringMap2(kustomize.commonLabels) } : {},
-    ...kustomize.commonAnnotations ? { commonAnnotations: stringMap2(kustomize.commonAnnotations) } : {},
+    ...kustomize.commonLabels ? { commonLabels: stringMap(kustomize.commonLabels) } : {},
+    ...kustomize.commonAnnotations ? { commonAnnotations: stringMap(kustomize.commonAnnotations) } : {},
     ...replicas.length > 0 ? { replicas } : {}
   };
 }
@@ -46156,17 +46168,6 @@ function patterns(value) {
 }
 function defaultNs(namespace) {
   return namespace ? { defaultNamespace: namespace } : {};
-}
-function stringMap2(value) {
-  const result = {};
-  for (const [key, item] of Object.entries(record3(value))) if (item !== null && item !== void 0) result[key] = String(item);
-  return result;
-}
-function record3(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function str(value) {
-  return typeof value === "string" && value !== "" ? value : void 0;
 }
 
 // src/discover/source-ignore.ts
@@ -46243,8 +46244,8 @@ async function discoverPullerEnvironments(options) {
   const filesWithParentKinds = /* @__PURE__ */ new Map();
   for (const found of objects.all) {
     if (!PARENT_KINDS.has(found.kind)) continue;
-    const list3 = filesWithParentKinds.get(found.location.file);
-    if (list3) list3.push(found);
+    const list2 = filesWithParentKinds.get(found.location.file);
+    if (list2) list2.push(found);
     else filesWithParentKinds.set(found.location.file, [found]);
   }
   const queue = [];
@@ -46467,10 +46468,10 @@ function editedKustomizationText(original, generated, edits) {
   if (edits.namespace) kustomization.namespace = edits.namespace;
   if (edits.namePrefix) kustomization.namePrefix = edits.namePrefix;
   if (edits.nameSuffix) kustomization.nameSuffix = edits.nameSuffix;
-  if (edits.patches.length > 0) kustomization.patches = [...list2(kustomization.patches), ...edits.patches];
-  if (edits.components.length > 0) kustomization.components = [...list2(kustomization.components), ...edits.components];
+  if (edits.patches.length > 0) kustomization.patches = [...list(kustomization.patches), ...edits.patches];
+  if (edits.components.length > 0) kustomization.components = [...list(kustomization.components), ...edits.components];
   if (edits.images.length > 0) {
-    const images = list2(kustomization.images).map((image) => ({ ...image }));
+    const images = list(kustomization.images).map((image) => ({ ...image }));
     for (const edit of edits.images) {
       const existing = images.find((image) => image.name === edit.name);
       if (!existing) {
@@ -46488,13 +46489,13 @@ function editedKustomizationText(original, generated, edits) {
     kustomization.images = images;
   }
   if (edits.commonLabels && Object.keys(edits.commonLabels).length > 0) {
-    kustomization.commonLabels = { ...record4(kustomization.commonLabels), ...edits.commonLabels };
+    kustomization.commonLabels = { ...record(kustomization.commonLabels), ...edits.commonLabels };
   }
   if (edits.commonAnnotations && Object.keys(edits.commonAnnotations).length > 0) {
-    kustomization.commonAnnotations = { ...record4(kustomization.commonAnnotations), ...edits.commonAnnotations };
+    kustomization.commonAnnotations = { ...record(kustomization.commonAnnotations), ...edits.commonAnnotations };
   }
   if (edits.replicas && edits.replicas.length > 0) {
-    const replicas = list2(kustomization.replicas).filter(
+    const replicas = list(kustomization.replicas).filter(
       (entry) => !edits.replicas.some((edit) => edit.name === entry.name)
     );
     kustomization.replicas = [...replicas, ...edits.replicas];
@@ -46503,13 +46504,13 @@ function editedKustomizationText(original, generated, edits) {
     delete kustomization.resources;
     kustomization.namespace ??= "_placeholder";
   }
-  const buildMetadata = list2(kustomization.buildMetadata);
+  const buildMetadata = list(kustomization.buildMetadata);
   if (!buildMetadata.includes("originAnnotations")) kustomization.buildMetadata = [...buildMetadata, "originAnnotations"];
   return (0, import_yaml15.stringify)(kustomization, { lineWidth: 0 });
 }
 function parseKustomization(text) {
   const value = (0, import_yaml15.parse)(text, { maxAliasCount: 100 });
-  return record4(value);
+  return record(value);
 }
 async function makeMirror(options) {
   const { files, root, dir, mirrorRoot } = options;
@@ -46545,12 +46546,6 @@ async function copyTree(files, from, to, top) {
       if (real) await files.symlink(real, target);
     }
   }
-}
-function list2(value) {
-  return Array.isArray(value) ? value : [];
-}
-function record4(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
 }
 
 // src/render/input-check.ts
@@ -46653,8 +46648,8 @@ function variableTable(vars, stripNewlines) {
 function checkNames(table) {
   const invalid = invalidVariableNames(table.keys());
   if (invalid.length === 0) return;
-  const list3 = invalid.map((name) => `'${name}'`).join(", ");
-  throw new SubstitutionError(`${list3} var name${invalid.length > 1 ? "s are" : " is"} invalid, must match '${VARIABLE_NAME_PATTERN}'`, invalid);
+  const list2 = invalid.map((name) => `'${name}'`).join(", ");
+  throw new SubstitutionError(`${list2} var name${invalid.length > 1 ? "s are" : " is"} invalid, must match '${VARIABLE_NAME_PATTERN}'`, invalid);
 }
 var NON_ASCII2 = /[\u0080-\uffff]/;
 var utf8Encoder = new TextEncoder();
@@ -48346,13 +48341,13 @@ async function someAsync(items, test) {
 function unaffected(environment2) {
   return { environment: environment2, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
-function skipped(environment2, findings) {
+function skipped2(environment2, findings) {
   return { environment: environment2, status: "skipped", diffs: [], findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
 function compare(environment2, base, head2, options) {
   const findings = [];
-  if (head2 && !head2.ok && head2.skipped !== void 0) return skipped(environment2, head2.findings);
-  if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped(environment2, base.findings);
+  if (head2 && !head2.ok && head2.skipped !== void 0) return skipped2(environment2, head2.findings);
+  if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped2(environment2, base.findings);
   if (head2 && !head2.ok) {
     return { environment: environment2, status: "failed", diffs: [], findings: head2.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
   }

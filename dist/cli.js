@@ -988,13 +988,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1148,16 +1148,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+    function lineLengthOverLimit(str, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1174,11 +1174,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1187,38 +1187,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str2 += "\\0";
+                    str += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                      str += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1228,14 +1228,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1244,8 +1244,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str = start ? str + json.slice(start) : json;
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1373,15 +1373,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -1533,11 +1533,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str;
+      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify7;
@@ -1572,8 +1572,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify7.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str = stringify7.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1582,27 +1582,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str = `? ${str}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str = `${str}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -1618,7 +1618,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -1662,16 +1662,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1898,31 +1898,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify7.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify7.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str2);
       }
-      let str2;
+      let str;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1965,21 +1965,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify7.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str = stringify7.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1991,11 +1991,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str = start;
           for (const line of lines)
-            str2 += line ? `
+            str += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2327,7 +2327,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str) => str,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -2365,7 +2365,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2417,7 +2417,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2426,7 +2426,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str) => parseFloat(str),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2437,11 +2437,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar2.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str) {
+        const node = new Scalar2.Scalar(parseFloat(str));
+        const dot = str.indexOf(".");
+        if (dot !== -1 && str[str.length - 1] === "0")
+          node.minFractionDigits = str.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2458,7 +2458,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -2471,7 +2471,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -2479,7 +2479,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2488,7 +2488,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -2541,7 +2541,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str) => str,
         stringify: stringifyJSON
       },
       {
@@ -2558,7 +2558,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str) => str === "true",
         stringify: stringifyJSON
       },
       {
@@ -2566,7 +2566,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2574,7 +2574,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str) => parseFloat(str),
         stringify: stringifyJSON
       }
     ];
@@ -2582,9 +2582,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2616,10 +2616,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str.length);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2630,28 +2630,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2857,7 +2857,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2866,7 +2866,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2877,11 +2877,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str) {
+        const node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
+        const dot = str.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -2901,34 +2901,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str, offset, radix, { intAsBigInt }) {
+      const sign = str[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str = str.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str = `0b${str}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str = `0o${str}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str = `0x${str}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str = value.toString(radix);
+        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -2938,7 +2938,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -2947,7 +2947,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -2955,7 +2955,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2964,7 +2964,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -3068,9 +3068,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str, asBigInt) {
+      const sign = str[0];
+      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -3107,7 +3107,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3116,7 +3116,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3127,8 +3127,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str) {
+        const match = str.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -6355,15 +6355,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list3, type) {
-      for (let i = 0; i < list3.length; ++i)
-        if (list3[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list3) {
-      for (let i = 0; i < list3.length; ++i) {
-        switch (list3[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -7439,7 +7439,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -7450,7 +7450,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -7493,7 +7493,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -8455,22 +8455,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str) {
+      return unescapeJsonPointer(decodeURIComponent(str));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str) {
+      return encodeURIComponent(escapeJsonPointer(str));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str) {
+      if (typeof str == "number")
+        return `${str}`;
+      return str.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str) {
+      return str.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -9495,8 +9495,8 @@ var require_json_schema_traverse = __commonJS({
         post2(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str) {
+      return str.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -10593,10 +10593,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str2, token) {
+    function findToken(str, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i = 0; i < str.length; i++) {
+        if (str[i] === token) ind++;
       }
       return ind;
     }
@@ -11666,7 +11666,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var defaultRegExp = (str, flags) => new RegExp(str, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -12461,16 +12461,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
+    function ucs2length(str) {
+      const len = str.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str2.charCodeAt(pos++);
+        value = str.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str2.charCodeAt(pos);
+          value = str.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -14555,7 +14555,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -14834,16 +14834,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str2 = pinWildcards(
+        const str = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str2) => {
+    var hasTrailingBackslash = (str) => {
       let count = 0;
-      while (str2[str2.length - count - 1] === ESCAPE) {
+      while (str[str.length - count - 1] === ESCAPE) {
         count++;
       }
       return count % 2 === 1;
@@ -15122,7 +15122,7 @@ var require_ignore = __commonJS({
     var factory = (options) => new Ignore(options);
     var isPathValid = (path23) => checkPath(convertPath(path23), path23, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath.isNotRelative = (path23) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path23) || isNotRelative(path23);
@@ -15232,12 +15232,12 @@ var require_stringWidth = __commonJS({
       }
       return 1;
     }
-    function unicodeWidth(str2) {
+    function unicodeWidth(str) {
       var width = 0;
-      for (var i = 0; i < str2.length; i++) {
-        var code = $charCodeAt.call(str2, i);
-        if (code >= 55296 && code <= 56319 && i + 1 < str2.length) {
-          var next = $charCodeAt.call(str2, i + 1);
+      for (var i = 0; i < str.length; i++) {
+        var code = $charCodeAt.call(str, i);
+        if (code >= 55296 && code <= 56319 && i + 1 < str.length) {
+          var next = $charCodeAt.call(str, i + 1);
           if (next >= 56320 && next <= 57343) {
             code = (code - 55296) * 1024 + (next - 56320) + 65536;
             i += 1;
@@ -15247,12 +15247,12 @@ var require_stringWidth = __commonJS({
       }
       return width;
     }
-    module.exports = function getStringWidth(str2) {
+    module.exports = function getStringWidth(str) {
       var width = 0;
-      for (var i = 0; i < str2.length; i++) {
-        var code = $charCodeAt.call(str2, i);
+      for (var i = 0; i < str.length; i++) {
+        var code = $charCodeAt.call(str, i);
         if (code >= 127) {
-          var rest = $slice.call(str2, i);
+          var rest = $slice.call(str, i);
           return width + unicodeWidth($normalize ? $normalize.call(rest, "NFC") : rest);
         }
         width += code >= 32 ? 1 : 0;
@@ -15338,20 +15338,20 @@ var require_object_inspect = __commonJS({
     var TypedArray;
     var lengthGetter;
     var ta;
-    function addNumericSeparator(num, str2) {
-      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str2)) {
-        return str2;
+    function addNumericSeparator(num, str) {
+      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str)) {
+        return str;
       }
       var sepRegex = /[0-9](?=(?:[0-9]{3})+(?![0-9]))/g;
       if (typeof num === "number") {
         var int = num < 0 ? -$floor(-num) : $floor(num);
         if (int !== num) {
           var intStr = String(int);
-          var dec = $slice.call(str2, intStr.length + 1);
+          var dec = $slice.call(str, intStr.length + 1);
           return $replace.call(intStr, sepRegex, "$&_") + "." + $replace.call($replace.call(dec, /([0-9]{3})/g, "$&_"), /_$/, "");
         }
       }
-      return $replace.call(str2, sepRegex, "$&_");
+      return $replace.call(str, sepRegex, "$&_");
     }
     var utilInspect = require_util_inspect();
     var getStringWidth = require_stringWidth();
@@ -15413,8 +15413,8 @@ var require_object_inspect = __commonJS({
         if (obj === 0) {
           return Infinity / obj > 0 ? "0" : "-0";
         }
-        var str2 = String(obj);
-        return numericSeparator ? addNumericSeparator(obj, str2) : str2;
+        var str = String(obj);
+        return numericSeparator ? addNumericSeparator(obj, str) : str;
       }
       if (typeof obj === "bigint") {
         var bigIntStr = String(obj) + "n";
@@ -15831,15 +15831,15 @@ var require_object_inspect = __commonJS({
       }
       return typeof x.nodeName === "string" && typeof x.getAttribute === "function";
     }
-    function inspectString(str2, opts) {
-      if (str2.length > opts.maxStringLength) {
-        var remaining = str2.length - opts.maxStringLength;
+    function inspectString(str, opts) {
+      if (str.length > opts.maxStringLength) {
+        var remaining = str.length - opts.maxStringLength;
         var trailer2 = "... " + remaining + " more character" + (remaining > 1 ? "s" : "");
-        return inspectString($slice.call(str2, 0, opts.maxStringLength), opts) + trailer2;
+        return inspectString($slice.call(str, 0, opts.maxStringLength), opts) + trailer2;
       }
       var quoteRE = quoteREs[opts.quoteStyle || "single"];
       quoteRE.lastIndex = 0;
-      var s = $replace.call($replace.call(str2, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
+      var s = $replace.call($replace.call(str, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
       return wrapQuotes(s, "single", opts);
     }
     function lowbyte(c) {
@@ -15856,8 +15856,8 @@ var require_object_inspect = __commonJS({
       }
       return "\\x" + (n < 16 ? "0" : "") + $toUpperCase.call(n.toString(16));
     }
-    function markBoxed(str2) {
-      return "Object(" + str2 + ")";
+    function markBoxed(str) {
+      return "Object(" + str + ")";
     }
     function weakCollectionOf(type) {
       return type + " { ? }";
@@ -15882,9 +15882,9 @@ var require_object_inspect = __commonJS({
       }
       return true;
     }
-    function padTo(str2, width, atStart) {
-      var fill = width > str2.length ? $join.call(Array(width - str2.length + 1), " ") : "";
-      return atStart ? fill + str2 : str2 + fill;
+    function padTo(str, width, atStart) {
+      var fill = width > str.length ? $join.call(Array(width - str.length + 1), " ") : "";
+      return atStart ? fill + str : str + fill;
     }
     function groupArrayElements(entries, layout, value) {
       var separatorSpace = 2;
@@ -15936,14 +15936,14 @@ var require_object_inspect = __commonJS({
       var grouped = [];
       for (var row = 0; row < outputLength; row += columns) {
         var max = $min(row + columns, outputLength);
-        var str2 = "";
+        var str = "";
         var col = row;
         for (; col < max - 1; col++) {
-          str2 += padTo(entries[col] + ", ", maxLineLength[col - row] + (entries[col].length - dataLen[col]), numeric);
+          str += padTo(entries[col] + ", ", maxLineLength[col - row] + (entries[col].length - dataLen[col]), numeric);
         }
         var lastPadding = maxLineLength[col - row] + (entries[col].length - dataLen[col]) - separatorSpace;
-        str2 += numeric ? padTo(entries[col], lastPadding, true) : entries[col];
-        grouped.push(str2);
+        str += numeric ? padTo(entries[col], lastPadding, true) : entries[col];
+        grouped.push(str);
       }
       if (outputLength < entries.length) {
         grouped.push(entries[outputLength]);
@@ -16067,16 +16067,16 @@ var require_side_channel_list = __commonJS({
     "use strict";
     var inspect = require_object_inspect();
     var $TypeError = require_type();
-    var listGetNode = function(list3, key, isDelete) {
-      var prev = list3;
+    var listGetNode = function(list2, key, isDelete) {
+      var prev = list2;
       var curr;
       for (; (curr = prev.next) != null; prev = curr) {
         if (curr.key === key) {
           prev.next = curr.next;
           if (!isDelete) {
             curr.next = /** @type {NonNullable<typeof list.next>} */
-            list3.next;
-            list3.next = curr;
+            list2.next;
+            list2.next = curr;
           }
           return curr;
         }
@@ -16444,14 +16444,14 @@ var require_implementation = __commonJS({
       return arr;
     };
     var joiny = function(arr, joiner) {
-      var str2 = "";
+      var str = "";
       for (var i = 0; i < arr.length; i += 1) {
-        str2 += arr[i];
+        str += arr[i];
         if (i + 1 < arr.length) {
-          str2 += joiner;
+          str += joiner;
         }
       }
-      return str2;
+      return str;
     };
     module.exports = function bind(that) {
       var target = this;
@@ -17429,11 +17429,11 @@ var require_utils2 = __commonJS({
         return acc;
       }, target);
     };
-    var decode = function(str2, defaultDecoder, charset) {
-      if (typeof str2 === "string" && str2.indexOf("%") === -1) {
-        return str2.indexOf("+") === -1 ? str2 : str2.replace(/\+/g, " ");
+    var decode = function(str, defaultDecoder, charset) {
+      if (typeof str === "string" && str.indexOf("%") === -1) {
+        return str.indexOf("+") === -1 ? str : str.replace(/\+/g, " ");
       }
-      var strWithoutPlus = str2.replace(/\+/g, " ");
+      var strWithoutPlus = str.replace(/\+/g, " ");
       if (charset === "iso-8859-1") {
         return strWithoutPlus.replace(/%[0-9a-f]{2}/gi, unescape);
       }
@@ -17490,15 +17490,15 @@ var require_utils2 = __commonJS({
       return objectToString.call(value);
     };
     var limit = 1024;
-    var encode = function encode2(str2, defaultEncoder, charset, kind, format) {
-      if (str2.length === 0) {
-        return str2;
+    var encode = function encode2(str, defaultEncoder, charset, kind, format) {
+      if (str.length === 0) {
+        return str;
       }
-      var string = str2;
-      if (typeof str2 === "symbol") {
-        string = Symbol.prototype.toString.call(str2);
-      } else if (typeof str2 !== "string") {
-        string = String(toCoercible(str2));
+      var string = str;
+      if (typeof str === "symbol") {
+        string = Symbol.prototype.toString.call(str);
+      } else if (typeof str !== "string") {
+        string = String(toCoercible(str));
       }
       if (charset === "iso-8859-1") {
         return escape(string).replace(/%u[0-9a-f]{4}/gi, function($0) {
@@ -18000,8 +18000,8 @@ var require_parse = __commonJS({
       strictNullHandling: false,
       throwOnLimitExceeded: false
     };
-    var interpretNumericEntities = function(str2) {
-      return str2.replace(/&#(\d+);/g, function($0, numberStr) {
+    var interpretNumericEntities = function(str) {
+      return str.replace(/&#(\d+);/g, function($0, numberStr) {
         var c = parseInt(numberStr, 10);
         if (c > 65535 && c <= 1114111) {
           c -= 65536;
@@ -18032,9 +18032,9 @@ var require_parse = __commonJS({
     };
     var isoSentinel = "utf8=%26%2310003%3B";
     var charsetSentinel = "utf8=%E2%9C%93";
-    var parseValues = function parseQueryStringValues(str2, options) {
+    var parseValues = function parseQueryStringValues(str, options) {
       var obj = { __proto__: null };
-      var cleanStr = options.ignoreQueryPrefix ? str2.replace(/^\?/, "") : str2;
+      var cleanStr = options.ignoreQueryPrefix ? str.replace(/^\?/, "") : str;
       cleanStr = cleanStr.replace(/%5B/gi, "[").replace(/%5D/gi, "]");
       var limit = options.parameterLimit === Infinity ? void 0 : options.parameterLimit;
       var parts = cleanStr.split(
@@ -18314,17 +18314,17 @@ var require_parse = __commonJS({
         throwOnLimitExceeded: typeof opts.throwOnLimitExceeded === "boolean" ? opts.throwOnLimitExceeded : false
       };
     };
-    module.exports = function(str2, opts) {
+    module.exports = function(str, opts) {
       var options = normalizeParseOptions(opts);
-      if (str2 === "" || str2 === null || typeof str2 === "undefined") {
+      if (str === "" || str === null || typeof str === "undefined") {
         return options.plainObjects ? { __proto__: null } : {};
       }
-      var tempObj = typeof str2 === "string" ? parseValues(str2, options) : copyInput(str2);
+      var tempObj = typeof str === "string" ? parseValues(str, options) : copyInput(str);
       var obj = options.plainObjects ? { __proto__: null } : {};
       var keys = Object.keys(tempObj);
       for (var i = 0; i < keys.length; ++i) {
         var key = keys[i];
-        var newObj = parseKeys(key, tempObj[key], options, typeof str2 === "string");
+        var newObj = parseKeys(key, tempObj[key], options, typeof str === "string");
         obj = utils.merge(obj, newObj, options);
       }
       if (options.allowSparse === true) {
@@ -18383,10 +18383,10 @@ var require_es5 = __commonJS({
     function toLower(char) {
       return char + 32;
     }
-    function camelize$1(str2, separator) {
-      var firstChar = str2.charCodeAt(0);
+    function camelize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
       if (isDigit2(firstChar) || isUpper(firstChar) || firstChar == separator) {
-        return str2;
+        return str;
       }
       var out = [];
       var changed = false;
@@ -18396,32 +18396,32 @@ var require_es5 = __commonJS({
       } else {
         out.push(firstChar);
       }
-      var length = str2.length;
+      var length = str.length;
       for (var i = 1; i < length; ++i) {
-        var c = str2.charCodeAt(i);
+        var c = str.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str2.charCodeAt(++i);
+          c = str.charCodeAt(++i);
           if (isNaN(c)) {
-            return str2;
+            return str;
           }
           out.push(toUpperSafe(c));
         } else {
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str2;
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
     }
-    function decamelize$1(str2, separator) {
-      var firstChar = str2.charCodeAt(0);
+    function decamelize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
       if (!isLower(firstChar)) {
-        return str2;
+        return str;
       }
-      var length = str2.length;
+      var length = str.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str2.charCodeAt(i);
+        var c = str.charCodeAt(i);
         if (isUpper(c)) {
           out.push(separator);
           out.push(toLower(c));
@@ -18430,23 +18430,23 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str2;
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
     }
-    function pascalize$1(str2, separator) {
-      var firstChar = str2.charCodeAt(0);
+    function pascalize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
       if (isDigit2(firstChar) || firstChar == separator) {
-        return str2;
+        return str;
       }
-      var length = str2.length;
+      var length = str.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str2.charCodeAt(i);
+        var c = str.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str2.charCodeAt(++i);
+          c = str.charCodeAt(++i);
           if (isNaN(c)) {
-            return str2;
+            return str;
           }
           out.push(toUpperSafe(c));
         } else if (i === 0 && isLower(c)) {
@@ -18456,18 +18456,18 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str2;
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
     }
-    function depascalize$1(str2, separator) {
-      var firstChar = str2.charCodeAt(0);
+    function depascalize$1(str, separator) {
+      var firstChar = str.charCodeAt(0);
       if (!isUpper(firstChar)) {
-        return str2;
+        return str;
       }
-      var length = str2.length;
+      var length = str.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str2.charCodeAt(i);
+        var c = str.charCodeAt(i);
         if (isUpper(c)) {
           if (i > 0) {
             out.push(separator);
@@ -18478,7 +18478,7 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str2;
+      return changed ? String.fromCharCode.apply(void 0, out) : str;
     }
     function shouldProcessValue(value) {
       return value && (typeof value === "undefined" ? "undefined" : _typeof(value)) == "object" && !(value instanceof Date) && !(value instanceof Function);
@@ -18521,30 +18521,30 @@ var require_es5 = __commonJS({
       }
       return obj;
     }
-    function camelize$$1(str2, separator) {
+    function camelize$$1(str, separator) {
       return camelize$1(
-        str2,
+        str,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function decamelize$$1(str2, separator) {
+    function decamelize$$1(str, separator) {
       return decamelize$1(
-        str2,
+        str,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function pascalize$$1(str2, separator) {
+    function pascalize$$1(str, separator) {
       return pascalize$1(
-        str2,
+        str,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function depascalize$$1(str2, separator) {
+    function depascalize$$1(str, separator) {
       return depascalize$1(
-        str2,
+        str,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
@@ -23106,12 +23106,12 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
-    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
-    exports.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -23207,7 +23207,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input;
+      let str = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -23225,10 +23225,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str2.charCodeAt(++index);
+        return str.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -23392,24 +23392,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str2;
+      let base = str;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str.slice(0, start);
+        str = str.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base = str.slice(0, lastIndex);
+        glob = str.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str2;
+        glob = str;
       } else {
-        base = str2;
+        base = str;
       }
-      if (base && base !== "" && base !== "/" && base !== str2) {
+      if (base && base !== "" && base !== "/" && base !== str) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -24207,8 +24207,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str) => {
+        switch (str) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -24226,7 +24226,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
+            const match = /^(.*?)\.(\w+)$/.exec(str);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -24257,9 +24257,9 @@ var require_picomatch = __commonJS({
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch(input, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str);
             if (state2) return state2;
           }
           return false;
@@ -24335,7 +24335,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
       return regex.test(utils.basename(input));
     };
-    picomatch.isMatch = (str2, patterns2, options) => picomatch(patterns2, options)(str2);
+    picomatch.isMatch = (str, patterns2, options) => picomatch(patterns2, options)(str);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
@@ -26689,9 +26689,9 @@ function collectEntries(content, doc, parsed2) {
   const entries = [];
   const lineAt = (steps) => lineOfNode(parsed2, nodeAt(doc, steps), 1);
   const addList = (field, expect) => {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) return;
-    list3.forEach((item, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) return;
+    list2.forEach((item, index) => {
       if (typeof item === "string") entries.push({ field, written: item, line: lineAt([field, index]), expect });
     });
   };
@@ -26706,9 +26706,9 @@ function collectEntries(content, doc, parsed2) {
     });
   }
   for (const field of PATH_OBJECT_LISTS) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((item, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((item, index) => {
       const value = item?.path;
       if (typeof value === "string") {
         entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
@@ -26733,9 +26733,9 @@ function collectEntries(content, doc, parsed2) {
   const openapi = content.openapi?.path;
   if (typeof openapi === "string") entries.push({ field: "openapi.path", written: openapi, line: lineAt(["openapi", "path"]), expect: "file" });
   for (const field of ["configMapGenerator", "secretGenerator"]) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((generator, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((generator, index) => {
       const spec = generator ?? {};
       const files = Array.isArray(spec.files) ? spec.files : [];
       files.forEach((entry, fileIndex) => {
@@ -26760,9 +26760,9 @@ function collectGenerators(content, doc, parsed2) {
     ["configMapGenerator", "ConfigMap"],
     ["secretGenerator", "Secret"]
   ]) {
-    const list3 = content[field];
-    if (!Array.isArray(list3)) continue;
-    list3.forEach((generator, index) => {
+    const list2 = content[field];
+    if (!Array.isArray(list2)) continue;
+    list2.forEach((generator, index) => {
       const name = generator?.name;
       if (typeof name === "string") {
         generators.push({ kind, name, line: lineOfNode(parsed2, nodeAt(doc, [field, index, "name"]), 1) });
@@ -26994,6 +26994,24 @@ import path13 from "node:path";
 
 // src/discover/flux.ts
 import path12 from "node:path";
+
+// src/util/values.ts
+function record(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list(value) {
+  return Array.isArray(value) ? value : [];
+}
+function nonEmptyString(value) {
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
+function stringMap(value) {
+  const result = {};
+  for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== void 0) result[key] = String(item);
+  return result;
+}
+
+// src/discover/flux.ts
 function readFluxKustomization(object, namespace) {
   const metadata = object.metadata ?? {};
   const name = String(metadata.name ?? "");
@@ -27005,11 +27023,6 @@ function readFluxKustomization(object, namespace) {
   const written = typeof spec.path === "string" ? spec.path : "";
   const joined = path12.posix.normalize(path12.posix.join(".", written.replace(/^\/+/, ""))).replace(/(.)\/+$/, "$1");
   if (joined === ".." || joined.startsWith("../")) return { ok: false, problem: `spec.path "${written}" is outside the source` };
-  const strings = (value) => {
-    const result = {};
-    for (const [key, item] of Object.entries(record(value))) if (item !== null && item !== void 0) result[key] = String(item);
-    return result;
-  };
   const postBuild = spec.postBuild === void 0 ? void 0 : record(spec.postBuild);
   const commonMetadata = spec.commonMetadata === void 0 ? void 0 : record(spec.commonMetadata);
   return {
@@ -27023,13 +27036,13 @@ function readFluxKustomization(object, namespace) {
         name: sourceRef.name,
         namespace: typeof sourceRef.namespace === "string" && sourceRef.namespace ? sourceRef.namespace : namespace
       },
-      targetNamespace: optionalString(spec.targetNamespace),
-      namePrefix: optionalString(spec.namePrefix),
-      nameSuffix: optionalString(spec.nameSuffix),
+      targetNamespace: nonEmptyString(spec.targetNamespace),
+      namePrefix: nonEmptyString(spec.namePrefix),
+      nameSuffix: nonEmptyString(spec.nameSuffix),
       patches: list(spec.patches).flatMap((item) => {
         const patch2 = record(item);
         if (typeof patch2.patch !== "string") return [];
-        const target = patch2.target === void 0 ? void 0 : strings(patch2.target);
+        const target = patch2.target === void 0 ? void 0 : stringMap(patch2.target);
         return [{ patch: patch2.patch, ...target ? { target } : {} }];
       }),
       images: list(spec.images).flatMap((item) => {
@@ -27046,10 +27059,10 @@ function readFluxKustomization(object, namespace) {
       }),
       components: list(spec.components).filter((item) => typeof item === "string"),
       ignoreMissingComponents: spec.ignoreMissingComponents === true,
-      ...commonMetadata ? { commonMetadata: { labels: strings(commonMetadata.labels), annotations: strings(commonMetadata.annotations) } } : {},
+      ...commonMetadata ? { commonMetadata: { labels: stringMap(commonMetadata.labels), annotations: stringMap(commonMetadata.annotations) } } : {},
       ...postBuild ? {
         postBuild: {
-          substitute: strings(postBuild.substitute),
+          substitute: stringMap(postBuild.substitute),
           substituteFrom: list(postBuild.substituteFrom).flatMap((item) => {
             const from = record(item);
             if (from.kind !== "ConfigMap" && from.kind !== "Secret" || typeof from.name !== "string") return [];
@@ -27067,15 +27080,6 @@ function isLocalRelativePath(written) {
     if (prefix.length < written.length && lower.startsWith(prefix)) return false;
   }
   return !path12.posix.isAbsolute(written) && !path12.posix.isAbsolute(lower.replace(/^file:\/\//, ""));
-}
-function record(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function list(value) {
-  return Array.isArray(value) ? value : [];
-}
-function optionalString(value) {
-  return typeof value === "string" && value !== "" ? value : void 0;
 }
 
 // src/discover/flux-environments.ts
@@ -27126,6 +27130,14 @@ function fluxEnvironment(object, definedAt, cluster, defaultNamespace, context) 
   }
   const built = buildSpec(environment2, spec, definedAt, context, problem2);
   if (source.definedIn) built.inputs.add(source.definedIn);
+  if (spec.suspended) {
+    (built.notices ??= []).push({
+      ruleId: "flux-kustomization-suspended",
+      severity: "notice",
+      message: `Kustomization ${namespace}/${name} is suspended: Flux applies none of this until it is resumed`,
+      location: definedAt
+    });
+  }
   return built;
 }
 function buildSpec(environment2, spec, definedAt, context, problem2) {
@@ -27377,8 +27389,8 @@ var ObjectIndex = class {
   }
   add(found) {
     const key = `${found.ref.kind}/${found.ref.namespace}/${found.ref.name}`;
-    const list3 = this.byKey.get(key);
-    if (list3) list3.push(found);
+    const list2 = this.byKey.get(key);
+    if (list2) list2.push(found);
     else this.byKey.set(key, [found]);
     this.all.push(found);
   }
@@ -27419,9 +27431,9 @@ function helmReleaseEnvironments(parent, manifests, context, helm) {
     }
     if (resolved.chart.type === "directory") for (const file of filesBelow(resolved.chart.dir, context.discovery)) inputs.add(file);
     const values = valuesOf(manifest.object, namespace, manifests, context, label, definedAt, notices, inputs);
-    const spec = record2(manifest.object.spec);
+    const spec = record(manifest.object.spec);
     const targetNamespace = typeof spec.targetNamespace === "string" && spec.targetNamespace ? spec.targetNamespace : void 0;
-    const install = record2(spec.install);
+    const install = record(spec.install);
     const chart = {
       // helm-controller's default release name: [targetNamespace-]name
       releaseName: typeof spec.releaseName === "string" && spec.releaseName ? spec.releaseName : targetNamespace ? `${targetNamespace}-${ref.name}` : ref.name,
@@ -27445,23 +27457,23 @@ function helmReleaseEnvironments(parent, manifests, context, helm) {
   return environments;
 }
 function chartOf(release, namespace, manifests, context) {
-  const spec = record2(release.spec);
-  const chartRef = record2(spec.chartRef);
+  const spec = record(release.spec);
+  const chartRef = record(spec.chartRef);
   if (typeof chartRef.kind === "string") {
     const refNamespace2 = typeof chartRef.namespace === "string" ? chartRef.namespace : namespace;
     const source = findObject(chartRef.kind, refNamespace2, String(chartRef.name ?? ""), manifests, context);
     if (!source) return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} is not defined in this repository` };
-    const sourceSpec = record2(source.spec);
+    const sourceSpec = record(source.spec);
     if (chartRef.kind === "OCIRepository" && typeof sourceSpec.url === "string") {
-      const ref = record2(sourceSpec.ref);
+      const ref = record(sourceSpec.ref);
       const version2 = typeof ref.tag === "string" ? ref.tag : typeof ref.semver === "string" ? ref.semver : void 0;
       return { ok: true, chart: { type: "oci", url: sourceSpec.url, ...version2 ? { version: version2 } : {} }, valueFiles: [] };
     }
     return { ok: false, problem: `chartRef ${chartRef.kind} ${refNamespace2}/${String(chartRef.name)} cannot be rendered here` };
   }
-  const chartSpec = record2(record2(spec.chart).spec);
+  const chartSpec = record(record(spec.chart).spec);
   const chartName = typeof chartSpec.chart === "string" ? chartSpec.chart : "";
-  const sourceRef = record2(chartSpec.sourceRef);
+  const sourceRef = record(chartSpec.sourceRef);
   if (!chartName || typeof sourceRef.kind !== "string") return { ok: false, problem: "spec.chart.spec needs chart and sourceRef" };
   const refNamespace = typeof sourceRef.namespace === "string" ? sourceRef.namespace : namespace;
   const refLabel = `${sourceRef.kind} ${refNamespace}/${String(sourceRef.name ?? "")}`;
@@ -27477,7 +27489,7 @@ function chartOf(release, namespace, manifests, context) {
   if (sourceRef.kind === "HelmRepository") {
     const repository = findObject("HelmRepository", refNamespace, String(sourceRef.name ?? ""), manifests, context);
     if (!repository) return { ok: false, problem: `chart "${chartName}": ${refLabel} is not defined in this repository` };
-    const repositorySpec = record2(repository.spec);
+    const repositorySpec = record(repository.spec);
     const url12 = typeof repositorySpec.url === "string" ? repositorySpec.url : "";
     if (!url12) return { ok: false, problem: `${refLabel} has no spec.url` };
     if (repositorySpec.type === "oci" || url12.startsWith("oci://")) {
@@ -27488,10 +27500,10 @@ function chartOf(release, namespace, manifests, context) {
   return { ok: false, problem: `chart "${chartName}" comes from ${refLabel}, which cannot be rendered here` };
 }
 function valuesOf(release, namespace, manifests, context, label, definedAt, notices, inputs) {
-  const spec = record2(release.spec);
+  const spec = record(release.spec);
   let merged = {};
   for (const item of Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []) {
-    const from = record2(item);
+    const from = record(item);
     const kind = String(from.kind ?? "");
     const name = String(from.name ?? "");
     const key = typeof from.valuesKey === "string" && from.valuesKey ? from.valuesKey : "values.yaml";
@@ -27512,12 +27524,12 @@ function valuesOf(release, namespace, manifests, context, label, definedAt, noti
       continue;
     }
     try {
-      merged = deepMerge(merged, record2(parseYaml(text, `${kind} ${namespace}/${name} ${key}`).documents[0]?.value));
+      merged = deepMerge(merged, record(parseYaml(text, `${kind} ${namespace}/${name} ${key}`).documents[0]?.value));
     } catch (error) {
       notices.push({ ruleId: "flux-helmrelease-values-invalid", severity: "warning", message: `${label}: ${kind} ${namespace}/${name} key ${key}: ${error.message}`, location: definedAt });
     }
   }
-  return deepMerge(merged, record2(spec.values));
+  return deepMerge(merged, record(spec.values));
 }
 function findObject(kind, namespace, name, manifests, context, inputs) {
   const rendered = manifests.find((manifest) => manifest.id.kind === kind && (manifest.id.namespace || namespace) === namespace && manifest.id.name === name);
@@ -27549,9 +27561,6 @@ function setPath(dotted, value) {
   });
   return root;
 }
-function record2(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
 
 // src/discover/argo-environments.ts
 import path15 from "node:path";
@@ -27572,13 +27581,13 @@ function asStringMap(map) {
   stringMaps.add(map);
   return map;
 }
-function asStringSlice(list3) {
-  stringSlices.add(list3);
-  return list3;
+function asStringSlice(list2) {
+  stringSlices.add(list2);
+  return list2;
 }
-function asIntSlice(list3) {
-  intSlices.add(list3);
-  return list3;
+function asIntSlice(list2) {
+  intSlices.add(list2);
+  return list2;
 }
 function isGoMap(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof GoInt64);
@@ -28366,11 +28375,11 @@ var Parser = class {
     return { type: "action", pipe: this.pipeline("command", "right") };
   }
   itemList() {
-    const list3 = [];
+    const list2 = [];
     while (this.peekNonSpace().kind !== "eof") {
       const node = this.textOrAction();
-      if (node.type === "end" || node.type === "else") return { list: list3, end: node };
-      list3.push(node);
+      if (node.type === "end" || node.type === "else") return { list: list2, end: node };
+      list2.push(node);
     }
     this.fail("unexpected EOF");
   }
@@ -28378,7 +28387,7 @@ var Parser = class {
     const saved = this.vars.length;
     const pipe = this.pipeline(context, "right");
     if (context === "range") this.rangeDepth++;
-    const { list: list3, end } = this.itemList();
+    const { list: list2, end } = this.itemList();
     if (context === "range") this.rangeDepth--;
     let elseList;
     if (end.type === "else") {
@@ -28393,7 +28402,7 @@ var Parser = class {
       }
     }
     this.vars.length = saved;
-    return { type: context, pipe, list: list3, ...elseList ? { elseList } : {} };
+    return { type: context, pipe, list: list2, ...elseList ? { elseList } : {} };
   }
   pipeline(context, end) {
     const pipe = { decl: [], isAssign: false, cmds: [] };
@@ -28950,8 +28959,8 @@ ${padding}`)}`);
     return asStringMap(map);
   }),
   splitList: fn(["string", "string"], (sep, s) => asStringSlice(goSplit(s, sep))),
-  join: fn(["string", "any"], (sep, list3) => strslice(list3).join(sep)),
-  sortAlpha: fn(["any"], (list3) => Array.isArray(list3) ? asStringSlice(strslice(list3).sort(compareBytes)) : asStringSlice([strval(list3)])),
+  join: fn(["string", "any"], (sep, list2) => strslice(list2).join(sep)),
+  sortAlpha: fn(["any"], (list2) => Array.isArray(list2) ? asStringSlice(strslice(list2).sort(compareBytes)) : asStringSlice([strval(list2)])),
   // sprig: conversions and arithmetic (int64 results, as sprig returns them)
   atoi: fn(["string"], (s) => /^[+-]?[0-9]+$/.test(s) ? toInt(BigInt(s)) : 0n),
   int: fn(["any"], (v) => toInt(castToInt64(v))),
@@ -28999,7 +29008,7 @@ ${padding}`)}`);
   coalesce: fn([], (...args) => args.find((arg) => !isEmpty(arg)) ?? null, "any"),
   all: fn([], (...args) => args.every((arg) => !isEmpty(arg)), "any"),
   any: fn([], (...args) => args.some((arg) => !isEmpty(arg)), "any"),
-  compact: fn(["any"], (list3) => requireList(list3, "compact").filter((item) => !isEmpty(item))),
+  compact: fn(["any"], (list2) => requireList(list2, "compact").filter((item) => !isEmpty(item))),
   ternary: fn(["any", "any", "bool"], (yes, no, condition) => condition ? yes : no),
   fail: fn(["string"], (message) => {
     throw new FuncError(message);
@@ -29015,34 +29024,34 @@ ${padding}`)}`);
   mustFromJson: fn(["string"], (s) => parseJson(s)),
   // sprig: lists
   list: fn([], (...args) => args.map((arg) => arg === void 0 ? null : arg), "any"),
-  first: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
-  mustFirst: fn(["any"], (list3) => requireList(list3, "find first").at(0) ?? null),
-  last: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
-  mustLast: fn(["any"], (list3) => requireList(list3, "find last").at(-1) ?? null),
-  rest: fn(["any"], (list3) => requireList(list3, "find rest").length === 0 ? null : list3.slice(1)),
-  initial: fn(["any"], (list3) => requireList(list3, "find initial").length === 0 ? null : list3.slice(0, -1)),
-  append: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
-  push: fn(["any", "any"], (list3, v) => [...requireList(list3, "push"), v ?? null]),
-  prepend: fn(["any", "any"], (list3, v) => [v ?? null, ...requireList(list3, "prepend")]),
-  reverse: fn(["any"], (list3) => [...requireList(list3, "find reverse")].reverse()),
-  uniq: fn(["any"], (list3) => requireList(list3, "find uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i)),
-  without: fn(["any"], (list3, ...omit) => requireList(list3, "find without").filter((item) => !omit.some((o) => deepEqual(o, item))), "any"),
+  first: fn(["any"], (list2) => requireList(list2, "find first").at(0) ?? null),
+  mustFirst: fn(["any"], (list2) => requireList(list2, "find first").at(0) ?? null),
+  last: fn(["any"], (list2) => requireList(list2, "find last").at(-1) ?? null),
+  mustLast: fn(["any"], (list2) => requireList(list2, "find last").at(-1) ?? null),
+  rest: fn(["any"], (list2) => requireList(list2, "find rest").length === 0 ? null : list2.slice(1)),
+  initial: fn(["any"], (list2) => requireList(list2, "find initial").length === 0 ? null : list2.slice(0, -1)),
+  append: fn(["any", "any"], (list2, v) => [...requireList(list2, "push"), v ?? null]),
+  push: fn(["any", "any"], (list2, v) => [...requireList(list2, "push"), v ?? null]),
+  prepend: fn(["any", "any"], (list2, v) => [v ?? null, ...requireList(list2, "prepend")]),
+  reverse: fn(["any"], (list2) => [...requireList(list2, "find reverse")].reverse()),
+  uniq: fn(["any"], (list2) => requireList(list2, "find uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i)),
+  without: fn(["any"], (list2, ...omit) => requireList(list2, "find without").filter((item) => !omit.some((o) => deepEqual(o, item))), "any"),
   has: fn(["any", "any"], (needle, haystack) => {
     if (haystack === null || haystack === void 0) return false;
     return requireList(haystack, "find has").some((item) => deepEqual(item, needle));
   }),
   concat: fn(
     [],
-    (...lists) => lists.flatMap((list3) => {
-      if (!Array.isArray(list3)) throw new FuncError(`Cannot concat type ${goTypeName(list3)} as list`);
-      return list3;
+    (...lists) => lists.flatMap((list2) => {
+      if (!Array.isArray(list2)) throw new FuncError(`Cannot concat type ${goTypeName(list2)} as list`);
+      return list2;
     }),
     "any"
   ),
   slice: fn(
     ["any"],
-    (list3, ...indexes) => {
-      const items = requireList(list3, "slice");
+    (list2, ...indexes) => {
+      const items = requireList(list2, "slice");
       const start = indexes.length > 0 ? Number(castToInt64(indexes[0])) : 0;
       const end = indexes.length > 1 ? Number(castToInt64(indexes[1])) : items.length;
       if (start < 0 || end > items.length || start > end) throw new FuncError(`reflect: slice index out of range`);
@@ -29766,7 +29775,7 @@ function clusterParams(spec, path23, context) {
   const selectorSpec = asRecord(spec.selector) ?? {};
   const hasSelector = Array.isArray(selectorSpec.matchExpressions) && selectorSpec.matchExpressions.length > 0 || Object.keys(asRecord(selectorSpec.matchLabels) ?? {}).length > 0;
   const selector = parseSelector(spec.selector ?? {}, `${path23}.selector`);
-  const values = stringMap(spec.values, `${path23}.values`);
+  const values = stringMap2(spec.values, `${path23}.values`);
   const isLocal = (cluster) => cluster.server === IN_CLUSTER_SERVER && isEmptyGo(cluster.labels ?? {}) && isEmptyGo(cluster.annotations ?? {});
   const secrets = /* @__PURE__ */ new Map();
   for (const cluster of context.clusters) {
@@ -29803,7 +29812,7 @@ async function gitParams(spec, path23, context) {
     throw new GeneratorError(`the git generator reads ${repoURL || "(no repoURL)"}${revision2 ? ` at revision ${revision2}` : ""}, which is not this repository: it cannot be expanded here`, path23);
   }
   const prefix = typeof spec.pathParamPrefix === "string" ? spec.pathParamPrefix : "";
-  const values = stringMap(spec.values, `${path23}.values`);
+  const values = stringMap2(spec.values, `${path23}.values`);
   if (Array.isArray(spec.directories) && spec.directories.length > 0) {
     return directoryParams(gitItems(spec.directories, `${path23}.directories`), prefix, values, path23, context);
   }
@@ -29814,9 +29823,9 @@ async function gitParams(spec, path23, context) {
 }
 function gitItems(items, path23) {
   return items.map((item, i) => {
-    const record5 = asRecord(item);
-    if (!record5 || typeof record5.path !== "string") throw new GeneratorError("each entry needs a path", `${path23}[${i}]`);
-    return { path: record5.path, exclude: record5.exclude === true };
+    const record2 = asRecord(item);
+    if (!record2 || typeof record2.path !== "string") throw new GeneratorError("each entry needs a path", `${path23}[${i}]`);
+    return { path: record2.path, exclude: record2.exclude === true };
   });
 }
 function directoryParams(items, prefix, values, path23, context) {
@@ -30456,12 +30465,12 @@ function valueAt(template, field) {
   for (const step of field.split(/\.|\[(\d+)\]/).filter(Boolean)) current = isPlainObject(current) || Array.isArray(current) ? current[step] : void 0;
   return current;
 }
-function stringMap(value, path23) {
+function stringMap2(value, path23) {
   if (value === void 0 || value === null) return {};
-  const record5 = asRecord(value);
-  if (!record5) throw new GeneratorError("values must be a mapping of strings", path23);
+  const record2 = asRecord(value);
+  if (!record2) throw new GeneratorError("values must be a mapping of strings", path23);
   const out = {};
-  for (const [key, item] of Object.entries(record5)) {
+  for (const [key, item] of Object.entries(record2)) {
     if (typeof item !== "string") throw new GeneratorError(`values.${key} must be a string`, path23);
     out[key] = item;
   }
@@ -30530,13 +30539,13 @@ function argoRevision(revision2) {
 }
 function applicationEnvironment(application, definedAt, context) {
   const metadata = application.metadata ?? {};
-  const spec = record3(application.spec);
+  const spec = record(application.spec);
   const namespace = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "argocd";
   const name = String(metadata.name ?? "");
-  const destination = record3(spec.destination);
+  const destination = record(spec.destination);
   const cluster = clusterName(destination, context.config.argocd.clusters);
   const destinationNamespace = typeof destination.namespace === "string" && destination.namespace ? destination.namespace : void 0;
-  const sources = Array.isArray(spec.sources) ? spec.sources.map(record3) : spec.source ? [record3(spec.source)] : [];
+  const sources = Array.isArray(spec.sources) ? spec.sources.map(record) : spec.source ? [record(spec.source)] : [];
   const label = `Application ${namespace}/${name}`;
   const environment2 = {
     name: pullerEnvironmentName(cluster, "Application", namespace, name),
@@ -30552,10 +30561,10 @@ function applicationEnvironment(application, definedAt, context) {
   const problem2 = (message) => ({ ruleId: "argocd-application-invalid", severity: "error", message: `${label}: ${message}`, location: definedAt });
   const refs = /* @__PURE__ */ new Map();
   for (const source of sources) {
-    if (typeof source.ref === "string") refs.set(source.ref, context.sources.isThisRepository(String(source.repoURL ?? ""), argoRevision(str(source.targetRevision))).ok);
+    if (typeof source.ref === "string") refs.set(source.ref, context.sources.isThisRepository(String(source.repoURL ?? ""), argoRevision(nonEmptyString(source.targetRevision))).ok);
   }
   const parts = [];
-  const skipped2 = [];
+  const skipped3 = [];
   for (const source of sources) {
     const repoURL = String(source.repoURL ?? "");
     if (typeof source.ref === "string" && source.path === void 0 && source.chart === void 0) continue;
@@ -30563,9 +30572,9 @@ function applicationEnvironment(application, definedAt, context) {
       parts.push({ type: "helm", chart: helmChart(source, name, destinationNamespace, { type: "remote", repoURL }, refs, inputs, problem2, problems), ...defaultNs(destinationNamespace) });
       continue;
     }
-    const resolution = context.sources.isThisRepository(repoURL, argoRevision(str(source.targetRevision)));
+    const resolution = context.sources.isThisRepository(repoURL, argoRevision(nonEmptyString(source.targetRevision)));
     if (!resolution.ok) {
-      skipped2.push(resolution.reason);
+      skipped3.push(resolution.reason);
       continue;
     }
     const dir = path15.posix.normalize(String(source.path ?? ".").replace(/^\.?\/+/, "") || ".");
@@ -30576,10 +30585,10 @@ function applicationEnvironment(application, definedAt, context) {
     parts.push(sourcePart(source, dir, name, destinationNamespace, context, { inputs, yamlInputs, problems, notices, refs, problem: problem2 }));
     environment2.path = environment2.path ? `${environment2.path}, ${dir}` : dir;
   }
-  if (parts.length === 0 && skipped2.length > 0) {
-    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${skipped2.join("; ")}` }, inputs, yamlInputs, problems, notices };
+  if (parts.length === 0 && skipped3.length > 0) {
+    return { environment: environment2, spec: { type: "skipped", reason: `not rendered: ${skipped3.join("; ")}` }, inputs, yamlInputs, problems, notices };
   }
-  for (const reason of skipped2) {
+  for (const reason of skipped3) {
     notices.push({ ruleId: "argocd-source-skipped", severity: "notice", message: `${label}: a source is not rendered: ${reason}`, location: definedAt });
   }
   const renderSpec = parts.length === 1 ? parts[0] : { type: "multi", parts };
@@ -30608,7 +30617,7 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
     for (const file of closure.files) state.inputs.add(file);
     for (const file of closure.yamlFiles) state.yamlInputs.add(file);
     state.problems.push(...closure.problems);
-    const kustomize = record3(source.kustomize);
+    const kustomize = record(source.kustomize);
     const edits = kustomizeEdits(kustomize, state.problem, state.problems);
     for (const component of edits.components) {
       const target = path15.posix.normalize(path15.posix.join(dir, component));
@@ -30629,11 +30638,11 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
       ...defaultNs(destinationNamespace)
     };
   }
-  const directory = record3(source.directory);
+  const directory = record(source.directory);
   const recurse = directory.recurse === true;
   const include = patterns(directory.include);
   const exclude = patterns(directory.exclude);
-  if (Object.keys(record3(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
+  if (Object.keys(record(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
     state.notices.push({ ...state.problem("Jsonnet is not rendered; only the YAML and JSON manifests of the directory are"), ruleId: "argocd-jsonnet", severity: "notice" });
   }
   const selected2 = (recurse ? filesBelow(dir, discovery) : entries.filter((entry) => entry.type === "file").map((entry) => dir === "." ? entry.name : `${dir}/${entry.name}`)).filter((file) => /\.(ya?ml|json)$/i.test(file)).filter((file) => {
@@ -30647,7 +30656,7 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
   return { type: "directory", path: dir, files: selected2, ...defaultNs(destinationNamespace) };
 }
 function helmChart(source, appName, destinationNamespace, chart, refs, inputs, problem2, problems) {
-  const helm = record3(source.helm);
+  const helm = record(source.helm);
   const valueFiles = [];
   for (const written of Array.isArray(helm.valueFiles) ? helm.valueFiles : []) {
     if (typeof written !== "string") continue;
@@ -30673,21 +30682,21 @@ function helmChart(source, appName, destinationNamespace, chart, refs, inputs, p
     valueFiles.push(file);
   }
   let values;
-  if (helm.valuesObject && typeof helm.valuesObject === "object") values = record3(helm.valuesObject);
+  if (helm.valuesObject && typeof helm.valuesObject === "object") values = record(helm.valuesObject);
   else if (typeof helm.values === "string" && helm.values.trim()) {
     try {
-      values = record3(parseYaml(helm.values, "spec.source.helm.values").documents[0]?.value);
+      values = record(parseYaml(helm.values, "spec.source.helm.values").documents[0]?.value);
     } catch (error) {
       problems.push(problem2(`helm.values is not valid YAML: ${error.message}`));
     }
   }
   const set = (Array.isArray(helm.parameters) ? helm.parameters : []).flatMap((item) => {
-    const parameter = record3(item);
+    const parameter = record(item);
     if (typeof parameter.name !== "string") return [];
     return [{ name: parameter.name, value: String(parameter.value ?? ""), ...parameter.forceString === true ? { forceString: true } : {} }];
   });
   const repoURL = chart.type === "remote" ? chart.repoURL : "";
-  const version = str(source.targetRevision);
+  const version = nonEmptyString(source.targetRevision);
   return {
     releaseName: typeof helm.releaseName === "string" && helm.releaseName ? helm.releaseName : appName,
     namespace: destinationNamespace ?? "default",
@@ -30710,26 +30719,26 @@ function kustomizeEdits(kustomize, problem2, problems) {
     return [image];
   });
   const replicas = (Array.isArray(kustomize.replicas) ? kustomize.replicas : []).flatMap((item) => {
-    const entry = record3(item);
+    const entry = record(item);
     const count = Number(entry.count);
     if (typeof entry.name !== "string" || !Number.isInteger(count)) return [];
     return [{ name: entry.name, count }];
   });
   const patches = (Array.isArray(kustomize.patches) ? kustomize.patches : []).flatMap((item) => {
-    const entry = record3(item);
+    const entry = record(item);
     if (typeof entry.patch !== "string") return [];
-    const target = entry.target === void 0 ? void 0 : stringMap2(entry.target);
+    const target = entry.target === void 0 ? void 0 : stringMap(entry.target);
     return [{ patch: entry.patch, ...target ? { target } : {} }];
   });
   return {
-    ...str(kustomize.namespace) ? { namespace: str(kustomize.namespace) } : {},
-    ...str(kustomize.namePrefix) ? { namePrefix: str(kustomize.namePrefix) } : {},
-    ...str(kustomize.nameSuffix) ? { nameSuffix: str(kustomize.nameSuffix) } : {},
+    ...nonEmptyString(kustomize.namespace) ? { namespace: nonEmptyString(kustomize.namespace) } : {},
+    ...nonEmptyString(kustomize.namePrefix) ? { namePrefix: nonEmptyString(kustomize.namePrefix) } : {},
+    ...nonEmptyString(kustomize.nameSuffix) ? { nameSuffix: nonEmptyString(kustomize.nameSuffix) } : {},
     patches,
     images,
     components: (Array.isArray(kustomize.components) ? kustomize.components : []).filter((item) => typeof item === "string"),
-    ...kustomize.commonLabels ? { commonLabels: stringMap2(kustomize.commonLabels) } : {},
-    ...kustomize.commonAnnotations ? { commonAnnotations: stringMap2(kustomize.commonAnnotations) } : {},
+    ...kustomize.commonLabels ? { commonLabels: stringMap(kustomize.commonLabels) } : {},
+    ...kustomize.commonAnnotations ? { commonAnnotations: stringMap(kustomize.commonAnnotations) } : {},
     ...replicas.length > 0 ? { replicas } : {}
   };
 }
@@ -30764,17 +30773,6 @@ function patterns(value) {
 }
 function defaultNs(namespace) {
   return namespace ? { defaultNamespace: namespace } : {};
-}
-function stringMap2(value) {
-  const result = {};
-  for (const [key, item] of Object.entries(record3(value))) if (item !== null && item !== void 0) result[key] = String(item);
-  return result;
-}
-function record3(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function str(value) {
-  return typeof value === "string" && value !== "" ? value : void 0;
 }
 
 // src/discover/source-ignore.ts
@@ -30851,8 +30849,8 @@ async function discoverPullerEnvironments(options) {
   const filesWithParentKinds = /* @__PURE__ */ new Map();
   for (const found of objects.all) {
     if (!PARENT_KINDS.has(found.kind)) continue;
-    const list3 = filesWithParentKinds.get(found.location.file);
-    if (list3) list3.push(found);
+    const list2 = filesWithParentKinds.get(found.location.file);
+    if (list2) list2.push(found);
     else filesWithParentKinds.set(found.location.file, [found]);
   }
   const queue = [];
@@ -31075,10 +31073,10 @@ function editedKustomizationText(original, generated, edits) {
   if (edits.namespace) kustomization.namespace = edits.namespace;
   if (edits.namePrefix) kustomization.namePrefix = edits.namePrefix;
   if (edits.nameSuffix) kustomization.nameSuffix = edits.nameSuffix;
-  if (edits.patches.length > 0) kustomization.patches = [...list2(kustomization.patches), ...edits.patches];
-  if (edits.components.length > 0) kustomization.components = [...list2(kustomization.components), ...edits.components];
+  if (edits.patches.length > 0) kustomization.patches = [...list(kustomization.patches), ...edits.patches];
+  if (edits.components.length > 0) kustomization.components = [...list(kustomization.components), ...edits.components];
   if (edits.images.length > 0) {
-    const images = list2(kustomization.images).map((image) => ({ ...image }));
+    const images = list(kustomization.images).map((image) => ({ ...image }));
     for (const edit of edits.images) {
       const existing = images.find((image) => image.name === edit.name);
       if (!existing) {
@@ -31096,13 +31094,13 @@ function editedKustomizationText(original, generated, edits) {
     kustomization.images = images;
   }
   if (edits.commonLabels && Object.keys(edits.commonLabels).length > 0) {
-    kustomization.commonLabels = { ...record4(kustomization.commonLabels), ...edits.commonLabels };
+    kustomization.commonLabels = { ...record(kustomization.commonLabels), ...edits.commonLabels };
   }
   if (edits.commonAnnotations && Object.keys(edits.commonAnnotations).length > 0) {
-    kustomization.commonAnnotations = { ...record4(kustomization.commonAnnotations), ...edits.commonAnnotations };
+    kustomization.commonAnnotations = { ...record(kustomization.commonAnnotations), ...edits.commonAnnotations };
   }
   if (edits.replicas && edits.replicas.length > 0) {
-    const replicas = list2(kustomization.replicas).filter(
+    const replicas = list(kustomization.replicas).filter(
       (entry) => !edits.replicas.some((edit) => edit.name === entry.name)
     );
     kustomization.replicas = [...replicas, ...edits.replicas];
@@ -31111,13 +31109,13 @@ function editedKustomizationText(original, generated, edits) {
     delete kustomization.resources;
     kustomization.namespace ??= "_placeholder";
   }
-  const buildMetadata = list2(kustomization.buildMetadata);
+  const buildMetadata = list(kustomization.buildMetadata);
   if (!buildMetadata.includes("originAnnotations")) kustomization.buildMetadata = [...buildMetadata, "originAnnotations"];
   return (0, import_yaml15.stringify)(kustomization, { lineWidth: 0 });
 }
 function parseKustomization(text) {
   const value = (0, import_yaml15.parse)(text, { maxAliasCount: 100 });
-  return record4(value);
+  return record(value);
 }
 async function makeMirror(options) {
   const { files, root, dir, mirrorRoot } = options;
@@ -31153,12 +31151,6 @@ async function copyTree(files, from, to, top) {
       if (real) await files.symlink(real, target);
     }
   }
-}
-function list2(value) {
-  return Array.isArray(value) ? value : [];
-}
-function record4(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
 }
 
 // src/render/input-check.ts
@@ -31261,8 +31253,8 @@ function variableTable(vars, stripNewlines) {
 function checkNames(table) {
   const invalid = invalidVariableNames(table.keys());
   if (invalid.length === 0) return;
-  const list3 = invalid.map((name) => `'${name}'`).join(", ");
-  throw new SubstitutionError(`${list3} var name${invalid.length > 1 ? "s are" : " is"} invalid, must match '${VARIABLE_NAME_PATTERN}'`, invalid);
+  const list2 = invalid.map((name) => `'${name}'`).join(", ");
+  throw new SubstitutionError(`${list2} var name${invalid.length > 1 ? "s are" : " is"} invalid, must match '${VARIABLE_NAME_PATTERN}'`, invalid);
 }
 var NON_ASCII = /[\u0080-\uffff]/;
 var utf8Encoder = new TextEncoder();
@@ -33159,14 +33151,14 @@ function renderJunit(report) {
 }
 function environmentSuite(result) {
   const name = result.environment.name;
-  const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
+  const render = result.status === "failed" ? testcase(name, "renders", failure(result.findings.map(describeFinding).join("\n") || "did not render")) : result.status === "skipped" ? testcase(name, "renders", skipped(result.findings.map((finding2) => finding2.message).join("; ") || "not rendered")) : testcase(name, "renders", "", systemOut(`${STATUS_WORDS[result.status]}${result.status === "unaffected" ? "" : ` (${countsText(result)})`}`));
   const findings = result.status === "failed" ? [] : result.findings;
   const cases = [render, ...findings.map((finding2) => findingCase(name, finding2))];
   const failures = (result.status === "failed" ? 1 : 0) + findings.filter((finding2) => finding2.severity === "error").length;
   return {
     tests: cases.length,
     failures,
-    xml: `  <testsuite name="${escape2(name)}" tests="${cases.length}" failures="${failures}" errors="0">
+    xml: `  <testsuite name="${escape2(name)}" tests="${cases.length}" failures="${failures}" errors="0"${result.status === "skipped" ? ' skipped="1"' : ""}>
 ${cases.join("\n")}
   </testsuite>`
   };
@@ -33197,6 +33189,9 @@ ${body}
 function failure(message) {
   const first = message.split("\n")[0] ?? "";
   return `      <failure message="${escape2(first)}" type="gitops-verify">${escape2(message)}</failure>`;
+}
+function skipped(message) {
+  return `      <skipped message="${escape2(message)}"/>`;
 }
 function systemOut(text) {
   return `      <system-out>${escape2(text)}</system-out>`;
@@ -33456,10 +33451,10 @@ function sectionLists(sections, room) {
   for (const item of sections) {
     const reserve = moreEnvironments(shown.length + 1).length;
     const separator = shown.length ? SEPARATOR.length : 0;
-    const list3 = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
-    if (list3 === void 0) break;
-    shown.push(list3);
-    used += separator + list3.length;
+    const list2 = objectList(item, room - used - separator - (reserve ? SEPARATOR.length + reserve : 0));
+    if (list2 === void 0) break;
+    shown.push(list2);
+    used += separator + list2.length;
   }
   if (shown.length === 0) return void 0;
   const more = moreEnvironments(shown.length);
@@ -33475,8 +33470,8 @@ function objectList(item, room) {
   };
   const kept = largestFitting(items.length, room, (count) => sectionLength(item, [listLength(count)]));
   if (kept < 0) return void 0;
-  const list3 = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
-  return sectionText(item, list3 ? [list3] : []);
+  const list2 = [...items.slice(0, kept), moreObjects(kept)].filter(Boolean).join("\n");
+  return sectionText(item, list2 ? [list2] : []);
 }
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/`/g, "&#96;").replace(/[\r\n]+/g, " ");
@@ -33876,13 +33871,13 @@ async function someAsync(items, test) {
 function unaffected(environment2) {
   return { environment: environment2, status: "unaffected", diffs: [], findings: [], counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
-function skipped(environment2, findings) {
+function skipped2(environment2, findings) {
   return { environment: environment2, status: "skipped", diffs: [], findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
 function compare(environment2, base, head2, options) {
   const findings = [];
-  if (head2 && !head2.ok && head2.skipped !== void 0) return skipped(environment2, head2.findings);
-  if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped(environment2, base.findings);
+  if (head2 && !head2.ok && head2.skipped !== void 0) return skipped2(environment2, head2.findings);
+  if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped2(environment2, base.findings);
   if (head2 && !head2.ok) {
     return { environment: environment2, status: "failed", diffs: [], findings: head2.findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
   }
@@ -41702,9 +41697,9 @@ function httpFailure(error) {
 function headerRecord(headers) {
   if (!headers) return {};
   if (typeof headers.get === "function" && typeof headers.forEach === "function") {
-    const record5 = {};
-    headers.forEach((value, key) => record5[key.toLowerCase()] = value);
-    return record5;
+    const record2 = {};
+    headers.forEach((value, key) => record2[key.toLowerCase()] = value);
+    return record2;
   }
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value === void 0 ? void 0 : String(value)]));
 }

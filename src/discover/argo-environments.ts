@@ -60,15 +60,22 @@ export async function argoEnvironments(object: KubeObject, definedAt: SourceLoca
   return environments;
 }
 
+/** One view per checkout: listing every file once, however many ApplicationSets there are. */
+const views = new WeakMap<Discovery, RepositoryView>();
+
 function repositoryView(context: ArgoContext): RepositoryView {
+  const cached = views.get(context.discovery);
+  if (cached) return cached;
   const directories = [...context.discovery.directories.keys()].filter((dir) => dir !== ".");
   const files = filesBelow(".", context.discovery);
-  return {
+  const view: RepositoryView = {
     isThisRepository: (repoURL, revision) => context.sources.isThisRepository(repoURL, argoRevision(revision)).ok,
     directories: () => directories,
     files: () => files,
     readText: (file) => context.readText(file),
   };
+  views.set(context.discovery, view);
+  return view;
 }
 
 /** targetRevision: HEAD and empty follow the default branch; anything else must be a configured branch. */

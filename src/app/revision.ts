@@ -4,7 +4,7 @@ import type { Config } from "../config/config.ts";
 import { discover, type DiscoveredEnvironment, type Discovery } from "../discover/discover.ts";
 import type { FluxContext } from "../discover/flux-environments.ts";
 import { helmReleaseEnvironments } from "../discover/helm-releases.ts";
-import { objectsInFile, ObjectIndex } from "../discover/objects.ts";
+import { objectsInFile, ObjectIndex, type FoundObject } from "../discover/objects.ts";
 import { discoverPullerEnvironments } from "../discover/pullers.ts";
 import { SOURCE_IGNORE_FILE } from "../discover/source-ignore.ts";
 import { SourceResolver } from "../discover/sources.ts";
@@ -47,6 +47,8 @@ export interface Renderers {
 export interface RenderReuse {
   changed: Set<string>;
   outcomes: Map<string, Promise<RenderOutcome>>;
+  /** The puller objects of each YAML file, as the first revision read them: unchanged files are not read again. */
+  objectsByFile?: Map<string, FoundObject[]>;
 }
 
 let mirrorCounter = 0;
@@ -89,9 +91,15 @@ export class Revision {
   private async findEnvironments(remoteUrls: string[]): Promise<void> {
     const { discovery, config } = this;
     const objects = new ObjectIndex();
+    const shared = this.reuse?.objectsByFile;
+    const byFile = new Map<string, FoundObject[]>();
     for (const file of discovery.yamlFiles) {
-      for (const found of objectsInFile(await this.readText(file), file)) objects.add(found);
+      const unchanged = shared && !this.reuse!.changed.has(file) ? shared.get(file) : undefined;
+      const found = unchanged ?? objectsInFile(await this.readText(file), file);
+      byFile.set(file, found);
+      for (const one of found) objects.add(one);
     }
+    if (this.reuse && !shared) this.reuse.objectsByFile = byFile;
     const ignoreFiles = new Map<string, string>();
     for (const [dir, entries] of discovery.directories) {
       if (!entries.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;

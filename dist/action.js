@@ -45918,15 +45918,20 @@ async function argoEnvironments(object, definedAt, context) {
   }
   return environments;
 }
+var views = /* @__PURE__ */ new WeakMap();
 function repositoryView(context) {
+  const cached = views.get(context.discovery);
+  if (cached) return cached;
   const directories = [...context.discovery.directories.keys()].filter((dir) => dir !== ".");
   const files = filesBelow(".", context.discovery);
-  return {
+  const view = {
     isThisRepository: (repoURL, revision2) => context.sources.isThisRepository(repoURL, argoRevision(revision2)).ok,
     directories: () => directories,
     files: () => files,
     readText: (file) => context.readText(file)
   };
+  views.set(context.discovery, view);
+  return view;
 }
 function argoRevision(revision2) {
   if (!revision2 || revision2 === "HEAD") return {};
@@ -47991,9 +47996,15 @@ var Revision = class _Revision {
   async findEnvironments(remoteUrls) {
     const { discovery, config } = this;
     const objects = new ObjectIndex();
+    const shared = this.reuse?.objectsByFile;
+    const byFile = /* @__PURE__ */ new Map();
     for (const file of discovery.yamlFiles) {
-      for (const found of objectsInFile(await this.readText(file), file)) objects.add(found);
+      const unchanged = shared && !this.reuse.changed.has(file) ? shared.get(file) : void 0;
+      const found = unchanged ?? objectsInFile(await this.readText(file), file);
+      byFile.set(file, found);
+      for (const one of found) objects.add(one);
     }
+    if (this.reuse && !shared) this.reuse.objectsByFile = byFile;
     const ignoreFiles = /* @__PURE__ */ new Map();
     for (const [dir, entries] of discovery.directories) {
       if (!entries.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;

@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeExec } from "../../src/adapters/node/exec.ts";
 import { NodeFiles } from "../../src/adapters/node/files.ts";
-import { Revision, type RenderOutcome } from "../../src/app/revision.ts";
+import { Revision } from "../../src/app/revision.ts";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/config.ts";
 import type { DiscoveredEnvironment } from "../../src/discover/discover.ts";
 import type { KubeObject } from "../../src/model.ts";
 import { findKustomize, KustomizeRenderer } from "../../src/render/kustomize.ts";
 import { TempRepo } from "../helpers/repo.ts";
+import { renderedByName } from "../helpers/revision.ts";
 
 const files = new NodeFiles();
 const exec = new NodeExec();
@@ -170,13 +171,7 @@ let revision: Revision;
 const byName = new Map<string, DiscoveredEnvironment>();
 const config: Config = { ...DEFAULT_CONFIG, argocd: { enabled: true, clusters: [{ name: "production", server: "https://prod.example.com" }] } };
 
-async function rendered(name: string): Promise<Extract<RenderOutcome, { ok: true }>> {
-  const environment = byName.get(name);
-  if (!environment) throw new Error(`no environment ${name}; have ${[...byName.keys()].join(", ")}`);
-  const outcome = await revision.render(environment);
-  if (!outcome.ok) throw new Error(outcome.findings.map((finding) => finding.message).join("\n"));
-  return outcome;
-}
+const rendered = (name: string) => renderedByName(revision, byName, name);
 
 beforeAll(async () => {
   repo = TempRepo.fromFiles(ARGO_REPO);

@@ -148,6 +148,39 @@ export interface RunSummary {
   findings: { error: number; warning: number; notice: number };
 }
 
+/** One object checked by `gitops-verify validate`. */
+export interface ValidatedResource {
+  file: string;
+  line: number;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** valid | invalid (an error finding) | skipped (no schema, or a skipped kind) */
+  status: "valid" | "invalid" | "skipped";
+  /** "embedded", a CustomResourceDefinition, or the URL or file of a schema location */
+  schema?: string;
+}
+
+/** What `gitops-verify validate --format json` prints (schemas/validate.v1.json). */
+export interface ValidateReport {
+  schemaVersion: 1;
+  tool: { name: "gitops-verify"; version: string };
+  kubernetesVersion: string;
+  strict: boolean;
+  resources: ValidatedResource[];
+  findings: Finding[];
+  summary: {
+    files: number;
+    resources: number;
+    valid: number;
+    invalid: number;
+    skipped: number;
+    findings: { error: number; warning: number; notice: number };
+  };
+  durationMs: number;
+}
+
 /** Core group for the empty API group, as kubectl prints it. */
 export function groupOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf("/");

@@ -80,6 +80,14 @@ export interface Git {
   checkout(sha: string): Promise<Checkout>;
 }
 
+/**
+ * Plain HTTP GET, for schema downloads. Rejects only when no answer came (DNS, refused, timeout) or the answer was
+ * unusable (a body over the adapter's size limit); the rejection's message is "GET <url>: <reason>".
+ */
+export interface Http {
+  get(url: string, options: { timeoutMs: number }): Promise<{ status: number; body: string }>;
+}
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, parseConfig, type Config } from "../config/config.ts";
 import { UserError } from "../errors.ts";
-import type { Exec, Files, Git, Logger } from "../ports.ts";
+import type { Exec, Files, Git, Http, Logger } from "../ports.ts";
 import { isInside } from "../util/paths.ts";
 import { findKustomize, goMemorySettings, KustomizeRenderer } from "../render/kustomize.ts";
 import { findHelm, helmEnvironment, helmHome, HelmRenderer } from "../render/helm.ts";
@@ -11,6 +11,8 @@ import type { Renderers } from "./revision.ts";
 export interface Ports {
   files: Files;
   exec: Exec;
+  /** Downloads of schemas from the configured schema locations. */
+  http: Http;
   /** Git for the repository at a directory. */
   gitAt(dir: string): Git;
   logger: Logger;

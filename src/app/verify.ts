@@ -19,6 +19,7 @@ import type { Checkout } from "../ports.ts";
 import { createRenderers, loadConfig, loadConfigAt, mapConcurrent, type Ports } from "./context.ts";
 import { Revision, type RenderOutcome, type RenderReuse } from "./revision.ts";
 import { objectsInFile } from "../discover/objects.ts";
+import { createValidator, EnvironmentValidation, loadCrdPaths } from "./validation.ts";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -98,6 +99,15 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       base = await Revision.open(checkout.dir, files, config, renderers, { remoteUrls, reuse });
     }
 
+    const runFindings: Finding[] = [];
+    let validation: EnvironmentValidation | undefined;
+    const validator = config.schemas.enabled ? createValidator(config, headRoot, ports) : undefined;
+    if (validator) {
+      const crds = await loadCrdPaths(config, headRoot, files);
+      runFindings.push(...crds.findings, ...validator.addSharedCrds(crds.manifests));
+      validation = new EnvironmentValidation(validator, files);
+    }
+
     const plans = planEnvironments(head.environments, base?.environments, touches);
     const childInputs = new Set<string>();
     const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
@@ -111,7 +121,14 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
         plan.base ? base!.render(plan.base) : undefined,
         plan.head ? head.render(plan.head) : undefined,
       ]);
-      const results = [compare(plan.environment, baseOutcome, headOutcome, options)];
+      const result = compare(plan.environment, baseOutcome, headOutcome, options);
+      if (validation && plan.head && headOutcome?.ok) {
+        const baseSide = plan.base && baseOutcome?.ok ? { root: base!.root, discovered: plan.base, manifests: baseOutcome.manifests } : undefined;
+        result.findings.push(
+          ...(await validation.check(plan.environment.name, { root: head.root, discovered: plan.head, manifests: headOutcome.manifests }, baseSide)),
+        );
+      }
+      const results = [result];
       // a Flux Kustomization's HelmReleases are environments of their own, found in its renders
       const headChildren = plan.head && headOutcome ? head.helmReleasesOf(plan.head, headOutcome) : [];
       const baseChildren = plan.base && baseOutcome ? base!.helmReleasesOf(plan.base, baseOutcome) : [];
@@ -139,6 +156,7 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
       environments: results,
       changedFiles,
       unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
+      findings: [...runFindings, ...(validator?.locationFindings() ?? [])],
       durationMs: performance.now() - started,
       failOn: settings.failOn,
     });

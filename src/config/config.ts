@@ -24,6 +24,16 @@ export interface Config {
   flux: { enabled: boolean; clusters: Record<string, string>; strictSubstitution: boolean };
   argocd: { enabled: boolean; clusters: ArgoCluster[] };
   helm: { enabled: boolean; chartCacheDir?: string; kubeVersion?: string };
+  schemas: {
+    enabled: boolean;
+    kubernetesVersion?: string;
+    strict: boolean;
+    locations: string[];
+    ignoreMissingSchemas: boolean;
+    skipKinds: string[];
+    crdPaths: string[];
+    cacheDir?: string;
+  };
   render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
   diff: { contextLines: number };
   report: { markdownBudget: number; fullReportUrl?: string };
@@ -36,6 +46,7 @@ export const DEFAULT_CONFIG: Config = {
   flux: { enabled: true, clusters: {}, strictSubstitution: false },
   argocd: { enabled: true, clusters: [] },
   helm: { enabled: true },
+  schemas: { enabled: true, strict: true, locations: ["default"], ignoreMissingSchemas: true, skipKinds: [], crdPaths: [] },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
@@ -52,6 +63,7 @@ type RawConfig = {
   flux?: Partial<Config["flux"]>;
   argocd?: Partial<Config["argocd"]>;
   helm?: Partial<Config["helm"]>;
+  schemas?: Partial<Config["schemas"]>;
   render?: Partial<Config["render"]>;
   diff?: Partial<Config["diff"]>;
   report?: Partial<Config["report"]>;
@@ -94,6 +106,7 @@ function withDefaults(raw: RawConfig): Config {
     flux: { ...DEFAULT_CONFIG.flux, ...raw.flux },
     argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
     helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
+    schemas: { ...DEFAULT_CONFIG.schemas, ...raw.schemas },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },

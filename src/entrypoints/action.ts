@@ -5,6 +5,7 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { NodeExec } from "../adapters/node/exec.ts";
 import { NodeFiles } from "../adapters/node/files.ts";
+import { NodeHttp } from "../adapters/node/http.ts";
 import { CliGit } from "../adapters/node/git.ts";
 import { GitHubHost } from "../adapters/github/host.ts";
 import type { Ports } from "../app/context.ts";
@@ -117,7 +118,7 @@ export async function runAction(env: Record<string, string | undefined>, readEve
     } else {
       core.warning("no token: the report is written to files and the job summary only (set the token input to comment and set a status)");
     }
-    const ports: Ports = { files, exec, gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
+    const ports: Ports = { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
     const { report } = await verify(
       {
         repoDir: settings.workingDirectory,

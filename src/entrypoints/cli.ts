@@ -4,12 +4,16 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { NodeExec } from "../adapters/node/exec.ts";
 import { NodeFiles } from "../adapters/node/files.ts";
+import { NodeHttp } from "../adapters/node/http.ts";
 import { CliGit } from "../adapters/node/git.ts";
 import { consoleLogger } from "../adapters/node/logger.ts";
 import type { Ports } from "../app/context.ts";
 import { listEnvironments, renderEnvironments } from "../app/environments.ts";
 import { DEFAULT_MARKER, publish } from "../app/publish.ts";
 import { TOOL_VERSION, verify } from "../app/verify.ts";
+import { validateFiles } from "../app/validate-files.ts";
+import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
+import { validateGate, validateReportText } from "../report/validate.ts";
 import { detectPlatform } from "./platform.ts";
 import { describeError, InternalError, ToolError, UserError } from "../errors.ts";
 import { REPORT_FORMATS, renderReport, type ReportFormat } from "../report/index.ts";
@@ -25,6 +29,7 @@ Commands:
   verify   render the environments a change can reach at base and head, and report the differences
   list     list the environments found, with the path each renders
   render   print the rendered YAML of one or more environments
+  validate check plain manifests against their schemas, without git (like kubeconform)
 
 Run "gitops-verify <command> --help" for a command's options.
 
@@ -65,6 +70,29 @@ Options:
   --config FILE     configuration file (default: .gitops-verify.yaml at the repository root)
   --format FORMAT   text (default) or json
   -h, --help        this help`,
+  validate: `Usage: gitops-verify validate [FILE|DIR|-]... [options]
+
+Validates Kubernetes manifests against their JSON Schemas (strict: unknown fields are errors), reports
+removed and deprecated apiVersions and what schemas cannot express (names, labels, quantities,
+duplicates), with the file and line of each problem. Directories are read recursively (.yaml, .yml,
+.json); "-" or no path reads standard input. CRDs among the inputs validate their custom resources.
+
+Options:
+  --kubernetes-version V   the clusters' Kubernetes version (default: schemas.kubernetesVersion, else ${BUILTIN_KUBERNETES_VERSION})
+  --schema-location L      a schema location, as kubeconform's -schema-location ("default" = embedded
+                           schemas; URL or directory templates); repeat to try several in order
+  --crd PATH               a file or directory of CustomResourceDefinitions to validate against (repeatable)
+  --skip KINDS             comma-separated kinds not to validate (Kind or group/version/Kind)
+  --lax                    accept fields the schemas do not have
+  --fail-missing           an object without a schema is an error (default: counted and skipped)
+  --config FILE            read the schemas section of a .gitops-verify.yaml
+  --format FORMAT          text (default) or json (schemas/validate.v1.json)
+  --fail-on LEVEL          lowest severity that fails: error (default), warning, notice, never
+  --output FILE            write the report to FILE instead of standard output
+  --quiet                  no progress messages on standard error
+  -h, --help               this help
+
+Exit codes: 0 valid, 1 findings at the --fail-on severity, 2 could not run.`,
   render: `Usage: gitops-verify render [ENV...] [options]
 
 Prints the rendered YAML of the named environments (all when none is named), as kustomize builds it.
@@ -99,6 +127,16 @@ const OPTIONS = {
   },
   list: COMMON,
   render: { ...COMMON, "show-secrets": { type: "boolean" } },
+  validate: {
+    ...COMMON,
+    "kubernetes-version": { type: "string" },
+    "schema-location": { type: "string", multiple: true },
+    crd: { type: "string", multiple: true },
+    skip: { type: "string", multiple: true },
+    lax: { type: "boolean" },
+    "fail-missing": { type: "boolean" },
+    "fail-on": { type: "string" },
+  },
 } as const;
 
 type Command = keyof typeof OPTIONS;
@@ -108,6 +146,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Standard input, read whole (validate -). */
+  stdin?: () => Promise<string>;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -138,11 +178,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const command = first as Command;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: OPTIONS[command], allowPositionals: command === "render", strict: true });
+    parsed = parseArgs({ args: rest, options: OPTIONS[command], allowPositionals: command === "render" || command === "validate", strict: true });
   } catch (error) {
     throw new UserError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "gitops-verify ${command} --help"`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) {
     io.stdout.write(`${HELP[command]}\n`);
     return EXIT.passed;
@@ -153,6 +193,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const ports: Ports = {
     files,
     exec,
+    http: new NodeHttp(),
     gitAt: (dir) => new CliGit(exec, files, dir),
     logger: consoleLogger(io.stderr, { quiet, debug: io.env.GITOPS_VERIFY_DEBUG === "1" }),
     cores: Math.max(1, os.availableParallelism()),
@@ -210,6 +251,31 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     );
     return report.gate.result === "pass" ? EXIT.passed : report.gate.result === "fail" ? EXIT.gateFailed : EXIT.error;
   }
+  if (command === "validate") {
+    const format = choice("--format", values.format, ["text", "json"] as const, "text");
+    const failOn = choice("--fail-on", values["fail-on"], ["error", "warning", "notice", "never"] as const, "error");
+    const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
+    const report = await validateFiles(
+      {
+        paths: parsed.positionals,
+        cwd: io.cwd,
+        stdin: io.stdin,
+        configPath,
+        schemas: {
+          ...(typeof values["kubernetes-version"] === "string" ? { kubernetesVersion: values["kubernetes-version"] } : {}),
+          ...(strings(values["schema-location"]).length ? { locations: strings(values["schema-location"]) } : {}),
+          ...(strings(values.crd).length ? { crdPaths: strings(values.crd) } : {}),
+          ...(strings(values.skip).length ? { skipKinds: strings(values.skip).flatMap((entry) => entry.split(",")).map((kind) => kind.trim()).filter(Boolean) } : {}),
+          ...(values.lax ? { strict: false } : {}),
+          ...(values["fail-missing"] ? { ignoreMissingSchemas: false } : {}),
+        },
+      },
+      ports,
+    );
+    const color = !outputFile && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+    await emit(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : validateReportText(report, { color }));
+    return validateGate(report, failOn) ? EXIT.passed : EXIT.gateFailed;
+  }
   if (command === "list") {
     const format = reportFormat(values.format, ["text", "json"]);
     const environments = await listEnvironments({ repoDir, configPath }, ports);
@@ -256,7 +322,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   return EXIT.passed;
 }
 
-function choice<T extends string>(flag: string, value: string | boolean | undefined, allowed: readonly T[], fallback: T): T {
+function choice<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
     throw new UserError(`${flag}: "${String(value)}" is not one of ${allowed.join(", ")}`);
@@ -264,7 +330,7 @@ function choice<T extends string>(flag: string, value: string | boolean | undefi
   return value as T;
 }
 
-function reportFormat(value: string | boolean | undefined, allowed: ReportFormat[]): ReportFormat {
+function reportFormat(value: unknown, allowed: ReportFormat[]): ReportFormat {
   const format = (typeof value === "string" ? value : "text") as ReportFormat;
   if (!allowed.includes(format)) throw new UserError(`unknown format "${format}" (expected one of: ${allowed.join(", ")})`);
   return format;

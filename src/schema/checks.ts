@@ -314,8 +314,8 @@ const compare = (a: { n: bigint; d: bigint }, b: { n: bigint; d: bigint }) => {
 
 const isPlaceholder = (value: string) => value.includes("${");
 
-/** metadata.labels.app, metadata.labels["app.kubernetes.io/name"], containers[0]. */
-function at(base: string, key: string | number): string {
+/** Appends a key or index to a dotted path: metadata.labels.app, metadata.labels["app.kubernetes.io/name"], containers[0]. */
+export function at(base: string, key: string | number): string {
   if (typeof key === "number") return `${base}[${key}]`;
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return base ? `${base}.${key}` : key;
   return `${base}[${JSON.stringify(key)}]`;

@@ -10,6 +10,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeExec } from "../../src/adapters/node/exec.ts";
 import { NodeFiles } from "../../src/adapters/node/files.ts";
+import { NodeHttp } from "../../src/adapters/node/http.ts";
 import { CliGit } from "../../src/adapters/node/git.ts";
 import { Revision } from "../../src/app/revision.ts";
 import { verify } from "../../src/app/verify.ts";
@@ -91,7 +92,7 @@ describe("changed-only rendering", () => {
       repo.commitAll(`change ${file}`);
       const { report } = await verify(
         { repoDir: repo.dir, baseRef: baseSha, headRef: "HEAD" },
-        { files, exec, gitAt: (dir) => new CliGit(exec, files, dir), logger: silentLogger, cores: 2, env: {} },
+        { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger: silentLogger, cores: 2, env: {} },
       );
       const rerendered = report.environments.filter((result) => result.status !== "unaffected").map((result) => result.environment.name).sort();
       const after = await renderAll(repo.dir);

@@ -1,0 +1,135 @@
+// Schema validation as verify runs it: one validator per run (schemas compiled once), CRDs from the paths the config
+// names, findings located in the repository, and what the change newly breaks told from what was broken before.
+import path from "node:path";
+import type { Config } from "../config/config.ts";
+import type { DiscoveredEnvironment } from "../discover/discover.ts";
+import { objectKey, type Finding, type Manifest } from "../model.ts";
+import type { Files, Http, Logger } from "../ports.ts";
+import { parseManifests } from "../render/manifests.ts";
+import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
+import { SourceLocator } from "../schema/locate.ts";
+import { SchemaLocations } from "../schema/locations.ts";
+import { SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
+import { isInside, joinRepoPath, toRepoPath } from "../util/paths.ts";
+
+export interface ValidationPorts {
+  files: Files;
+  http: Http;
+  logger: Logger;
+  env: Record<string, string | undefined>;
+}
+
+export function validationSettings(config: Config): ValidationSettings {
+  return {
+    kubernetesVersion: config.schemas.kubernetesVersion ?? BUILTIN_KUBERNETES_VERSION,
+    strict: config.schemas.strict,
+    locations: config.schemas.locations,
+    ignoreMissingSchemas: config.schemas.ignoreMissingSchemas,
+    skipKinds: config.schemas.skipKinds,
+  };
+}
+
+/** ~/.cache/gitops-verify/schemas (XDG_CACHE_HOME honoured), or the configured directory. */
+export function schemaCacheDir(config: Config, root: string, env: Record<string, string | undefined>): string | undefined {
+  if (config.schemas.cacheDir) return path.resolve(root, config.schemas.cacheDir);
+  const base = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, ".cache") : undefined);
+  return base ? path.join(base, "gitops-verify", "schemas") : undefined;
+}
+
+export function createValidator(config: Config, root: string, ports: ValidationPorts): SchemaValidator {
+  const settings = validationSettings(config);
+  const external = settings.locations.filter((location) => location !== "default");
+  const cacheDir = schemaCacheDir(config, root, ports.env);
+  const locations =
+    external.length > 0
+      ? new SchemaLocations({ locations: external, kubernetesVersion: settings.kubernetesVersion, strict: settings.strict, ...(cacheDir ? { cacheDir } : {}) }, ports, root)
+      : undefined;
+  return new SchemaValidator(settings, locations);
+}
+
+/** The objects of the YAML files at the configured CRD paths (files or directories, inside the repository). */
+export async function loadCrdPaths(config: Config, root: string, files: Files): Promise<{ manifests: Manifest[]; findings: Finding[] }> {
+  const manifests: Manifest[] = [];
+  const findings: Finding[] = [];
+  for (const entry of config.schemas.crdPaths) {
+    const absolute = joinRepoPath(root, entry);
+    const real = await files.realpath(absolute);
+    if (!real || !isInside(root, real)) {
+      findings.push({ ruleId: "config-invalid", severity: "error", message: `schemas.crdPaths: ${entry} does not exist inside the repository` });
+      continue;
+    }
+    for (const file of await yamlFilesUnder(files, real)) {
+      const display = toRepoPath(root, file);
+      try {
+        const parsed = parseManifests(await files.readText(file), display);
+        for (const manifest of parsed) manifest.source = { file: display, line: manifest.rendered.line };
+        manifests.push(...parsed);
+      } catch (error) {
+        findings.push({ ruleId: "yaml-invalid", severity: "error", message: `${display}: ${(error as Error).message}` });
+      }
+    }
+  }
+  return { manifests, findings };
+}
+
+async function yamlFilesUnder(files: Files, target: string): Promise<string[]> {
+  const info = await files.stat(target);
+  if (info?.type === "file") return [target];
+  if (info?.type !== "directory") return [];
+  const found: string[] = [];
+  for (const entry of (await files.list(target)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const child = path.join(target, entry.name);
+    if (entry.type === "directory" && !entry.name.startsWith(".")) found.push(...(await yamlFilesUnder(files, child)));
+    else if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) found.push(child);
+  }
+  return found;
+}
+
+export interface ValidationSide {
+  root: string;
+  discovered: DiscoveredEnvironment;
+  manifests: Manifest[];
+}
+
+/**
+ * Validates one environment at head and, when head has findings, at base: a finding the base already had is
+ * not the change's doing, so it becomes a notice ("already at the base revision") and never fails the gate.
+ */
+export class EnvironmentValidation {
+  private readonly locators = new Map<string, SourceLocator>();
+
+  constructor(
+    private readonly validator: SchemaValidator,
+    private readonly files: Files,
+  ) {}
+
+  async check(name: string, head: ValidationSide, base: ValidationSide | undefined): Promise<Finding[]> {
+    const headFindings = await this.findings(name, head);
+    if (!base || !headFindings.some((finding) => finding.severity !== "notice")) return headFindings;
+    const before = new Set((await this.findings(name, base)).map(identity));
+    return headFindings.map((finding) =>
+      finding.severity !== "notice" && before.has(identity(finding))
+        ? { ...finding, severity: "notice" as const, message: `already at the base revision: ${finding.message}` }
+        : finding,
+    );
+  }
+
+  private async findings(name: string, side: ValidationSide): Promise<Finding[]> {
+    const locator = this.locatorFor(side.root);
+    const locate = await locator.prepare(side.manifests, [...side.discovered.inputs]);
+    const spec = side.discovered.spec;
+    const placeholders = spec.type === "edited-kustomization" && spec.substitution !== undefined;
+    return this.validator.validate(side.manifests, { locate, placeholders, environment: name });
+  }
+
+  private locatorFor(root: string): SourceLocator {
+    let locator = this.locators.get(root);
+    if (!locator) this.locators.set(root, (locator = new SourceLocator(root, this.files)));
+    return locator;
+  }
+}
+
+/** Same finding at both revisions: same rule, object, path and message (lines move, so they are not compared). */
+function identity(finding: Finding): string {
+  return [finding.ruleId, finding.object ? objectKey(finding.object) : "", finding.path ?? "", finding.message].join("\n");
+}

@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path24 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path24 && path24[0] !== "/") {
+          path24 = `/${path24}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path24}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path24, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path22);
+        debuglog("sending request to %s %s/%s", method, origin, path24);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path24, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path22,
+          path24,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path24, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path22);
+        debuglog("trailers received from %s %s/%s", method, origin, path24);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path24, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path22,
+          path24,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path22, origin }
+            request: { method, path: path24, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path22);
+          debuglog("sending request to %s %s/%s", method, origin, path24);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path22,
+        path: path24,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path22 !== "string") {
+        if (typeof path24 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path24)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path24, query) : path24;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3307,7 +3307,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder = new TextEncoder();
+    var encoder2 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3380,7 +3380,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
+      const bytes = encoder2.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -4590,7 +4590,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object);
             return makeIterator(this, "key+value");
           }
@@ -4659,17 +4659,17 @@ var require_util2 = __commonJS({
     }
     async function readAllBytes(reader) {
       const bytes = [];
-      let byteLength = 0;
+      let byteLength2 = 0;
       while (true) {
         const { done, value: chunk } = await reader.read();
         if (done) {
-          return Buffer.concat(bytes, byteLength);
+          return Buffer.concat(bytes, byteLength2);
         }
         if (!isUint8Array(chunk)) {
           throw new TypeError("Received non-Uint8Array chunk");
         }
         bytes.push(chunk);
-        byteLength += chunk.length;
+        byteLength2 += chunk.length;
       }
     }
     function urlIsLocal(url) {
@@ -5658,9 +5658,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -5806,35 +5806,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at, len) => {
+          wasm_on_url: (p, at2, len) => {
             return 0;
           },
-          wasm_on_status: (p, at, len) => {
+          wasm_on_status: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at, len) => {
+          wasm_on_header_field: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at, len) => {
+          wasm_on_header_value: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at, len) => {
+          wasm_on_body: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path22, host, upgrade, blocking, reset } = request2;
+      const { method, path: path24, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path22} HTTP/1.1\r
+      let header2 = `${method} ${path24} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path24;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path24 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path24;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path24 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path22;
+        opts.path = origin + path24;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10706,11 +10706,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone.length; index += 2) {
-        entries.push([clone[index], clone[index + 1]]);
+        entries2.push([clone[index], clone[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl2(path24) {
+      if (typeof path24 !== "string") {
+        return path24;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path24.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path24;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path24, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path24);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl2(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl2(path24), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path22, method, body, headers, query } = opts;
+      const { path: path24, method, body, headers, query } = opts;
       return {
-        path: path22,
+        path: path24,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path22,
+            Path: path24,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11641,7 +11641,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP } = __require("node:net");
+    var { isIP: isIP2 } = __require("node:net");
     var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -11896,7 +11896,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -13608,7 +13608,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i = 0; i < path22.length; ++i) {
-        const code = path22.charCodeAt(i);
+    function validateCookiePath(path24) {
+      for (let i = 0; i < path24.length; ++i) {
+        const code = path24.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts.path;
+          let path24 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path24 = `/${path24}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path22);
+          url = new URL(util.parseOrigin(url).origin + path24);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19101,7 +19101,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -20620,8 +20620,8 @@ var require_dataType = __commonJS({
     })(DataType || (exports.DataType = DataType = {}));
     function getSchemaTypes(schema) {
       const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
-      if (hasNull) {
+      const hasNull2 = types.includes("null");
+      if (hasNull2) {
         if (schema.nullable === false)
           throw new Error("type: null contradicts nullable: false");
       } else {
@@ -21661,7 +21661,7 @@ var require_validate = __commonJS({
       checkContextTypes(it, types);
       if (!it.opts.allowUnionTypes)
         checkMultipleTypes(it, types);
-      checkKeywordTypes(it, it.dataTypes);
+      checkKeywordTypes2(it, it.dataTypes);
     }
     function checkContextTypes(it, types) {
       if (!types.length)
@@ -21682,7 +21682,7 @@ var require_validate = __commonJS({
         strictTypesError(it, "use allowUnionTypes to allow union type keyword");
       }
     }
-    function checkKeywordTypes(it, ts) {
+    function checkKeywordTypes2(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
         const rule = rules[keyword];
@@ -22379,8 +22379,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path22) {
-      let input = path22;
+    function removeDotSegments(path24) {
+      let input = path24;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path22) {
-      if (path22 === "" || path22[0] === "/") {
-        return removeDotSegments(path22);
+    function removeDotSegmentsRelative(path24) {
+      if (path24 === "" || path24[0] === "/") {
+        return removeDotSegments(path24);
       }
-      const segments = path22.split("/");
+      const segments = path24.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22488,8 +22488,8 @@ var require_utils2 = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+    function reescapeHostDelimiters(host, isIP2) {
+      const re = isIP2 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re.lastIndex = 0;
       return host.replace(re, (ch) => HOST_DELIMS[ch]);
     }
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
+        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -22988,7 +22988,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse4(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
@@ -23031,8 +23031,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse4(serialize(base, options), options);
-        relative = parse4(serialize(relative, options), options);
+        base = parse5(serialize(base, options), options);
+        relative = parse5(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -23186,12 +23186,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed2, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed2, options, schemeHandler, isIP2) {
+      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP2)) {
         parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed2.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP2 === false && nonSimpleDomain(parsed2.host)) {
         let url;
         try {
           url = new URL("http://" + parsed2.host);
@@ -23207,9 +23207,9 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP2) {
       return Boolean(
-        parsed2.host && isIP === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
+        parsed2.host && isIP2 === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -23232,7 +23232,7 @@ var require_fast_uri = __commonJS({
       let malformedHost = false;
       let malformedIPLiteral = false;
       let malformedScheme = false;
-      let isIP = false;
+      let isIP2 = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
           uri = options.scheme + ":" + uri;
@@ -23294,15 +23294,15 @@ var require_fast_uri = __commonJS({
             const bracketedIPLiteral = isIPLiteral(parsed2.host);
             const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
             const ipv6result = normalizeIPv6(parsed2.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            isIP2 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed2.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed2.host = isIP2 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
               parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
-            isIP = true;
+            isIP2 = true;
           }
         }
         if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
@@ -23319,14 +23319,14 @@ var require_fast_uri = __commonJS({
         }
         const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP2);
         }
         if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
-          if (!isIP) {
+          let host = isIP2 ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
+          if (!isIP2) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed2.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed2.host = isIP2 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP2) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed2.path) {
@@ -23350,7 +23350,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse4(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -23387,7 +23387,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse4
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -23514,7 +23514,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -23884,9 +23884,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -25997,7 +25997,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -26016,11 +26016,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -26068,10 +26068,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -26092,7 +26092,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection2(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -26104,11 +26104,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -26116,13 +26116,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -26132,17 +26132,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path22) {
-      const ctrl = callVisitor(key, node, visitor, path22);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+    function visit_(key, node, visitor, path24) {
+      const ctrl = callVisitor(key, node, visitor, path24);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path24, ctrl);
+        return visit_(key, ctrl, visitor, path24);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+        if (identity2.isCollection(node)) {
+          path24 = Object.freeze(path24.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path22);
+            const ci = visit_(i, node.items[i], visitor, path24);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26152,14 +26152,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = visit_("key", node.key, visitor, path22);
+        } else if (identity2.isPair(node)) {
+          path24 = Object.freeze(path24.concat(node));
+          const ck = visit_("key", node.key, visitor, path24);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path22);
+          const cv = visit_("value", node.value, visitor, path24);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26170,7 +26170,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -26180,17 +26180,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path22) {
-      const ctrl = await callVisitor(key, node, visitor, path22);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+    async function visitAsync_(key, node, visitor, path24) {
+      const ctrl = await callVisitor(key, node, visitor, path24);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path24, ctrl);
+        return visitAsync_(key, ctrl, visitor, path24);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+        if (identity2.isCollection(node)) {
+          path24 = Object.freeze(path24.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node.items[i], visitor, path24);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26200,14 +26200,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path22);
+        } else if (identity2.isPair(node)) {
+          path24 = Object.freeze(path24.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path24);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path22);
+          const cv = await visitAsync_("value", node.value, visitor, path24);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26234,34 +26234,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path22) {
+    function callVisitor(key, node, visitor, path24) {
       if (typeof visitor === "function")
-        return visitor(key, node, path22);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path22);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path22);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path22);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path22);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path22);
+        return visitor(key, node, path24);
+      if (identity2.isMap(node))
+        return visitor.Map?.(key, node, path24);
+      if (identity2.isSeq(node))
+        return visitor.Seq?.(key, node, path24);
+      if (identity2.isPair(node))
+        return visitor.Pair?.(key, node, path24);
+      if (identity2.isScalar(node))
+        return visitor.Scalar?.(key, node, path24);
+      if (identity2.isAlias(node))
+        return visitor.Alias?.(key, node, path24);
       return void 0;
     }
-    function replaceNode(key, path22, node) {
-      const parent = path22[path22.length - 1];
-      if (identity.isCollection(parent)) {
+    function replaceNode(key, path24, node) {
+      const parent = path24[path24.length - 1];
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -26274,7 +26274,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -26417,10 +26417,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit2.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
+            if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -26445,7 +26445,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -26492,7 +26492,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -26565,12 +26565,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -26596,11 +26596,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -26611,7 +26611,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -26638,12 +26638,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -26665,7 +26665,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit2.visit(doc, {
             Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
+              if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -26727,11 +26727,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
+      if (identity2.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity2.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -26739,7 +26739,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
+      } else if (identity2.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -26754,13 +26754,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -26785,7 +26785,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -26799,12 +26799,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -26836,7 +26836,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -26860,12 +26860,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path24, value) {
       let v = value;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path24.length - 1; i >= 0; --i) {
+        const k = path24[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -26884,7 +26884,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -26904,7 +26904,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -26914,13 +26914,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path24, value) {
+        if (isEmptyPath(path24))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path24;
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -26932,12 +26932,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path24) {
+        const [key, ...rest] = path24;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity.isCollection(node))
+        if (identity2.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -26947,43 +26947,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path24, keepScalar) {
+        const [key, ...rest] = path24;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity2.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity.isPair(node))
+          if (!identity2.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path24) {
+        const [key, ...rest] = path24;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity2.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path24, value) {
+        const [key, ...rest] = path24;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -27439,7 +27439,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -27492,7 +27492,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -27515,7 +27515,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -27526,9 +27526,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify5(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -27542,15 +27542,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity2.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -27562,23 +27562,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -27619,7 +27619,7 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -27631,10 +27631,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -27654,7 +27654,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -27717,7 +27717,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
@@ -27730,10 +27730,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -27744,7 +27744,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -27765,7 +27765,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -27780,10 +27780,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge2 = require_merge();
     var stringify5 = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
       else if (merge2.isMergeKey(ctx, key))
         merge2.addMergeToJSMap(ctx, map, value);
@@ -27814,7 +27814,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity2.isNode(key) && ctx?.doc) {
         const strCtx = stringify5.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -27844,7 +27844,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -27852,15 +27852,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema);
         return new _Pair(key, value);
       }
@@ -27881,7 +27881,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -27897,14 +27897,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -27952,14 +27952,14 @@ ${indent}${line}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -27967,7 +27967,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -28035,16 +28035,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -28055,7 +28055,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity.MAP, schema);
+        super(identity2.MAP, schema);
         this.items = [];
       }
       /**
@@ -28093,7 +28093,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -28104,7 +28104,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -28128,7 +28128,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -28153,7 +28153,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -28176,7 +28176,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -28184,7 +28184,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity.isMap(map2))
+        if (!identity2.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -28201,7 +28201,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -28209,7 +28209,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity.SEQ, schema);
+        super(identity2.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -28235,7 +28235,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -28259,7 +28259,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -28301,7 +28301,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -28314,7 +28314,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -28322,7 +28322,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -28676,17 +28676,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
@@ -28700,7 +28700,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -28754,7 +28754,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -28781,7 +28781,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -28811,7 +28811,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -28992,7 +28992,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -29002,7 +29002,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair.Pair(key.key, null);
@@ -29018,7 +29018,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -29062,7 +29062,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity.isMap(map)) {
+        if (identity2.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -29307,7 +29307,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string = require_string();
@@ -29320,9 +29320,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -29339,7 +29339,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -29366,7 +29366,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -29421,7 +29421,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -29436,7 +29436,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -29472,7 +29472,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -29482,7 +29482,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -29493,9 +29493,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path24, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path24, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -29545,7 +29545,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
+        if (flow && identity2.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -29570,14 +29570,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection2.isEmptyPath(path22)) {
+      deleteIn(path24) {
+        if (Collection2.isEmptyPath(path24)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -29585,31 +29585,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection2.isEmptyPath(path22))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+      getIn(path24, keepScalar) {
+        if (Collection2.isEmptyPath(path24))
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection2.isEmptyPath(path22))
+      hasIn(path24) {
+        if (Collection2.isEmptyPath(path24))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -29626,13 +29626,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection2.isEmptyPath(path22)) {
+      setIn(path24, value) {
+        if (Collection2.isEmptyPath(path24)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path24), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path24, value);
         }
       }
       /**
@@ -29716,7 +29716,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -29987,12 +29987,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -30205,7 +30205,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -30216,9 +30216,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -30254,7 +30254,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -30284,7 +30284,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -30294,7 +30294,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap4 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -30317,7 +30317,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -30349,7 +30349,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -30365,7 +30365,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -30399,7 +30399,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -30449,7 +30449,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
+      const node = identity2.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -30868,7 +30868,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -30877,17 +30877,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -30907,7 +30907,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -30926,12 +30926,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -30980,7 +30980,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -31026,7 +31026,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -31132,7 +31132,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document2 = require_Document();
     var errors = require_errors3();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -31194,9 +31194,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -31593,9 +31593,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path22) => {
+    visit2.itemAtPath = (cst, path24) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path24) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -31604,23 +31604,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path22) => {
-      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit2.parentCollection = (cst, path24) => {
+      const parent = visit2.itemAtPath(cst, path24.slice(0, -1));
+      const field = path24[path24.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path24, item, visitor) {
+      let ctrl = visitor(item, path24);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path24.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -31631,10 +31631,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path24);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -31652,7 +31652,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -31736,7 +31736,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -33244,7 +33244,7 @@ var require_public_api = __commonJS({
     var Document2 = require_Document();
     var errors = require_errors3();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -33285,7 +33285,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -33322,11 +33322,11 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments4;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify5;
@@ -33342,7 +33342,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors3();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -33360,14 +33360,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
+    exports.isAlias = identity2.isAlias;
+    exports.isCollection = identity2.isCollection;
+    exports.isDocument = identity2.isDocument;
+    exports.isMap = identity2.isMap;
+    exports.isNode = identity2.isNode;
+    exports.isPair = identity2.isPair;
+    exports.isScalar = identity2.isScalar;
+    exports.isSeq = identity2.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -33415,7 +33415,7 @@ var require_ignore = __commonJS({
       return value;
     };
     var RETURN_FALSE = () => false;
-    var POSIX_CLASSES2 = {
+    var POSIX_CLASSES3 = {
       alnum: "0-9A-Za-z",
       alpha: "A-Za-z",
       blank: " \\t",
@@ -33482,10 +33482,10 @@ var require_ignore = __commonJS({
           }
           if (end > nameStart && pattern[end - 1] === ":") {
             const name = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES2, name)) {
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES3, name)) {
               return null;
             }
-            body += POSIX_CLASSES2[name];
+            body += POSIX_CLASSES3[name];
             prev = EMPTY;
             index = end;
           } else {
@@ -33507,17 +33507,17 @@ var require_ignore = __commonJS({
       }
     };
     var NEVER_MATCH = "[]";
-    var PLACEHOLDER = "\0";
+    var PLACEHOLDER2 = "\0";
     var REGEX_RESTORE_PLACEHOLDER = new RegExp(
-      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      `${PLACEHOLDER2}(\\d+)${PLACEHOLDER2}`,
       "g"
     );
     var TRAILING_WILDCARD = "\uE000";
     var TRAILING_DOUBLESTAR = "\uE001";
-    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var isReserved = (char) => char === PLACEHOLDER2 || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
     var extractBrackets = (pattern) => {
       const sources = [];
-      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const hold = (source) => `${PLACEHOLDER2}${sources.push(source) - 1}${PLACEHOLDER2}`;
       const { length } = pattern;
       let out = EMPTY;
       let index = 0;
@@ -33758,9 +33758,9 @@ var require_ignore = __commonJS({
     };
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run, at) => {
+    var separatorAfter = (run, at2) => {
       let separator = EMPTY;
-      for (let index = at + 1; index < run.length && !run[index].wildcard; index++) {
+      for (let index = at2 + 1; index < run.length && !run[index].wildcard; index++) {
         separator += run[index].single;
       }
       return separator;
@@ -33824,17 +33824,17 @@ var require_ignore = __commonJS({
       let run = [];
       const flush = () => {
         let lastWildcard;
-        run.forEach((token, at) => {
+        run.forEach((token, at2) => {
           if (token.wildcard) {
-            lastWildcard = at;
+            lastWildcard = at2;
           }
         });
-        run.forEach((token, at) => {
+        run.forEach((token, at2) => {
           if (!token.wildcard) {
             out += token.single;
             return;
           }
-          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at)})[^\\/])*`;
+          out += at2 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at2)})[^\\/])*`;
         });
         run = [];
       };
@@ -33887,26 +33887,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH2);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path22) => {
-      const end = path22.length - 1;
-      const index = path22.lastIndexOf(
+    var basenameOf = (path24) => {
+      const end = path24.length - 1;
+      const index = path24.lastIndexOf(
         SLASH2,
-        path22[end] === SLASH2 ? end - 1 : end
+        path24[end] === SLASH2 ? end - 1 : end
       );
-      return index < 0 ? path22 : path22.slice(index + 1);
+      return index < 0 ? path24 : path24.slice(index + 1);
     };
-    var parentOf = (path22) => {
-      if (path22.charCodeAt(0) === SLASH_CODE || path22.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path22.split(SLASH2).filter(Boolean);
+    var parentOf = (path24) => {
+      if (path24.charCodeAt(0) === SLASH_CODE || path24.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path24.split(SLASH2).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY;
       }
-      const end = path22.length - 1;
-      const cut = path22.lastIndexOf(
+      const end = path24.length - 1;
+      const cut = path24.lastIndexOf(
         SLASH2,
-        path22.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path24.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path22.slice(0, cut + 1);
+      return cut < 0 ? EMPTY : path24.slice(0, cut + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -34056,7 +34056,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path22) {
+      testLiteral(path24) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
         ));
@@ -34065,7 +34065,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path22)) {
+          if (rule.checkRegex.test(path24)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -34085,15 +34085,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path22, mode) {
+      test(path24, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path22) : path22;
+        const basename = shortcut ? basenameOf(path24) : path24;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path22
+            shortcut && rule._basenameOnly ? basename : path24
           )) {
             const { negative } = rule;
             const ret = {
@@ -34115,17 +34115,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path22, originalPath, doThrow) => {
-      if (!isString(path22)) {
+    var checkPath = (path24, originalPath, doThrow) => {
+      if (!isString(path24)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path22) {
+      if (!path24) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path22)) {
+      if (checkPath.isNotRelative(path24)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -34134,25 +34134,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path22) => {
-      const first = path22.charCodeAt(0);
+    var isNotRelative = (path24) => {
+      const first = path24.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path22.length === 1) {
+      if (path24.length === 1) {
         return true;
       }
-      const second = path22.charCodeAt(1);
+      const second = path24.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path22.length === 2 || path22.charCodeAt(2) === SLASH_CODE;
+      return path24.length === 2 || path24.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -34183,58 +34183,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path22) {
+      _test(originalPath, cache, path24) {
         checkPath(
-          path22,
+          path24,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path22 ? this._t(path22, cache) : {
+        return path24 ? this._t(path24, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path22 = convertPath(target);
-        if (!path22 || path22.charCodeAt(path22.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path22);
+        const path24 = convertPath(target);
+        if (!path24 || path24.charCodeAt(path24.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path24);
         }
-        const dir = this._t(path22, this._testCache);
+        const dir = this._t(path24, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path22);
+        const literal = this._rules.testLiteral(path24);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path22, cache) {
-        if (path22 in cache) {
-          return cache[path22];
+      _t(path24, cache) {
+        if (path24 in cache) {
+          return cache[path24];
         }
-        const parentPath = parentOf(path22);
+        const parentPath = parentOf(path24);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path22] = parent && parent.ignored ? parent : this._rules.test(path22, MODE_IGNORE);
+        return cache[path24] = parent && parent.ignored ? parent : this._rules.test(path24, MODE_IGNORE);
       }
-      ignores(path22) {
-        return this._test(path22, this._ignoreCache, convertPath(path22)).ignored;
+      ignores(path24) {
+        return this._test(path24, this._ignoreCache, convertPath(path24)).ignored;
       }
       createFilter() {
-        return (path22) => !this.ignores(path22);
+        return (path24) => !this.ignores(path24);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path22) {
-        return this._test(path22, this._testCache, convertPath(path22));
+      test(path24) {
+        return this._test(path24, this._testCache, convertPath(path24));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path22) => checkPath(convertPath(path22), path22, RETURN_FALSE);
+    var isPathValid = (path24) => checkPath(convertPath(path24), path24, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
+      checkPath.isNotRelative = (path24) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path24) || isNotRelative(path24);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -34372,6 +34372,9 @@ var ToolError = class extends Error {
   detail;
   name = "ToolError";
 };
+var InternalError = class extends Error {
+  name = "InternalError";
+};
 function formatLocation(location2) {
   if (!location2) return "";
   let text = location2.file;
@@ -34506,7 +34509,7 @@ function cleanUpOnInterrupt() {
 
 // src/entrypoints/action.ts
 import os6 from "node:os";
-import path21 from "node:path";
+import path23 from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -35038,8 +35041,8 @@ var NodeFiles = class {
     }
   }
   async list(dir) {
-    const entries = await readdir2(dir, { withFileTypes: true });
-    return entries.map((entry) => ({ name: entry.name, type: typeOf(entry) }));
+    const entries2 = await readdir2(dir, { withFileTypes: true });
+    return entries2.map((entry) => ({ name: entry.name, type: typeOf(entry) }));
   }
   async realpath(file) {
     try {
@@ -35070,6 +35073,79 @@ var NodeFiles = class {
 function isMissing(error2) {
   const code = error2.code;
   return code === "ENOENT" || code === "ENOTDIR";
+}
+
+// src/adapters/node/http.ts
+var MAX_BODY_BYTES = 20 * 1024 * 1024;
+var HttpTimeout = class extends Error {
+};
+var NodeHttp = class {
+  constructor(maxBodyBytes = MAX_BODY_BYTES) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+  maxBodyBytes;
+  async get(url, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new HttpTimeout(`no answer within ${seconds(options.timeoutMs)}`)), options.timeoutMs);
+    try {
+      const response = await fetch(url, { signal: controller.signal, redirect: "follow", headers: { accept: "application/json, */*" } });
+      const body = await this.readBody(response);
+      return { status: response.status, body };
+    } catch (error2) {
+      throw new Error(`GET ${displayUrl(url)}: ${reasonOf(error2)}`, { cause: error2 });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async readBody(response) {
+    const limit = this.maxBodyBytes;
+    const tooLarge = (size) => new Error(`the response body is larger than ${megabytes(limit)} (${size}): refused`);
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      await response.body?.cancel().catch(() => {
+      });
+      throw tooLarge(`${declared} bytes announced`);
+    }
+    if (!response.body) return "";
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder("utf-8");
+    let text = "";
+    let received = 0;
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > limit) {
+        await reader.cancel().catch(() => {
+        });
+        throw tooLarge(`more than ${limit} bytes received`);
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  }
+};
+function reasonOf(error2) {
+  let current = error2;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof HttpTimeout) return current.message;
+    if (current instanceof AggregateError && current.errors.length > 0) {
+      const parts = [...new Set(current.errors.map((inner) => inner instanceof Error ? inner.message : String(inner)).filter(Boolean))];
+      if (parts.length > 0) return parts.join("; ");
+    }
+    if (current.message && current.message !== "fetch failed") return current.message;
+    current = current.cause;
+  }
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+function displayUrl(url) {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1***@");
+}
+function seconds(ms) {
+  return ms % 1e3 === 0 ? `${ms / 1e3} s` : `${ms} ms`;
+}
+function megabytes(bytes) {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${bytes} bytes`;
 }
 
 // node_modules/universal-user-agent/index.js
@@ -35706,8 +35782,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -36077,8 +36153,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -36094,7 +36170,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -36543,17 +36619,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path22 = requestOptions.url.replace(options.baseUrl, "");
+    const path24 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path22} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path24} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path22} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path24} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -39392,8 +39468,8 @@ function describeSource(diff) {
   return formatLocation(diff.source);
 }
 function pathBeside(result) {
-  const { name, path: path22 } = result.environment;
-  return path22 && path22 !== name ? path22 : void 0;
+  const { name, path: path24 } = result.environment;
+  return path24 && path24 !== name ? path24 : void 0;
 }
 function hasClusters(environments) {
   return environments.some((result) => result.environment.cluster !== void 0);
@@ -39586,10 +39662,10 @@ function renderJunit(report) {
   if (report.findings.length > 0) suites.unshift(findingSuite("gitops-verify", report.findings));
   const tests = suites.reduce((sum, suite) => sum + suite.tests, 0);
   const failures = suites.reduce((sum, suite) => sum + suite.failures, 0);
-  const seconds = (report.durationMs / 1e3).toFixed(3);
+  const seconds2 = (report.durationMs / 1e3).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="gitops-verify" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">`,
+    `<testsuites name="gitops-verify" tests="${tests}" failures="${failures}" errors="0" time="${seconds2}">`,
     ...suites.map((suite) => suite.xml),
     "</testsuites>",
     ""
@@ -39934,7 +40010,29 @@ var RULES = [
   { id: "remote-resource", name: "RemoteResource", description: "A kustomization references a remote base, which is not fetched.", help: "Vendor the base into the repository, or set render.allowRemoteResources in .gitops-verify.yaml." },
   { id: "yaml-invalid", name: "YamlInvalid", description: "A YAML file does not parse, has duplicate keys, or has too many aliases.", help: "Fix the YAML at the line named." },
   { id: "input-too-large", name: "InputTooLarge", description: "A file an environment reads is larger than an input may be.", help: "Split the file, or keep large data out of the configuration repository." },
-  { id: "environment-invalid", name: "EnvironmentInvalid", description: "A configured environment path does not exist or is not a directory.", help: "Fix environments.paths in .gitops-verify.yaml." }
+  { id: "environment-invalid", name: "EnvironmentInvalid", description: "A configured environment path does not exist or is not a directory.", help: "Fix environments.paths in .gitops-verify.yaml." },
+  { id: "schema-unknown-field", name: "SchemaUnknownField", description: "An object has a field its schema does not have (the API server's strict field validation refuses it; a lax server drops it silently).", help: "Fix the spelling (the message suggests the nearest field), or move the field where the schema has it." },
+  { id: "schema-type", name: "SchemaType", description: "A value has the wrong type for its field.", help: "Write the value as the type named (quote numbers that must be strings; do not quote integers)." },
+  { id: "schema-enum", name: "SchemaEnum", description: "A value is not one of those its field allows.", help: "Use one of the values listed in the message." },
+  { id: "schema-required", name: "SchemaRequired", description: "A required field is missing.", help: "Add the field named." },
+  { id: "schema-format", name: "SchemaFormat", description: "A value does not have the format its field requires (date-time, base64, quantity\u2026).", help: "Write the value in the format named." },
+  { id: "schema-invalid", name: "SchemaInvalid", description: "An object does not satisfy its schema.", help: "See the message for the rule that failed." },
+  { id: "schema-missing", name: "SchemaMissing", description: "No schema was found for some objects: they were not validated.", help: "Add their CustomResourceDefinitions to schemas.crdPaths, or a schema location (schemas.locations)." },
+  { id: "schema-location", name: "SchemaLocation", description: "A schema location could not be used (unreachable, an HTTP error, invalid JSON, a corrupt cache file).", help: "Check the URL or directory in schemas.locations; the next location was used meanwhile." },
+  { id: "kind-unknown", name: "KindUnknown", description: "A built-in API group has no such kind (usually a misspelling).", help: "Fix the kind, or the apiVersion the message names." },
+  { id: "api-removed", name: "ApiRemoved", description: "The apiVersion is no longer served by the configured Kubernetes (or project) version.", help: "Move the object to the replacement the message names." },
+  { id: "api-deprecated", name: "ApiDeprecated", description: "The apiVersion is deprecated and will be removed.", help: "Move the object to the replacement the message names before the release that removes it." },
+  { id: "crd-invalid", name: "CrdInvalid", description: "The API server would refuse this CustomResourceDefinition.", help: "Fix the CRD at the path named; its custom resources are not validated meanwhile." },
+  { id: "object-invalid", name: "ObjectInvalid", description: "A YAML document is not a Kubernetes object (no apiVersion or kind, or not a map).", help: "Add apiVersion and kind, or remove the document." },
+  { id: "object-duplicate", name: "ObjectDuplicate", description: "The same object is rendered more than once in one environment.", help: "Keep one definition: the API server would apply the last one only." },
+  { id: "name-invalid", name: "NameInvalid", description: "An object name the API server would refuse.", help: "Use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit." },
+  { id: "namespace-invalid", name: "NamespaceInvalid", description: "A namespace name the API server would refuse.", help: "Use a DNS-1123 label: lower-case letters, digits and '-'." },
+  { id: "label-key-invalid", name: "LabelKeyInvalid", description: "A label key the API server would refuse.", help: "Use an optional DNS-subdomain prefix and a name of at most 63 characters." },
+  { id: "label-value-invalid", name: "LabelValueInvalid", description: "A label value the API server would refuse.", help: "At most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit." },
+  { id: "annotation-key-invalid", name: "AnnotationKeyInvalid", description: "An annotation key the API server would refuse (or annotations over 256 KiB).", help: "Use an optional DNS-subdomain prefix and a name of at most 63 characters." },
+  { id: "config-key-invalid", name: "ConfigKeyInvalid", description: "A ConfigMap or Secret key the API server would refuse.", help: "Use letters, digits, '-', '_' and '.'." },
+  { id: "quantity-invalid", name: "QuantityInvalid", description: "A resource quantity the API server cannot parse, or a negative one.", help: "Write quantities like 100m, 0.5, 128Mi or 1Gi." },
+  { id: "limit-below-request", name: "LimitBelowRequest", description: "A resource request is larger than its limit.", help: "Raise the limit or lower the request." }
 ];
 var BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 function describeRule(id) {
@@ -40107,10 +40205,10 @@ function unreadFiles(files) {
   return `Changed files no environment reads: ${shown}${more}`;
 }
 function footer(report, paint) {
-  const seconds = `${(report.durationMs / 1e3).toFixed(1)} s`;
+  const seconds2 = `${(report.durationMs / 1e3).toFixed(1)} s`;
   const { result, reasons } = report.gate;
   const gate = paint(result === "pass" ? "green" : result === "fail" ? "red" : "yellow", `gate: ${GATE_WORDS[result]}`);
-  return [`${summaryLine(report)} (${seconds})`, `${gate}${reasons.length ? ` \u2014 ${clean(reasons.join("; "))}` : ""}`].join("\n");
+  return [`${summaryLine(report)} (${seconds2})`, `${gate}${reasons.length ? ` \u2014 ${clean(reasons.join("; "))}` : ""}`].join("\n");
 }
 
 // src/report/index.ts
@@ -40193,7 +40291,7 @@ function annotationsOf(report) {
 
 // src/app/verify.ts
 import { randomBytes } from "node:crypto";
-import path20 from "node:path";
+import path22 from "node:path";
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -40384,6 +40482,67 @@ var config_v1_default = {
         }
       }
     },
+    schemas: {
+      description: "Validation of every rendered object against its JSON Schema (built-in kinds, CRDs, schema locations), removed and deprecated APIs, and the checks schemas cannot express.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Validate rendered objects.",
+          type: "boolean",
+          default: true
+        },
+        kubernetesVersion: {
+          description: 'Kubernetes version of the clusters ("1.31", "v1.31.2" or "master"): picks removed and deprecated APIs and versioned schema locations. Default: the version of the embedded schemas.',
+          type: "string",
+          pattern: "^(master|v?[0-9]+\\.[0-9]+(\\.[0-9]+)?)$"
+        },
+        strict: {
+          description: "Refuse fields a schema does not have, as the API server's strict field validation does.",
+          type: "boolean",
+          default: true
+        },
+        locations: {
+          description: "Where schemas come from, tried in order, as kubeconform's -schema-location: `default` (the embedded schemas of the built-in kinds), or URL or directory templates with {{ .NormalizedKubernetesVersion }}, {{ .StrictSuffix }}, {{ .ResourceKind }}, {{ .ResourceAPIVersion }}, {{ .Group }}, {{ .KindSuffix }}.",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          },
+          default: [
+            "default"
+          ]
+        },
+        ignoreMissingSchemas: {
+          description: "Objects without a schema are counted in a notice (true) or are each an error (false).",
+          type: "boolean",
+          default: true
+        },
+        skipKinds: {
+          description: "Kinds not validated: `Kind` or `group/version/Kind` (`v1/Kind` for the core group).",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          },
+          default: []
+        },
+        crdPaths: {
+          description: "Files or directories (relative to the repository) whose CustomResourceDefinitions apply to every environment, beside the CRDs an environment renders itself.",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          },
+          default: []
+        },
+        cacheDir: {
+          description: "Directory (relative to the repository, or absolute) where downloaded schemas are kept across runs. Default: the user's cache directory (~/.cache/gitops-verify/schemas).",
+          type: "string",
+          minLength: 1
+        }
+      }
+    },
     render: {
       type: "object",
       additionalProperties: false,
@@ -40474,9 +40633,9 @@ function parseYaml(text, file) {
 function firstLine(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
-function nodeAt(doc, path22) {
+function nodeAt(doc, path24) {
   let node = doc.contents;
-  for (const step of path22) {
+  for (const step of path24) {
     if ((0, import_yaml.isMap)(node)) {
       const pair = node.items.find((item) => (0, import_yaml.isScalar)(item.key) && item.key.value === step);
       node = pair?.value;
@@ -40488,10 +40647,10 @@ function nodeAt(doc, path22) {
   }
   return node;
 }
-function keyNodeAt(doc, path22) {
-  if (path22.length === 0) return void 0;
-  const parent = nodeAt(doc, path22.slice(0, -1));
-  const last = path22[path22.length - 1];
+function keyNodeAt(doc, path24) {
+  if (path24.length === 0) return void 0;
+  const parent = nodeAt(doc, path24.slice(0, -1));
+  const last = path24[path24.length - 1];
   if ((0, import_yaml.isMap)(parent)) {
     const pair = parent.items.find((item) => (0, import_yaml.isScalar)(item.key) && item.key.value === last);
     return pair?.key;
@@ -40513,6 +40672,7 @@ var DEFAULT_CONFIG = {
   flux: { enabled: true, clusters: {}, strictSubstitution: false },
   argocd: { enabled: true, clusters: [] },
   helm: { enabled: true },
+  schemas: { enabled: true, strict: true, locations: ["default"], ignoreMissingSchemas: true, skipKinds: [], crdPaths: [] },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65e3 }
@@ -40551,6 +40711,7 @@ function withDefaults4(raw) {
     flux: { ...DEFAULT_CONFIG.flux, ...raw.flux },
     argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
     helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
+    schemas: { ...DEFAULT_CONFIG.schemas, ...raw.schemas },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report }
@@ -40607,8 +40768,8 @@ async function readKustomization(parsed2, file, typeOf2) {
     return kustomization;
   }
   if (!doc) return kustomization;
-  const entries = collectEntries(content, doc, parsed2);
-  for (const entry of entries) {
+  const entries2 = collectEntries(content, doc, parsed2);
+  for (const entry of entries2) {
     if (REMOTE.test(entry.written)) {
       kustomization.references.push({ kind: "remote", field: entry.field, written: entry.written, target: entry.written, line: entry.line });
       continue;
@@ -40634,13 +40795,13 @@ async function readKustomization(parsed2, file, typeOf2) {
   return kustomization;
 }
 function collectEntries(content, doc, parsed2) {
-  const entries = [];
+  const entries2 = [];
   const lineAt = (steps) => lineOfNode(parsed2, nodeAt(doc, steps), 1);
   const addList = (field, expect) => {
     const list2 = content[field];
     if (!Array.isArray(list2)) return;
     list2.forEach((item, index) => {
-      if (typeof item === "string") entries.push({ field, written: item, line: lineAt([field, index]), expect });
+      if (typeof item === "string") entries2.push({ field, written: item, line: lineAt([field, index]), expect });
     });
   };
   for (const field of DIRECTORY_OR_FILE_LISTS) addList(field, "any");
@@ -40649,7 +40810,7 @@ function collectEntries(content, doc, parsed2) {
   if (Array.isArray(strategic)) {
     strategic.forEach((item, index) => {
       if (typeof item === "string" && !looksInline(item)) {
-        entries.push({ field: "patchesStrategicMerge", written: item, line: lineAt(["patchesStrategicMerge", index]), expect: "file" });
+        entries2.push({ field: "patchesStrategicMerge", written: item, line: lineAt(["patchesStrategicMerge", index]), expect: "file" });
       }
     });
   }
@@ -40659,7 +40820,7 @@ function collectEntries(content, doc, parsed2) {
     list2.forEach((item, index) => {
       const value = item?.path;
       if (typeof value === "string") {
-        entries.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
+        entries2.push({ field: `${field}[${index}].path`, written: value, line: lineAt([field, index, "path"]), expect: "file" });
       }
     });
   }
@@ -40668,18 +40829,18 @@ function collectEntries(content, doc, parsed2) {
     charts.forEach((chart, index) => {
       const spec = chart ?? {};
       if (typeof spec.valuesFile === "string") {
-        entries.push({ field: `helmCharts[${index}].valuesFile`, written: spec.valuesFile, line: lineAt(["helmCharts", index, "valuesFile"]), expect: "file" });
+        entries2.push({ field: `helmCharts[${index}].valuesFile`, written: spec.valuesFile, line: lineAt(["helmCharts", index, "valuesFile"]), expect: "file" });
       }
       const additional = Array.isArray(spec.additionalValuesFiles) ? spec.additionalValuesFiles : [];
       additional.forEach((written, fileIndex) => {
         if (typeof written === "string") {
-          entries.push({ field: `helmCharts[${index}].additionalValuesFiles`, written, line: lineAt(["helmCharts", index, "additionalValuesFiles", fileIndex]), expect: "file" });
+          entries2.push({ field: `helmCharts[${index}].additionalValuesFiles`, written, line: lineAt(["helmCharts", index, "additionalValuesFiles", fileIndex]), expect: "file" });
         }
       });
     });
   }
   const openapi = content.openapi?.path;
-  if (typeof openapi === "string") entries.push({ field: "openapi.path", written: openapi, line: lineAt(["openapi", "path"]), expect: "file" });
+  if (typeof openapi === "string") entries2.push({ field: "openapi.path", written: openapi, line: lineAt(["openapi", "path"]), expect: "file" });
   for (const field of ["configMapGenerator", "secretGenerator"]) {
     const list2 = content[field];
     if (!Array.isArray(list2)) continue;
@@ -40690,17 +40851,17 @@ function collectEntries(content, doc, parsed2) {
         if (typeof entry !== "string") return;
         const equals = entry.indexOf("=");
         const written = equals >= 0 ? entry.slice(equals + 1) : entry;
-        entries.push({ field: `${field}[${index}].files`, written, line: lineAt([field, index, "files", fileIndex]), expect: "any" });
+        entries2.push({ field: `${field}[${index}].files`, written, line: lineAt([field, index, "files", fileIndex]), expect: "any" });
       });
       const envs = [...Array.isArray(spec.envs) ? spec.envs : [], ...typeof spec.env === "string" ? [spec.env] : []];
       envs.forEach((entry, envIndex) => {
         if (typeof entry !== "string") return;
         const steps = typeof spec.env === "string" && envIndex === envs.length - 1 ? [field, index, "env"] : [field, index, "envs", envIndex];
-        entries.push({ field: `${field}[${index}].envs`, written: entry, line: lineAt(steps), expect: "file" });
+        entries2.push({ field: `${field}[${index}].envs`, written: entry, line: lineAt(steps), expect: "file" });
       });
     });
   }
-  return entries;
+  return entries2;
 }
 function collectGenerators(content, doc, parsed2) {
   const generators = [];
@@ -40826,16 +40987,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path22, added, removed, oldPosInc, options) {
-    const last = path22.lastComponent;
+  addToPath(path24, added, removed, oldPosInc, options) {
+    const last = path24.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path22.oldPos + oldPosInc,
+        oldPos: path24.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path22.oldPos + oldPosInc,
+        oldPos: path24.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -41262,10 +41423,10 @@ function generatorStem(id) {
   const match = GENERATOR_HASH_SUFFIX.exec(id.name);
   return match ? objectKey({ ...id, name: match[1] }) : void 0;
 }
-function groupBy(items, keyOf) {
+function groupBy(items, keyOf2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const key = keyOf(item);
+    const key = keyOf2(item);
     if (key === void 0) continue;
     const group = groups.get(key);
     if (group) group.push(item);
@@ -41813,7 +41974,7 @@ function helmPullArgs(source, destination, settings) {
 function ociReference(source) {
   let url = source.url.replace(/\/+$/, "");
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `oci://${url}`;
-  if (!url.startsWith("oci://")) throw new RenderFailure(`${displayUrl(source.url)} is not an oci:// chart reference`, "");
+  if (!url.startsWith("oci://")) throw new RenderFailure(`${displayUrl2(source.url)} is not an oci:// chart reference`, "");
   if (source.chart !== void 0) {
     const chart = source.chart.replace(/^\/+|\/+$/g, "");
     if (!chart || chart.split("/").some((segment) => !CHART_NAME.test(segment))) {
@@ -41821,16 +41982,16 @@ function ociReference(source) {
     }
     url = `${url}/${chart}`;
   }
-  if (!URL.canParse(url) || /\s/.test(url)) throw new RenderFailure(`${displayUrl(url)} is not an oci:// chart reference`, "");
+  if (!URL.canParse(url) || /\s/.test(url)) throw new RenderFailure(`${displayUrl2(url)} is not an oci:// chart reference`, "");
   return url;
 }
 function checkRepositoryUrl(url) {
   const parsed2 = URL.canParse(url) ? new URL(url) : void 0;
   if (!parsed2 || parsed2.protocol !== "https:" && parsed2.protocol !== "http:") {
-    throw new RenderFailure(`${displayUrl(url)} is not an HTTP(S) Helm repository URL`, "");
+    throw new RenderFailure(`${displayUrl2(url)} is not an HTTP(S) Helm repository URL`, "");
   }
 }
-function displayUrl(url) {
+function displayUrl2(url) {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
 }
 function isPinnedVersion(source) {
@@ -41851,14 +42012,14 @@ function chartCacheKey(source) {
 }
 function describeRemoteChart(source) {
   const version = source.version ? ` ${source.version}` : " (latest version)";
-  if (source.type === "repository") return `chart ${source.chart}${version} from ${displayUrl(source.url)}`;
+  if (source.type === "repository") return `chart ${source.chart}${version} from ${displayUrl2(source.url)}`;
   let reference;
   try {
     reference = ociReference(source);
   } catch {
     reference = source.chart ? `${source.url}/${source.chart}` : source.url;
   }
-  return `chart ${displayUrl(reference)}${version}`;
+  return `chart ${displayUrl2(reference)}${version}`;
 }
 function firstHelmError(stderr) {
   const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
@@ -42184,12 +42345,12 @@ async function discover({ root, files, config }) {
   const scanProblems = [];
   const yamlFiles = [];
   const directories = /* @__PURE__ */ new Map();
-  for (const { dir, entries } of await walkDirectories(files, realRoot)) {
-    directories.set(dir, entries);
-    for (const entry of entries) if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) yamlFiles.push(joinPath(dir, entry.name));
+  for (const { dir, entries: entries2 } of await walkDirectories(files, realRoot)) {
+    directories.set(dir, entries2);
+    for (const entry of entries2) if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) yamlFiles.push(joinPath(dir, entry.name));
     const present = [];
     for (const name of KUSTOMIZATION_FILE_NAMES) {
-      const entry = entries.find((candidate) => candidate.name === name);
+      const entry = entries2.find((candidate) => candidate.name === name);
       if (entry && (entry.type === "file" || await typeOf2(joinPath(dir, name)) === "file")) present.push(name);
     }
     if (present.length === 0) continue;
@@ -42339,8 +42500,8 @@ async function plainDirectory(environment2, files, root, typeOf2) {
     };
   }
   const inputs = /* @__PURE__ */ new Set();
-  for (const { dir, entries } of await walkDirectories(files, root, environment2.path)) {
-    for (const entry of entries) {
+  for (const { dir, entries: entries2 } of await walkDirectories(files, root, environment2.path)) {
+    for (const entry of entries2) {
       if (entry.type === "file" && YAML_FILE.test(entry.name)) inputs.add(joinPath(dir, entry.name));
     }
   }
@@ -42351,9 +42512,9 @@ async function walkDirectories(files, root, start = ".") {
   const queue = [start];
   while (queue.length > 0) {
     const dir = queue.shift();
-    const entries = await files.list(joinRepoPath(root, dir));
-    result.push({ dir, entries });
-    for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
+    const entries2 = await files.list(joinRepoPath(root, dir));
+    result.push({ dir, entries: entries2 });
+    for (const entry of entries2.sort((a, b) => a.name < b.name ? -1 : 1)) {
       if (entry.type !== "directory" || entry.name.startsWith(".") || SKIPPED_DIRECTORIES.has(entry.name)) continue;
       queue.push(joinPath(dir, entry.name));
     }
@@ -42550,9 +42711,9 @@ function buildSpec(environment2, spec, definedAt, context, problem2) {
     for (const found of closure.problems) if (!problems.includes(found)) problems.push(found);
   };
   const dir = spec.path;
-  const entries = discovery.directories.get(dir);
+  const entries2 = discovery.directories.get(dir);
   let generated;
-  if (!entries) {
+  if (!entries2) {
     problems.push(problem2(`spec.path "${spec.path}" is not a directory in this repository`));
     for (const name of KUSTOMIZATION_FILE_NAMES) inputs.add(dir === "." ? name : `${dir}/${name}`);
   } else if (discovery.kustomizations.has(dir)) {
@@ -42616,8 +42777,8 @@ function generatedResources(dir, context, inputs, yamlInputs, addClosure) {
   const resources = [];
   const relative = (repoPath) => `./${dir === "." ? repoPath : repoPath.slice(dir.length + 1)}`;
   const visit2 = (current) => {
-    const entries = [...discovery.directories.get(current) ?? []].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries) {
+    const entries2 = [...discovery.directories.get(current) ?? []].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
       const repoPath = current === "." ? entry.name : `${current}/${entry.name}`;
       if (entry.type === "directory") {
         if (!discovery.directories.has(repoPath) || sourceIgnore.ignores(`${repoPath}/`)) continue;
@@ -43389,10 +43550,10 @@ function goSplit(text, separator, limit = -1) {
   if (limit < 0 || parts.length <= limit) return parts;
   return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(separator)];
 }
-function goPathClean(path22) {
-  if (path22 === "") return ".";
-  const rooted = path22.startsWith("/");
-  const n = path22.length;
+function goPathClean(path24) {
+  if (path24 === "") return ".";
+  const rooted = path24.startsWith("/");
+  const n = path24.length;
   const out = [];
   let r = 0;
   let dotdot = 0;
@@ -43402,9 +43563,9 @@ function goPathClean(path22) {
     dotdot = 1;
   }
   while (r < n) {
-    if (path22[r] === "/") r++;
-    else if (path22[r] === "." && (r + 1 === n || path22[r + 1] === "/")) r++;
-    else if (path22[r] === "." && path22[r + 1] === "." && (r + 2 === n || path22[r + 2] === "/")) {
+    if (path24[r] === "/") r++;
+    else if (path24[r] === "." && (r + 1 === n || path24[r + 1] === "/")) r++;
+    else if (path24[r] === "." && path24[r + 1] === "." && (r + 2 === n || path24[r + 2] === "/")) {
       r += 2;
       if (out.length > dotdot) {
         out.pop();
@@ -43417,23 +43578,23 @@ function goPathClean(path22) {
       }
     } else {
       if (rooted && out.length !== 1 || !rooted && out.length !== 0) out.push("/");
-      for (; r < n && path22[r] !== "/"; r++) out.push(path22[r]);
+      for (; r < n && path24[r] !== "/"; r++) out.push(path24[r]);
     }
   }
   return out.length === 0 ? "." : out.join("");
 }
-function goPathBase(path22) {
-  if (path22 === "") return ".";
-  let trimmed = path22.replace(/\/+$/, "");
+function goPathBase(path24) {
+  if (path24 === "") return ".";
+  let trimmed = path24.replace(/\/+$/, "");
   if (trimmed === "") return "/";
   trimmed = trimmed.slice(trimmed.lastIndexOf("/") + 1);
   return trimmed;
 }
-function goPathDir(path22) {
-  return goPathClean(path22.slice(0, path22.lastIndexOf("/") + 1));
+function goPathDir(path24) {
+  return goPathClean(path24.slice(0, path24.lastIndexOf("/") + 1));
 }
-function goPathExt(path22) {
-  for (let i = path22.length - 1; i >= 0 && path22[i] !== "/"; i--) if (path22[i] === ".") return path22.slice(i);
+function goPathExt(path24) {
+  for (let i = path24.length - 1; i >= 0 && path24[i] !== "/"; i--) if (path24[i] === ".") return path24.slice(i);
   return "";
 }
 function sanitizeName(name) {
@@ -44607,8 +44768,8 @@ var State = class {
     this.walkList(dot, nodes);
     return this.out;
   }
-  fail(at, message) {
-    throw new ExecError(`at <${at}>: ${message}`);
+  fail(at2, message) {
+    throw new ExecError(`at <${at2}>: ${message}`);
   }
   tick() {
     if (++this.steps > MAX_STEPS) throw new ExecError(`more than ${MAX_STEPS} steps: refusing a template this expensive`);
@@ -44767,14 +44928,14 @@ var State = class {
     });
     return value;
   }
-  evalField(at, name, hasArgs, receiver) {
+  evalField(at2, name, hasArgs, receiver) {
     if (receiver === void 0) {
-      if (this.missingKey === "error") this.fail(at, `nil data; no entry for key ${goQuote(name)}`);
+      if (this.missingKey === "error") this.fail(at2, `nil data; no entry for key ${goQuote(name)}`);
       return void 0;
     }
-    if (receiver === null) this.fail(at, `nil pointer evaluating interface {}.${name}`);
+    if (receiver === null) this.fail(at2, `nil pointer evaluating interface {}.${name}`);
     if (isGoMap(receiver)) {
-      if (hasArgs) this.fail(at, `${name} is not a method but has arguments`);
+      if (hasArgs) this.fail(at2, `${name} is not a method but has arguments`);
       if (hasKey(receiver, name)) return receiver[name];
       switch (this.missingKey) {
         case "invalid":
@@ -44782,10 +44943,10 @@ var State = class {
         case "zero":
           return stringMaps.has(receiver) ? "" : null;
         case "error":
-          return this.fail(at, `map has no entry for key ${goQuote(name)}`);
+          return this.fail(at2, `map has no entry for key ${goQuote(name)}`);
       }
     }
-    return this.fail(at, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    return this.fail(at2, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
   evalFunction(dot, name, args, final) {
     const func = FUNCTIONS[name];
@@ -44851,14 +45012,14 @@ var State = class {
     return this.fail(node.text, `expected ${goKindName(kind)}; found ${node.text}`);
   }
   /** text/template's validateType: what a Go parameter of this type accepts. */
-  validate(at, value, kind) {
+  validate(at2, value, kind) {
     if (kind === "value") return value;
     if (value === void 0) {
       if (kind === "any" || kind === "dict") return null;
-      return this.fail(at, `invalid value; expected ${goKindName(kind)}`);
+      return this.fail(at2, `invalid value; expected ${goKindName(kind)}`);
     }
     const ok = kind === "any" || kind === "string" && typeof value === "string" || kind === "int" && typeof value === "bigint" || kind === "float" && typeof value === "number" || kind === "bool" && typeof value === "boolean" || kind === "dict" && isGoMap(value) && !stringMaps.has(value);
-    if (!ok) this.fail(at, `wrong type for value; expected ${goKindName(kind)}; got ${value === null ? "interface {}" : goTypeName(value)}`);
+    if (!ok) this.fail(at2, `wrong type for value; expected ${goKindName(kind)}; got ${value === null ? "interface {}" : goTypeName(value)}`);
     return value;
   }
 };
@@ -44936,16 +45097,16 @@ var OUTSIDE = {
   plugin: "calls a plugin service"
 };
 var GeneratorError = class extends Error {
-  constructor(message, path22) {
+  constructor(message, path24) {
     super(message);
-    this.path = path22;
+    this.path = path24;
   }
   path;
 };
 var RenderError = class extends Error {
-  constructor(message, path22) {
+  constructor(message, path24) {
     super(message);
-    this.path = path22;
+    this.path = path24;
   }
   path;
 };
@@ -44979,10 +45140,10 @@ async function expandApplicationSet(applicationSet, repository, clusters, option
   const applications = [];
   const names = /* @__PURE__ */ new Set();
   for (const [i, generator] of spec.generators.entries()) {
-    const path22 = `spec.generators[${i}]`;
+    const path24 = `spec.generators[${i}]`;
     let results;
     try {
-      results = await transform(generator, path22, baseTemplate, {}, 0, context);
+      results = await transform(generator, path24, baseTemplate, {}, 0, context);
     } catch (error2) {
       if (!(error2 instanceof GeneratorError)) throw error2;
       problems.push({ message: error2.message, path: error2.path });
@@ -44990,12 +45151,12 @@ async function expandApplicationSet(applicationSet, repository, clusters, option
     }
     for (const result of results) {
       result.params.forEach((params, index) => {
-        const where = `${path22} (parameter set ${index + 1})`;
+        const where = `${path24} (parameter set ${index + 1})`;
         const application = renderApplication(result, params, spec, namespace, where, context);
         if (!application) return;
         const name = application.metadata.name;
         if (names.has(name)) {
-          problems.push({ message: `${where}: the ApplicationSet generates two Applications named ${goQuote(name)}; Argo CD creates only the first`, path: path22 });
+          problems.push({ message: `${where}: the ApplicationSet generates two Applications named ${goQuote(name)}; Argo CD creates only the first`, path: path24 });
           return;
         }
         names.add(name);
@@ -45005,18 +45166,18 @@ async function expandApplicationSet(applicationSet, repository, clusters, option
   }
   return done(applications);
 }
-async function transform(generator, path22, baseTemplate, params, depth, context) {
+async function transform(generator, path24, baseTemplate, params, depth, context) {
   const spec = asRecord(generator);
-  if (!spec) throw new GeneratorError("a generator must be a mapping", path22);
-  const selector = parseSelector(spec.selector, `${path22}.selector`);
+  if (!spec) throw new GeneratorError("a generator must be a mapping", path24);
+  const selector = parseSelector(spec.selector, `${path24}.selector`);
   const kinds = GENERATOR_KINDS.filter((kind) => spec[kind] !== void 0 && spec[kind] !== null && !(depth >= 2 && (kind === "matrix" || kind === "merge")));
   if (kinds.length === 0 && depth === 0) {
     const written = Object.keys(spec).filter((key) => key !== "selector");
-    context.problems.push({ message: `unrecognized generator${written.length ? `: ${written.join(", ")}` : ""}; Argo CD generates nothing from it`, path: path22 });
+    context.problems.push({ message: `unrecognized generator${written.length ? `: ${written.join(", ")}` : ""}; Argo CD generates nothing from it`, path: path24 });
   }
   const results = [];
   for (const kind of kinds) {
-    const kindPath = `${path22}.${kind}`;
+    const kindPath = `${path24}.${kind}`;
     if (OUTSIDE[kind]) throw new GeneratorError(`the ${kind} generator ${OUTSIDE[kind]}: it cannot be expanded here`, kindPath);
     const kindSpec = asRecord(spec[kind]);
     if (!kindSpec) throw new GeneratorError(`${kind} must be a mapping`, kindPath);
@@ -45025,7 +45186,7 @@ async function transform(generator, path22, baseTemplate, params, depth, context
     let interpolated = spec;
     if (Object.keys(params).length > 0) {
       try {
-        interpolated = renderValue(spec, cloneGo(params), context, path22);
+        interpolated = renderValue(spec, cloneGo(params), context, path24);
       } catch (error2) {
         if (error2 instanceof RenderError) throw new GeneratorError(`failed to replace parameters in generator: ${error2.message}`, error2.path);
         throw error2;
@@ -45040,68 +45201,68 @@ async function transform(generator, path22, baseTemplate, params, depth, context
   }
   return results;
 }
-async function generateParams(kind, spec, path22, depth, context) {
+async function generateParams(kind, spec, path24, depth, context) {
   switch (kind) {
     case "list":
-      return listParams(spec, path22, context);
+      return listParams(spec, path24, context);
     case "clusters":
-      return clusterParams(spec, path22, context);
+      return clusterParams(spec, path24, context);
     case "git":
-      return gitParams(spec, path22, context);
+      return gitParams(spec, path24, context);
     case "matrix":
-      return matrixParams(spec, path22, depth, context);
+      return matrixParams(spec, path24, depth, context);
     case "merge":
-      return mergeParams(spec, path22, depth, context);
+      return mergeParams(spec, path24, depth, context);
     default:
-      throw new GeneratorError(`the ${kind} generator cannot be expanded here`, path22);
+      throw new GeneratorError(`the ${kind} generator cannot be expanded here`, path24);
   }
 }
-async function childParams(child, path22, params, depth, context) {
-  const results = await transform(child, path22, { metadata: {}, spec: {} }, params, depth + 1, context);
-  if (results.length === 0) throw new GeneratorError("child generator generated no parameters", path22);
-  if (results.length > 1) throw new GeneratorError("found more than one generator in matrix.Generators", path22);
+async function childParams(child, path24, params, depth, context) {
+  const results = await transform(child, path24, { metadata: {}, spec: {} }, params, depth + 1, context);
+  if (results.length === 0) throw new GeneratorError("child generator generated no parameters", path24);
+  if (results.length > 1) throw new GeneratorError("found more than one generator in matrix.Generators", path24);
   return results[0].params;
 }
-async function matrixParams(spec, path22, depth, context) {
+async function matrixParams(spec, path24, depth, context) {
   const children = Array.isArray(spec.generators) ? spec.generators : [];
-  if (children.length < 2) throw new GeneratorError("found less than two generators, Matrix support only two", path22);
-  if (children.length > 2) throw new GeneratorError("found more than two generators, Matrix support only two", path22);
+  if (children.length < 2) throw new GeneratorError("found less than two generators, Matrix support only two", path24);
+  if (children.length > 2) throw new GeneratorError("found more than two generators, Matrix support only two", path24);
   const out = [];
-  for (const first of await childParams(children[0], `${path22}.generators[0]`, {}, depth, context)) {
-    for (const second of await childParams(children[1], `${path22}.generators[1]`, first, depth, context)) {
+  for (const first of await childParams(children[0], `${path24}.generators[0]`, {}, depth, context)) {
+    for (const second of await childParams(children[1], `${path24}.generators[1]`, first, depth, context)) {
       if (context.goTemplate) {
         const combined = {};
         mergeMaps(combined, cloneGo(second), true);
         mergeMaps(combined, cloneGo(first), true);
         out.push(combined);
-      } else out.push(combineStringMaps(first, second, path22));
+      } else out.push(combineStringMaps(first, second, path24));
     }
   }
   return out;
 }
-function combineStringMaps(a, b, path22) {
+function combineStringMaps(a, b, path24) {
   const combined = {};
   for (const [key, value] of Object.entries(a)) setKey(combined, key, sprintValue(value));
   for (const [key, value] of Object.entries(b)) {
     const text = sprintValue(value);
     const current = combined[key];
     if (current !== void 0 && current !== text) {
-      throw new GeneratorError(`failed to combine string maps with merging params for the matrix generator: found duplicate key ${key} with different value, a: ${String(current)} ,b: ${text}`, path22);
+      throw new GeneratorError(`failed to combine string maps with merging params for the matrix generator: found duplicate key ${key} with different value, a: ${String(current)} ,b: ${text}`, path24);
     }
     setKey(combined, key, text);
   }
   return combined;
 }
-async function mergeParams(spec, path22, depth, context) {
+async function mergeParams(spec, path24, depth, context) {
   const children = Array.isArray(spec.generators) ? spec.generators : [];
-  if (children.length < 2) throw new GeneratorError("found less than two generators, Merge requires two or more", path22);
+  if (children.length < 2) throw new GeneratorError("found less than two generators, Merge requires two or more", path24);
   const sets = [];
-  for (const [i, child] of children.entries()) sets.push(await childParams(child, `${path22}.generators[${i}]`, {}, depth, context));
+  for (const [i, child] of children.entries()) sets.push(await childParams(child, `${path24}.generators[${i}]`, {}, depth, context));
   const mergeKeys = Array.isArray(spec.mergeKeys) ? spec.mergeKeys.map(String) : [];
-  if (mergeKeys.length === 0) throw new GeneratorError("no merge keys were specified, Merge requires at least one", `${path22}.mergeKeys`);
-  const base = byMergeKey(mergeKeys, sets[0], `${path22}.generators[0]`);
+  if (mergeKeys.length === 0) throw new GeneratorError("no merge keys were specified, Merge requires at least one", `${path24}.mergeKeys`);
+  const base = byMergeKey(mergeKeys, sets[0], `${path24}.generators[0]`);
   sets.slice(1).forEach((other, i) => {
-    const overrides = byMergeKey(mergeKeys, other, `${path22}.generators[${i + 1}]`);
+    const overrides = byMergeKey(mergeKeys, other, `${path24}.generators[${i + 1}]`);
     for (const [key, set] of base) {
       const override = overrides.get(key);
       if (!override) continue;
@@ -45111,7 +45272,7 @@ async function mergeParams(spec, path22, depth, context) {
   });
   return [...base.values()];
 }
-function byMergeKey(mergeKeys, sets, path22) {
+function byMergeKey(mergeKeys, sets, path24) {
   const keys = [...new Set(mergeKeys)];
   const byKey = /* @__PURE__ */ new Map();
   for (const set of sets) {
@@ -45119,58 +45280,58 @@ function byMergeKey(mergeKeys, sets, path22) {
     for (const key2 of keys) setKey(keyValues, key2, Object.prototype.hasOwnProperty.call(set, key2) ? set[key2] ?? null : null);
     const key = goJson(keyValues);
     if (byKey.has(key)) {
-      throw new GeneratorError(`the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${key}`, path22);
+      throw new GeneratorError(`the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${key}`, path24);
     }
     byKey.set(key, set);
   }
   return byKey;
 }
-function listParams(spec, path22, context) {
+function listParams(spec, path24, context) {
   const elements = spec.elements ?? [];
-  if (!Array.isArray(elements)) throw new GeneratorError("elements must be a list", `${path22}.elements`);
+  if (!Array.isArray(elements)) throw new GeneratorError("elements must be a list", `${path24}.elements`);
   const out = [];
   elements.forEach((element, i) => {
     if (element !== null && element !== void 0 && !isGoMap(element)) {
-      throw new GeneratorError(`error unmarshling list element json: cannot unmarshal ${jsonKind2(element)} into Go value of type map[string]interface {}`, `${path22}.elements[${i}]`);
+      throw new GeneratorError(`error unmarshling list element json: cannot unmarshal ${jsonKind2(element)} into Go value of type map[string]interface {}`, `${path24}.elements[${i}]`);
     }
-    out.push(listElement(toGoValue(element ?? {}), `${path22}.elements[${i}]`, context));
+    out.push(listElement(toGoValue(element ?? {}), `${path24}.elements[${i}]`, context));
   });
   if (typeof spec.elementsYaml === "string" && spec.elementsYaml !== "") {
     let parsed2;
     try {
       parsed2 = parseGoYaml(spec.elementsYaml);
     } catch (error2) {
-      throw new GeneratorError(`error unmarshling decoded ElementsYaml ${error2.message}`, `${path22}.elementsYaml`);
+      throw new GeneratorError(`error unmarshling decoded ElementsYaml ${error2.message}`, `${path24}.elementsYaml`);
     }
     const items = parsed2 === null ? [] : parsed2;
     if (!Array.isArray(items) || items.some((item) => item !== null && !isGoMap(item))) {
-      throw new GeneratorError("error unmarshling decoded ElementsYaml: it must be a list of mappings", `${path22}.elementsYaml`);
+      throw new GeneratorError("error unmarshling decoded ElementsYaml: it must be a list of mappings", `${path24}.elementsYaml`);
     }
-    items.forEach((item, i) => out.push(listElement(item ?? {}, `${path22}.elementsYaml[${i}]`, context)));
+    items.forEach((item, i) => out.push(listElement(item ?? {}, `${path24}.elementsYaml[${i}]`, context)));
   }
   return out;
 }
-function listElement(element, path22, context) {
+function listElement(element, path24, context) {
   if (context.goTemplate) return element;
   const params = {};
   const value = (item, key) => {
     if (typeof item === "string") return item;
     if (typeof item === "boolean" || typeof item === "number") return sprintValue(item);
     if (item === null || item === void 0) return "";
-    throw new GeneratorError(`unsupported value type ${goTypeOf(item)} for key ${goQuote(key)}: nested objects and arrays are not supported in non-GoTemplate mode`, path22);
+    throw new GeneratorError(`unsupported value type ${goTypeOf(item)} for key ${goQuote(key)}: nested objects and arrays are not supported in non-GoTemplate mode`, path24);
   };
   for (const [key, item] of Object.entries(element)) {
     if (key !== "values") setKey(params, key, value(item, key));
-    else if (!isGoMap(item)) throw new GeneratorError("error parsing values map", `${path22}.values`);
+    else if (!isGoMap(item)) throw new GeneratorError("error parsing values map", `${path24}.values`);
     else for (const [name, nested] of Object.entries(item)) setKey(params, `values.${name}`, value(nested, name));
   }
   return params;
 }
-function clusterParams(spec, path22, context) {
+function clusterParams(spec, path24, context) {
   const selectorSpec = asRecord(spec.selector) ?? {};
   const hasSelector = Array.isArray(selectorSpec.matchExpressions) && selectorSpec.matchExpressions.length > 0 || Object.keys(asRecord(selectorSpec.matchLabels) ?? {}).length > 0;
-  const selector = parseSelector(spec.selector ?? {}, `${path22}.selector`);
-  const values = stringMap2(spec.values, `${path22}.values`);
+  const selector = parseSelector(spec.selector ?? {}, `${path24}.selector`);
+  const values = stringMap2(spec.values, `${path24}.values`);
   const isLocal = (cluster) => cluster.server === IN_CLUSTER_SERVER && isEmptyGo(cluster.labels ?? {}) && isEmptyGo(cluster.annotations ?? {});
   const secrets = /* @__PURE__ */ new Map();
   for (const cluster of context.clusters) {
@@ -45197,33 +45358,33 @@ function clusterParams(spec, path22, context) {
     }
     params.push(set);
   }
-  for (const set of params) appendValues(values, set, path22, context);
+  for (const set of params) appendValues(values, set, path24, context);
   return spec.flatList === true ? [{ clusters: params }] : params;
 }
-async function gitParams(spec, path22, context) {
+async function gitParams(spec, path24, context) {
   const repoURL = typeof spec.repoURL === "string" ? spec.repoURL : "";
   const revision2 = typeof spec.revision === "string" && spec.revision !== "" ? spec.revision : void 0;
   if (!context.repository.isThisRepository(repoURL, revision2)) {
-    throw new GeneratorError(`the git generator reads ${repoURL || "(no repoURL)"}${revision2 ? ` at revision ${revision2}` : ""}, which is not this repository: it cannot be expanded here`, path22);
+    throw new GeneratorError(`the git generator reads ${repoURL || "(no repoURL)"}${revision2 ? ` at revision ${revision2}` : ""}, which is not this repository: it cannot be expanded here`, path24);
   }
   const prefix = typeof spec.pathParamPrefix === "string" ? spec.pathParamPrefix : "";
-  const values = stringMap2(spec.values, `${path22}.values`);
+  const values = stringMap2(spec.values, `${path24}.values`);
   if (Array.isArray(spec.directories) && spec.directories.length > 0) {
-    return directoryParams(gitItems(spec.directories, `${path22}.directories`), prefix, values, path22, context);
+    return directoryParams(gitItems(spec.directories, `${path24}.directories`), prefix, values, path24, context);
   }
   if (Array.isArray(spec.files) && spec.files.length > 0) {
-    return fileParams(gitItems(spec.files, `${path22}.files`), prefix, values, path22, context);
+    return fileParams(gitItems(spec.files, `${path24}.files`), prefix, values, path24, context);
   }
-  throw new GeneratorError("ApplicationSet is empty: the git generator has neither directories nor files", path22);
+  throw new GeneratorError("ApplicationSet is empty: the git generator has neither directories nor files", path24);
 }
-function gitItems(items, path22) {
+function gitItems(items, path24) {
   return items.map((item, i) => {
     const record2 = asRecord(item);
-    if (!record2 || typeof record2.path !== "string") throw new GeneratorError("each entry needs a path", `${path22}[${i}]`);
+    if (!record2 || typeof record2.path !== "string") throw new GeneratorError("each entry needs a path", `${path24}[${i}]`);
     return { path: record2.path, exclude: record2.exclude === true };
   });
 }
-function directoryParams(items, prefix, values, path22, context) {
+function directoryParams(items, prefix, values, path24, context) {
   const all = context.repository.directories().filter((dir) => dir !== "" && dir !== "." && !dir.split("/").some((segment) => segment.startsWith("."))).sort(compareWalkOrder);
   const malformed = /* @__PURE__ */ new Set();
   const selected2 = all.filter((dir) => {
@@ -45238,7 +45399,7 @@ function directoryParams(items, prefix, values, path22, context) {
     return include && !exclude;
   });
   for (const pattern of malformed) {
-    context.problems.push({ message: `the directory pattern ${goQuote(pattern)} is malformed (Go path.Match syntax): Argo CD matches nothing with it`, path: `${path22}.directories` });
+    context.problems.push({ message: `the directory pattern ${goQuote(pattern)} is malformed (Go path.Match syntax): Argo CD matches nothing with it`, path: `${path24}.directories` });
   }
   return selected2.map((dir) => {
     const params = {};
@@ -45255,15 +45416,15 @@ function directoryParams(items, prefix, values, path22, context) {
         if (segment !== "") setKey(params, `${name}[${i}]`, segment);
       });
     }
-    appendValues(values, params, path22, context);
+    appendValues(values, params, path24, context);
     return params;
   });
 }
-async function fileParams(items, prefix, values, path22, context) {
+async function fileParams(items, prefix, values, path24, context) {
   const files = context.repository.files();
   const matched = /* @__PURE__ */ new Set();
-  for (const item of items.filter((entry) => !entry.exclude)) for (const file of matchFiles(item.path, files, path22, context)) matched.add(file);
-  for (const item of items.filter((entry) => entry.exclude)) for (const file of matchFiles(item.path, files, path22, context)) matched.delete(file);
+  for (const item of items.filter((entry) => !entry.exclude)) for (const file of matchFiles(item.path, files, path24, context)) matched.add(file);
+  for (const item of items.filter((entry) => entry.exclude)) for (const file of matchFiles(item.path, files, path24, context)) matched.delete(file);
   const out = [];
   for (const file of [...matched].sort(compareBytes)) {
     context.reads.add(file);
@@ -45272,7 +45433,7 @@ async function fileParams(items, prefix, values, path22, context) {
     try {
       objects = parseGitFile(text);
     } catch (error2) {
-      throw new GeneratorError(`unable to process file '${file}': unable to parse file: ${error2.message}`, path22);
+      throw new GeneratorError(`unable to process file '${file}': unable to parse file: ${error2.message}`, path24);
     }
     const dir = goPathDir(file);
     const basename = goPathBase(dir);
@@ -45303,7 +45464,7 @@ async function fileParams(items, prefix, values, path22, context) {
           if (segment !== "") setKey(params, `${name}[${i}]`, segment);
         });
       }
-      appendValues(values, params, path22, context);
+      appendValues(values, params, path24, context);
       out.push(params);
     }
   }
@@ -45319,33 +45480,33 @@ function parseGitFile(text) {
   if (isGoMap(value)) return [value];
   throw new Error(`json: cannot unmarshal ${jsonKind2(value)} into Go value of type map[string]interface {}`);
 }
-function appendValues(values, params, path22, context) {
-  const entries = Object.entries(values);
-  if (entries.length === 0) return;
+function appendValues(values, params, path24, context) {
+  const entries2 = Object.entries(values);
+  if (entries2.length === 0) return;
   const rendered = {};
-  for (const [key, value] of entries) {
+  for (const [key, value] of entries2) {
     try {
       setKey(rendered, key, replace(value, params, context));
     } catch (error2) {
-      throw new GeneratorError(`failed to append templated values: ${error2.message}`, `${path22}.values.${key}`);
+      throw new GeneratorError(`failed to append templated values: ${error2.message}`, `${path24}.values.${key}`);
     }
   }
   if (context.goTemplate) setKey(params, "values", asStringMap(rendered));
   else for (const [key, value] of Object.entries(rendered)) setKey(params, `values.${key}`, value);
 }
-function matchFiles(pattern, files, path22, context) {
+function matchFiles(pattern, files, path24, context) {
   if (context.options.newGitFileGlobbing) {
     const regexp = doublestarRegExp(pattern.replace(/^\/+/, ""));
     return files.filter((file) => regexp.test(file));
   }
-  if (pattern === "") throw new GeneratorError("empty string is not a valid pathspec", path22);
-  if (pattern.startsWith(":")) throw new GeneratorError(`the pathspec ${goQuote(pattern)} uses git pathspec magic, which is not supported here`, path22);
-  if (pattern.startsWith("/")) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path22);
+  if (pattern === "") throw new GeneratorError("empty string is not a valid pathspec", path24);
+  if (pattern.startsWith(":")) throw new GeneratorError(`the pathspec ${goQuote(pattern)} uses git pathspec magic, which is not supported here`, path24);
+  if (pattern.startsWith("/")) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path24);
   const segments = [];
   for (const segment of pattern.split("/")) {
     if (segment === "" || segment === ".") continue;
     if (segment === "..") {
-      if (segments.length === 0) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path22);
+      if (segments.length === 0) throw new GeneratorError(`${pattern}: '${pattern}' is outside repository`, path24);
       segments.pop();
     } else segments.push(segment);
   }
@@ -45610,8 +45771,8 @@ function matchChunk(chunk, name) {
   }
   return failed ? false : name.slice(s);
 }
-function getEscaped(chunk, at) {
-  let i = at;
+function getEscaped(chunk, at2) {
+  let i = at2;
   if (i >= chunk.length || chunk[i] === "-" || chunk[i] === "]") return "malformed";
   if (chunk[i] === "\\") {
     i++;
@@ -45630,13 +45791,13 @@ function compareWalkOrder(a, b) {
   }
   return left.length - right.length;
 }
-function parseSelector(value, path22) {
+function parseSelector(value, path24) {
   if (value === void 0 || value === null) return void 0;
   const spec = asRecord(value);
-  if (!spec) throw new GeneratorError("a selector must be a mapping", path22);
+  if (!spec) throw new GeneratorError("a selector must be a mapping", path24);
   const requirements = [];
   for (const [key, expected] of Object.entries(asRecord(spec.matchLabels) ?? {})) {
-    if (typeof expected !== "string") throw new GeneratorError(`matchLabels.${key} must be a string`, `${path22}.matchLabels`);
+    if (typeof expected !== "string") throw new GeneratorError(`matchLabels.${key} must be a string`, `${path24}.matchLabels`);
     requirements.push((labels) => Object.prototype.hasOwnProperty.call(labels, key) && labels[key] === expected);
   }
   const expressions = Array.isArray(spec.matchExpressions) ? spec.matchExpressions : [];
@@ -45645,7 +45806,7 @@ function parseSelector(value, path22) {
     const key = String(expression.key ?? "");
     const operator = String(expression.operator ?? "");
     const values = Array.isArray(expression.values) ? expression.values.map(String) : [];
-    const where = `${path22}.matchExpressions[${i}]`;
+    const where = `${path24}.matchExpressions[${i}]`;
     const has = (labels) => Object.prototype.hasOwnProperty.call(labels, key);
     switch (operator) {
       case "In":
@@ -45719,15 +45880,15 @@ function fastReplace(text, params) {
     out += typeof value === "string" ? value : `{{${tag}}}`;
   }
 }
-function renderValue(value, params, context, path22) {
+function renderValue(value, params, context, path24) {
   if (typeof value === "string") {
     try {
       return replace(value, params, context);
     } catch (error2) {
-      throw new RenderError(error2.message, path22);
+      throw new RenderError(error2.message, path24);
     }
   }
-  if (Array.isArray(value)) return value.map((item, i) => renderValue(item, params, context, `${path22}[${i}]`));
+  if (Array.isArray(value)) return value.map((item, i) => renderValue(item, params, context, `${path24}[${i}]`));
   if (isPlainObject3(value)) {
     const out = {};
     for (const [key, item] of Object.entries(value)) {
@@ -45736,9 +45897,9 @@ function renderValue(value, params, context, path22) {
       try {
         renderedKey = replace(key, params, context);
       } catch (error2) {
-        throw new RenderError(error2.message, `${path22}.${key}`);
+        throw new RenderError(error2.message, `${path24}.${key}`);
       }
-      const rendered = renderValue(item, params, context, `${path22}.${key}`);
+      const rendered = renderValue(item, params, context, `${path24}.${key}`);
       if (renderedKey === "__proto__") Object.defineProperty(out, renderedKey, { value: rendered, enumerable: true, writable: true, configurable: true });
       else out[renderedKey] = rendered;
     }
@@ -45805,12 +45966,12 @@ function applyTemplatePatch(application, templatePatch, params, context) {
   patched.spec = patchedSpec;
   return patched;
 }
-function strategicMerge(original, patch, path22) {
+function strategicMerge(original, patch, path24) {
   if (!isPlainObject3(patch)) return structuredClone(patch);
   const out = isPlainObject3(original) ? { ...original } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("$")) throw new Error(`templatePatch: the strategic merge directive ${key} is not supported here`);
-    const where = path22 ? `${path22}.${key}` : key;
+    const where = path24 ? `${path24}.${key}` : key;
     if (value === null) delete out[key];
     else if (where === "metadata.finalizers" && Array.isArray(value) && Array.isArray(out[key])) {
       out[key] = [.../* @__PURE__ */ new Set([...out[key], ...value])];
@@ -45860,13 +46021,13 @@ function valueAt(template, field) {
   for (const step of field.split(/\.|\[(\d+)\]/).filter(Boolean)) current = isPlainObject3(current) || Array.isArray(current) ? current[step] : void 0;
   return current;
 }
-function stringMap2(value, path22) {
+function stringMap2(value, path24) {
   if (value === void 0 || value === null) return {};
   const record2 = asRecord(value);
-  if (!record2) throw new GeneratorError("values must be a mapping of strings", path22);
+  if (!record2) throw new GeneratorError("values must be a mapping of strings", path24);
   const out = {};
   for (const [key, item] of Object.entries(record2)) {
-    if (typeof item !== "string") throw new GeneratorError(`values.${key} must be a string`, path22);
+    if (typeof item !== "string") throw new GeneratorError(`values.${key} must be a string`, path24);
     out[key] = item;
   }
   return out;
@@ -45996,13 +46157,13 @@ function applicationEnvironment(application, definedAt, context) {
 }
 function sourcePart(source, dir, appName, destinationNamespace, context, state) {
   const { discovery } = context;
-  const entries = discovery.directories.get(dir);
-  if (!entries) {
+  const entries2 = discovery.directories.get(dir);
+  if (!entries2) {
     state.problems.push(state.problem(`source path "${dir}" is not a directory in this repository`));
     state.inputs.add(dir);
     return { type: "skipped", reason: "missing path" };
   }
-  const isChart2 = entries.some((entry) => entry.name === "Chart.yaml");
+  const isChart2 = entries2.some((entry) => entry.name === "Chart.yaml");
   const isKustomize = discovery.kustomizations.has(dir);
   if (source.helm !== void 0 || isChart2 && source.kustomize === void 0 && source.directory === void 0) {
     for (const file of filesBelow(dir, discovery)) state.inputs.add(file);
@@ -46042,10 +46203,10 @@ function sourcePart(source, dir, appName, destinationNamespace, context, state) 
   const recurse = directory.recurse === true;
   const include = patterns(directory.include);
   const exclude = patterns(directory.exclude);
-  if (Object.keys(record(directory.jsonnet)).length > 0 || entries.some((entry) => entry.name.endsWith(".jsonnet"))) {
+  if (Object.keys(record(directory.jsonnet)).length > 0 || entries2.some((entry) => entry.name.endsWith(".jsonnet"))) {
     state.notices.push({ ...state.problem("Jsonnet is not rendered; only the YAML and JSON manifests of the directory are"), ruleId: "argocd-jsonnet", severity: "notice" });
   }
-  const selected2 = (recurse ? filesBelow(dir, discovery) : entries.filter((entry) => entry.type === "file").map((entry) => dir === "." ? entry.name : `${dir}/${entry.name}`)).filter((file) => /\.(ya?ml|json)$/i.test(file)).filter((file) => {
+  const selected2 = (recurse ? filesBelow(dir, discovery) : entries2.filter((entry) => entry.type === "file").map((entry) => dir === "." ? entry.name : `${dir}/${entry.name}`)).filter((file) => /\.(ya?ml|json)$/i.test(file)).filter((file) => {
     const relative = dir === "." ? file : file.slice(dir.length + 1);
     return (include.length === 0 || include.some((glob) => glob.test(relative) || glob.test(path16.posix.basename(relative)))) && !exclude.some((glob) => glob.test(relative) || glob.test(path16.posix.basename(relative)));
   });
@@ -46144,9 +46305,9 @@ function kustomizeEdits(kustomize, problem2, problems) {
 }
 function parseKustomizeImage(written) {
   const [left, right] = written.includes("=") ? [written.slice(0, written.indexOf("=")), written.slice(written.indexOf("=") + 1)] : [void 0, written];
-  const at = right.indexOf("@");
-  const digest = at >= 0 ? right.slice(at + 1) : void 0;
-  const rest = at >= 0 ? right.slice(0, at) : right;
+  const at2 = right.indexOf("@");
+  const digest = at2 >= 0 ? right.slice(at2 + 1) : void 0;
+  const rest = at2 >= 0 ? right.slice(0, at2) : right;
   const colon = rest.lastIndexOf(":");
   const tag = colon > rest.lastIndexOf("/") ? rest.slice(colon + 1) : void 0;
   const reference = colon > rest.lastIndexOf("/") ? rest.slice(0, colon) : rest;
@@ -46642,9 +46803,9 @@ function isReadonlyMap(vars) {
   return vars instanceof Map || typeof vars.get === "function" && typeof vars.entries === "function";
 }
 function variableTable(vars, stripNewlines) {
-  const entries = isReadonlyMap(vars) ? vars.entries() : Object.entries(vars);
+  const entries2 = isReadonlyMap(vars) ? vars.entries() : Object.entries(vars);
   const table = /* @__PURE__ */ new Map();
-  for (const [name, value] of entries) {
+  for (const [name, value] of entries2) {
     const text = String(value);
     table.set(name, stripNewlines ? text.replaceAll("\n", "") : text);
   }
@@ -46964,9 +47125,9 @@ var EnvsubstParser = class {
   scanText() {
     let text = "";
     let from = this.pos;
-    let at = this.pos;
+    let at2 = this.pos;
     for (; ; ) {
-      const dollar = this.buf.indexOf("$", at);
+      const dollar = this.buf.indexOf("$", at2);
       if (dollar < 0) {
         this.pos = this.buf.length;
         return text + this.buf.slice(from);
@@ -46979,9 +47140,9 @@ var EnvsubstParser = class {
       if (next === DOLLAR) {
         text += this.buf.slice(from, dollar);
         from = dollar + 1;
-        at = dollar + 2;
+        at2 = dollar + 2;
       } else {
-        at = dollar + 1;
+        at2 = dollar + 1;
       }
     }
   }
@@ -47233,8 +47394,8 @@ function goReplace(s, old, replacement2, n) {
     return out + s.slice(start);
   }
   if (n < 0) return s.split(old).join(replacement2);
-  const at = s.indexOf(old);
-  return at < 0 ? s : s.slice(0, at) + replacement2 + s.slice(at + old.length);
+  const at2 = s.indexOf(old);
+  return at2 < 0 ? s : s.slice(0, at2) + replacement2 + s.slice(at2 + old.length);
 }
 function trimShortest(s, pattern) {
   let shortest = "";
@@ -48006,8 +48167,8 @@ var Revision = class _Revision {
     }
     if (this.reuse && !shared) this.reuse.objectsByFile = byFile;
     const ignoreFiles = /* @__PURE__ */ new Map();
-    for (const [dir, entries] of discovery.directories) {
-      if (!entries.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;
+    for (const [dir, entries2] of discovery.directories) {
+      if (!entries2.some((entry) => entry.name === SOURCE_IGNORE_FILE && entry.type === "file")) continue;
       const file = dir === "." ? SOURCE_IGNORE_FILE : `${dir}/${SOURCE_IGNORE_FILE}`;
       ignoreFiles.set(file, await this.readText(file));
     }
@@ -48165,9 +48326,9 @@ var Revision = class _Revision {
   copyOfCheckout() {
     this.checkoutCopy ??= (async () => {
       const copy = path19.join(this.renderers.workDir, `copy-${++mirrorCounter}`);
-      for (const [dir, entries] of this.discovery.directories) {
+      for (const [dir, entries2] of this.discovery.directories) {
         await this.files.mkdirp(joinRepoPath(copy, dir));
-        for (const entry of entries) {
+        for (const entry of entries2) {
           if (entry.type !== "file") continue;
           await this.files.copyFile(path19.join(joinRepoPath(this.discovery.realRoot, dir), entry.name), path19.join(joinRepoPath(copy, dir), entry.name));
         }
@@ -48228,13 +48389,2383 @@ function formatFindings(findings) {
   }).join("\n");
 }
 
+// src/app/validation.ts
+import path21 from "node:path";
+
+// schemas/kubernetes/definitions.json
+var definitions_default = { kubernetesVersion: "1.36", generatedFrom: "kubernetes-models 5.1.0, @kubernetes/client-node 2.0.1 (formats)", kinds: { "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy": "IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicy", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding": "IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBindingList": "IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBindingList", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyList": "IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyList", "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": "IoK8sApiAdmissionregistrationV1MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1/MutatingWebhookConfigurationList": "IoK8sApiAdmissionregistrationV1MutatingWebhookConfigurationList", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": "IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": "IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBindingList": "IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBindingList", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyList": "IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyList", "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": "IoK8sApiAdmissionregistrationV1ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1/ValidatingWebhookConfigurationList": "IoK8sApiAdmissionregistrationV1ValidatingWebhookConfigurationList", "admissionregistration.k8s.io/v1beta1/MutatingWebhookConfiguration": "IoK8sApiAdmissionregistrationV1beta1MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1beta1/MutatingWebhookConfigurationList": "IoK8sApiAdmissionregistrationV1beta1MutatingWebhookConfigurationList", "admissionregistration.k8s.io/v1beta1/ValidatingWebhookConfiguration": "IoK8sApiAdmissionregistrationV1beta1ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1beta1/ValidatingWebhookConfigurationList": "IoK8sApiAdmissionregistrationV1beta1ValidatingWebhookConfigurationList", "apiextensions.k8s.io/v1/CustomResourceDefinition": "IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition", "apiextensions.k8s.io/v1/CustomResourceDefinitionList": "IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionList", "apiextensions.k8s.io/v1beta1/CustomResourceDefinition": "IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinition", "apiextensions.k8s.io/v1beta1/CustomResourceDefinitionList": "IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionList", "apiregistration.k8s.io/v1/APIService": "IoK8sKubeAggregatorPkgApisApiregistrationV1APIService", "apiregistration.k8s.io/v1/APIServiceList": "IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceList", "apiregistration.k8s.io/v1beta1/APIService": "IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIService", "apiregistration.k8s.io/v1beta1/APIServiceList": "IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceList", "apps/v1/ControllerRevision": "IoK8sApiAppsV1ControllerRevision", "apps/v1/ControllerRevisionList": "IoK8sApiAppsV1ControllerRevisionList", "apps/v1/DaemonSet": "IoK8sApiAppsV1DaemonSet", "apps/v1/DaemonSetList": "IoK8sApiAppsV1DaemonSetList", "apps/v1/Deployment": "IoK8sApiAppsV1Deployment", "apps/v1/DeploymentList": "IoK8sApiAppsV1DeploymentList", "apps/v1/ReplicaSet": "IoK8sApiAppsV1ReplicaSet", "apps/v1/ReplicaSetList": "IoK8sApiAppsV1ReplicaSetList", "apps/v1/StatefulSet": "IoK8sApiAppsV1StatefulSet", "apps/v1/StatefulSetList": "IoK8sApiAppsV1StatefulSetList", "apps/v1beta1/ControllerRevision": "IoK8sApiAppsV1beta1ControllerRevision", "apps/v1beta1/ControllerRevisionList": "IoK8sApiAppsV1beta1ControllerRevisionList", "apps/v1beta1/Deployment": "IoK8sApiAppsV1beta1Deployment", "apps/v1beta1/DeploymentList": "IoK8sApiAppsV1beta1DeploymentList", "apps/v1beta1/DeploymentRollback": "IoK8sApiAppsV1beta1DeploymentRollback", "apps/v1beta1/Scale": "IoK8sApiAppsV1beta1Scale", "apps/v1beta1/StatefulSet": "IoK8sApiAppsV1beta1StatefulSet", "apps/v1beta1/StatefulSetList": "IoK8sApiAppsV1beta1StatefulSetList", "apps/v1beta2/ControllerRevision": "IoK8sApiAppsV1beta2ControllerRevision", "apps/v1beta2/ControllerRevisionList": "IoK8sApiAppsV1beta2ControllerRevisionList", "apps/v1beta2/DaemonSet": "IoK8sApiAppsV1beta2DaemonSet", "apps/v1beta2/DaemonSetList": "IoK8sApiAppsV1beta2DaemonSetList", "apps/v1beta2/Deployment": "IoK8sApiAppsV1beta2Deployment", "apps/v1beta2/DeploymentList": "IoK8sApiAppsV1beta2DeploymentList", "apps/v1beta2/ReplicaSet": "IoK8sApiAppsV1beta2ReplicaSet", "apps/v1beta2/ReplicaSetList": "IoK8sApiAppsV1beta2ReplicaSetList", "apps/v1beta2/Scale": "IoK8sApiAppsV1beta2Scale", "apps/v1beta2/StatefulSet": "IoK8sApiAppsV1beta2StatefulSet", "apps/v1beta2/StatefulSetList": "IoK8sApiAppsV1beta2StatefulSetList", "authentication.k8s.io/v1/SelfSubjectReview": "IoK8sApiAuthenticationV1SelfSubjectReview", "authentication.k8s.io/v1/TokenRequest": "IoK8sApiAuthenticationV1TokenRequest", "authentication.k8s.io/v1/TokenReview": "IoK8sApiAuthenticationV1TokenReview", "authentication.k8s.io/v1beta1/TokenReview": "IoK8sApiAuthenticationV1beta1TokenReview", "authorization.k8s.io/v1/LocalSubjectAccessReview": "IoK8sApiAuthorizationV1LocalSubjectAccessReview", "authorization.k8s.io/v1/SelfSubjectAccessReview": "IoK8sApiAuthorizationV1SelfSubjectAccessReview", "authorization.k8s.io/v1/SelfSubjectRulesReview": "IoK8sApiAuthorizationV1SelfSubjectRulesReview", "authorization.k8s.io/v1/SubjectAccessReview": "IoK8sApiAuthorizationV1SubjectAccessReview", "authorization.k8s.io/v1beta1/LocalSubjectAccessReview": "IoK8sApiAuthorizationV1beta1LocalSubjectAccessReview", "authorization.k8s.io/v1beta1/SelfSubjectAccessReview": "IoK8sApiAuthorizationV1beta1SelfSubjectAccessReview", "authorization.k8s.io/v1beta1/SelfSubjectRulesReview": "IoK8sApiAuthorizationV1beta1SelfSubjectRulesReview", "authorization.k8s.io/v1beta1/SubjectAccessReview": "IoK8sApiAuthorizationV1beta1SubjectAccessReview", "autoscaling/v1/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV1HorizontalPodAutoscaler", "autoscaling/v1/HorizontalPodAutoscalerList": "IoK8sApiAutoscalingV1HorizontalPodAutoscalerList", "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale", "autoscaling/v2/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV2HorizontalPodAutoscaler", "autoscaling/v2/HorizontalPodAutoscalerList": "IoK8sApiAutoscalingV2HorizontalPodAutoscalerList", "autoscaling/v2beta1/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV2beta1HorizontalPodAutoscaler", "autoscaling/v2beta1/HorizontalPodAutoscalerList": "IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerList", "autoscaling/v2beta2/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV2beta2HorizontalPodAutoscaler", "autoscaling/v2beta2/HorizontalPodAutoscalerList": "IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerList", "batch/v1/CronJob": "IoK8sApiBatchV1CronJob", "batch/v1/CronJobList": "IoK8sApiBatchV1CronJobList", "batch/v1/Job": "IoK8sApiBatchV1Job", "batch/v1/JobList": "IoK8sApiBatchV1JobList", "batch/v1beta1/CronJob": "IoK8sApiBatchV1beta1CronJob", "batch/v1beta1/CronJobList": "IoK8sApiBatchV1beta1CronJobList", "certificates.k8s.io/v1/CertificateSigningRequest": "IoK8sApiCertificatesV1CertificateSigningRequest", "certificates.k8s.io/v1/CertificateSigningRequestList": "IoK8sApiCertificatesV1CertificateSigningRequestList", "certificates.k8s.io/v1beta1/CertificateSigningRequest": "IoK8sApiCertificatesV1beta1CertificateSigningRequest", "certificates.k8s.io/v1beta1/CertificateSigningRequestList": "IoK8sApiCertificatesV1beta1CertificateSigningRequestList", "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease", "coordination.k8s.io/v1/LeaseList": "IoK8sApiCoordinationV1LeaseList", "coordination.k8s.io/v1beta1/Lease": "IoK8sApiCoordinationV1beta1Lease", "coordination.k8s.io/v1beta1/LeaseList": "IoK8sApiCoordinationV1beta1LeaseList", "discovery.k8s.io/v1/EndpointSlice": "IoK8sApiDiscoveryV1EndpointSlice", "discovery.k8s.io/v1/EndpointSliceList": "IoK8sApiDiscoveryV1EndpointSliceList", "discovery.k8s.io/v1beta1/EndpointSlice": "IoK8sApiDiscoveryV1beta1EndpointSlice", "discovery.k8s.io/v1beta1/EndpointSliceList": "IoK8sApiDiscoveryV1beta1EndpointSliceList", "events.k8s.io/v1/Event": "IoK8sApiEventsV1Event", "events.k8s.io/v1/EventList": "IoK8sApiEventsV1EventList", "events.k8s.io/v1beta1/Event": "IoK8sApiEventsV1beta1Event", "events.k8s.io/v1beta1/EventList": "IoK8sApiEventsV1beta1EventList", "extensions/v1beta1/DaemonSet": "IoK8sApiExtensionsV1beta1DaemonSet", "extensions/v1beta1/DaemonSetList": "IoK8sApiExtensionsV1beta1DaemonSetList", "extensions/v1beta1/Deployment": "IoK8sApiExtensionsV1beta1Deployment", "extensions/v1beta1/DeploymentList": "IoK8sApiExtensionsV1beta1DeploymentList", "extensions/v1beta1/DeploymentRollback": "IoK8sApiExtensionsV1beta1DeploymentRollback", "extensions/v1beta1/Ingress": "IoK8sApiExtensionsV1beta1Ingress", "extensions/v1beta1/IngressList": "IoK8sApiExtensionsV1beta1IngressList", "extensions/v1beta1/NetworkPolicy": "IoK8sApiExtensionsV1beta1NetworkPolicy", "extensions/v1beta1/NetworkPolicyList": "IoK8sApiExtensionsV1beta1NetworkPolicyList", "extensions/v1beta1/PodSecurityPolicy": "IoK8sApiExtensionsV1beta1PodSecurityPolicy", "extensions/v1beta1/PodSecurityPolicyList": "IoK8sApiExtensionsV1beta1PodSecurityPolicyList", "extensions/v1beta1/ReplicaSet": "IoK8sApiExtensionsV1beta1ReplicaSet", "extensions/v1beta1/ReplicaSetList": "IoK8sApiExtensionsV1beta1ReplicaSetList", "extensions/v1beta1/Scale": "IoK8sApiExtensionsV1beta1Scale", "flowcontrol.apiserver.k8s.io/v1/FlowSchema": "IoK8sApiFlowcontrolV1FlowSchema", "flowcontrol.apiserver.k8s.io/v1/FlowSchemaList": "IoK8sApiFlowcontrolV1FlowSchemaList", "flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration": "IoK8sApiFlowcontrolV1PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfigurationList": "IoK8sApiFlowcontrolV1PriorityLevelConfigurationList", "flowcontrol.apiserver.k8s.io/v1beta1/FlowSchema": "IoK8sApiFlowcontrolV1beta1FlowSchema", "flowcontrol.apiserver.k8s.io/v1beta1/FlowSchemaList": "IoK8sApiFlowcontrolV1beta1FlowSchemaList", "flowcontrol.apiserver.k8s.io/v1beta1/PriorityLevelConfiguration": "IoK8sApiFlowcontrolV1beta1PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io/v1beta1/PriorityLevelConfigurationList": "IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationList", "flowcontrol.apiserver.k8s.io/v1beta2/FlowSchema": "IoK8sApiFlowcontrolV1beta2FlowSchema", "flowcontrol.apiserver.k8s.io/v1beta2/FlowSchemaList": "IoK8sApiFlowcontrolV1beta2FlowSchemaList", "flowcontrol.apiserver.k8s.io/v1beta2/PriorityLevelConfiguration": "IoK8sApiFlowcontrolV1beta2PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io/v1beta2/PriorityLevelConfigurationList": "IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationList", "flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema": "IoK8sApiFlowcontrolV1beta3FlowSchema", "flowcontrol.apiserver.k8s.io/v1beta3/FlowSchemaList": "IoK8sApiFlowcontrolV1beta3FlowSchemaList", "flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration": "IoK8sApiFlowcontrolV1beta3PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfigurationList": "IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationList", "networking.k8s.io/v1/IPAddress": "IoK8sApiNetworkingV1IPAddress", "networking.k8s.io/v1/IPAddressList": "IoK8sApiNetworkingV1IPAddressList", "networking.k8s.io/v1/Ingress": "IoK8sApiNetworkingV1Ingress", "networking.k8s.io/v1/IngressClass": "IoK8sApiNetworkingV1IngressClass", "networking.k8s.io/v1/IngressClassList": "IoK8sApiNetworkingV1IngressClassList", "networking.k8s.io/v1/IngressList": "IoK8sApiNetworkingV1IngressList", "networking.k8s.io/v1/NetworkPolicy": "IoK8sApiNetworkingV1NetworkPolicy", "networking.k8s.io/v1/NetworkPolicyList": "IoK8sApiNetworkingV1NetworkPolicyList", "networking.k8s.io/v1/ServiceCIDR": "IoK8sApiNetworkingV1ServiceCIDR", "networking.k8s.io/v1/ServiceCIDRList": "IoK8sApiNetworkingV1ServiceCIDRList", "networking.k8s.io/v1beta1/Ingress": "IoK8sApiNetworkingV1beta1Ingress", "networking.k8s.io/v1beta1/IngressClass": "IoK8sApiNetworkingV1beta1IngressClass", "networking.k8s.io/v1beta1/IngressClassList": "IoK8sApiNetworkingV1beta1IngressClassList", "networking.k8s.io/v1beta1/IngressList": "IoK8sApiNetworkingV1beta1IngressList", "node.k8s.io/v1/RuntimeClass": "IoK8sApiNodeV1RuntimeClass", "node.k8s.io/v1/RuntimeClassList": "IoK8sApiNodeV1RuntimeClassList", "node.k8s.io/v1beta1/RuntimeClass": "IoK8sApiNodeV1beta1RuntimeClass", "node.k8s.io/v1beta1/RuntimeClassList": "IoK8sApiNodeV1beta1RuntimeClassList", "policy/v1/Eviction": "IoK8sApiPolicyV1Eviction", "policy/v1/PodDisruptionBudget": "IoK8sApiPolicyV1PodDisruptionBudget", "policy/v1/PodDisruptionBudgetList": "IoK8sApiPolicyV1PodDisruptionBudgetList", "policy/v1beta1/Eviction": "IoK8sApiPolicyV1beta1Eviction", "policy/v1beta1/PodDisruptionBudget": "IoK8sApiPolicyV1beta1PodDisruptionBudget", "policy/v1beta1/PodDisruptionBudgetList": "IoK8sApiPolicyV1beta1PodDisruptionBudgetList", "policy/v1beta1/PodSecurityPolicy": "IoK8sApiPolicyV1beta1PodSecurityPolicy", "policy/v1beta1/PodSecurityPolicyList": "IoK8sApiPolicyV1beta1PodSecurityPolicyList", "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding", "rbac.authorization.k8s.io/v1/ClusterRoleBindingList": "IoK8sApiRbacV1ClusterRoleBindingList", "rbac.authorization.k8s.io/v1/ClusterRoleList": "IoK8sApiRbacV1ClusterRoleList", "rbac.authorization.k8s.io/v1/Role": "IoK8sApiRbacV1Role", "rbac.authorization.k8s.io/v1/RoleBinding": "IoK8sApiRbacV1RoleBinding", "rbac.authorization.k8s.io/v1/RoleBindingList": "IoK8sApiRbacV1RoleBindingList", "rbac.authorization.k8s.io/v1/RoleList": "IoK8sApiRbacV1RoleList", "rbac.authorization.k8s.io/v1beta1/ClusterRole": "IoK8sApiRbacV1beta1ClusterRole", "rbac.authorization.k8s.io/v1beta1/ClusterRoleBinding": "IoK8sApiRbacV1beta1ClusterRoleBinding", "rbac.authorization.k8s.io/v1beta1/ClusterRoleBindingList": "IoK8sApiRbacV1beta1ClusterRoleBindingList", "rbac.authorization.k8s.io/v1beta1/ClusterRoleList": "IoK8sApiRbacV1beta1ClusterRoleList", "rbac.authorization.k8s.io/v1beta1/Role": "IoK8sApiRbacV1beta1Role", "rbac.authorization.k8s.io/v1beta1/RoleBinding": "IoK8sApiRbacV1beta1RoleBinding", "rbac.authorization.k8s.io/v1beta1/RoleBindingList": "IoK8sApiRbacV1beta1RoleBindingList", "rbac.authorization.k8s.io/v1beta1/RoleList": "IoK8sApiRbacV1beta1RoleList", "resource.k8s.io/v1/DeviceClass": "IoK8sApiResourceV1DeviceClass", "resource.k8s.io/v1/DeviceClassList": "IoK8sApiResourceV1DeviceClassList", "resource.k8s.io/v1/ResourceClaim": "IoK8sApiResourceV1ResourceClaim", "resource.k8s.io/v1/ResourceClaimList": "IoK8sApiResourceV1ResourceClaimList", "resource.k8s.io/v1/ResourceClaimTemplate": "IoK8sApiResourceV1ResourceClaimTemplate", "resource.k8s.io/v1/ResourceClaimTemplateList": "IoK8sApiResourceV1ResourceClaimTemplateList", "resource.k8s.io/v1/ResourceSlice": "IoK8sApiResourceV1ResourceSlice", "resource.k8s.io/v1/ResourceSliceList": "IoK8sApiResourceV1ResourceSliceList", "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass", "scheduling.k8s.io/v1/PriorityClassList": "IoK8sApiSchedulingV1PriorityClassList", "scheduling.k8s.io/v1beta1/PriorityClass": "IoK8sApiSchedulingV1beta1PriorityClass", "scheduling.k8s.io/v1beta1/PriorityClassList": "IoK8sApiSchedulingV1beta1PriorityClassList", "storage.k8s.io/v1/CSIDriver": "IoK8sApiStorageV1CSIDriver", "storage.k8s.io/v1/CSIDriverList": "IoK8sApiStorageV1CSIDriverList", "storage.k8s.io/v1/CSINode": "IoK8sApiStorageV1CSINode", "storage.k8s.io/v1/CSINodeList": "IoK8sApiStorageV1CSINodeList", "storage.k8s.io/v1/CSIStorageCapacity": "IoK8sApiStorageV1CSIStorageCapacity", "storage.k8s.io/v1/CSIStorageCapacityList": "IoK8sApiStorageV1CSIStorageCapacityList", "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass", "storage.k8s.io/v1/StorageClassList": "IoK8sApiStorageV1StorageClassList", "storage.k8s.io/v1/VolumeAttachment": "IoK8sApiStorageV1VolumeAttachment", "storage.k8s.io/v1/VolumeAttachmentList": "IoK8sApiStorageV1VolumeAttachmentList", "storage.k8s.io/v1/VolumeAttributesClass": "IoK8sApiStorageV1VolumeAttributesClass", "storage.k8s.io/v1/VolumeAttributesClassList": "IoK8sApiStorageV1VolumeAttributesClassList", "storage.k8s.io/v1beta1/CSIDriver": "IoK8sApiStorageV1beta1CSIDriver", "storage.k8s.io/v1beta1/CSIDriverList": "IoK8sApiStorageV1beta1CSIDriverList", "storage.k8s.io/v1beta1/CSINode": "IoK8sApiStorageV1beta1CSINode", "storage.k8s.io/v1beta1/CSINodeList": "IoK8sApiStorageV1beta1CSINodeList", "storage.k8s.io/v1beta1/CSIStorageCapacity": "IoK8sApiStorageV1beta1CSIStorageCapacity", "storage.k8s.io/v1beta1/CSIStorageCapacityList": "IoK8sApiStorageV1beta1CSIStorageCapacityList", "storage.k8s.io/v1beta1/StorageClass": "IoK8sApiStorageV1beta1StorageClass", "storage.k8s.io/v1beta1/StorageClassList": "IoK8sApiStorageV1beta1StorageClassList", "storage.k8s.io/v1beta1/VolumeAttachment": "IoK8sApiStorageV1beta1VolumeAttachment", "storage.k8s.io/v1beta1/VolumeAttachmentList": "IoK8sApiStorageV1beta1VolumeAttachmentList", "v1/Binding": "IoK8sApiCoreV1Binding", "v1/ComponentStatus": "IoK8sApiCoreV1ComponentStatus", "v1/ComponentStatusList": "IoK8sApiCoreV1ComponentStatusList", "v1/ConfigMap": "IoK8sApiCoreV1ConfigMap", "v1/ConfigMapList": "IoK8sApiCoreV1ConfigMapList", "v1/Endpoints": "IoK8sApiCoreV1Endpoints", "v1/EndpointsList": "IoK8sApiCoreV1EndpointsList", "v1/Event": "IoK8sApiCoreV1Event", "v1/EventList": "IoK8sApiCoreV1EventList", "v1/LimitRange": "IoK8sApiCoreV1LimitRange", "v1/LimitRangeList": "IoK8sApiCoreV1LimitRangeList", "v1/Namespace": "IoK8sApiCoreV1Namespace", "v1/NamespaceList": "IoK8sApiCoreV1NamespaceList", "v1/Node": "IoK8sApiCoreV1Node", "v1/NodeList": "IoK8sApiCoreV1NodeList", "v1/PersistentVolume": "IoK8sApiCoreV1PersistentVolume", "v1/PersistentVolumeClaim": "IoK8sApiCoreV1PersistentVolumeClaim", "v1/PersistentVolumeClaimList": "IoK8sApiCoreV1PersistentVolumeClaimList", "v1/PersistentVolumeList": "IoK8sApiCoreV1PersistentVolumeList", "v1/Pod": "IoK8sApiCoreV1Pod", "v1/PodList": "IoK8sApiCoreV1PodList", "v1/PodTemplate": "IoK8sApiCoreV1PodTemplate", "v1/PodTemplateList": "IoK8sApiCoreV1PodTemplateList", "v1/ReplicationController": "IoK8sApiCoreV1ReplicationController", "v1/ReplicationControllerList": "IoK8sApiCoreV1ReplicationControllerList", "v1/ResourceQuota": "IoK8sApiCoreV1ResourceQuota", "v1/ResourceQuotaList": "IoK8sApiCoreV1ResourceQuotaList", "v1/Secret": "IoK8sApiCoreV1Secret", "v1/SecretList": "IoK8sApiCoreV1SecretList", "v1/Service": "IoK8sApiCoreV1Service", "v1/ServiceAccount": "IoK8sApiCoreV1ServiceAccount", "v1/ServiceAccountList": "IoK8sApiCoreV1ServiceAccountList", "v1/ServiceList": "IoK8sApiCoreV1ServiceList" }, definitions: { IoK8sApiAdmissionregistrationV1ApplyConfiguration: { type: "object", properties: { expression: { type: "string" } } }, IoK8sApiAdmissionregistrationV1AuditAnnotation: { type: "object", properties: { key: { type: "string" }, valueExpression: { type: "string" } }, required: ["key", "valueExpression"] }, IoK8sApiAdmissionregistrationV1ExpressionWarning: { type: "object", properties: { fieldRef: { type: "string" }, warning: { type: "string" } }, required: ["fieldRef", "warning"] }, IoK8sApiAdmissionregistrationV1JSONPatch: { type: "object", properties: { expression: { type: "string" } } }, IoK8sApiAdmissionregistrationV1MatchCondition: { type: "object", properties: { expression: { type: "string" }, name: { type: "string" } }, required: ["expression", "name"] }, IoK8sApiAdmissionregistrationV1MatchResources: { type: "object", properties: { excludeResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1NamedRuleWithOperations" } }, matchPolicy: { type: "string", enum: ["Equivalent", "Exact"] }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, objectSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1NamedRuleWithOperations" } } } }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["MutatingAdmissionPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicySpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["MutatingAdmissionPolicyBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBindingSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBinding" } }, kind: { type: "string", enum: ["MutatingAdmissionPolicyBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyBindingSpec: { type: "object", properties: { matchResources: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchResources" }, paramRef: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ParamRef" }, policyName: { type: "string" } } }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicy" } }, kind: { type: "string", enum: ["MutatingAdmissionPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1MutatingAdmissionPolicySpec: { type: "object", properties: { failurePolicy: { type: "string", enum: ["Fail", "Ignore"] }, matchConditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchCondition" } }, matchConstraints: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchResources" }, mutations: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1Mutation" } }, paramKind: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ParamKind" }, reinvocationPolicy: { type: "string", enum: ["IfNeeded", "Never"] }, variables: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1Variable" } } } }, IoK8sApiAdmissionregistrationV1MutatingWebhook: { type: "object", properties: { admissionReviewVersions: { type: "array", items: { type: "string" } }, clientConfig: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1WebhookClientConfig" }, failurePolicy: { type: "string", enum: ["Fail", "Ignore"] }, matchConditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchCondition" } }, matchPolicy: { type: "string", enum: ["Equivalent", "Exact"] }, name: { type: "string" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, objectSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, reinvocationPolicy: { type: "string", enum: ["IfNeeded", "Never"] }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1RuleWithOperations" } }, sideEffects: { type: "string", enum: ["None", "NoneOnDryRun", "Some", "Unknown"] }, timeoutSeconds: { type: "integer", format: "int32" } }, required: ["admissionReviewVersions", "clientConfig", "name", "sideEffects"] }, IoK8sApiAdmissionregistrationV1MutatingWebhookConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["MutatingWebhookConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, webhooks: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingWebhook" } } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1MutatingWebhookConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MutatingWebhookConfiguration" } }, kind: { type: "string", enum: ["MutatingWebhookConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1Mutation: { type: "object", properties: { applyConfiguration: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ApplyConfiguration" }, jsonPatch: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1JSONPatch" }, patchType: { type: "string", enum: ["ApplyConfiguration", "JSONPatch"] } }, required: ["patchType"] }, IoK8sApiAdmissionregistrationV1NamedRuleWithOperations: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, apiVersions: { type: "array", items: { type: "string" } }, operations: { type: "array", items: { type: "string", enum: ["*", "CONNECT", "CREATE", "DELETE", "UPDATE"] } }, resourceNames: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, scope: { type: "string", enum: ["*", "Cluster", "Namespaced"] } } }, IoK8sApiAdmissionregistrationV1ParamKind: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" } } }, IoK8sApiAdmissionregistrationV1ParamRef: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, parameterNotFoundAction: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } }, IoK8sApiAdmissionregistrationV1RuleWithOperations: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, apiVersions: { type: "array", items: { type: "string" } }, operations: { type: "array", items: { type: "string", enum: ["*", "CONNECT", "CREATE", "DELETE", "UPDATE"] } }, resources: { type: "array", items: { type: "string" } }, scope: { type: "string", enum: ["*", "Cluster", "Namespaced"] } } }, IoK8sApiAdmissionregistrationV1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, path: { type: "string" }, port: { type: "integer", format: "int32" } }, required: ["name", "namespace"] }, IoK8sApiAdmissionregistrationV1TypeChecking: { type: "object", properties: { expressionWarnings: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ExpressionWarning" } } } }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["ValidatingAdmissionPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicySpec" }, status: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["ValidatingAdmissionPolicyBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBindingSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBinding" } }, kind: { type: "string", enum: ["ValidatingAdmissionPolicyBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyBindingSpec: { type: "object", properties: { matchResources: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchResources" }, paramRef: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ParamRef" }, policyName: { type: "string" }, validationActions: { type: "array", items: { type: "string", enum: ["Audit", "Deny", "Warn"] } } }, required: ["policyName", "validationActions"] }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicy" } }, kind: { type: "string", enum: ["ValidatingAdmissionPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicySpec: { type: "object", properties: { auditAnnotations: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1AuditAnnotation" } }, failurePolicy: { type: "string", enum: ["Fail", "Ignore"] }, matchConditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchCondition" } }, matchConstraints: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchResources" }, paramKind: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ParamKind" }, validations: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1Validation" } }, variables: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1Variable" } } } }, IoK8sApiAdmissionregistrationV1ValidatingAdmissionPolicyStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } }, observedGeneration: { type: "integer", format: "int64" }, typeChecking: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1TypeChecking" } } }, IoK8sApiAdmissionregistrationV1ValidatingWebhook: { type: "object", properties: { admissionReviewVersions: { type: "array", items: { type: "string" } }, clientConfig: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1WebhookClientConfig" }, failurePolicy: { type: "string", enum: ["Fail", "Ignore"] }, matchConditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1MatchCondition" } }, matchPolicy: { type: "string", enum: ["Equivalent", "Exact"] }, name: { type: "string" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, objectSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1RuleWithOperations" } }, sideEffects: { type: "string", enum: ["None", "NoneOnDryRun", "Some", "Unknown"] }, timeoutSeconds: { type: "integer", format: "int32" } }, required: ["admissionReviewVersions", "clientConfig", "name", "sideEffects"] }, IoK8sApiAdmissionregistrationV1ValidatingWebhookConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["ValidatingWebhookConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, webhooks: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingWebhook" } } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1ValidatingWebhookConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ValidatingWebhookConfiguration" } }, kind: { type: "string", enum: ["ValidatingWebhookConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1Validation: { type: "object", properties: { expression: { type: "string" }, message: { type: "string" }, messageExpression: { type: "string" }, reason: { type: "string" } }, required: ["expression"] }, IoK8sApiAdmissionregistrationV1Variable: { type: "object", properties: { expression: { type: "string" }, name: { type: "string" } }, required: ["expression", "name"] }, IoK8sApiAdmissionregistrationV1WebhookClientConfig: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, service: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1ServiceReference" }, url: { type: "string" } } }, IoK8sApiAdmissionregistrationV1beta1MutatingWebhook: { type: "object", properties: { admissionReviewVersions: { type: "array", items: { type: "string" } }, clientConfig: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1WebhookClientConfig" }, failurePolicy: { type: "string" }, matchPolicy: { type: "string" }, name: { type: "string" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, objectSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, reinvocationPolicy: { type: "string" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1RuleWithOperations" } }, sideEffects: { type: "string" }, timeoutSeconds: { type: "integer", format: "int32" } }, required: ["clientConfig", "name"] }, IoK8sApiAdmissionregistrationV1beta1MutatingWebhookConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["MutatingWebhookConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, webhooks: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1MutatingWebhook" } } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1beta1MutatingWebhookConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1MutatingWebhookConfiguration" } }, kind: { type: "string", enum: ["MutatingWebhookConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1beta1RuleWithOperations: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, apiVersions: { type: "array", items: { type: "string" } }, operations: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, scope: { type: "string" } } }, IoK8sApiAdmissionregistrationV1beta1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, path: { type: "string" }, port: { type: "integer", format: "int32" } }, required: ["name", "namespace"] }, IoK8sApiAdmissionregistrationV1beta1ValidatingWebhook: { type: "object", properties: { admissionReviewVersions: { type: "array", items: { type: "string" } }, clientConfig: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1WebhookClientConfig" }, failurePolicy: { type: "string" }, matchPolicy: { type: "string" }, name: { type: "string" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, objectSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1RuleWithOperations" } }, sideEffects: { type: "string" }, timeoutSeconds: { type: "integer", format: "int32" } }, required: ["clientConfig", "name"] }, IoK8sApiAdmissionregistrationV1beta1ValidatingWebhookConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["ValidatingWebhookConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, webhooks: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1ValidatingWebhook" } } }, required: ["apiVersion", "kind"] }, IoK8sApiAdmissionregistrationV1beta1ValidatingWebhookConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["admissionregistration.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1ValidatingWebhookConfiguration" } }, kind: { type: "string", enum: ["ValidatingWebhookConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAdmissionregistrationV1beta1WebhookClientConfig: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, service: { $ref: "#/definitions/IoK8sApiAdmissionregistrationV1beta1ServiceReference" }, url: { type: "string" } } }, IoK8sApiAppsV1ControllerRevision: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, data: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" }, kind: { type: "string", enum: ["ControllerRevision"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, revision: { type: "integer", format: "int64" } }, required: ["apiVersion", "kind", "revision"] }, IoK8sApiAppsV1ControllerRevisionList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1ControllerRevision" } }, kind: { type: "string", enum: ["ControllerRevisionList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1DaemonSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, kind: { type: "string", enum: ["DaemonSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1DaemonSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1DaemonSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1DaemonSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1DaemonSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1DaemonSet" } }, kind: { type: "string", enum: ["DaemonSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1DaemonSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, updateStrategy: { $ref: "#/definitions/IoK8sApiAppsV1DaemonSetUpdateStrategy" } }, required: ["selector", "template"] }, IoK8sApiAppsV1DaemonSetStatus: { type: "object", properties: { collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1DaemonSetCondition" } }, currentNumberScheduled: { type: "integer", format: "int32" }, desiredNumberScheduled: { type: "integer", format: "int32" }, numberAvailable: { type: "integer", format: "int32" }, numberMisscheduled: { type: "integer", format: "int32" }, numberReady: { type: "integer", format: "int32" }, numberUnavailable: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, updatedNumberScheduled: { type: "integer", format: "int32" } }, required: ["currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"] }, IoK8sApiAppsV1DaemonSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1RollingUpdateDaemonSet" }, type: { type: "string", enum: ["OnDelete", "RollingUpdate"] } } }, IoK8sApiAppsV1Deployment: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, kind: { type: "string", enum: ["Deployment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1DeploymentSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1DeploymentStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1DeploymentCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1DeploymentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1Deployment" } }, kind: { type: "string", enum: ["DeploymentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1DeploymentSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, paused: { type: "boolean" }, progressDeadlineSeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, strategy: { $ref: "#/definitions/IoK8sApiAppsV1DeploymentStrategy" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["selector", "template"] }, IoK8sApiAppsV1DeploymentStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1DeploymentCondition" } }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, terminatingReplicas: { type: "integer", format: "int32" }, unavailableReplicas: { type: "integer", format: "int32" }, updatedReplicas: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1DeploymentStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1RollingUpdateDeployment" }, type: { type: "string", enum: ["Recreate", "RollingUpdate"] } } }, IoK8sApiAppsV1ReplicaSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, kind: { type: "string", enum: ["ReplicaSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1ReplicaSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1ReplicaSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1ReplicaSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1ReplicaSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1ReplicaSet" } }, kind: { type: "string", enum: ["ReplicaSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1ReplicaSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["selector"] }, IoK8sApiAppsV1ReplicaSetStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1ReplicaSetCondition" } }, fullyLabeledReplicas: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, terminatingReplicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiAppsV1RollingUpdateDaemonSet: { type: "object", properties: { maxSurge: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiAppsV1RollingUpdateDeployment: { type: "object", properties: { maxSurge: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiAppsV1RollingUpdateStatefulSetStrategy: { type: "object", properties: { maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, partition: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1StatefulSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, kind: { type: "string", enum: ["StatefulSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1StatefulSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1StatefulSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSet" } }, kind: { type: "string", enum: ["StatefulSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1StatefulSetOrdinals: { type: "object", properties: { start: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1StatefulSetPersistentVolumeClaimRetentionPolicy: { type: "object", properties: { whenDeleted: { type: "string" }, whenScaled: { type: "string" } } }, IoK8sApiAppsV1StatefulSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, ordinals: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetOrdinals" }, persistentVolumeClaimRetentionPolicy: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetPersistentVolumeClaimRetentionPolicy" }, podManagementPolicy: { type: "string", enum: ["OrderedReady", "Parallel"] }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, serviceName: { type: "string" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, updateStrategy: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetUpdateStrategy" }, volumeClaimTemplates: { type: "array", items: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimStatus" } } } } }, required: ["selector", "template"] }, IoK8sApiAppsV1StatefulSetStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1StatefulSetCondition" } }, currentReplicas: { type: "integer", format: "int32" }, currentRevision: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, updateRevision: { type: "string" }, updatedReplicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiAppsV1StatefulSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1RollingUpdateStatefulSetStrategy" }, type: { type: "string", enum: ["OnDelete", "RollingUpdate"] } } }, IoK8sApiAppsV1beta1ControllerRevision: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, data: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" }, kind: { type: "string", enum: ["ControllerRevision"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, revision: { type: "integer", format: "int64" } }, required: ["apiVersion", "kind", "revision"] }, IoK8sApiAppsV1beta1ControllerRevisionList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta1ControllerRevision" } }, kind: { type: "string", enum: ["ControllerRevisionList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta1Deployment: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, kind: { type: "string", enum: ["Deployment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta1DeploymentSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta1DeploymentStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta1DeploymentCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta1DeploymentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta1Deployment" } }, kind: { type: "string", enum: ["DeploymentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta1DeploymentRollback: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, kind: { type: "string", enum: ["DeploymentRollback"] }, name: { type: "string" }, rollbackTo: { $ref: "#/definitions/IoK8sApiAppsV1beta1RollbackConfig" }, updatedAnnotations: { type: "object", additionalProperties: { type: "string" } } }, required: ["apiVersion", "kind", "name", "rollbackTo"] }, IoK8sApiAppsV1beta1DeploymentSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, paused: { type: "boolean" }, progressDeadlineSeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, rollbackTo: { $ref: "#/definitions/IoK8sApiAppsV1beta1RollbackConfig" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, strategy: { $ref: "#/definitions/IoK8sApiAppsV1beta1DeploymentStrategy" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["template"] }, IoK8sApiAppsV1beta1DeploymentStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta1DeploymentCondition" } }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, unavailableReplicas: { type: "integer", format: "int32" }, updatedReplicas: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta1DeploymentStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1beta1RollingUpdateDeployment" }, type: { type: "string" } } }, IoK8sApiAppsV1beta1RollbackConfig: { type: "object", properties: { revision: { type: "number" } } }, IoK8sApiAppsV1beta1RollingUpdateDeployment: { type: "object", properties: { maxSurge: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiAppsV1beta1RollingUpdateStatefulSetStrategy: { type: "object", properties: { partition: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta1Scale: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, kind: { type: "string", enum: ["Scale"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta1ScaleSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta1ScaleStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta1ScaleSpec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta1ScaleStatus: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "object", additionalProperties: { type: "string" } }, targetSelector: { type: "string" } }, required: ["replicas"] }, IoK8sApiAppsV1beta1StatefulSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, kind: { type: "string", enum: ["StatefulSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta1StatefulSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta1StatefulSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta1StatefulSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta1StatefulSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta1StatefulSet" } }, kind: { type: "string", enum: ["StatefulSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta1StatefulSetSpec: { type: "object", properties: { podManagementPolicy: { type: "string" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, serviceName: { type: "string" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, updateStrategy: { $ref: "#/definitions/IoK8sApiAppsV1beta1StatefulSetUpdateStrategy" }, volumeClaimTemplates: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaim" } } }, required: ["serviceName", "template"] }, IoK8sApiAppsV1beta1StatefulSetStatus: { type: "object", properties: { collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta1StatefulSetCondition" } }, currentReplicas: { type: "integer", format: "int32" }, currentRevision: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, updateRevision: { type: "string" }, updatedReplicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiAppsV1beta1StatefulSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1beta1RollingUpdateStatefulSetStrategy" }, type: { type: "string" } } }, IoK8sApiAppsV1beta2ControllerRevision: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, data: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" }, kind: { type: "string", enum: ["ControllerRevision"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, revision: { type: "integer", format: "int64" } }, required: ["apiVersion", "kind", "revision"] }, IoK8sApiAppsV1beta2ControllerRevisionList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2ControllerRevision" } }, kind: { type: "string", enum: ["ControllerRevisionList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta2DaemonSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, kind: { type: "string", enum: ["DaemonSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta2DaemonSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta2DaemonSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta2DaemonSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta2DaemonSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2DaemonSet" } }, kind: { type: "string", enum: ["DaemonSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta2DaemonSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, updateStrategy: { $ref: "#/definitions/IoK8sApiAppsV1beta2DaemonSetUpdateStrategy" } }, required: ["selector", "template"] }, IoK8sApiAppsV1beta2DaemonSetStatus: { type: "object", properties: { collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2DaemonSetCondition" } }, currentNumberScheduled: { type: "integer", format: "int32" }, desiredNumberScheduled: { type: "integer", format: "int32" }, numberAvailable: { type: "integer", format: "int32" }, numberMisscheduled: { type: "integer", format: "int32" }, numberReady: { type: "integer", format: "int32" }, numberUnavailable: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, updatedNumberScheduled: { type: "integer", format: "int32" } }, required: ["currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"] }, IoK8sApiAppsV1beta2DaemonSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1beta2RollingUpdateDaemonSet" }, type: { type: "string" } } }, IoK8sApiAppsV1beta2Deployment: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, kind: { type: "string", enum: ["Deployment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta2DeploymentSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta2DeploymentStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta2DeploymentCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta2DeploymentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2Deployment" } }, kind: { type: "string", enum: ["DeploymentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta2DeploymentSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, paused: { type: "boolean" }, progressDeadlineSeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, strategy: { $ref: "#/definitions/IoK8sApiAppsV1beta2DeploymentStrategy" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["selector", "template"] }, IoK8sApiAppsV1beta2DeploymentStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2DeploymentCondition" } }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, unavailableReplicas: { type: "integer", format: "int32" }, updatedReplicas: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta2DeploymentStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1beta2RollingUpdateDeployment" }, type: { type: "string" } } }, IoK8sApiAppsV1beta2ReplicaSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, kind: { type: "string", enum: ["ReplicaSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta2ReplicaSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta2ReplicaSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta2ReplicaSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta2ReplicaSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2ReplicaSet" } }, kind: { type: "string", enum: ["ReplicaSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta2ReplicaSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["selector"] }, IoK8sApiAppsV1beta2ReplicaSetStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2ReplicaSetCondition" } }, fullyLabeledReplicas: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiAppsV1beta2RollingUpdateDaemonSet: { type: "object", properties: { maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiAppsV1beta2RollingUpdateDeployment: { type: "object", properties: { maxSurge: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiAppsV1beta2RollingUpdateStatefulSetStrategy: { type: "object", properties: { partition: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta2Scale: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, kind: { type: "string", enum: ["Scale"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta2ScaleSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta2ScaleStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta2ScaleSpec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } }, IoK8sApiAppsV1beta2ScaleStatus: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "object", additionalProperties: { type: "string" } }, targetSelector: { type: "string" } }, required: ["replicas"] }, IoK8sApiAppsV1beta2StatefulSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, kind: { type: "string", enum: ["StatefulSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAppsV1beta2StatefulSetSpec" }, status: { $ref: "#/definitions/IoK8sApiAppsV1beta2StatefulSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAppsV1beta2StatefulSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAppsV1beta2StatefulSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apps/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2StatefulSet" } }, kind: { type: "string", enum: ["StatefulSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAppsV1beta2StatefulSetSpec: { type: "object", properties: { podManagementPolicy: { type: "string" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, serviceName: { type: "string" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, updateStrategy: { $ref: "#/definitions/IoK8sApiAppsV1beta2StatefulSetUpdateStrategy" }, volumeClaimTemplates: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaim" } } }, required: ["selector", "serviceName", "template"] }, IoK8sApiAppsV1beta2StatefulSetStatus: { type: "object", properties: { collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAppsV1beta2StatefulSetCondition" } }, currentReplicas: { type: "integer", format: "int32" }, currentRevision: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, updateRevision: { type: "string" }, updatedReplicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiAppsV1beta2StatefulSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiAppsV1beta2RollingUpdateStatefulSetStrategy" }, type: { type: "string" } } }, IoK8sApiAuthenticationV1BoundObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, uid: { type: "string" } } }, IoK8sApiAuthenticationV1SelfSubjectReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authentication.k8s.io/v1"] }, kind: { type: "string", enum: ["SelfSubjectReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, status: { $ref: "#/definitions/IoK8sApiAuthenticationV1SelfSubjectReviewStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAuthenticationV1SelfSubjectReviewStatus: { type: "object", properties: { userInfo: { $ref: "#/definitions/IoK8sApiAuthenticationV1UserInfo" } } }, IoK8sApiAuthenticationV1TokenRequest: { type: "object", properties: { apiVersion: { type: "string", enum: ["authentication.k8s.io/v1"] }, kind: { type: "string", enum: ["TokenRequest"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthenticationV1TokenRequestSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthenticationV1TokenRequestStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAuthenticationV1TokenRequestSpec: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, boundObjectRef: { $ref: "#/definitions/IoK8sApiAuthenticationV1BoundObjectReference" }, expirationSeconds: { type: "integer", format: "int64" } } }, IoK8sApiAuthenticationV1TokenRequestStatus: { type: "object", properties: { expirationTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, token: { type: "string" } } }, IoK8sApiAuthenticationV1TokenReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authentication.k8s.io/v1"] }, kind: { type: "string", enum: ["TokenReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthenticationV1TokenReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthenticationV1TokenReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthenticationV1TokenReviewSpec: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, token: { type: "string" } }, required: ["token"] }, IoK8sApiAuthenticationV1TokenReviewStatus: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, authenticated: { type: "boolean" }, error: { type: "string" }, user: { $ref: "#/definitions/IoK8sApiAuthenticationV1UserInfo" } } }, IoK8sApiAuthenticationV1UserInfo: { type: "object", properties: { extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, groups: { type: "array", items: { type: "string" } }, uid: { type: "string" }, username: { type: "string" } } }, IoK8sApiAuthenticationV1beta1TokenReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authentication.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["TokenReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthenticationV1beta1TokenReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthenticationV1beta1TokenReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthenticationV1beta1TokenReviewSpec: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, token: { type: "string" } } }, IoK8sApiAuthenticationV1beta1TokenReviewStatus: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, authenticated: { type: "boolean" }, error: { type: "string" }, user: { $ref: "#/definitions/IoK8sApiAuthenticationV1beta1UserInfo" } } }, IoK8sApiAuthenticationV1beta1UserInfo: { type: "object", properties: { extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, groups: { type: "array", items: { type: "string" } }, uid: { type: "string" }, username: { type: "string" } } }, IoK8sApiAuthorizationV1FieldSelectorAttributes: { type: "object", properties: { rawSelector: { type: "string" }, requirements: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1FieldSelectorRequirement" } } } }, IoK8sApiAuthorizationV1LabelSelectorAttributes: { type: "object", properties: { rawSelector: { type: "string" }, requirements: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement" } } } }, IoK8sApiAuthorizationV1LocalSubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["LocalSubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1NonResourceAttributes: { type: "object", properties: { path: { type: "string" }, verb: { type: "string" } } }, IoK8sApiAuthorizationV1NonResourceRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiAuthorizationV1ResourceAttributes: { type: "object", properties: { fieldSelector: { $ref: "#/definitions/IoK8sApiAuthorizationV1FieldSelectorAttributes" }, group: { type: "string" }, labelSelector: { $ref: "#/definitions/IoK8sApiAuthorizationV1LabelSelectorAttributes" }, name: { type: "string" }, namespace: { type: "string" }, resource: { type: "string" }, subresource: { type: "string" }, verb: { type: "string" }, version: { type: "string" } } }, IoK8sApiAuthorizationV1ResourceRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, resourceNames: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiAuthorizationV1SelfSubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["SelfSubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1SelfSubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1SelfSubjectAccessReviewSpec: { type: "object", properties: { nonResourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1NonResourceAttributes" }, resourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1ResourceAttributes" } } }, IoK8sApiAuthorizationV1SelfSubjectRulesReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["SelfSubjectRulesReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1SelfSubjectRulesReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectRulesReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1SelfSubjectRulesReviewSpec: { type: "object", properties: { namespace: { type: "string" } } }, IoK8sApiAuthorizationV1SubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["SubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1SubjectAccessReviewSpec: { type: "object", properties: { extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, groups: { type: "array", items: { type: "string" } }, nonResourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1NonResourceAttributes" }, resourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1ResourceAttributes" }, uid: { type: "string" }, user: { type: "string" } } }, IoK8sApiAuthorizationV1SubjectAccessReviewStatus: { type: "object", properties: { allowed: { type: "boolean" }, denied: { type: "boolean" }, evaluationError: { type: "string" }, reason: { type: "string" } }, required: ["allowed"] }, IoK8sApiAuthorizationV1SubjectRulesReviewStatus: { type: "object", properties: { evaluationError: { type: "string" }, incomplete: { type: "boolean" }, nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAuthorizationV1NonResourceRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAuthorizationV1ResourceRule" } } }, required: ["incomplete", "nonResourceRules", "resourceRules"] }, IoK8sApiAuthorizationV1beta1LocalSubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["LocalSubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1beta1NonResourceAttributes: { type: "object", properties: { path: { type: "string" }, verb: { type: "string" } } }, IoK8sApiAuthorizationV1beta1NonResourceRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiAuthorizationV1beta1ResourceAttributes: { type: "object", properties: { group: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, resource: { type: "string" }, subresource: { type: "string" }, verb: { type: "string" }, version: { type: "string" } } }, IoK8sApiAuthorizationV1beta1ResourceRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, resourceNames: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiAuthorizationV1beta1SelfSubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["SelfSubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SelfSubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1beta1SelfSubjectAccessReviewSpec: { type: "object", properties: { nonResourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1NonResourceAttributes" }, resourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1ResourceAttributes" } } }, IoK8sApiAuthorizationV1beta1SelfSubjectRulesReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["SelfSubjectRulesReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SelfSubjectRulesReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectRulesReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1beta1SelfSubjectRulesReviewSpec: { type: "object", properties: { namespace: { type: "string" } } }, IoK8sApiAuthorizationV1beta1SubjectAccessReview: { type: "object", properties: { apiVersion: { type: "string", enum: ["authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["SubjectAccessReview"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectAccessReviewSpec" }, status: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1SubjectAccessReviewStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAuthorizationV1beta1SubjectAccessReviewSpec: { type: "object", properties: { extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, group: { type: "array", items: { type: "string" } }, nonResourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1NonResourceAttributes" }, resourceAttributes: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1ResourceAttributes" }, uid: { type: "string" }, user: { type: "string" } } }, IoK8sApiAuthorizationV1beta1SubjectAccessReviewStatus: { type: "object", properties: { allowed: { type: "boolean" }, denied: { type: "boolean" }, evaluationError: { type: "string" }, reason: { type: "string" } }, required: ["allowed"] }, IoK8sApiAuthorizationV1beta1SubjectRulesReviewStatus: { type: "object", properties: { evaluationError: { type: "string" }, incomplete: { type: "boolean" }, nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1NonResourceRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiAuthorizationV1beta1ResourceRule" } } }, required: ["incomplete", "nonResourceRules", "resourceRules"] }, IoK8sApiAutoscalingV1CrossVersionObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiAutoscalingV1HorizontalPodAutoscaler: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v1"] }, kind: { type: "string", enum: ["HorizontalPodAutoscaler"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAutoscalingV1HorizontalPodAutoscalerSpec" }, status: { $ref: "#/definitions/IoK8sApiAutoscalingV1HorizontalPodAutoscalerStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAutoscalingV1HorizontalPodAutoscalerList: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV1HorizontalPodAutoscaler" } }, kind: { type: "string", enum: ["HorizontalPodAutoscalerList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAutoscalingV1HorizontalPodAutoscalerSpec: { type: "object", properties: { maxReplicas: { type: "integer", format: "int32" }, minReplicas: { type: "integer", format: "int32" }, scaleTargetRef: { $ref: "#/definitions/IoK8sApiAutoscalingV1CrossVersionObjectReference" }, targetCPUUtilizationPercentage: { type: "integer", format: "int32" } }, required: ["maxReplicas", "scaleTargetRef"] }, IoK8sApiAutoscalingV1HorizontalPodAutoscalerStatus: { type: "object", properties: { currentCPUUtilizationPercentage: { type: "integer", format: "int32" }, currentReplicas: { type: "integer", format: "int32" }, desiredReplicas: { type: "integer", format: "int32" }, lastScaleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, observedGeneration: { type: "integer", format: "int64" } }, required: ["currentReplicas", "desiredReplicas"] }, IoK8sApiAutoscalingV1Scale: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v1"] }, kind: { type: "string", enum: ["Scale"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAutoscalingV1ScaleSpec" }, status: { $ref: "#/definitions/IoK8sApiAutoscalingV1ScaleStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAutoscalingV1ScaleSpec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } }, IoK8sApiAutoscalingV1ScaleStatus: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "string" } }, required: ["replicas"] }, IoK8sApiAutoscalingV2ContainerResourceMetricSource: { type: "object", properties: { container: { type: "string" }, name: { type: "string" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricTarget" } }, required: ["container", "name", "target"] }, IoK8sApiAutoscalingV2ContainerResourceMetricStatus: { type: "object", properties: { container: { type: "string" }, current: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricValueStatus" }, name: { type: "string" } }, required: ["container", "current", "name"] }, IoK8sApiAutoscalingV2CrossVersionObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiAutoscalingV2ExternalMetricSource: { type: "object", properties: { metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricTarget" } }, required: ["metric", "target"] }, IoK8sApiAutoscalingV2ExternalMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricValueStatus" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" } }, required: ["current", "metric"] }, IoK8sApiAutoscalingV2HPAScalingPolicy: { type: "object", properties: { periodSeconds: { type: "integer", format: "int32" }, type: { type: "string" }, value: { type: "integer", format: "int32" } }, required: ["periodSeconds", "type", "value"] }, IoK8sApiAutoscalingV2HPAScalingRules: { type: "object", properties: { policies: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2HPAScalingPolicy" } }, selectPolicy: { type: "string" }, stabilizationWindowSeconds: { type: "integer", format: "int32" }, tolerance: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } }, IoK8sApiAutoscalingV2HorizontalPodAutoscaler: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2"] }, kind: { type: "string", enum: ["HorizontalPodAutoscaler"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAutoscalingV2HorizontalPodAutoscalerSpec" }, status: { $ref: "#/definitions/IoK8sApiAutoscalingV2HorizontalPodAutoscalerStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiAutoscalingV2HorizontalPodAutoscalerBehavior: { type: "object", properties: { scaleDown: { $ref: "#/definitions/IoK8sApiAutoscalingV2HPAScalingRules" }, scaleUp: { $ref: "#/definitions/IoK8sApiAutoscalingV2HPAScalingRules" } } }, IoK8sApiAutoscalingV2HorizontalPodAutoscalerCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAutoscalingV2HorizontalPodAutoscalerList: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2HorizontalPodAutoscaler" } }, kind: { type: "string", enum: ["HorizontalPodAutoscalerList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAutoscalingV2HorizontalPodAutoscalerSpec: { type: "object", properties: { behavior: { $ref: "#/definitions/IoK8sApiAutoscalingV2HorizontalPodAutoscalerBehavior" }, maxReplicas: { type: "integer", format: "int32" }, metrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricSpec" } }, minReplicas: { type: "integer", format: "int32" }, scaleTargetRef: { $ref: "#/definitions/IoK8sApiAutoscalingV2CrossVersionObjectReference" } }, required: ["maxReplicas", "scaleTargetRef"] }, IoK8sApiAutoscalingV2HorizontalPodAutoscalerStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2HorizontalPodAutoscalerCondition" } }, currentMetrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricStatus" } }, currentReplicas: { type: "integer", format: "int32" }, desiredReplicas: { type: "integer", format: "int32" }, lastScaleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, observedGeneration: { type: "integer", format: "int64" } }, required: ["desiredReplicas"] }, IoK8sApiAutoscalingV2MetricIdentifier: { type: "object", properties: { name: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } }, required: ["name"] }, IoK8sApiAutoscalingV2MetricSpec: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2ContainerResourceMetricSource" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2ExternalMetricSource" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2ObjectMetricSource" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2PodsMetricSource" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2ResourceMetricSource" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2MetricStatus: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2ContainerResourceMetricStatus" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2ExternalMetricStatus" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2ObjectMetricStatus" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2PodsMetricStatus" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2ResourceMetricStatus" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2MetricTarget: { type: "object", properties: { averageUtilization: { type: "integer", format: "int32" }, averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, type: { type: "string" }, value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["type"] }, IoK8sApiAutoscalingV2MetricValueStatus: { type: "object", properties: { averageUtilization: { type: "integer", format: "int32" }, averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } }, IoK8sApiAutoscalingV2ObjectMetricSource: { type: "object", properties: { describedObject: { $ref: "#/definitions/IoK8sApiAutoscalingV2CrossVersionObjectReference" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricTarget" } }, required: ["describedObject", "metric", "target"] }, IoK8sApiAutoscalingV2ObjectMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricValueStatus" }, describedObject: { $ref: "#/definitions/IoK8sApiAutoscalingV2CrossVersionObjectReference" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" } }, required: ["current", "describedObject", "metric"] }, IoK8sApiAutoscalingV2PodsMetricSource: { type: "object", properties: { metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricTarget" } }, required: ["metric", "target"] }, IoK8sApiAutoscalingV2PodsMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricValueStatus" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricIdentifier" } }, required: ["current", "metric"] }, IoK8sApiAutoscalingV2ResourceMetricSource: { type: "object", properties: { name: { type: "string" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricTarget" } }, required: ["name", "target"] }, IoK8sApiAutoscalingV2ResourceMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2MetricValueStatus" }, name: { type: "string" } }, required: ["current", "name"] }, IoK8sApiAutoscalingV2beta1ContainerResourceMetricSource: { type: "object", properties: { container: { type: "string" }, name: { type: "string" }, targetAverageUtilization: { type: "number" }, targetAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["container", "name"] }, IoK8sApiAutoscalingV2beta1ContainerResourceMetricStatus: { type: "object", properties: { container: { type: "string" }, currentAverageUtilization: { type: "number" }, currentAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, name: { type: "string" } }, required: ["container", "currentAverageValue", "name"] }, IoK8sApiAutoscalingV2beta1CrossVersionObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiAutoscalingV2beta1ExternalMetricSource: { type: "object", properties: { metricName: { type: "string" }, metricSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, targetAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, targetValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["metricName"] }, IoK8sApiAutoscalingV2beta1ExternalMetricStatus: { type: "object", properties: { currentAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, currentValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metricName: { type: "string" }, metricSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } }, required: ["currentValue", "metricName"] }, IoK8sApiAutoscalingV2beta1HorizontalPodAutoscaler: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2beta1"] }, kind: { type: "string", enum: ["HorizontalPodAutoscaler"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerSpec" }, status: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerList: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1HorizontalPodAutoscaler" } }, kind: { type: "string", enum: ["HorizontalPodAutoscalerList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerSpec: { type: "object", properties: { maxReplicas: { type: "integer", format: "int32" }, metrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1MetricSpec" } }, minReplicas: { type: "integer", format: "int32" }, scaleTargetRef: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1CrossVersionObjectReference" } }, required: ["maxReplicas", "scaleTargetRef"] }, IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1HorizontalPodAutoscalerCondition" } }, currentMetrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1MetricStatus" } }, currentReplicas: { type: "integer", format: "int32" }, desiredReplicas: { type: "integer", format: "int32" }, lastScaleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, observedGeneration: { type: "integer", format: "int64" } }, required: ["currentReplicas", "desiredReplicas"] }, IoK8sApiAutoscalingV2beta1MetricSpec: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ContainerResourceMetricSource" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ExternalMetricSource" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ObjectMetricSource" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1PodsMetricSource" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ResourceMetricSource" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2beta1MetricStatus: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ContainerResourceMetricStatus" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ExternalMetricStatus" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ObjectMetricStatus" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1PodsMetricStatus" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1ResourceMetricStatus" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2beta1ObjectMetricSource: { type: "object", properties: { averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metricName: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1CrossVersionObjectReference" }, targetValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["metricName", "target", "targetValue"] }, IoK8sApiAutoscalingV2beta1ObjectMetricStatus: { type: "object", properties: { averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, currentValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metricName: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta1CrossVersionObjectReference" } }, required: ["currentValue", "metricName", "target"] }, IoK8sApiAutoscalingV2beta1PodsMetricSource: { type: "object", properties: { metricName: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, targetAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["metricName", "targetAverageValue"] }, IoK8sApiAutoscalingV2beta1PodsMetricStatus: { type: "object", properties: { currentAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metricName: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } }, required: ["currentAverageValue", "metricName"] }, IoK8sApiAutoscalingV2beta1ResourceMetricSource: { type: "object", properties: { name: { type: "string" }, targetAverageUtilization: { type: "number" }, targetAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["name"] }, IoK8sApiAutoscalingV2beta1ResourceMetricStatus: { type: "object", properties: { currentAverageUtilization: { type: "number" }, currentAverageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, name: { type: "string" } }, required: ["currentAverageValue", "name"] }, IoK8sApiAutoscalingV2beta2ContainerResourceMetricSource: { type: "object", properties: { container: { type: "string" }, name: { type: "string" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricTarget" } }, required: ["container", "name", "target"] }, IoK8sApiAutoscalingV2beta2ContainerResourceMetricStatus: { type: "object", properties: { container: { type: "string" }, current: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricValueStatus" }, name: { type: "string" } }, required: ["container", "current", "name"] }, IoK8sApiAutoscalingV2beta2CrossVersionObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiAutoscalingV2beta2ExternalMetricSource: { type: "object", properties: { metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricTarget" } }, required: ["metric", "target"] }, IoK8sApiAutoscalingV2beta2ExternalMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricValueStatus" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" } }, required: ["current", "metric"] }, IoK8sApiAutoscalingV2beta2HPAScalingPolicy: { type: "object", properties: { periodSeconds: { type: "integer", format: "int32" }, type: { type: "string" }, value: { type: "integer", format: "int32" } }, required: ["periodSeconds", "type", "value"] }, IoK8sApiAutoscalingV2beta2HPAScalingRules: { type: "object", properties: { policies: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HPAScalingPolicy" } }, selectPolicy: { type: "string" }, stabilizationWindowSeconds: { type: "integer", format: "int32" } } }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscaler: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2beta2"] }, kind: { type: "string", enum: ["HorizontalPodAutoscaler"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerSpec" }, status: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerBehavior: { type: "object", properties: { scaleDown: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HPAScalingRules" }, scaleUp: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HPAScalingRules" } } }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerList: { type: "object", properties: { apiVersion: { type: "string", enum: ["autoscaling/v2beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HorizontalPodAutoscaler" } }, kind: { type: "string", enum: ["HorizontalPodAutoscalerList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerSpec: { type: "object", properties: { behavior: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerBehavior" }, maxReplicas: { type: "integer", format: "int32" }, metrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricSpec" } }, minReplicas: { type: "integer", format: "int32" }, scaleTargetRef: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2CrossVersionObjectReference" } }, required: ["maxReplicas", "scaleTargetRef"] }, IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2HorizontalPodAutoscalerCondition" } }, currentMetrics: { type: "array", items: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricStatus" } }, currentReplicas: { type: "integer", format: "int32" }, desiredReplicas: { type: "integer", format: "int32" }, lastScaleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, observedGeneration: { type: "integer", format: "int64" } }, required: ["currentReplicas", "desiredReplicas"] }, IoK8sApiAutoscalingV2beta2MetricIdentifier: { type: "object", properties: { name: { type: "string" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } }, required: ["name"] }, IoK8sApiAutoscalingV2beta2MetricSpec: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ContainerResourceMetricSource" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ExternalMetricSource" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ObjectMetricSource" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2PodsMetricSource" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ResourceMetricSource" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2beta2MetricStatus: { type: "object", properties: { containerResource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ContainerResourceMetricStatus" }, external: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ExternalMetricStatus" }, object: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ObjectMetricStatus" }, pods: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2PodsMetricStatus" }, resource: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2ResourceMetricStatus" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiAutoscalingV2beta2MetricTarget: { type: "object", properties: { averageUtilization: { type: "integer", format: "int32" }, averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, type: { type: "string" }, value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["type"] }, IoK8sApiAutoscalingV2beta2MetricValueStatus: { type: "object", properties: { averageUtilization: { type: "integer", format: "int32" }, averageValue: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } }, IoK8sApiAutoscalingV2beta2ObjectMetricSource: { type: "object", properties: { describedObject: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2CrossVersionObjectReference" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricTarget" } }, required: ["describedObject", "metric", "target"] }, IoK8sApiAutoscalingV2beta2ObjectMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricValueStatus" }, describedObject: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2CrossVersionObjectReference" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" } }, required: ["current", "describedObject", "metric"] }, IoK8sApiAutoscalingV2beta2PodsMetricSource: { type: "object", properties: { metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricTarget" } }, required: ["metric", "target"] }, IoK8sApiAutoscalingV2beta2PodsMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricValueStatus" }, metric: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricIdentifier" } }, required: ["current", "metric"] }, IoK8sApiAutoscalingV2beta2ResourceMetricSource: { type: "object", properties: { name: { type: "string" }, target: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricTarget" } }, required: ["name", "target"] }, IoK8sApiAutoscalingV2beta2ResourceMetricStatus: { type: "object", properties: { current: { $ref: "#/definitions/IoK8sApiAutoscalingV2beta2MetricValueStatus" }, name: { type: "string" } }, required: ["current", "name"] }, IoK8sApiBatchV1CronJob: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1"] }, kind: { type: "string", enum: ["CronJob"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiBatchV1CronJobSpec" }, status: { $ref: "#/definitions/IoK8sApiBatchV1CronJobStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiBatchV1CronJobList: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1CronJob" } }, kind: { type: "string", enum: ["CronJobList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiBatchV1CronJobSpec: { type: "object", properties: { concurrencyPolicy: { type: "string", enum: ["Allow", "Forbid", "Replace"] }, failedJobsHistoryLimit: { type: "integer", format: "int32" }, jobTemplate: { $ref: "#/definitions/IoK8sApiBatchV1JobTemplateSpec" }, schedule: { type: "string" }, startingDeadlineSeconds: { type: "integer", format: "int64" }, successfulJobsHistoryLimit: { type: "integer", format: "int32" }, suspend: { type: "boolean" }, timeZone: { type: "string" } }, required: ["jobTemplate", "schedule"] }, IoK8sApiBatchV1CronJobStatus: { type: "object", properties: { active: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" } }, lastScheduleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastSuccessfulTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiBatchV1Job: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1"] }, kind: { type: "string", enum: ["Job"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiBatchV1JobSpec" }, status: { $ref: "#/definitions/IoK8sApiBatchV1JobStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiBatchV1JobCondition: { type: "object", properties: { lastProbeTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiBatchV1JobList: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1Job" } }, kind: { type: "string", enum: ["JobList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiBatchV1JobSpec: { type: "object", properties: { activeDeadlineSeconds: { type: "integer", format: "int64" }, backoffLimit: { type: "integer", format: "int32" }, backoffLimitPerIndex: { type: "integer", format: "int32" }, completionMode: { type: "string", enum: ["Indexed", "NonIndexed"] }, completions: { type: "integer", format: "int32" }, managedBy: { type: "string" }, manualSelector: { type: "boolean" }, maxFailedIndexes: { type: "integer", format: "int32" }, parallelism: { type: "integer", format: "int32" }, podFailurePolicy: { $ref: "#/definitions/IoK8sApiBatchV1PodFailurePolicy" }, podReplacementPolicy: { type: "string", enum: ["Failed", "TerminatingOrFailed"] }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, successPolicy: { $ref: "#/definitions/IoK8sApiBatchV1SuccessPolicy" }, suspend: { type: "boolean" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, ttlSecondsAfterFinished: { type: "integer", format: "int32" } }, required: ["template"] }, IoK8sApiBatchV1JobStatus: { type: "object", properties: { active: { type: "integer", format: "int32" }, completedIndexes: { type: "string" }, completionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1JobCondition" } }, failed: { type: "integer", format: "int32" }, failedIndexes: { type: "string" }, ready: { type: "integer", format: "int32" }, startTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, succeeded: { type: "integer", format: "int32" }, terminating: { type: "integer", format: "int32" }, uncountedTerminatedPods: { $ref: "#/definitions/IoK8sApiBatchV1UncountedTerminatedPods" } } }, IoK8sApiBatchV1JobTemplateSpec: { type: "object", properties: { metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiBatchV1JobSpec" } } }, IoK8sApiBatchV1PodFailurePolicy: { type: "object", properties: { rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1PodFailurePolicyRule" } } }, required: ["rules"] }, IoK8sApiBatchV1PodFailurePolicyOnExitCodesRequirement: { type: "object", properties: { containerName: { type: "string" }, operator: { type: "string", enum: ["In", "NotIn"] }, values: { type: "array", items: { type: "integer", format: "int32" } } }, required: ["operator", "values"] }, IoK8sApiBatchV1PodFailurePolicyOnPodConditionsPattern: { type: "object", properties: { status: { type: "string" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiBatchV1PodFailurePolicyRule: { type: "object", properties: { action: { type: "string", enum: ["Count", "FailIndex", "FailJob", "Ignore"] }, onExitCodes: { $ref: "#/definitions/IoK8sApiBatchV1PodFailurePolicyOnExitCodesRequirement" }, onPodConditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1PodFailurePolicyOnPodConditionsPattern" } } }, required: ["action"] }, IoK8sApiBatchV1SuccessPolicy: { type: "object", properties: { rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1SuccessPolicyRule" } } }, required: ["rules"] }, IoK8sApiBatchV1SuccessPolicyRule: { type: "object", properties: { succeededCount: { type: "integer", format: "int32" }, succeededIndexes: { type: "string" } } }, IoK8sApiBatchV1UncountedTerminatedPods: { type: "object", properties: { failed: { type: "array", items: { type: "string" } }, succeeded: { type: "array", items: { type: "string" } } } }, IoK8sApiBatchV1beta1CronJob: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1beta1"] }, kind: { type: "string", enum: ["CronJob"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiBatchV1beta1CronJobSpec" }, status: { $ref: "#/definitions/IoK8sApiBatchV1beta1CronJobStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiBatchV1beta1CronJobList: { type: "object", properties: { apiVersion: { type: "string", enum: ["batch/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiBatchV1beta1CronJob" } }, kind: { type: "string", enum: ["CronJobList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiBatchV1beta1CronJobSpec: { type: "object", properties: { concurrencyPolicy: { type: "string" }, failedJobsHistoryLimit: { type: "integer", format: "int32" }, jobTemplate: { $ref: "#/definitions/IoK8sApiBatchV1beta1JobTemplateSpec" }, schedule: { type: "string" }, startingDeadlineSeconds: { type: "integer", format: "int64" }, successfulJobsHistoryLimit: { type: "integer", format: "int32" }, suspend: { type: "boolean" }, timeZone: { type: "string" } }, required: ["jobTemplate", "schedule"] }, IoK8sApiBatchV1beta1CronJobStatus: { type: "object", properties: { active: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" } }, lastScheduleTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastSuccessfulTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiBatchV1beta1JobTemplateSpec: { type: "object", properties: { metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiBatchV1JobSpec" } } }, IoK8sApiCertificatesV1CertificateSigningRequest: { type: "object", properties: { apiVersion: { type: "string", enum: ["certificates.k8s.io/v1"] }, kind: { type: "string", enum: ["CertificateSigningRequest"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCertificatesV1CertificateSigningRequestSpec" }, status: { $ref: "#/definitions/IoK8sApiCertificatesV1CertificateSigningRequestStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiCertificatesV1CertificateSigningRequestCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCertificatesV1CertificateSigningRequestList: { type: "object", properties: { apiVersion: { type: "string", enum: ["certificates.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCertificatesV1CertificateSigningRequest" } }, kind: { type: "string", enum: ["CertificateSigningRequestList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCertificatesV1CertificateSigningRequestSpec: { type: "object", properties: { expirationSeconds: { type: "integer", format: "int32" }, extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, groups: { type: "array", items: { type: "string" } }, request: { type: "string", format: "byte" }, signerName: { type: "string" }, uid: { type: "string" }, usages: { type: "array", items: { type: "string", enum: ["any", "cert sign", "client auth", "code signing", "content commitment", "crl sign", "data encipherment", "decipher only", "digital signature", "email protection", "encipher only", "ipsec end system", "ipsec tunnel", "ipsec user", "key agreement", "key encipherment", "microsoft sgc", "netscape sgc", "ocsp signing", "s/mime", "server auth", "signing", "timestamping"] } }, username: { type: "string" } }, required: ["request", "signerName"] }, IoK8sApiCertificatesV1CertificateSigningRequestStatus: { type: "object", properties: { certificate: { type: "string", format: "byte" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCertificatesV1CertificateSigningRequestCondition" } } } }, IoK8sApiCertificatesV1beta1CertificateSigningRequest: { type: "object", properties: { apiVersion: { type: "string", enum: ["certificates.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["CertificateSigningRequest"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCertificatesV1beta1CertificateSigningRequestSpec" }, status: { $ref: "#/definitions/IoK8sApiCertificatesV1beta1CertificateSigningRequestStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCertificatesV1beta1CertificateSigningRequestCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiCertificatesV1beta1CertificateSigningRequestList: { type: "object", properties: { apiVersion: { type: "string", enum: ["certificates.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCertificatesV1beta1CertificateSigningRequest" } }, kind: { type: "string", enum: ["CertificateSigningRequestList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCertificatesV1beta1CertificateSigningRequestSpec: { type: "object", properties: { extra: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, groups: { type: "array", items: { type: "string" } }, request: { type: "string", format: "byte" }, signerName: { type: "string" }, uid: { type: "string" }, usages: { type: "array", items: { type: "string" } }, username: { type: "string" } }, required: ["request"] }, IoK8sApiCertificatesV1beta1CertificateSigningRequestStatus: { type: "object", properties: { certificate: { type: "string", format: "byte" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCertificatesV1beta1CertificateSigningRequestCondition" } } } }, IoK8sApiCoordinationV1Lease: { type: "object", properties: { apiVersion: { type: "string", enum: ["coordination.k8s.io/v1"] }, kind: { type: "string", enum: ["Lease"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoordinationV1LeaseSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoordinationV1LeaseList: { type: "object", properties: { apiVersion: { type: "string", enum: ["coordination.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoordinationV1Lease" } }, kind: { type: "string", enum: ["LeaseList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoordinationV1LeaseSpec: { type: "object", properties: { acquireTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, holderIdentity: { type: "string" }, leaseDurationSeconds: { type: "integer", format: "int32" }, leaseTransitions: { type: "integer", format: "int32" }, preferredHolder: { type: "string" }, renewTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, strategy: { type: "string" } } }, IoK8sApiCoordinationV1beta1Lease: { type: "object", properties: { apiVersion: { type: "string", enum: ["coordination.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["Lease"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoordinationV1beta1LeaseSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoordinationV1beta1LeaseList: { type: "object", properties: { apiVersion: { type: "string", enum: ["coordination.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoordinationV1beta1Lease" } }, kind: { type: "string", enum: ["LeaseList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoordinationV1beta1LeaseSpec: { type: "object", properties: { acquireTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, holderIdentity: { type: "string" }, leaseDurationSeconds: { type: "integer", format: "int32" }, leaseTransitions: { type: "integer", format: "int32" }, renewTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" } } }, IoK8sApiCoreV1AWSElasticBlockStoreVolumeSource: { type: "object", properties: { fsType: { type: "string" }, partition: { type: "integer", format: "int32" }, readOnly: { type: "boolean" }, volumeID: { type: "string" } }, required: ["volumeID"] }, IoK8sApiCoreV1Affinity: { type: "object", properties: { nodeAffinity: { $ref: "#/definitions/IoK8sApiCoreV1NodeAffinity" }, podAffinity: { $ref: "#/definitions/IoK8sApiCoreV1PodAffinity" }, podAntiAffinity: { $ref: "#/definitions/IoK8sApiCoreV1PodAntiAffinity" } } }, IoK8sApiCoreV1AppArmorProfile: { type: "object", properties: { localhostProfile: { type: "string" }, type: { type: "string", enum: ["Localhost", "RuntimeDefault", "Unconfined"] } }, required: ["type"] }, IoK8sApiCoreV1AttachedVolume: { type: "object", properties: { devicePath: { type: "string" }, name: { type: "string" } }, required: ["devicePath", "name"] }, IoK8sApiCoreV1AzureDiskVolumeSource: { type: "object", properties: { cachingMode: { type: "string", enum: ["None", "ReadOnly", "ReadWrite"] }, diskName: { type: "string" }, diskURI: { type: "string" }, fsType: { type: "string" }, kind: { type: "string", enum: ["Dedicated", "Managed", "Shared"] }, readOnly: { type: "boolean" } }, required: ["diskName", "diskURI"] }, IoK8sApiCoreV1AzureFilePersistentVolumeSource: { type: "object", properties: { readOnly: { type: "boolean" }, secretName: { type: "string" }, secretNamespace: { type: "string" }, shareName: { type: "string" } }, required: ["secretName", "shareName"] }, IoK8sApiCoreV1AzureFileVolumeSource: { type: "object", properties: { readOnly: { type: "boolean" }, secretName: { type: "string" }, shareName: { type: "string" } }, required: ["secretName", "shareName"] }, IoK8sApiCoreV1Binding: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Binding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, target: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" } }, required: ["apiVersion", "kind", "target"] }, IoK8sApiCoreV1CSIPersistentVolumeSource: { type: "object", properties: { controllerExpandSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, controllerPublishSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, driver: { type: "string" }, fsType: { type: "string" }, nodeExpandSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, nodePublishSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, nodeStageSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, readOnly: { type: "boolean" }, volumeAttributes: { type: "object", additionalProperties: { type: "string" } }, volumeHandle: { type: "string" } }, required: ["driver", "volumeHandle"] }, IoK8sApiCoreV1CSIVolumeSource: { type: "object", properties: { driver: { type: "string" }, fsType: { type: "string" }, nodePublishSecretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, readOnly: { type: "boolean" }, volumeAttributes: { type: "object", additionalProperties: { type: "string" } } }, required: ["driver"] }, IoK8sApiCoreV1Capabilities: { type: "object", properties: { add: { type: "array", items: { type: "string" } }, drop: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1CephFSPersistentVolumeSource: { type: "object", properties: { monitors: { type: "array", items: { type: "string" } }, path: { type: "string" }, readOnly: { type: "boolean" }, secretFile: { type: "string" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, user: { type: "string" } }, required: ["monitors"] }, IoK8sApiCoreV1CephFSVolumeSource: { type: "object", properties: { monitors: { type: "array", items: { type: "string" } }, path: { type: "string" }, readOnly: { type: "boolean" }, secretFile: { type: "string" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, user: { type: "string" } }, required: ["monitors"] }, IoK8sApiCoreV1CinderPersistentVolumeSource: { type: "object", properties: { fsType: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, volumeID: { type: "string" } }, required: ["volumeID"] }, IoK8sApiCoreV1CinderVolumeSource: { type: "object", properties: { fsType: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, volumeID: { type: "string" } }, required: ["volumeID"] }, IoK8sApiCoreV1ClaimSource: { type: "object", properties: { resourceClaimName: { type: "string" }, resourceClaimTemplateName: { type: "string" } } }, IoK8sApiCoreV1ClientIPConfig: { type: "object", properties: { timeoutSeconds: { type: "integer", format: "int32" } } }, IoK8sApiCoreV1ClusterTrustBundleProjection: { type: "object", properties: { labelSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, name: { type: "string" }, optional: { type: "boolean" }, path: { type: "string" }, signerName: { type: "string" } }, required: ["path"] }, IoK8sApiCoreV1ComponentCondition: { type: "object", properties: { error: { type: "string" }, message: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1ComponentStatus: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ComponentCondition" } }, kind: { type: "string", enum: ["ComponentStatus"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ComponentStatusList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ComponentStatus" } }, kind: { type: "string", enum: ["ComponentStatusList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ConfigMap: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, binaryData: { type: "object", additionalProperties: { type: "string", format: "byte" } }, data: { type: "object", additionalProperties: { type: "string" } }, immutable: { type: "boolean" }, kind: { type: "string", enum: ["ConfigMap"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ConfigMapEnvSource: { type: "object", properties: { name: { type: "string" }, optional: { type: "boolean" } } }, IoK8sApiCoreV1ConfigMapKeySelector: { type: "object", properties: { key: { type: "string" }, name: { type: "string" }, optional: { type: "boolean" } }, required: ["key"] }, IoK8sApiCoreV1ConfigMapList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMap" } }, kind: { type: "string", enum: ["ConfigMapList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ConfigMapNodeConfigSource: { type: "object", properties: { kubeletConfigKey: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, resourceVersion: { type: "string" }, uid: { type: "string" } }, required: ["kubeletConfigKey", "name", "namespace"] }, IoK8sApiCoreV1ConfigMapProjection: { type: "object", properties: { items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1KeyToPath" } }, name: { type: "string" }, optional: { type: "boolean" } } }, IoK8sApiCoreV1ConfigMapVolumeSource: { type: "object", properties: { defaultMode: { type: "integer", format: "int32" }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1KeyToPath" } }, name: { type: "string" }, optional: { type: "boolean" } } }, IoK8sApiCoreV1Container: { type: "object", properties: { args: { type: "array", items: { type: "string" } }, command: { type: "array", items: { type: "string" } }, env: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EnvVar" } }, envFrom: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EnvFromSource" } }, image: { type: "string" }, imagePullPolicy: { type: "string", enum: ["Always", "IfNotPresent", "Never"] }, lifecycle: { $ref: "#/definitions/IoK8sApiCoreV1Lifecycle" }, livenessProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, name: { type: "string" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerPort" } }, readinessProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, resizePolicy: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerResizePolicy" } }, resources: { $ref: "#/definitions/IoK8sApiCoreV1ResourceRequirements" }, restartPolicy: { type: "string" }, restartPolicyRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerRestartRule" } }, securityContext: { $ref: "#/definitions/IoK8sApiCoreV1SecurityContext" }, startupProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, stdin: { type: "boolean" }, stdinOnce: { type: "boolean" }, terminationMessagePath: { type: "string" }, terminationMessagePolicy: { type: "string", enum: ["FallbackToLogsOnError", "File"] }, tty: { type: "boolean" }, volumeDevices: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeDevice" } }, volumeMounts: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeMount" } }, workingDir: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1ContainerExtendedResourceRequest: { type: "object", properties: { containerName: { type: "string" }, requestName: { type: "string" }, resourceName: { type: "string" } }, required: ["containerName", "requestName", "resourceName"] }, IoK8sApiCoreV1ContainerImage: { type: "object", properties: { names: { type: "array", items: { type: "string" } }, sizeBytes: { type: "integer", format: "int64" } } }, IoK8sApiCoreV1ContainerPort: { type: "object", properties: { containerPort: { type: "integer", format: "int32" }, hostIP: { type: "string" }, hostPort: { type: "integer", format: "int32" }, name: { type: "string" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } }, required: ["containerPort"] }, IoK8sApiCoreV1ContainerResizePolicy: { type: "object", properties: { resourceName: { type: "string" }, restartPolicy: { type: "string" } }, required: ["resourceName", "restartPolicy"] }, IoK8sApiCoreV1ContainerRestartRule: { type: "object", properties: { action: { type: "string" }, exitCodes: { $ref: "#/definitions/IoK8sApiCoreV1ContainerRestartRuleOnExitCodes" } }, required: ["action"] }, IoK8sApiCoreV1ContainerRestartRuleOnExitCodes: { type: "object", properties: { operator: { type: "string" }, values: { type: "array", items: { type: "integer", format: "int32" } } }, required: ["operator"] }, IoK8sApiCoreV1ContainerState: { type: "object", properties: { running: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStateRunning" }, terminated: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStateTerminated" }, waiting: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStateWaiting" } } }, IoK8sApiCoreV1ContainerStateRunning: { type: "object", properties: { startedAt: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiCoreV1ContainerStateTerminated: { type: "object", properties: { containerID: { type: "string" }, exitCode: { type: "integer", format: "int32" }, finishedAt: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, signal: { type: "integer", format: "int32" }, startedAt: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } }, required: ["exitCode"] }, IoK8sApiCoreV1ContainerStateWaiting: { type: "object", properties: { message: { type: "string" }, reason: { type: "string" } } }, IoK8sApiCoreV1ContainerStatus: { type: "object", properties: { allocatedResources: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, allocatedResourcesStatus: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ResourceStatus" } }, containerID: { type: "string" }, image: { type: "string" }, imageID: { type: "string" }, lastState: { $ref: "#/definitions/IoK8sApiCoreV1ContainerState" }, name: { type: "string" }, ready: { type: "boolean" }, resources: { $ref: "#/definitions/IoK8sApiCoreV1ResourceRequirements" }, restartCount: { type: "integer", format: "int32" }, started: { type: "boolean" }, state: { $ref: "#/definitions/IoK8sApiCoreV1ContainerState" }, stopSignal: { type: "string", enum: ["SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGIOT", "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR", "SIGQUIT", "SIGRTMAX", "SIGRTMAX-1", "SIGRTMAX-10", "SIGRTMAX-11", "SIGRTMAX-12", "SIGRTMAX-13", "SIGRTMAX-14", "SIGRTMAX-2", "SIGRTMAX-3", "SIGRTMAX-4", "SIGRTMAX-5", "SIGRTMAX-6", "SIGRTMAX-7", "SIGRTMAX-8", "SIGRTMAX-9", "SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+10", "SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4", "SIGRTMIN+5", "SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ"] }, user: { $ref: "#/definitions/IoK8sApiCoreV1ContainerUser" }, volumeMounts: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeMountStatus" } } }, required: ["image", "imageID", "name", "ready", "restartCount"] }, IoK8sApiCoreV1ContainerUser: { type: "object", properties: { linux: { $ref: "#/definitions/IoK8sApiCoreV1LinuxContainerUser" } } }, IoK8sApiCoreV1DaemonEndpoint: { type: "object", properties: { Port: { type: "integer", format: "int32" } }, required: ["Port"] }, IoK8sApiCoreV1DownwardAPIProjection: { type: "object", properties: { items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1DownwardAPIVolumeFile" } } } }, IoK8sApiCoreV1DownwardAPIVolumeFile: { type: "object", properties: { fieldRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectFieldSelector" }, mode: { type: "integer", format: "int32" }, path: { type: "string" }, resourceFieldRef: { $ref: "#/definitions/IoK8sApiCoreV1ResourceFieldSelector" } }, required: ["path"] }, IoK8sApiCoreV1DownwardAPIVolumeSource: { type: "object", properties: { defaultMode: { type: "integer", format: "int32" }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1DownwardAPIVolumeFile" } } } }, IoK8sApiCoreV1EmptyDirVolumeSource: { type: "object", properties: { medium: { type: "string" }, sizeLimit: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } }, IoK8sApiCoreV1EndpointAddress: { type: "object", properties: { hostname: { type: "string" }, ip: { type: "string" }, nodeName: { type: "string" }, targetRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" } }, required: ["ip"] }, IoK8sApiCoreV1EndpointPort: { type: "object", properties: { appProtocol: { type: "string" }, name: { type: "string" }, port: { type: "integer", format: "int32" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } }, required: ["port"] }, IoK8sApiCoreV1EndpointSubset: { type: "object", properties: { addresses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EndpointAddress" } }, notReadyAddresses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EndpointAddress" } }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EndpointPort" } } } }, IoK8sApiCoreV1Endpoints: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Endpoints"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, subsets: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EndpointSubset" } } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1EndpointsList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Endpoints" } }, kind: { type: "string", enum: ["EndpointsList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1EnvFromSource: { type: "object", properties: { configMapRef: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMapEnvSource" }, prefix: { type: "string" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretEnvSource" } } }, IoK8sApiCoreV1EnvVar: { type: "object", properties: { name: { type: "string" }, value: { type: "string" }, valueFrom: { $ref: "#/definitions/IoK8sApiCoreV1EnvVarSource" } }, required: ["name"] }, IoK8sApiCoreV1EnvVarSource: { type: "object", properties: { configMapKeyRef: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMapKeySelector" }, fieldRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectFieldSelector" }, fileKeyRef: { $ref: "#/definitions/IoK8sApiCoreV1FileKeySelector" }, resourceFieldRef: { $ref: "#/definitions/IoK8sApiCoreV1ResourceFieldSelector" }, secretKeyRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretKeySelector" } } }, IoK8sApiCoreV1EphemeralContainer: { type: "object", properties: { args: { type: "array", items: { type: "string" } }, command: { type: "array", items: { type: "string" } }, env: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EnvVar" } }, envFrom: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EnvFromSource" } }, image: { type: "string" }, imagePullPolicy: { type: "string", enum: ["Always", "IfNotPresent", "Never"] }, lifecycle: { $ref: "#/definitions/IoK8sApiCoreV1Lifecycle" }, livenessProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, name: { type: "string" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerPort" } }, readinessProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, resizePolicy: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerResizePolicy" } }, resources: { $ref: "#/definitions/IoK8sApiCoreV1ResourceRequirements" }, restartPolicy: { type: "string" }, restartPolicyRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerRestartRule" } }, securityContext: { $ref: "#/definitions/IoK8sApiCoreV1SecurityContext" }, startupProbe: { $ref: "#/definitions/IoK8sApiCoreV1Probe" }, stdin: { type: "boolean" }, stdinOnce: { type: "boolean" }, targetContainerName: { type: "string" }, terminationMessagePath: { type: "string" }, terminationMessagePolicy: { type: "string", enum: ["FallbackToLogsOnError", "File"] }, tty: { type: "boolean" }, volumeDevices: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeDevice" } }, volumeMounts: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeMount" } }, workingDir: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1EphemeralVolumeSource: { type: "object", properties: { volumeClaimTemplate: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimTemplate" } } }, IoK8sApiCoreV1Event: { type: "object", properties: { action: { type: "string" }, apiVersion: { type: "string", enum: ["v1"] }, count: { type: "integer", format: "int32" }, eventTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, firstTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, involvedObject: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, kind: { type: "string", enum: ["Event"] }, lastTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, reason: { type: "string" }, related: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, reportingComponent: { type: "string" }, reportingInstance: { type: "string" }, series: { $ref: "#/definitions/IoK8sApiCoreV1EventSeries" }, source: { $ref: "#/definitions/IoK8sApiCoreV1EventSource" }, type: { type: "string" } }, required: ["apiVersion", "involvedObject", "kind", "metadata"] }, IoK8sApiCoreV1EventList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Event" } }, kind: { type: "string", enum: ["EventList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1EventSeries: { type: "object", properties: { count: { type: "integer", format: "int32" }, lastObservedTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" } } }, IoK8sApiCoreV1EventSource: { type: "object", properties: { component: { type: "string" }, host: { type: "string" } } }, IoK8sApiCoreV1ExecAction: { type: "object", properties: { command: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1FCVolumeSource: { type: "object", properties: { fsType: { type: "string" }, lun: { type: "integer", format: "int32" }, readOnly: { type: "boolean" }, targetWWNs: { type: "array", items: { type: "string" } }, wwids: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1FileKeySelector: { type: "object", properties: { key: { type: "string" }, optional: { type: "boolean" }, path: { type: "string" }, volumeName: { type: "string" } }, required: ["key", "path", "volumeName"] }, IoK8sApiCoreV1FlexPersistentVolumeSource: { type: "object", properties: { driver: { type: "string" }, fsType: { type: "string" }, options: { type: "object", additionalProperties: { type: "string" } }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" } }, required: ["driver"] }, IoK8sApiCoreV1FlexVolumeSource: { type: "object", properties: { driver: { type: "string" }, fsType: { type: "string" }, options: { type: "object", additionalProperties: { type: "string" } }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" } }, required: ["driver"] }, IoK8sApiCoreV1FlockerVolumeSource: { type: "object", properties: { datasetName: { type: "string" }, datasetUUID: { type: "string" } } }, IoK8sApiCoreV1GCEPersistentDiskVolumeSource: { type: "object", properties: { fsType: { type: "string" }, partition: { type: "integer", format: "int32" }, pdName: { type: "string" }, readOnly: { type: "boolean" } }, required: ["pdName"] }, IoK8sApiCoreV1GRPCAction: { type: "object", properties: { port: { type: "integer", format: "int32" }, service: { type: "string" } }, required: ["port"] }, IoK8sApiCoreV1GitRepoVolumeSource: { type: "object", properties: { directory: { type: "string" }, repository: { type: "string" }, revision: { type: "string" } }, required: ["repository"] }, IoK8sApiCoreV1GlusterfsPersistentVolumeSource: { type: "object", properties: { endpoints: { type: "string" }, endpointsNamespace: { type: "string" }, path: { type: "string" }, readOnly: { type: "boolean" } }, required: ["endpoints", "path"] }, IoK8sApiCoreV1GlusterfsVolumeSource: { type: "object", properties: { endpoints: { type: "string" }, path: { type: "string" }, readOnly: { type: "boolean" } }, required: ["endpoints", "path"] }, IoK8sApiCoreV1HTTPGetAction: { type: "object", properties: { host: { type: "string" }, httpHeaders: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1HTTPHeader" } }, path: { type: "string" }, port: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, scheme: { type: "string", enum: ["HTTP", "HTTPS"] } }, required: ["port"] }, IoK8sApiCoreV1HTTPHeader: { type: "object", properties: { name: { type: "string" }, value: { type: "string" } }, required: ["name", "value"] }, IoK8sApiCoreV1Handler: { type: "object", properties: { exec: { $ref: "#/definitions/IoK8sApiCoreV1ExecAction" }, httpGet: { $ref: "#/definitions/IoK8sApiCoreV1HTTPGetAction" }, tcpSocket: { $ref: "#/definitions/IoK8sApiCoreV1TCPSocketAction" } } }, IoK8sApiCoreV1HostAlias: { type: "object", properties: { hostnames: { type: "array", items: { type: "string" } }, ip: { type: "string" } }, required: ["ip"] }, IoK8sApiCoreV1HostIP: { type: "object", properties: { ip: { type: "string" } }, required: ["ip"] }, IoK8sApiCoreV1HostPathVolumeSource: { type: "object", properties: { path: { type: "string" }, type: { type: "string", enum: ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"] } }, required: ["path"] }, IoK8sApiCoreV1ISCSIPersistentVolumeSource: { type: "object", properties: { chapAuthDiscovery: { type: "boolean" }, chapAuthSession: { type: "boolean" }, fsType: { type: "string" }, initiatorName: { type: "string" }, iqn: { type: "string" }, iscsiInterface: { type: "string" }, lun: { type: "integer", format: "int32" }, portals: { type: "array", items: { type: "string" } }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, targetPortal: { type: "string" } }, required: ["iqn", "lun", "targetPortal"] }, IoK8sApiCoreV1ISCSIVolumeSource: { type: "object", properties: { chapAuthDiscovery: { type: "boolean" }, chapAuthSession: { type: "boolean" }, fsType: { type: "string" }, initiatorName: { type: "string" }, iqn: { type: "string" }, iscsiInterface: { type: "string" }, lun: { type: "integer", format: "int32" }, portals: { type: "array", items: { type: "string" } }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, targetPortal: { type: "string" } }, required: ["iqn", "lun", "targetPortal"] }, IoK8sApiCoreV1ImageVolumeSource: { type: "object", properties: { pullPolicy: { type: "string", enum: ["Always", "IfNotPresent", "Never"] }, reference: { type: "string" } } }, IoK8sApiCoreV1ImageVolumeStatus: { type: "object", properties: { imageRef: { type: "string" } }, required: ["imageRef"] }, IoK8sApiCoreV1KeyToPath: { type: "object", properties: { key: { type: "string" }, mode: { type: "integer", format: "int32" }, path: { type: "string" } }, required: ["key", "path"] }, IoK8sApiCoreV1Lifecycle: { type: "object", properties: { postStart: { $ref: "#/definitions/IoK8sApiCoreV1LifecycleHandler" }, preStop: { $ref: "#/definitions/IoK8sApiCoreV1LifecycleHandler" }, stopSignal: { type: "string", enum: ["SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGIOT", "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR", "SIGQUIT", "SIGRTMAX", "SIGRTMAX-1", "SIGRTMAX-10", "SIGRTMAX-11", "SIGRTMAX-12", "SIGRTMAX-13", "SIGRTMAX-14", "SIGRTMAX-2", "SIGRTMAX-3", "SIGRTMAX-4", "SIGRTMAX-5", "SIGRTMAX-6", "SIGRTMAX-7", "SIGRTMAX-8", "SIGRTMAX-9", "SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+10", "SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4", "SIGRTMIN+5", "SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ"] } } }, IoK8sApiCoreV1LifecycleHandler: { type: "object", properties: { exec: { $ref: "#/definitions/IoK8sApiCoreV1ExecAction" }, httpGet: { $ref: "#/definitions/IoK8sApiCoreV1HTTPGetAction" }, sleep: { $ref: "#/definitions/IoK8sApiCoreV1SleepAction" }, tcpSocket: { $ref: "#/definitions/IoK8sApiCoreV1TCPSocketAction" } } }, IoK8sApiCoreV1LimitRange: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["LimitRange"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1LimitRangeSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1LimitRangeItem: { type: "object", properties: { default: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, defaultRequest: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, max: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, maxLimitRequestRatio: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, min: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, type: { type: "string" } }, required: ["type"] }, IoK8sApiCoreV1LimitRangeList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1LimitRange" } }, kind: { type: "string", enum: ["LimitRangeList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1LimitRangeSpec: { type: "object", properties: { limits: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1LimitRangeItem" } } }, required: ["limits"] }, IoK8sApiCoreV1LinuxContainerUser: { type: "object", properties: { gid: { type: "integer", format: "int64" }, supplementalGroups: { type: "array", items: { type: "integer", format: "int64" } }, uid: { type: "integer", format: "int64" } }, required: ["gid", "uid"] }, IoK8sApiCoreV1LoadBalancerIngress: { type: "object", properties: { hostname: { type: "string" }, ip: { type: "string" }, ipMode: { type: "string" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PortStatus" } } } }, IoK8sApiCoreV1LoadBalancerStatus: { type: "object", properties: { ingress: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1LoadBalancerIngress" } } } }, IoK8sApiCoreV1LocalObjectReference: { type: "object", properties: { name: { type: "string" } } }, IoK8sApiCoreV1LocalVolumeSource: { type: "object", properties: { fsType: { type: "string" }, path: { type: "string" } }, required: ["path"] }, IoK8sApiCoreV1ModifyVolumeStatus: { type: "object", properties: { status: { type: "string", enum: ["InProgress", "Infeasible", "Pending"] }, targetVolumeAttributesClassName: { type: "string" } }, required: ["status"] }, IoK8sApiCoreV1NFSVolumeSource: { type: "object", properties: { path: { type: "string" }, readOnly: { type: "boolean" }, server: { type: "string" } }, required: ["path", "server"] }, IoK8sApiCoreV1Namespace: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Namespace"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1NamespaceSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1NamespaceStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1NamespaceCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1NamespaceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Namespace" } }, kind: { type: "string", enum: ["NamespaceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1NamespaceSpec: { type: "object", properties: { finalizers: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1NamespaceStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NamespaceCondition" } }, phase: { type: "string", enum: ["Active", "Terminating"] } } }, IoK8sApiCoreV1Node: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Node"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1NodeSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1NodeStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1NodeAddress: { type: "object", properties: { address: { type: "string" }, type: { type: "string" } }, required: ["address", "type"] }, IoK8sApiCoreV1NodeAffinity: { type: "object", properties: { preferredDuringSchedulingIgnoredDuringExecution: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PreferredSchedulingTerm" } }, requiredDuringSchedulingIgnoredDuringExecution: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelector" } } }, IoK8sApiCoreV1NodeAllocatableResourceClaimStatus: { type: "object", properties: { containers: { type: "array", items: { type: "string" } }, resourceClaimName: { type: "string" }, resources: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } }, required: ["resourceClaimName", "resources"] }, IoK8sApiCoreV1NodeCondition: { type: "object", properties: { lastHeartbeatTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1NodeConfigSource: { type: "object", properties: { configMap: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMapNodeConfigSource" } } }, IoK8sApiCoreV1NodeConfigStatus: { type: "object", properties: { active: { $ref: "#/definitions/IoK8sApiCoreV1NodeConfigSource" }, assigned: { $ref: "#/definitions/IoK8sApiCoreV1NodeConfigSource" }, error: { type: "string" }, lastKnownGood: { $ref: "#/definitions/IoK8sApiCoreV1NodeConfigSource" } } }, IoK8sApiCoreV1NodeDaemonEndpoints: { type: "object", properties: { kubeletEndpoint: { $ref: "#/definitions/IoK8sApiCoreV1DaemonEndpoint" } } }, IoK8sApiCoreV1NodeFeatures: { type: "object", properties: { supplementalGroupsPolicy: { type: "boolean" } } }, IoK8sApiCoreV1NodeList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Node" } }, kind: { type: "string", enum: ["NodeList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1NodeRuntimeHandler: { type: "object", properties: { features: { $ref: "#/definitions/IoK8sApiCoreV1NodeRuntimeHandlerFeatures" }, name: { type: "string" } } }, IoK8sApiCoreV1NodeRuntimeHandlerFeatures: { type: "object", properties: { recursiveReadOnlyMounts: { type: "boolean" }, userNamespaces: { type: "boolean" } } }, IoK8sApiCoreV1NodeSelector: { type: "object", properties: { nodeSelectorTerms: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelectorTerm" } } }, required: ["nodeSelectorTerms"] }, IoK8sApiCoreV1NodeSelectorRequirement: { type: "object", properties: { key: { type: "string" }, operator: { type: "string", enum: ["DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"] }, values: { type: "array", items: { type: "string" } } }, required: ["key", "operator"] }, IoK8sApiCoreV1NodeSelectorTerm: { type: "object", properties: { matchExpressions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelectorRequirement" } }, matchFields: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelectorRequirement" } } } }, IoK8sApiCoreV1NodeSpec: { type: "object", properties: { configSource: { $ref: "#/definitions/IoK8sApiCoreV1NodeConfigSource" }, externalID: { type: "string" }, podCIDR: { type: "string" }, podCIDRs: { type: "array", items: { type: "string" } }, providerID: { type: "string" }, taints: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Taint" } }, unschedulable: { type: "boolean" } } }, IoK8sApiCoreV1NodeStatus: { type: "object", properties: { addresses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeAddress" } }, allocatable: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, capacity: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeCondition" } }, config: { $ref: "#/definitions/IoK8sApiCoreV1NodeConfigStatus" }, daemonEndpoints: { $ref: "#/definitions/IoK8sApiCoreV1NodeDaemonEndpoints" }, declaredFeatures: { type: "array", items: { type: "string" } }, features: { $ref: "#/definitions/IoK8sApiCoreV1NodeFeatures" }, images: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerImage" } }, nodeInfo: { $ref: "#/definitions/IoK8sApiCoreV1NodeSystemInfo" }, phase: { type: "string", enum: ["Pending", "Running", "Terminated"] }, runtimeHandlers: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeRuntimeHandler" } }, volumesAttached: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1AttachedVolume" } }, volumesInUse: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1NodeSwapStatus: { type: "object", properties: { capacity: { type: "integer", format: "int64" } } }, IoK8sApiCoreV1NodeSystemInfo: { type: "object", properties: { architecture: { type: "string" }, bootID: { type: "string" }, containerRuntimeVersion: { type: "string" }, kernelVersion: { type: "string" }, kubeProxyVersion: { type: "string" }, kubeletVersion: { type: "string" }, machineID: { type: "string" }, operatingSystem: { type: "string" }, osImage: { type: "string" }, swap: { $ref: "#/definitions/IoK8sApiCoreV1NodeSwapStatus" }, systemUUID: { type: "string" } }, required: ["architecture", "bootID", "containerRuntimeVersion", "kernelVersion", "kubeProxyVersion", "kubeletVersion", "machineID", "operatingSystem", "osImage", "systemUUID"] }, IoK8sApiCoreV1ObjectFieldSelector: { type: "object", properties: { apiVersion: { type: "string" }, fieldPath: { type: "string" } }, required: ["fieldPath"] }, IoK8sApiCoreV1ObjectReference: { type: "object", properties: { apiVersion: { type: "string" }, fieldPath: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, resourceVersion: { type: "string" }, uid: { type: "string" } } }, IoK8sApiCoreV1PersistentVolume: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["PersistentVolume"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1PersistentVolumeClaim: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["PersistentVolumeClaim"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1PersistentVolumeClaimCondition: { type: "object", properties: { lastProbeTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1PersistentVolumeClaimList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaim" } }, kind: { type: "string", enum: ["PersistentVolumeClaimList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1PersistentVolumeClaimSpec: { type: "object", properties: { accessModes: { type: "array", items: { type: "string", enum: ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] } }, dataSource: { $ref: "#/definitions/IoK8sApiCoreV1TypedLocalObjectReference" }, dataSourceRef: { $ref: "#/definitions/IoK8sApiCoreV1TypedObjectReference" }, resources: { $ref: "#/definitions/IoK8sApiCoreV1VolumeResourceRequirements" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, storageClassName: { type: "string" }, volumeAttributesClassName: { type: "string" }, volumeMode: { type: "string", enum: ["Block", "Filesystem"] }, volumeName: { type: "string" } } }, IoK8sApiCoreV1PersistentVolumeClaimStatus: { type: "object", properties: { accessModes: { type: "array", items: { type: "string", enum: ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] } }, allocatedResourceStatuses: { type: "object", additionalProperties: { type: "string", enum: ["ControllerResizeInProgress", "ControllerResizeInfeasible", "NodeResizeInProgress", "NodeResizeInfeasible", "NodeResizePending"] } }, allocatedResources: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, capacity: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimCondition" } }, currentVolumeAttributesClassName: { type: "string" }, modifyVolumeStatus: { $ref: "#/definitions/IoK8sApiCoreV1ModifyVolumeStatus" }, phase: { type: "string", enum: ["Bound", "Lost", "Pending"] } } }, IoK8sApiCoreV1PersistentVolumeClaimTemplate: { type: "object", properties: { metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimSpec" } }, required: ["spec"] }, IoK8sApiCoreV1PersistentVolumeClaimVolumeSource: { type: "object", properties: { claimName: { type: "string" }, readOnly: { type: "boolean" } }, required: ["claimName"] }, IoK8sApiCoreV1PersistentVolumeList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolume" } }, kind: { type: "string", enum: ["PersistentVolumeList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1PersistentVolumeSpec: { type: "object", properties: { accessModes: { type: "array", items: { type: "string", enum: ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] } }, awsElasticBlockStore: { $ref: "#/definitions/IoK8sApiCoreV1AWSElasticBlockStoreVolumeSource" }, azureDisk: { $ref: "#/definitions/IoK8sApiCoreV1AzureDiskVolumeSource" }, azureFile: { $ref: "#/definitions/IoK8sApiCoreV1AzureFilePersistentVolumeSource" }, capacity: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, cephfs: { $ref: "#/definitions/IoK8sApiCoreV1CephFSPersistentVolumeSource" }, cinder: { $ref: "#/definitions/IoK8sApiCoreV1CinderPersistentVolumeSource" }, claimRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, csi: { $ref: "#/definitions/IoK8sApiCoreV1CSIPersistentVolumeSource" }, fc: { $ref: "#/definitions/IoK8sApiCoreV1FCVolumeSource" }, flexVolume: { $ref: "#/definitions/IoK8sApiCoreV1FlexPersistentVolumeSource" }, flocker: { $ref: "#/definitions/IoK8sApiCoreV1FlockerVolumeSource" }, gcePersistentDisk: { $ref: "#/definitions/IoK8sApiCoreV1GCEPersistentDiskVolumeSource" }, glusterfs: { $ref: "#/definitions/IoK8sApiCoreV1GlusterfsPersistentVolumeSource" }, hostPath: { $ref: "#/definitions/IoK8sApiCoreV1HostPathVolumeSource" }, iscsi: { $ref: "#/definitions/IoK8sApiCoreV1ISCSIPersistentVolumeSource" }, local: { $ref: "#/definitions/IoK8sApiCoreV1LocalVolumeSource" }, mountOptions: { type: "array", items: { type: "string" } }, nfs: { $ref: "#/definitions/IoK8sApiCoreV1NFSVolumeSource" }, nodeAffinity: { $ref: "#/definitions/IoK8sApiCoreV1VolumeNodeAffinity" }, persistentVolumeReclaimPolicy: { type: "string", enum: ["Delete", "Recycle", "Retain"] }, photonPersistentDisk: { $ref: "#/definitions/IoK8sApiCoreV1PhotonPersistentDiskVolumeSource" }, portworxVolume: { $ref: "#/definitions/IoK8sApiCoreV1PortworxVolumeSource" }, quobyte: { $ref: "#/definitions/IoK8sApiCoreV1QuobyteVolumeSource" }, rbd: { $ref: "#/definitions/IoK8sApiCoreV1RBDPersistentVolumeSource" }, scaleIO: { $ref: "#/definitions/IoK8sApiCoreV1ScaleIOPersistentVolumeSource" }, storageClassName: { type: "string" }, storageos: { $ref: "#/definitions/IoK8sApiCoreV1StorageOSPersistentVolumeSource" }, volumeAttributesClassName: { type: "string" }, volumeMode: { type: "string", enum: ["Block", "Filesystem"] }, vsphereVolume: { $ref: "#/definitions/IoK8sApiCoreV1VsphereVirtualDiskVolumeSource" } } }, IoK8sApiCoreV1PersistentVolumeStatus: { type: "object", properties: { lastPhaseTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, phase: { type: "string", enum: ["Available", "Bound", "Failed", "Pending", "Released"] }, reason: { type: "string" } } }, IoK8sApiCoreV1PhotonPersistentDiskVolumeSource: { type: "object", properties: { fsType: { type: "string" }, pdID: { type: "string" } }, required: ["pdID"] }, IoK8sApiCoreV1Pod: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Pod"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PodSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1PodStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1PodAffinity: { type: "object", properties: { preferredDuringSchedulingIgnoredDuringExecution: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1WeightedPodAffinityTerm" } }, requiredDuringSchedulingIgnoredDuringExecution: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodAffinityTerm" } } } }, IoK8sApiCoreV1PodAffinityTerm: { type: "object", properties: { labelSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, matchLabelKeys: { type: "array", items: { type: "string" } }, mismatchLabelKeys: { type: "array", items: { type: "string" } }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, namespaces: { type: "array", items: { type: "string" } }, topologyKey: { type: "string" } }, required: ["topologyKey"] }, IoK8sApiCoreV1PodAntiAffinity: { type: "object", properties: { preferredDuringSchedulingIgnoredDuringExecution: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1WeightedPodAffinityTerm" } }, requiredDuringSchedulingIgnoredDuringExecution: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodAffinityTerm" } } } }, IoK8sApiCoreV1PodCertificateProjection: { type: "object", properties: { certificateChainPath: { type: "string" }, credentialBundlePath: { type: "string" }, keyPath: { type: "string" }, keyType: { type: "string" }, maxExpirationSeconds: { type: "integer", format: "int32" }, signerName: { type: "string" }, userAnnotations: { type: "object", additionalProperties: { type: "string" } } }, required: ["keyType", "signerName"] }, IoK8sApiCoreV1PodCondition: { type: "object", properties: { lastProbeTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1PodDNSConfig: { type: "object", properties: { nameservers: { type: "array", items: { type: "string" } }, options: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodDNSConfigOption" } }, searches: { type: "array", items: { type: "string" } } } }, IoK8sApiCoreV1PodDNSConfigOption: { type: "object", properties: { name: { type: "string" }, value: { type: "string" } } }, IoK8sApiCoreV1PodExtendedResourceClaimStatus: { type: "object", properties: { requestMappings: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerExtendedResourceRequest" } }, resourceClaimName: { type: "string" } }, required: ["requestMappings", "resourceClaimName"] }, IoK8sApiCoreV1PodIP: { type: "object", properties: { ip: { type: "string" } }, required: ["ip"] }, IoK8sApiCoreV1PodList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Pod" } }, kind: { type: "string", enum: ["PodList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1PodOS: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1PodReadinessGate: { type: "object", properties: { conditionType: { type: "string" } }, required: ["conditionType"] }, IoK8sApiCoreV1PodResourceClaim: { type: "object", properties: { name: { type: "string" }, resourceClaimName: { type: "string" }, resourceClaimTemplateName: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1PodResourceClaimStatus: { type: "object", properties: { name: { type: "string" }, resourceClaimName: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1PodSchedulingGate: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1PodSchedulingGroup: { type: "object", properties: { podGroupName: { type: "string" } } }, IoK8sApiCoreV1PodSecurityContext: { type: "object", properties: { appArmorProfile: { $ref: "#/definitions/IoK8sApiCoreV1AppArmorProfile" }, fsGroup: { type: "integer", format: "int64" }, fsGroupChangePolicy: { type: "string", enum: ["Always", "OnRootMismatch"] }, runAsGroup: { type: "integer", format: "int64" }, runAsNonRoot: { type: "boolean" }, runAsUser: { type: "integer", format: "int64" }, seLinuxChangePolicy: { type: "string" }, seLinuxOptions: { $ref: "#/definitions/IoK8sApiCoreV1SELinuxOptions" }, seccompProfile: { $ref: "#/definitions/IoK8sApiCoreV1SeccompProfile" }, supplementalGroups: { type: "array", items: { type: "integer", format: "int64" } }, supplementalGroupsPolicy: { type: "string", enum: ["Merge", "Strict"] }, sysctls: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Sysctl" } }, windowsOptions: { $ref: "#/definitions/IoK8sApiCoreV1WindowsSecurityContextOptions" } } }, IoK8sApiCoreV1PodSpec: { type: "object", properties: { activeDeadlineSeconds: { type: "integer", format: "int64" }, affinity: { $ref: "#/definitions/IoK8sApiCoreV1Affinity" }, automountServiceAccountToken: { type: "boolean" }, containers: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Container" } }, dnsConfig: { $ref: "#/definitions/IoK8sApiCoreV1PodDNSConfig" }, dnsPolicy: { type: "string", enum: ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] }, enableServiceLinks: { type: "boolean" }, ephemeralContainers: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1EphemeralContainer" } }, hostAliases: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1HostAlias" } }, hostIPC: { type: "boolean" }, hostNetwork: { type: "boolean" }, hostPID: { type: "boolean" }, hostUsers: { type: "boolean" }, hostname: { type: "string" }, hostnameOverride: { type: "string" }, imagePullSecrets: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" } }, initContainers: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Container" } }, nodeName: { type: "string" }, nodeSelector: { type: "object", additionalProperties: { type: "string" } }, os: { $ref: "#/definitions/IoK8sApiCoreV1PodOS" }, overhead: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, preemptionPolicy: { type: "string", enum: ["Never", "PreemptLowerPriority"] }, priority: { type: "integer", format: "int32" }, priorityClassName: { type: "string" }, readinessGates: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodReadinessGate" } }, resourceClaims: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodResourceClaim" } }, resources: { $ref: "#/definitions/IoK8sApiCoreV1ResourceRequirements" }, restartPolicy: { type: "string", enum: ["Always", "Never", "OnFailure"] }, runtimeClassName: { type: "string" }, schedulerName: { type: "string" }, schedulingGates: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodSchedulingGate" } }, schedulingGroup: { $ref: "#/definitions/IoK8sApiCoreV1PodSchedulingGroup" }, securityContext: { $ref: "#/definitions/IoK8sApiCoreV1PodSecurityContext" }, serviceAccount: { type: "string" }, serviceAccountName: { type: "string" }, setHostnameAsFQDN: { type: "boolean" }, shareProcessNamespace: { type: "boolean" }, subdomain: { type: "string" }, terminationGracePeriodSeconds: { type: "integer", format: "int64" }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Toleration" } }, topologySpreadConstraints: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1TopologySpreadConstraint" } }, volumes: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Volume" } } }, required: ["containers"] }, IoK8sApiCoreV1PodStatus: { type: "object", properties: { allocatedResources: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodCondition" } }, containerStatuses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStatus" } }, ephemeralContainerStatuses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStatus" } }, extendedResourceClaimStatus: { $ref: "#/definitions/IoK8sApiCoreV1PodExtendedResourceClaimStatus" }, hostIP: { type: "string" }, hostIPs: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1HostIP" } }, initContainerStatuses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ContainerStatus" } }, message: { type: "string" }, nodeAllocatableResourceClaimStatuses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1NodeAllocatableResourceClaimStatus" } }, nominatedNodeName: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, phase: { type: "string", enum: ["Failed", "Pending", "Running", "Succeeded", "Unknown"] }, podIP: { type: "string" }, podIPs: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodIP" } }, qosClass: { type: "string", enum: ["BestEffort", "Burstable", "Guaranteed"] }, reason: { type: "string" }, resize: { type: "string" }, resourceClaimStatuses: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodResourceClaimStatus" } }, resources: { $ref: "#/definitions/IoK8sApiCoreV1ResourceRequirements" }, startTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiCoreV1PodTemplate: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["PodTemplate"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1PodTemplateList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplate" } }, kind: { type: "string", enum: ["PodTemplateList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1PodTemplateSpec: { type: "object", properties: { metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1PodSpec" } } }, IoK8sApiCoreV1PortStatus: { type: "object", properties: { error: { type: "string" }, port: { type: "integer", format: "int32" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } }, required: ["port", "protocol"] }, IoK8sApiCoreV1PortworxVolumeSource: { type: "object", properties: { fsType: { type: "string" }, readOnly: { type: "boolean" }, volumeID: { type: "string" } }, required: ["volumeID"] }, IoK8sApiCoreV1PreferredSchedulingTerm: { type: "object", properties: { preference: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelectorTerm" }, weight: { type: "integer", format: "int32" } }, required: ["preference", "weight"] }, IoK8sApiCoreV1Probe: { type: "object", properties: { exec: { $ref: "#/definitions/IoK8sApiCoreV1ExecAction" }, failureThreshold: { type: "integer", format: "int32" }, grpc: { $ref: "#/definitions/IoK8sApiCoreV1GRPCAction" }, httpGet: { $ref: "#/definitions/IoK8sApiCoreV1HTTPGetAction" }, initialDelaySeconds: { type: "integer", format: "int32" }, periodSeconds: { type: "integer", format: "int32" }, successThreshold: { type: "integer", format: "int32" }, tcpSocket: { $ref: "#/definitions/IoK8sApiCoreV1TCPSocketAction" }, terminationGracePeriodSeconds: { type: "integer", format: "int64" }, timeoutSeconds: { type: "integer", format: "int32" } } }, IoK8sApiCoreV1ProjectedVolumeSource: { type: "object", properties: { defaultMode: { type: "integer", format: "int32" }, sources: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1VolumeProjection" } } } }, IoK8sApiCoreV1QuobyteVolumeSource: { type: "object", properties: { group: { type: "string" }, readOnly: { type: "boolean" }, registry: { type: "string" }, tenant: { type: "string" }, user: { type: "string" }, volume: { type: "string" } }, required: ["registry", "volume"] }, IoK8sApiCoreV1RBDPersistentVolumeSource: { type: "object", properties: { fsType: { type: "string" }, image: { type: "string" }, keyring: { type: "string" }, monitors: { type: "array", items: { type: "string" } }, pool: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, user: { type: "string" } }, required: ["image", "monitors"] }, IoK8sApiCoreV1RBDVolumeSource: { type: "object", properties: { fsType: { type: "string" }, image: { type: "string" }, keyring: { type: "string" }, monitors: { type: "array", items: { type: "string" } }, pool: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, user: { type: "string" } }, required: ["image", "monitors"] }, IoK8sApiCoreV1ReplicationController: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["ReplicationController"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1ReplicationControllerSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1ReplicationControllerStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ReplicationControllerCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiCoreV1ReplicationControllerList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ReplicationController" } }, kind: { type: "string", enum: ["ReplicationControllerList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ReplicationControllerSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, selector: { type: "object", additionalProperties: { type: "string" } }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } } }, IoK8sApiCoreV1ReplicationControllerStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ReplicationControllerCondition" } }, fullyLabeledReplicas: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiCoreV1ResourceClaim: { type: "object", properties: { name: { type: "string" }, request: { type: "string" } }, required: ["name"] }, IoK8sApiCoreV1ResourceFieldSelector: { type: "object", properties: { containerName: { type: "string" }, divisor: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, resource: { type: "string" } }, required: ["resource"] }, IoK8sApiCoreV1ResourceHealth: { type: "object", properties: { health: { type: "string" }, message: { type: "string" }, resourceID: { type: "string" } }, required: ["resourceID"] }, IoK8sApiCoreV1ResourceQuota: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["ResourceQuota"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1ResourceQuotaSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1ResourceQuotaStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ResourceQuotaList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ResourceQuota" } }, kind: { type: "string", enum: ["ResourceQuotaList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ResourceQuotaSpec: { type: "object", properties: { hard: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, scopeSelector: { $ref: "#/definitions/IoK8sApiCoreV1ScopeSelector" }, scopes: { type: "array", items: { type: "string", enum: ["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass", "Terminating", "VolumeAttributesClass"] } } } }, IoK8sApiCoreV1ResourceQuotaStatus: { type: "object", properties: { hard: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, used: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiCoreV1ResourceRequirements: { type: "object", properties: { claims: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ResourceClaim" } }, limits: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, requests: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiCoreV1ResourceStatus: { type: "object", properties: { name: { type: "string" }, resources: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ResourceHealth" } } }, required: ["name"] }, IoK8sApiCoreV1SELinuxOptions: { type: "object", properties: { level: { type: "string" }, role: { type: "string" }, type: { type: "string" }, user: { type: "string" } } }, IoK8sApiCoreV1ScaleIOPersistentVolumeSource: { type: "object", properties: { fsType: { type: "string" }, gateway: { type: "string" }, protectionDomain: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1SecretReference" }, sslEnabled: { type: "boolean" }, storageMode: { type: "string" }, storagePool: { type: "string" }, system: { type: "string" }, volumeName: { type: "string" } }, required: ["gateway", "secretRef", "system"] }, IoK8sApiCoreV1ScaleIOVolumeSource: { type: "object", properties: { fsType: { type: "string" }, gateway: { type: "string" }, protectionDomain: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, sslEnabled: { type: "boolean" }, storageMode: { type: "string" }, storagePool: { type: "string" }, system: { type: "string" }, volumeName: { type: "string" } }, required: ["gateway", "secretRef", "system"] }, IoK8sApiCoreV1ScopeSelector: { type: "object", properties: { matchExpressions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ScopedResourceSelectorRequirement" } } } }, IoK8sApiCoreV1ScopedResourceSelectorRequirement: { type: "object", properties: { operator: { type: "string", enum: ["DoesNotExist", "Exists", "In", "NotIn"] }, scopeName: { type: "string", enum: ["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass", "Terminating", "VolumeAttributesClass"] }, values: { type: "array", items: { type: "string" } } }, required: ["operator", "scopeName"] }, IoK8sApiCoreV1SeccompProfile: { type: "object", properties: { localhostProfile: { type: "string" }, type: { type: "string", enum: ["Localhost", "RuntimeDefault", "Unconfined"] } }, required: ["type"] }, IoK8sApiCoreV1Secret: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, data: { type: "object", additionalProperties: { type: "string", format: "byte" } }, immutable: { type: "boolean" }, kind: { type: "string", enum: ["Secret"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, stringData: { type: "object", additionalProperties: { type: "string" } }, type: { type: "string" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1SecretEnvSource: { type: "object", properties: { name: { type: "string" }, optional: { type: "boolean" } } }, IoK8sApiCoreV1SecretKeySelector: { type: "object", properties: { key: { type: "string" }, name: { type: "string" }, optional: { type: "boolean" } }, required: ["key"] }, IoK8sApiCoreV1SecretList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Secret" } }, kind: { type: "string", enum: ["SecretList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1SecretProjection: { type: "object", properties: { items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1KeyToPath" } }, name: { type: "string" }, optional: { type: "boolean" } } }, IoK8sApiCoreV1SecretReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" } } }, IoK8sApiCoreV1SecretVolumeSource: { type: "object", properties: { defaultMode: { type: "integer", format: "int32" }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1KeyToPath" } }, optional: { type: "boolean" }, secretName: { type: "string" } } }, IoK8sApiCoreV1SecurityContext: { type: "object", properties: { allowPrivilegeEscalation: { type: "boolean" }, appArmorProfile: { $ref: "#/definitions/IoK8sApiCoreV1AppArmorProfile" }, capabilities: { $ref: "#/definitions/IoK8sApiCoreV1Capabilities" }, privileged: { type: "boolean" }, procMount: { type: "string", enum: ["Default", "Unmasked"] }, readOnlyRootFilesystem: { type: "boolean" }, runAsGroup: { type: "integer", format: "int64" }, runAsNonRoot: { type: "boolean" }, runAsUser: { type: "integer", format: "int64" }, seLinuxOptions: { $ref: "#/definitions/IoK8sApiCoreV1SELinuxOptions" }, seccompProfile: { $ref: "#/definitions/IoK8sApiCoreV1SeccompProfile" }, windowsOptions: { $ref: "#/definitions/IoK8sApiCoreV1WindowsSecurityContextOptions" } } }, IoK8sApiCoreV1Service: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, kind: { type: "string", enum: ["Service"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiCoreV1ServiceSpec" }, status: { $ref: "#/definitions/IoK8sApiCoreV1ServiceStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ServiceAccount: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, automountServiceAccountToken: { type: "boolean" }, imagePullSecrets: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" } }, kind: { type: "string", enum: ["ServiceAccount"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, secrets: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" } } }, required: ["apiVersion", "kind"] }, IoK8sApiCoreV1ServiceAccountList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ServiceAccount" } }, kind: { type: "string", enum: ["ServiceAccountList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ServiceAccountTokenProjection: { type: "object", properties: { audience: { type: "string" }, expirationSeconds: { type: "integer", format: "int64" }, path: { type: "string" } }, required: ["path"] }, IoK8sApiCoreV1ServiceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Service" } }, kind: { type: "string", enum: ["ServiceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiCoreV1ServicePort: { type: "object", properties: { appProtocol: { type: "string" }, name: { type: "string" }, nodePort: { type: "integer", format: "int32" }, port: { type: "integer", format: "int32" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] }, targetPort: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } }, required: ["port"] }, IoK8sApiCoreV1ServiceSpec: { type: "object", properties: { allocateLoadBalancerNodePorts: { type: "boolean" }, clusterIP: { type: "string" }, clusterIPs: { type: "array", items: { type: "string" } }, externalIPs: { type: "array", items: { type: "string" } }, externalName: { type: "string" }, externalTrafficPolicy: { type: "string", enum: ["Cluster", "Local"] }, healthCheckNodePort: { type: "integer", format: "int32" }, internalTrafficPolicy: { type: "string", enum: ["Cluster", "Local"] }, ipFamilies: { type: "array", items: { type: "string", enum: ["", "IPv4", "IPv6"] } }, ipFamilyPolicy: { type: "string", enum: ["PreferDualStack", "RequireDualStack", "SingleStack"] }, loadBalancerClass: { type: "string" }, loadBalancerIP: { type: "string" }, loadBalancerSourceRanges: { type: "array", items: { type: "string" } }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1ServicePort" } }, publishNotReadyAddresses: { type: "boolean" }, selector: { type: "object", additionalProperties: { type: "string" } }, sessionAffinity: { type: "string", enum: ["ClientIP", "None"] }, sessionAffinityConfig: { $ref: "#/definitions/IoK8sApiCoreV1SessionAffinityConfig" }, trafficDistribution: { type: "string" }, type: { type: "string", enum: ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"] } } }, IoK8sApiCoreV1ServiceStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } }, loadBalancer: { $ref: "#/definitions/IoK8sApiCoreV1LoadBalancerStatus" } } }, IoK8sApiCoreV1SessionAffinityConfig: { type: "object", properties: { clientIP: { $ref: "#/definitions/IoK8sApiCoreV1ClientIPConfig" } } }, IoK8sApiCoreV1SleepAction: { type: "object", properties: { seconds: { type: "integer", format: "int64" } }, required: ["seconds"] }, IoK8sApiCoreV1StorageOSPersistentVolumeSource: { type: "object", properties: { fsType: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, volumeName: { type: "string" }, volumeNamespace: { type: "string" } } }, IoK8sApiCoreV1StorageOSVolumeSource: { type: "object", properties: { fsType: { type: "string" }, readOnly: { type: "boolean" }, secretRef: { $ref: "#/definitions/IoK8sApiCoreV1LocalObjectReference" }, volumeName: { type: "string" }, volumeNamespace: { type: "string" } } }, IoK8sApiCoreV1Sysctl: { type: "object", properties: { name: { type: "string" }, value: { type: "string" } }, required: ["name", "value"] }, IoK8sApiCoreV1TCPSocketAction: { type: "object", properties: { host: { type: "string" }, port: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } }, required: ["port"] }, IoK8sApiCoreV1Taint: { type: "object", properties: { effect: { type: "string", enum: ["NoExecute", "NoSchedule", "PreferNoSchedule"] }, key: { type: "string" }, timeAdded: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, value: { type: "string" } }, required: ["effect", "key"] }, IoK8sApiCoreV1Toleration: { type: "object", properties: { effect: { type: "string", enum: ["NoExecute", "NoSchedule", "PreferNoSchedule"] }, key: { type: "string" }, operator: { type: "string", enum: ["Equal", "Exists", "Gt", "Lt"] }, tolerationSeconds: { type: "integer", format: "int64" }, value: { type: "string" } } }, IoK8sApiCoreV1TopologySelectorLabelRequirement: { type: "object", properties: { key: { type: "string" }, values: { type: "array", items: { type: "string" } } }, required: ["key", "values"] }, IoK8sApiCoreV1TopologySelectorTerm: { type: "object", properties: { matchLabelExpressions: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1TopologySelectorLabelRequirement" } } } }, IoK8sApiCoreV1TopologySpreadConstraint: { type: "object", properties: { labelSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, matchLabelKeys: { type: "array", items: { type: "string" } }, maxSkew: { type: "integer", format: "int32" }, minDomains: { type: "integer", format: "int32" }, nodeAffinityPolicy: { type: "string", enum: ["Honor", "Ignore"] }, nodeTaintsPolicy: { type: "string", enum: ["Honor", "Ignore"] }, topologyKey: { type: "string" }, whenUnsatisfiable: { type: "string", enum: ["DoNotSchedule", "ScheduleAnyway"] } }, required: ["maxSkew", "topologyKey", "whenUnsatisfiable"] }, IoK8sApiCoreV1TypedLocalObjectReference: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiCoreV1TypedObjectReference: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiCoreV1Volume: { type: "object", properties: { awsElasticBlockStore: { $ref: "#/definitions/IoK8sApiCoreV1AWSElasticBlockStoreVolumeSource" }, azureDisk: { $ref: "#/definitions/IoK8sApiCoreV1AzureDiskVolumeSource" }, azureFile: { $ref: "#/definitions/IoK8sApiCoreV1AzureFileVolumeSource" }, cephfs: { $ref: "#/definitions/IoK8sApiCoreV1CephFSVolumeSource" }, cinder: { $ref: "#/definitions/IoK8sApiCoreV1CinderVolumeSource" }, configMap: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMapVolumeSource" }, csi: { $ref: "#/definitions/IoK8sApiCoreV1CSIVolumeSource" }, downwardAPI: { $ref: "#/definitions/IoK8sApiCoreV1DownwardAPIVolumeSource" }, emptyDir: { $ref: "#/definitions/IoK8sApiCoreV1EmptyDirVolumeSource" }, ephemeral: { $ref: "#/definitions/IoK8sApiCoreV1EphemeralVolumeSource" }, fc: { $ref: "#/definitions/IoK8sApiCoreV1FCVolumeSource" }, flexVolume: { $ref: "#/definitions/IoK8sApiCoreV1FlexVolumeSource" }, flocker: { $ref: "#/definitions/IoK8sApiCoreV1FlockerVolumeSource" }, gcePersistentDisk: { $ref: "#/definitions/IoK8sApiCoreV1GCEPersistentDiskVolumeSource" }, gitRepo: { $ref: "#/definitions/IoK8sApiCoreV1GitRepoVolumeSource" }, glusterfs: { $ref: "#/definitions/IoK8sApiCoreV1GlusterfsVolumeSource" }, hostPath: { $ref: "#/definitions/IoK8sApiCoreV1HostPathVolumeSource" }, image: { $ref: "#/definitions/IoK8sApiCoreV1ImageVolumeSource" }, iscsi: { $ref: "#/definitions/IoK8sApiCoreV1ISCSIVolumeSource" }, name: { type: "string" }, nfs: { $ref: "#/definitions/IoK8sApiCoreV1NFSVolumeSource" }, persistentVolumeClaim: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeClaimVolumeSource" }, photonPersistentDisk: { $ref: "#/definitions/IoK8sApiCoreV1PhotonPersistentDiskVolumeSource" }, portworxVolume: { $ref: "#/definitions/IoK8sApiCoreV1PortworxVolumeSource" }, projected: { $ref: "#/definitions/IoK8sApiCoreV1ProjectedVolumeSource" }, quobyte: { $ref: "#/definitions/IoK8sApiCoreV1QuobyteVolumeSource" }, rbd: { $ref: "#/definitions/IoK8sApiCoreV1RBDVolumeSource" }, scaleIO: { $ref: "#/definitions/IoK8sApiCoreV1ScaleIOVolumeSource" }, secret: { $ref: "#/definitions/IoK8sApiCoreV1SecretVolumeSource" }, storageos: { $ref: "#/definitions/IoK8sApiCoreV1StorageOSVolumeSource" }, vsphereVolume: { $ref: "#/definitions/IoK8sApiCoreV1VsphereVirtualDiskVolumeSource" } }, required: ["name"] }, IoK8sApiCoreV1VolumeDevice: { type: "object", properties: { devicePath: { type: "string" }, name: { type: "string" } }, required: ["devicePath", "name"] }, IoK8sApiCoreV1VolumeMount: { type: "object", properties: { mountPath: { type: "string" }, mountPropagation: { type: "string", enum: ["Bidirectional", "HostToContainer", "None"] }, name: { type: "string" }, readOnly: { type: "boolean" }, recursiveReadOnly: { type: "string" }, subPath: { type: "string" }, subPathExpr: { type: "string" } }, required: ["mountPath", "name"] }, IoK8sApiCoreV1VolumeMountStatus: { type: "object", properties: { mountPath: { type: "string" }, name: { type: "string" }, readOnly: { type: "boolean" }, recursiveReadOnly: { type: "string" }, volumeStatus: { $ref: "#/definitions/IoK8sApiCoreV1VolumeStatus" } }, required: ["mountPath", "name"] }, IoK8sApiCoreV1VolumeNodeAffinity: { type: "object", properties: { required: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelector" } } }, IoK8sApiCoreV1VolumeProjection: { type: "object", properties: { clusterTrustBundle: { $ref: "#/definitions/IoK8sApiCoreV1ClusterTrustBundleProjection" }, configMap: { $ref: "#/definitions/IoK8sApiCoreV1ConfigMapProjection" }, downwardAPI: { $ref: "#/definitions/IoK8sApiCoreV1DownwardAPIProjection" }, podCertificate: { $ref: "#/definitions/IoK8sApiCoreV1PodCertificateProjection" }, secret: { $ref: "#/definitions/IoK8sApiCoreV1SecretProjection" }, serviceAccountToken: { $ref: "#/definitions/IoK8sApiCoreV1ServiceAccountTokenProjection" } } }, IoK8sApiCoreV1VolumeResourceRequirements: { type: "object", properties: { limits: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, requests: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiCoreV1VolumeStatus: { type: "object", properties: { image: { $ref: "#/definitions/IoK8sApiCoreV1ImageVolumeStatus" } } }, IoK8sApiCoreV1VsphereVirtualDiskVolumeSource: { type: "object", properties: { fsType: { type: "string" }, storagePolicyID: { type: "string" }, storagePolicyName: { type: "string" }, volumePath: { type: "string" } }, required: ["volumePath"] }, IoK8sApiCoreV1WeightedPodAffinityTerm: { type: "object", properties: { podAffinityTerm: { $ref: "#/definitions/IoK8sApiCoreV1PodAffinityTerm" }, weight: { type: "integer", format: "int32" } }, required: ["podAffinityTerm", "weight"] }, IoK8sApiCoreV1WindowsSecurityContextOptions: { type: "object", properties: { gmsaCredentialSpec: { type: "string" }, gmsaCredentialSpecName: { type: "string" }, hostProcess: { type: "boolean" }, runAsUserName: { type: "string" } } }, IoK8sApiDiscoveryV1Endpoint: { type: "object", properties: { addresses: { type: "array", items: { type: "string" } }, conditions: { $ref: "#/definitions/IoK8sApiDiscoveryV1EndpointConditions" }, deprecatedTopology: { type: "object", additionalProperties: { type: "string" } }, hints: { $ref: "#/definitions/IoK8sApiDiscoveryV1EndpointHints" }, hostname: { type: "string" }, nodeName: { type: "string" }, targetRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, zone: { type: "string" } }, required: ["addresses"] }, IoK8sApiDiscoveryV1EndpointConditions: { type: "object", properties: { ready: { type: "boolean" }, serving: { type: "boolean" }, terminating: { type: "boolean" } } }, IoK8sApiDiscoveryV1EndpointHints: { type: "object", properties: { forNodes: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1ForNode" } }, forZones: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1ForZone" } } } }, IoK8sApiDiscoveryV1EndpointPort: { type: "object", properties: { appProtocol: { type: "string" }, name: { type: "string" }, port: { type: "integer", format: "int32" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } } }, IoK8sApiDiscoveryV1EndpointSlice: { type: "object", properties: { addressType: { type: "string", enum: ["FQDN", "IPv4", "IPv6"] }, apiVersion: { type: "string", enum: ["discovery.k8s.io/v1"] }, endpoints: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1Endpoint" } }, kind: { type: "string", enum: ["EndpointSlice"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1EndpointPort" } } }, required: ["addressType", "apiVersion", "kind"] }, IoK8sApiDiscoveryV1EndpointSliceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["discovery.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1EndpointSlice" } }, kind: { type: "string", enum: ["EndpointSliceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiDiscoveryV1ForNode: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiDiscoveryV1ForZone: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiDiscoveryV1beta1Endpoint: { type: "object", properties: { addresses: { type: "array", items: { type: "string" } }, conditions: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1EndpointConditions" }, hints: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1EndpointHints" }, hostname: { type: "string" }, nodeName: { type: "string" }, targetRef: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, topology: { type: "object", additionalProperties: { type: "string" } } }, required: ["addresses"] }, IoK8sApiDiscoveryV1beta1EndpointConditions: { type: "object", properties: { ready: { type: "boolean" }, serving: { type: "boolean" }, terminating: { type: "boolean" } } }, IoK8sApiDiscoveryV1beta1EndpointHints: { type: "object", properties: { forZones: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1ForZone" } } } }, IoK8sApiDiscoveryV1beta1EndpointPort: { type: "object", properties: { appProtocol: { type: "string" }, name: { type: "string" }, port: { type: "integer", format: "int32" }, protocol: { type: "string" } } }, IoK8sApiDiscoveryV1beta1EndpointSlice: { type: "object", properties: { addressType: { type: "string" }, apiVersion: { type: "string", enum: ["discovery.k8s.io/v1beta1"] }, endpoints: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1Endpoint" } }, kind: { type: "string", enum: ["EndpointSlice"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1EndpointPort" } } }, required: ["addressType", "apiVersion", "endpoints", "kind"] }, IoK8sApiDiscoveryV1beta1EndpointSliceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["discovery.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiDiscoveryV1beta1EndpointSlice" } }, kind: { type: "string", enum: ["EndpointSliceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiDiscoveryV1beta1ForZone: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiEventsV1Event: { type: "object", properties: { action: { type: "string" }, apiVersion: { type: "string", enum: ["events.k8s.io/v1"] }, deprecatedCount: { type: "integer", format: "int32" }, deprecatedFirstTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, deprecatedLastTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, deprecatedSource: { $ref: "#/definitions/IoK8sApiCoreV1EventSource" }, eventTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, kind: { type: "string", enum: ["Event"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, note: { type: "string" }, reason: { type: "string" }, regarding: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, related: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, reportingController: { type: "string" }, reportingInstance: { type: "string" }, series: { $ref: "#/definitions/IoK8sApiEventsV1EventSeries" }, type: { type: "string" } }, required: ["apiVersion", "eventTime", "kind"] }, IoK8sApiEventsV1EventList: { type: "object", properties: { apiVersion: { type: "string", enum: ["events.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiEventsV1Event" } }, kind: { type: "string", enum: ["EventList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiEventsV1EventSeries: { type: "object", properties: { count: { type: "integer", format: "int32" }, lastObservedTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" } }, required: ["count", "lastObservedTime"] }, IoK8sApiEventsV1beta1Event: { type: "object", properties: { action: { type: "string" }, apiVersion: { type: "string", enum: ["events.k8s.io/v1beta1"] }, deprecatedCount: { type: "integer", format: "int32" }, deprecatedFirstTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, deprecatedLastTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, deprecatedSource: { $ref: "#/definitions/IoK8sApiCoreV1EventSource" }, eventTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" }, kind: { type: "string", enum: ["Event"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, note: { type: "string" }, reason: { type: "string" }, regarding: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, related: { $ref: "#/definitions/IoK8sApiCoreV1ObjectReference" }, reportingController: { type: "string" }, reportingInstance: { type: "string" }, series: { $ref: "#/definitions/IoK8sApiEventsV1beta1EventSeries" }, type: { type: "string" } }, required: ["apiVersion", "eventTime", "kind"] }, IoK8sApiEventsV1beta1EventList: { type: "object", properties: { apiVersion: { type: "string", enum: ["events.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiEventsV1beta1Event" } }, kind: { type: "string", enum: ["EventList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiEventsV1beta1EventSeries: { type: "object", properties: { count: { type: "integer", format: "int32" }, lastObservedTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1MicroTime" } }, required: ["count", "lastObservedTime"] }, IoK8sApiExtensionsV1beta1AllowedCSIDriver: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiExtensionsV1beta1AllowedFlexVolume: { type: "object", properties: { driver: { type: "string" } }, required: ["driver"] }, IoK8sApiExtensionsV1beta1AllowedHostPath: { type: "object", properties: { pathPrefix: { type: "string" }, readOnly: { type: "boolean" } } }, IoK8sApiExtensionsV1beta1DaemonSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["DaemonSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DaemonSetSpec" }, status: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DaemonSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1DaemonSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiExtensionsV1beta1DaemonSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DaemonSet" } }, kind: { type: "string", enum: ["DaemonSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1DaemonSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" }, templateGeneration: { type: "number" }, updateStrategy: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DaemonSetUpdateStrategy" } }, required: ["template"] }, IoK8sApiExtensionsV1beta1DaemonSetStatus: { type: "object", properties: { collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DaemonSetCondition" } }, currentNumberScheduled: { type: "integer", format: "int32" }, desiredNumberScheduled: { type: "integer", format: "int32" }, numberAvailable: { type: "integer", format: "int32" }, numberMisscheduled: { type: "integer", format: "int32" }, numberReady: { type: "integer", format: "int32" }, numberUnavailable: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, updatedNumberScheduled: { type: "integer", format: "int32" } }, required: ["currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"] }, IoK8sApiExtensionsV1beta1DaemonSetUpdateStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RollingUpdateDaemonSet" }, type: { type: "string" } } }, IoK8sApiExtensionsV1beta1Deployment: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["Deployment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DeploymentSpec" }, status: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DeploymentStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1DeploymentCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, lastUpdateTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiExtensionsV1beta1DeploymentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1Deployment" } }, kind: { type: "string", enum: ["DeploymentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1DeploymentRollback: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["DeploymentRollback"] }, name: { type: "string" }, rollbackTo: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RollbackConfig" }, updatedAnnotations: { type: "object", additionalProperties: { type: "string" } } }, required: ["apiVersion", "kind", "name", "rollbackTo"] }, IoK8sApiExtensionsV1beta1DeploymentSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, paused: { type: "boolean" }, progressDeadlineSeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, revisionHistoryLimit: { type: "integer", format: "int32" }, rollbackTo: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RollbackConfig" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, strategy: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DeploymentStrategy" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } }, required: ["template"] }, IoK8sApiExtensionsV1beta1DeploymentStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, collisionCount: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1DeploymentCondition" } }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, unavailableReplicas: { type: "integer", format: "int32" }, updatedReplicas: { type: "integer", format: "int32" } } }, IoK8sApiExtensionsV1beta1DeploymentStrategy: { type: "object", properties: { rollingUpdate: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RollingUpdateDeployment" }, type: { type: "string" } } }, IoK8sApiExtensionsV1beta1FSGroupStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IDRange" } }, rule: { type: "string" } } }, IoK8sApiExtensionsV1beta1HTTPIngressPath: { type: "object", properties: { backend: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressBackend" }, path: { type: "string" }, pathType: { type: "string" } }, required: ["backend"] }, IoK8sApiExtensionsV1beta1HTTPIngressRuleValue: { type: "object", properties: { paths: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1HTTPIngressPath" } } }, required: ["paths"] }, IoK8sApiExtensionsV1beta1HostPortRange: { type: "object", properties: { max: { type: "number" }, min: { type: "number" } }, required: ["max", "min"] }, IoK8sApiExtensionsV1beta1IDRange: { type: "object", properties: { max: { type: "number" }, min: { type: "number" } }, required: ["max", "min"] }, IoK8sApiExtensionsV1beta1IPBlock: { type: "object", properties: { cidr: { type: "string" }, except: { type: "array", items: { type: "string" } } }, required: ["cidr"] }, IoK8sApiExtensionsV1beta1Ingress: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["Ingress"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressSpec" }, status: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1IngressBackend: { type: "object", properties: { resource: { $ref: "#/definitions/IoK8sApiCoreV1TypedLocalObjectReference" }, serviceName: { type: "string" }, servicePort: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiExtensionsV1beta1IngressList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1Ingress" } }, kind: { type: "string", enum: ["IngressList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1IngressRule: { type: "object", properties: { host: { type: "string" }, http: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1HTTPIngressRuleValue" } } }, IoK8sApiExtensionsV1beta1IngressSpec: { type: "object", properties: { backend: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressBackend" }, ingressClassName: { type: "string" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressRule" } }, tls: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IngressTLS" } } } }, IoK8sApiExtensionsV1beta1IngressStatus: { type: "object", properties: { loadBalancer: { $ref: "#/definitions/IoK8sApiCoreV1LoadBalancerStatus" } } }, IoK8sApiExtensionsV1beta1IngressTLS: { type: "object", properties: { hosts: { type: "array", items: { type: "string" } }, secretName: { type: "string" } } }, IoK8sApiExtensionsV1beta1NetworkPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["NetworkPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicySpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1NetworkPolicyEgressRule: { type: "object", properties: { ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyPort" } }, to: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyPeer" } } } }, IoK8sApiExtensionsV1beta1NetworkPolicyIngressRule: { type: "object", properties: { from: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyPeer" } }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyPort" } } } }, IoK8sApiExtensionsV1beta1NetworkPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicy" } }, kind: { type: "string", enum: ["NetworkPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1NetworkPolicyPeer: { type: "object", properties: { ipBlock: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IPBlock" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, podSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } }, IoK8sApiExtensionsV1beta1NetworkPolicyPort: { type: "object", properties: { port: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, protocol: { type: "string" } } }, IoK8sApiExtensionsV1beta1NetworkPolicySpec: { type: "object", properties: { egress: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyEgressRule" } }, ingress: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1NetworkPolicyIngressRule" } }, podSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, policyTypes: { type: "array", items: { type: "string" } } }, required: ["podSelector"] }, IoK8sApiExtensionsV1beta1PodSecurityPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["PodSecurityPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1PodSecurityPolicySpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1PodSecurityPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1PodSecurityPolicy" } }, kind: { type: "string", enum: ["PodSecurityPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1PodSecurityPolicySpec: { type: "object", properties: { allowPrivilegeEscalation: { type: "boolean" }, allowedCSIDrivers: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1AllowedCSIDriver" } }, allowedCapabilities: { type: "array", items: { type: "string" } }, allowedFlexVolumes: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1AllowedFlexVolume" } }, allowedHostPaths: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1AllowedHostPath" } }, allowedProcMountTypes: { type: "array", items: { type: "string" } }, allowedUnsafeSysctls: { type: "array", items: { type: "string" } }, defaultAddCapabilities: { type: "array", items: { type: "string" } }, defaultAllowPrivilegeEscalation: { type: "boolean" }, forbiddenSysctls: { type: "array", items: { type: "string" } }, fsGroup: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1FSGroupStrategyOptions" }, hostIPC: { type: "boolean" }, hostNetwork: { type: "boolean" }, hostPID: { type: "boolean" }, hostPorts: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1HostPortRange" } }, privileged: { type: "boolean" }, readOnlyRootFilesystem: { type: "boolean" }, requiredDropCapabilities: { type: "array", items: { type: "string" } }, runAsGroup: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RunAsGroupStrategyOptions" }, runAsUser: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RunAsUserStrategyOptions" }, runtimeClass: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1RuntimeClassStrategyOptions" }, seLinux: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1SELinuxStrategyOptions" }, supplementalGroups: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1SupplementalGroupsStrategyOptions" }, volumes: { type: "array", items: { type: "string" } } }, required: ["fsGroup", "runAsUser", "seLinux", "supplementalGroups"] }, IoK8sApiExtensionsV1beta1ReplicaSet: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["ReplicaSet"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ReplicaSetSpec" }, status: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ReplicaSetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1ReplicaSetCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiExtensionsV1beta1ReplicaSetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ReplicaSet" } }, kind: { type: "string", enum: ["ReplicaSetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiExtensionsV1beta1ReplicaSetSpec: { type: "object", properties: { minReadySeconds: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, template: { $ref: "#/definitions/IoK8sApiCoreV1PodTemplateSpec" } } }, IoK8sApiExtensionsV1beta1ReplicaSetStatus: { type: "object", properties: { availableReplicas: { type: "integer", format: "int32" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ReplicaSetCondition" } }, fullyLabeledReplicas: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" }, readyReplicas: { type: "integer", format: "int32" }, replicas: { type: "integer", format: "int32" } }, required: ["replicas"] }, IoK8sApiExtensionsV1beta1RollbackConfig: { type: "object", properties: { revision: { type: "number" } } }, IoK8sApiExtensionsV1beta1RollingUpdateDaemonSet: { type: "object", properties: { maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiExtensionsV1beta1RollingUpdateDeployment: { type: "object", properties: { maxSurge: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiExtensionsV1beta1RunAsGroupStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IDRange" } }, rule: { type: "string" } }, required: ["rule"] }, IoK8sApiExtensionsV1beta1RunAsUserStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IDRange" } }, rule: { type: "string" } }, required: ["rule"] }, IoK8sApiExtensionsV1beta1RuntimeClassStrategyOptions: { type: "object", properties: { allowedRuntimeClassNames: { type: "array", items: { type: "string" } }, defaultRuntimeClassName: { type: "string" } }, required: ["allowedRuntimeClassNames"] }, IoK8sApiExtensionsV1beta1SELinuxStrategyOptions: { type: "object", properties: { rule: { type: "string" }, seLinuxOptions: { $ref: "#/definitions/IoK8sApiCoreV1SELinuxOptions" } }, required: ["rule"] }, IoK8sApiExtensionsV1beta1Scale: { type: "object", properties: { apiVersion: { type: "string", enum: ["extensions/v1beta1"] }, kind: { type: "string", enum: ["Scale"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ScaleSpec" }, status: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1ScaleStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiExtensionsV1beta1ScaleSpec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } }, IoK8sApiExtensionsV1beta1ScaleStatus: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "object", additionalProperties: { type: "string" } }, targetSelector: { type: "string" } }, required: ["replicas"] }, IoK8sApiExtensionsV1beta1SupplementalGroupsStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiExtensionsV1beta1IDRange" } }, rule: { type: "string" } } }, IoK8sApiFlowcontrolV1ExemptPriorityLevelConfiguration: { type: "object", properties: { lendablePercent: { type: "integer", format: "int32" }, nominalConcurrencyShares: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1FlowDistinguisherMethod: { type: "object", properties: { type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1FlowSchema: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1"] }, kind: { type: "string", enum: ["FlowSchema"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1FlowSchemaSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1FlowSchemaStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1FlowSchemaCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1FlowSchemaList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1FlowSchema" } }, kind: { type: "string", enum: ["FlowSchemaList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1FlowSchemaSpec: { type: "object", properties: { distinguisherMethod: { $ref: "#/definitions/IoK8sApiFlowcontrolV1FlowDistinguisherMethod" }, matchingPrecedence: { type: "integer", format: "int32" }, priorityLevelConfiguration: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PriorityLevelConfigurationReference" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PolicyRulesWithSubjects" } } }, required: ["priorityLevelConfiguration"] }, IoK8sApiFlowcontrolV1FlowSchemaStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1FlowSchemaCondition" } } } }, IoK8sApiFlowcontrolV1GroupSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1LimitResponse: { type: "object", properties: { queuing: { $ref: "#/definitions/IoK8sApiFlowcontrolV1QueuingConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1LimitedPriorityLevelConfiguration: { type: "object", properties: { borrowingLimitPercent: { type: "integer", format: "int32" }, lendablePercent: { type: "integer", format: "int32" }, limitResponse: { $ref: "#/definitions/IoK8sApiFlowcontrolV1LimitResponse" }, nominalConcurrencyShares: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1NonResourcePolicyRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["nonResourceURLs", "verbs"] }, IoK8sApiFlowcontrolV1PolicyRulesWithSubjects: { type: "object", properties: { nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1NonResourcePolicyRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1ResourcePolicyRule" } }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1Subject" } } }, required: ["subjects"] }, IoK8sApiFlowcontrolV1PriorityLevelConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1"] }, kind: { type: "string", enum: ["PriorityLevelConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PriorityLevelConfigurationSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PriorityLevelConfigurationStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1PriorityLevelConfigurationCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1PriorityLevelConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PriorityLevelConfiguration" } }, kind: { type: "string", enum: ["PriorityLevelConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1PriorityLevelConfigurationReference: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1PriorityLevelConfigurationSpec: { type: "object", properties: { exempt: { $ref: "#/definitions/IoK8sApiFlowcontrolV1ExemptPriorityLevelConfiguration" }, limited: { $ref: "#/definitions/IoK8sApiFlowcontrolV1LimitedPriorityLevelConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1PriorityLevelConfigurationStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1PriorityLevelConfigurationCondition" } } } }, IoK8sApiFlowcontrolV1QueuingConfiguration: { type: "object", properties: { handSize: { type: "integer", format: "int32" }, queueLengthLimit: { type: "integer", format: "int32" }, queues: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1ResourcePolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, clusterScope: { type: "boolean" }, namespaces: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["apiGroups", "resources", "verbs"] }, IoK8sApiFlowcontrolV1ServiceAccountSubject: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" } }, required: ["name", "namespace"] }, IoK8sApiFlowcontrolV1Subject: { type: "object", properties: { group: { $ref: "#/definitions/IoK8sApiFlowcontrolV1GroupSubject" }, kind: { type: "string" }, serviceAccount: { $ref: "#/definitions/IoK8sApiFlowcontrolV1ServiceAccountSubject" }, user: { $ref: "#/definitions/IoK8sApiFlowcontrolV1UserSubject" } }, required: ["kind"] }, IoK8sApiFlowcontrolV1UserSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta1FlowDistinguisherMethod: { type: "object", properties: { type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta1FlowSchema: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["FlowSchema"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1FlowSchemaSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1FlowSchemaStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta1FlowSchemaCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta1FlowSchemaList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1FlowSchema" } }, kind: { type: "string", enum: ["FlowSchemaList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta1FlowSchemaSpec: { type: "object", properties: { distinguisherMethod: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1FlowDistinguisherMethod" }, matchingPrecedence: { type: "integer", format: "int32" }, priorityLevelConfiguration: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationReference" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PolicyRulesWithSubjects" } } }, required: ["priorityLevelConfiguration"] }, IoK8sApiFlowcontrolV1beta1FlowSchemaStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1FlowSchemaCondition" } } } }, IoK8sApiFlowcontrolV1beta1GroupSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta1LimitResponse: { type: "object", properties: { queuing: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1QueuingConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta1LimitedPriorityLevelConfiguration: { type: "object", properties: { assuredConcurrencyShares: { type: "number" }, limitResponse: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1LimitResponse" } } }, IoK8sApiFlowcontrolV1beta1NonResourcePolicyRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["nonResourceURLs", "verbs"] }, IoK8sApiFlowcontrolV1beta1PolicyRulesWithSubjects: { type: "object", properties: { nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1NonResourcePolicyRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1ResourcePolicyRule" } }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1Subject" } } }, required: ["subjects"] }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["PriorityLevelConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PriorityLevelConfiguration" } }, kind: { type: "string", enum: ["PriorityLevelConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationReference: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationSpec: { type: "object", properties: { limited: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1LimitedPriorityLevelConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1PriorityLevelConfigurationCondition" } } } }, IoK8sApiFlowcontrolV1beta1QueuingConfiguration: { type: "object", properties: { handSize: { type: "integer", format: "int32" }, queueLengthLimit: { type: "integer", format: "int32" }, queues: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1beta1ResourcePolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, clusterScope: { type: "boolean" }, namespaces: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["apiGroups", "resources", "verbs"] }, IoK8sApiFlowcontrolV1beta1ServiceAccountSubject: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" } }, required: ["name", "namespace"] }, IoK8sApiFlowcontrolV1beta1Subject: { type: "object", properties: { group: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1GroupSubject" }, kind: { type: "string" }, serviceAccount: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1ServiceAccountSubject" }, user: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta1UserSubject" } }, required: ["kind"] }, IoK8sApiFlowcontrolV1beta1UserSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta2FlowDistinguisherMethod: { type: "object", properties: { type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta2FlowSchema: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta2"] }, kind: { type: "string", enum: ["FlowSchema"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2FlowSchemaSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2FlowSchemaStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta2FlowSchemaCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta2FlowSchemaList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2FlowSchema" } }, kind: { type: "string", enum: ["FlowSchemaList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta2FlowSchemaSpec: { type: "object", properties: { distinguisherMethod: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2FlowDistinguisherMethod" }, matchingPrecedence: { type: "integer", format: "int32" }, priorityLevelConfiguration: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationReference" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PolicyRulesWithSubjects" } } }, required: ["priorityLevelConfiguration"] }, IoK8sApiFlowcontrolV1beta2FlowSchemaStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2FlowSchemaCondition" } } } }, IoK8sApiFlowcontrolV1beta2GroupSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta2LimitResponse: { type: "object", properties: { queuing: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2QueuingConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta2LimitedPriorityLevelConfiguration: { type: "object", properties: { assuredConcurrencyShares: { type: "number" }, borrowingLimitPercent: { type: "integer", format: "int32" }, lendablePercent: { type: "integer", format: "int32" }, limitResponse: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2LimitResponse" } } }, IoK8sApiFlowcontrolV1beta2NonResourcePolicyRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["nonResourceURLs", "verbs"] }, IoK8sApiFlowcontrolV1beta2PolicyRulesWithSubjects: { type: "object", properties: { nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2NonResourcePolicyRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2ResourcePolicyRule" } }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2Subject" } } }, required: ["subjects"] }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta2"] }, kind: { type: "string", enum: ["PriorityLevelConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta2"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PriorityLevelConfiguration" } }, kind: { type: "string", enum: ["PriorityLevelConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationReference: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationSpec: { type: "object", properties: { limited: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2LimitedPriorityLevelConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2PriorityLevelConfigurationCondition" } } } }, IoK8sApiFlowcontrolV1beta2QueuingConfiguration: { type: "object", properties: { handSize: { type: "integer", format: "int32" }, queueLengthLimit: { type: "integer", format: "int32" }, queues: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1beta2ResourcePolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, clusterScope: { type: "boolean" }, namespaces: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["apiGroups", "resources", "verbs"] }, IoK8sApiFlowcontrolV1beta2ServiceAccountSubject: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" } }, required: ["name", "namespace"] }, IoK8sApiFlowcontrolV1beta2Subject: { type: "object", properties: { group: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2GroupSubject" }, kind: { type: "string" }, serviceAccount: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2ServiceAccountSubject" }, user: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta2UserSubject" } }, required: ["kind"] }, IoK8sApiFlowcontrolV1beta2UserSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta3ExemptPriorityLevelConfiguration: { type: "object", properties: { lendablePercent: { type: "integer", format: "int32" }, nominalConcurrencyShares: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1beta3FlowDistinguisherMethod: { type: "object", properties: { type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta3FlowSchema: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta3"] }, kind: { type: "string", enum: ["FlowSchema"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3FlowSchemaSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3FlowSchemaStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta3FlowSchemaCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta3FlowSchemaList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta3"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3FlowSchema" } }, kind: { type: "string", enum: ["FlowSchemaList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta3FlowSchemaSpec: { type: "object", properties: { distinguisherMethod: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3FlowDistinguisherMethod" }, matchingPrecedence: { type: "integer", format: "int32" }, priorityLevelConfiguration: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationReference" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PolicyRulesWithSubjects" } } }, required: ["priorityLevelConfiguration"] }, IoK8sApiFlowcontrolV1beta3FlowSchemaStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3FlowSchemaCondition" } } } }, IoK8sApiFlowcontrolV1beta3GroupSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta3LimitResponse: { type: "object", properties: { queuing: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3QueuingConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta3LimitedPriorityLevelConfiguration: { type: "object", properties: { borrowingLimitPercent: { type: "integer", format: "int32" }, lendablePercent: { type: "integer", format: "int32" }, limitResponse: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3LimitResponse" }, nominalConcurrencyShares: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1beta3NonResourcePolicyRule: { type: "object", properties: { nonResourceURLs: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["nonResourceURLs", "verbs"] }, IoK8sApiFlowcontrolV1beta3PolicyRulesWithSubjects: { type: "object", properties: { nonResourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3NonResourcePolicyRule" } }, resourceRules: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3ResourcePolicyRule" } }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3Subject" } } }, required: ["subjects"] }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfiguration: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta3"] }, kind: { type: "string", enum: ["PriorityLevelConfiguration"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationSpec" }, status: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } } }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationList: { type: "object", properties: { apiVersion: { type: "string", enum: ["flowcontrol.apiserver.k8s.io/v1beta3"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PriorityLevelConfiguration" } }, kind: { type: "string", enum: ["PriorityLevelConfigurationList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationReference: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationSpec: { type: "object", properties: { exempt: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3ExemptPriorityLevelConfiguration" }, limited: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3LimitedPriorityLevelConfiguration" }, type: { type: "string" } }, required: ["type"] }, IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3PriorityLevelConfigurationCondition" } } } }, IoK8sApiFlowcontrolV1beta3QueuingConfiguration: { type: "object", properties: { handSize: { type: "integer", format: "int32" }, queueLengthLimit: { type: "integer", format: "int32" }, queues: { type: "integer", format: "int32" } } }, IoK8sApiFlowcontrolV1beta3ResourcePolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, clusterScope: { type: "boolean" }, namespaces: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["apiGroups", "resources", "verbs"] }, IoK8sApiFlowcontrolV1beta3ServiceAccountSubject: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" } }, required: ["name", "namespace"] }, IoK8sApiFlowcontrolV1beta3Subject: { type: "object", properties: { group: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3GroupSubject" }, kind: { type: "string" }, serviceAccount: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3ServiceAccountSubject" }, user: { $ref: "#/definitions/IoK8sApiFlowcontrolV1beta3UserSubject" } }, required: ["kind"] }, IoK8sApiFlowcontrolV1beta3UserSubject: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiNetworkingV1HTTPIngressPath: { type: "object", properties: { backend: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressBackend" }, path: { type: "string" }, pathType: { type: "string", enum: ["Exact", "ImplementationSpecific", "Prefix"] } }, required: ["backend", "pathType"] }, IoK8sApiNetworkingV1HTTPIngressRuleValue: { type: "object", properties: { paths: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1HTTPIngressPath" } } }, required: ["paths"] }, IoK8sApiNetworkingV1IPAddress: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, kind: { type: "string", enum: ["IPAddress"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1IPAddressSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiNetworkingV1IPAddressList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IPAddress" } }, kind: { type: "string", enum: ["IPAddressList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1IPAddressSpec: { type: "object", properties: { parentRef: { $ref: "#/definitions/IoK8sApiNetworkingV1ParentReference" } }, required: ["parentRef"] }, IoK8sApiNetworkingV1IPBlock: { type: "object", properties: { cidr: { type: "string" }, except: { type: "array", items: { type: "string" } } }, required: ["cidr"] }, IoK8sApiNetworkingV1Ingress: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, kind: { type: "string", enum: ["Ingress"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressSpec" }, status: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1IngressBackend: { type: "object", properties: { resource: { $ref: "#/definitions/IoK8sApiCoreV1TypedLocalObjectReference" }, service: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressServiceBackend" } } }, IoK8sApiNetworkingV1IngressClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, kind: { type: "string", enum: ["IngressClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressClassSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1IngressClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressClass" } }, kind: { type: "string", enum: ["IngressClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1IngressClassParametersReference: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, scope: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiNetworkingV1IngressClassSpec: { type: "object", properties: { controller: { type: "string" }, parameters: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressClassParametersReference" } } }, IoK8sApiNetworkingV1IngressList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1Ingress" } }, kind: { type: "string", enum: ["IngressList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1IngressLoadBalancerIngress: { type: "object", properties: { hostname: { type: "string" }, ip: { type: "string" }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressPortStatus" } } } }, IoK8sApiNetworkingV1IngressLoadBalancerStatus: { type: "object", properties: { ingress: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressLoadBalancerIngress" } } } }, IoK8sApiNetworkingV1IngressPortStatus: { type: "object", properties: { error: { type: "string" }, port: { type: "integer", format: "int32" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } }, required: ["port", "protocol"] }, IoK8sApiNetworkingV1IngressRule: { type: "object", properties: { host: { type: "string" }, http: { $ref: "#/definitions/IoK8sApiNetworkingV1HTTPIngressRuleValue" } } }, IoK8sApiNetworkingV1IngressServiceBackend: { type: "object", properties: { name: { type: "string" }, port: { $ref: "#/definitions/IoK8sApiNetworkingV1ServiceBackendPort" } }, required: ["name"] }, IoK8sApiNetworkingV1IngressSpec: { type: "object", properties: { defaultBackend: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressBackend" }, ingressClassName: { type: "string" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressRule" } }, tls: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressTLS" } } } }, IoK8sApiNetworkingV1IngressStatus: { type: "object", properties: { loadBalancer: { $ref: "#/definitions/IoK8sApiNetworkingV1IngressLoadBalancerStatus" } } }, IoK8sApiNetworkingV1IngressTLS: { type: "object", properties: { hosts: { type: "array", items: { type: "string" } }, secretName: { type: "string" } } }, IoK8sApiNetworkingV1NetworkPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, kind: { type: "string", enum: ["NetworkPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicySpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1NetworkPolicyEgressRule: { type: "object", properties: { ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyPort" } }, to: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyPeer" } } } }, IoK8sApiNetworkingV1NetworkPolicyIngressRule: { type: "object", properties: { from: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyPeer" } }, ports: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyPort" } } } }, IoK8sApiNetworkingV1NetworkPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicy" } }, kind: { type: "string", enum: ["NetworkPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1NetworkPolicyPeer: { type: "object", properties: { ipBlock: { $ref: "#/definitions/IoK8sApiNetworkingV1IPBlock" }, namespaceSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, podSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } }, IoK8sApiNetworkingV1NetworkPolicyPort: { type: "object", properties: { endPort: { type: "integer", format: "int32" }, port: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, protocol: { type: "string", enum: ["SCTP", "TCP", "UDP"] } } }, IoK8sApiNetworkingV1NetworkPolicySpec: { type: "object", properties: { egress: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyEgressRule" } }, ingress: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1NetworkPolicyIngressRule" } }, podSelector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, policyTypes: { type: "array", items: { type: "string", enum: ["Egress", "Ingress"] } } } }, IoK8sApiNetworkingV1NetworkPolicyStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } } } }, IoK8sApiNetworkingV1ParentReference: { type: "object", properties: { group: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, resource: { type: "string" } }, required: ["name", "resource"] }, IoK8sApiNetworkingV1ServiceBackendPort: { type: "object", properties: { name: { type: "string" }, number: { type: "integer", format: "int32" } } }, IoK8sApiNetworkingV1ServiceCIDR: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, kind: { type: "string", enum: ["ServiceCIDR"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1ServiceCIDRSpec" }, status: { $ref: "#/definitions/IoK8sApiNetworkingV1ServiceCIDRStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1ServiceCIDRList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1ServiceCIDR" } }, kind: { type: "string", enum: ["ServiceCIDRList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1ServiceCIDRSpec: { type: "object", properties: { cidrs: { type: "array", items: { type: "string" } } } }, IoK8sApiNetworkingV1ServiceCIDRStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } } } }, IoK8sApiNetworkingV1beta1HTTPIngressPath: { type: "object", properties: { backend: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressBackend" }, path: { type: "string" }, pathType: { type: "string" } }, required: ["backend"] }, IoK8sApiNetworkingV1beta1HTTPIngressRuleValue: { type: "object", properties: { paths: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1HTTPIngressPath" } } }, required: ["paths"] }, IoK8sApiNetworkingV1beta1Ingress: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["Ingress"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressSpec" }, status: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1beta1IngressBackend: { type: "object", properties: { resource: { $ref: "#/definitions/IoK8sApiCoreV1TypedLocalObjectReference" }, serviceName: { type: "string" }, servicePort: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" } } }, IoK8sApiNetworkingV1beta1IngressClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["IngressClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressClassSpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiNetworkingV1beta1IngressClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressClass" } }, kind: { type: "string", enum: ["IngressClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1beta1IngressClassParametersReference: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" }, scope: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiNetworkingV1beta1IngressClassSpec: { type: "object", properties: { controller: { type: "string" }, parameters: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressClassParametersReference" } } }, IoK8sApiNetworkingV1beta1IngressList: { type: "object", properties: { apiVersion: { type: "string", enum: ["networking.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1Ingress" } }, kind: { type: "string", enum: ["IngressList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNetworkingV1beta1IngressRule: { type: "object", properties: { host: { type: "string" }, http: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1HTTPIngressRuleValue" } } }, IoK8sApiNetworkingV1beta1IngressSpec: { type: "object", properties: { backend: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressBackend" }, ingressClassName: { type: "string" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressRule" } }, tls: { type: "array", items: { $ref: "#/definitions/IoK8sApiNetworkingV1beta1IngressTLS" } } } }, IoK8sApiNetworkingV1beta1IngressStatus: { type: "object", properties: { loadBalancer: { $ref: "#/definitions/IoK8sApiCoreV1LoadBalancerStatus" } } }, IoK8sApiNetworkingV1beta1IngressTLS: { type: "object", properties: { hosts: { type: "array", items: { type: "string" } }, secretName: { type: "string" } } }, IoK8sApiNodeV1Overhead: { type: "object", properties: { podFixed: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiNodeV1RuntimeClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["node.k8s.io/v1"] }, handler: { type: "string" }, kind: { type: "string", enum: ["RuntimeClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, overhead: { $ref: "#/definitions/IoK8sApiNodeV1Overhead" }, scheduling: { $ref: "#/definitions/IoK8sApiNodeV1Scheduling" } }, required: ["apiVersion", "handler", "kind"] }, IoK8sApiNodeV1RuntimeClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["node.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNodeV1RuntimeClass" } }, kind: { type: "string", enum: ["RuntimeClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNodeV1Scheduling: { type: "object", properties: { nodeSelector: { type: "object", additionalProperties: { type: "string" } }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Toleration" } } } }, IoK8sApiNodeV1beta1Overhead: { type: "object", properties: { podFixed: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiNodeV1beta1RuntimeClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["node.k8s.io/v1beta1"] }, handler: { type: "string" }, kind: { type: "string", enum: ["RuntimeClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, overhead: { $ref: "#/definitions/IoK8sApiNodeV1beta1Overhead" }, scheduling: { $ref: "#/definitions/IoK8sApiNodeV1beta1Scheduling" } }, required: ["apiVersion", "handler", "kind"] }, IoK8sApiNodeV1beta1RuntimeClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["node.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiNodeV1beta1RuntimeClass" } }, kind: { type: "string", enum: ["RuntimeClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiNodeV1beta1Scheduling: { type: "object", properties: { nodeSelector: { type: "object", additionalProperties: { type: "string" } }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1Toleration" } } } }, IoK8sApiPolicyV1Eviction: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1"] }, deleteOptions: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1DeleteOptions" }, kind: { type: "string", enum: ["Eviction"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" } }, required: ["apiVersion", "kind"] }, IoK8sApiPolicyV1PodDisruptionBudget: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1"] }, kind: { type: "string", enum: ["PodDisruptionBudget"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiPolicyV1PodDisruptionBudgetSpec" }, status: { $ref: "#/definitions/IoK8sApiPolicyV1PodDisruptionBudgetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiPolicyV1PodDisruptionBudgetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1PodDisruptionBudget" } }, kind: { type: "string", enum: ["PodDisruptionBudgetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiPolicyV1PodDisruptionBudgetSpec: { type: "object", properties: { maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, minAvailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, unhealthyPodEvictionPolicy: { type: "string", enum: ["AlwaysAllow", "IfHealthyBudget"] } } }, IoK8sApiPolicyV1PodDisruptionBudgetStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } }, currentHealthy: { type: "integer", format: "int32" }, desiredHealthy: { type: "integer", format: "int32" }, disruptedPods: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } }, disruptionsAllowed: { type: "integer", format: "int32" }, expectedPods: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" } } }, IoK8sApiPolicyV1beta1AllowedCSIDriver: { type: "object", properties: { name: { type: "string" } }, required: ["name"] }, IoK8sApiPolicyV1beta1AllowedFlexVolume: { type: "object", properties: { driver: { type: "string" } }, required: ["driver"] }, IoK8sApiPolicyV1beta1AllowedHostPath: { type: "object", properties: { pathPrefix: { type: "string" }, readOnly: { type: "boolean" } } }, IoK8sApiPolicyV1beta1Eviction: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1beta1"] }, deleteOptions: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1DeleteOptions" }, kind: { type: "string", enum: ["Eviction"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" } }, required: ["apiVersion", "kind"] }, IoK8sApiPolicyV1beta1FSGroupStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1IDRange" } }, rule: { type: "string" } } }, IoK8sApiPolicyV1beta1HostPortRange: { type: "object", properties: { max: { type: "number" }, min: { type: "number" } }, required: ["max", "min"] }, IoK8sApiPolicyV1beta1IDRange: { type: "object", properties: { max: { type: "number" }, min: { type: "number" } }, required: ["max", "min"] }, IoK8sApiPolicyV1beta1PodDisruptionBudget: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1beta1"] }, kind: { type: "string", enum: ["PodDisruptionBudget"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiPolicyV1beta1PodDisruptionBudgetSpec" }, status: { $ref: "#/definitions/IoK8sApiPolicyV1beta1PodDisruptionBudgetStatus" } }, required: ["apiVersion", "kind"] }, IoK8sApiPolicyV1beta1PodDisruptionBudgetList: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1PodDisruptionBudget" } }, kind: { type: "string", enum: ["PodDisruptionBudgetList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiPolicyV1beta1PodDisruptionBudgetSpec: { type: "object", properties: { maxUnavailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, minAvailable: { $ref: "#/definitions/IoK8sApimachineryPkgUtilIntstrIntOrString" }, selector: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } }, IoK8sApiPolicyV1beta1PodDisruptionBudgetStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } }, currentHealthy: { type: "integer", format: "int32" }, desiredHealthy: { type: "integer", format: "int32" }, disruptedPods: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } }, disruptionsAllowed: { type: "integer", format: "int32" }, expectedPods: { type: "integer", format: "int32" }, observedGeneration: { type: "integer", format: "int64" } }, required: ["currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"] }, IoK8sApiPolicyV1beta1PodSecurityPolicy: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1beta1"] }, kind: { type: "string", enum: ["PodSecurityPolicy"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiPolicyV1beta1PodSecurityPolicySpec" } }, required: ["apiVersion", "kind"] }, IoK8sApiPolicyV1beta1PodSecurityPolicyList: { type: "object", properties: { apiVersion: { type: "string", enum: ["policy/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1PodSecurityPolicy" } }, kind: { type: "string", enum: ["PodSecurityPolicyList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiPolicyV1beta1PodSecurityPolicySpec: { type: "object", properties: { allowPrivilegeEscalation: { type: "boolean" }, allowedCSIDrivers: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1AllowedCSIDriver" } }, allowedCapabilities: { type: "array", items: { type: "string" } }, allowedFlexVolumes: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1AllowedFlexVolume" } }, allowedHostPaths: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1AllowedHostPath" } }, allowedProcMountTypes: { type: "array", items: { type: "string" } }, allowedUnsafeSysctls: { type: "array", items: { type: "string" } }, defaultAddCapabilities: { type: "array", items: { type: "string" } }, defaultAllowPrivilegeEscalation: { type: "boolean" }, forbiddenSysctls: { type: "array", items: { type: "string" } }, fsGroup: { $ref: "#/definitions/IoK8sApiPolicyV1beta1FSGroupStrategyOptions" }, hostIPC: { type: "boolean" }, hostNetwork: { type: "boolean" }, hostPID: { type: "boolean" }, hostPorts: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1HostPortRange" } }, privileged: { type: "boolean" }, readOnlyRootFilesystem: { type: "boolean" }, requiredDropCapabilities: { type: "array", items: { type: "string" } }, runAsGroup: { $ref: "#/definitions/IoK8sApiPolicyV1beta1RunAsGroupStrategyOptions" }, runAsUser: { $ref: "#/definitions/IoK8sApiPolicyV1beta1RunAsUserStrategyOptions" }, runtimeClass: { $ref: "#/definitions/IoK8sApiPolicyV1beta1RuntimeClassStrategyOptions" }, seLinux: { $ref: "#/definitions/IoK8sApiPolicyV1beta1SELinuxStrategyOptions" }, supplementalGroups: { $ref: "#/definitions/IoK8sApiPolicyV1beta1SupplementalGroupsStrategyOptions" }, volumes: { type: "array", items: { type: "string" } } }, required: ["fsGroup", "runAsUser", "seLinux", "supplementalGroups"] }, IoK8sApiPolicyV1beta1RunAsGroupStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1IDRange" } }, rule: { type: "string" } }, required: ["rule"] }, IoK8sApiPolicyV1beta1RunAsUserStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1IDRange" } }, rule: { type: "string" } }, required: ["rule"] }, IoK8sApiPolicyV1beta1RuntimeClassStrategyOptions: { type: "object", properties: { allowedRuntimeClassNames: { type: "array", items: { type: "string" } }, defaultRuntimeClassName: { type: "string" } }, required: ["allowedRuntimeClassNames"] }, IoK8sApiPolicyV1beta1SELinuxStrategyOptions: { type: "object", properties: { rule: { type: "string" }, seLinuxOptions: { $ref: "#/definitions/IoK8sApiCoreV1SELinuxOptions" } }, required: ["rule"] }, IoK8sApiPolicyV1beta1SupplementalGroupsStrategyOptions: { type: "object", properties: { ranges: { type: "array", items: { $ref: "#/definitions/IoK8sApiPolicyV1beta1IDRange" } }, rule: { type: "string" } } }, IoK8sApiRbacV1AggregationRule: { type: "object", properties: { clusterRoleSelectors: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } } }, IoK8sApiRbacV1ClusterRole: { type: "object", properties: { aggregationRule: { $ref: "#/definitions/IoK8sApiRbacV1AggregationRule" }, apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["ClusterRole"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1PolicyRule" } } }, required: ["apiVersion", "kind"] }, IoK8sApiRbacV1ClusterRoleBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["ClusterRoleBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, roleRef: { $ref: "#/definitions/IoK8sApiRbacV1RoleRef" }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1Subject" } } }, required: ["apiVersion", "kind", "roleRef"] }, IoK8sApiRbacV1ClusterRoleBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1ClusterRoleBinding" } }, kind: { type: "string", enum: ["ClusterRoleBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1ClusterRoleList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1ClusterRole" } }, kind: { type: "string", enum: ["ClusterRoleList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1PolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, nonResourceURLs: { type: "array", items: { type: "string" } }, resourceNames: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiRbacV1Role: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["Role"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1PolicyRule" } } }, required: ["apiVersion", "kind"] }, IoK8sApiRbacV1RoleBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, kind: { type: "string", enum: ["RoleBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, roleRef: { $ref: "#/definitions/IoK8sApiRbacV1RoleRef" }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1Subject" } } }, required: ["apiVersion", "kind", "roleRef"] }, IoK8sApiRbacV1RoleBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1RoleBinding" } }, kind: { type: "string", enum: ["RoleBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1RoleList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1Role" } }, kind: { type: "string", enum: ["RoleList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1RoleRef: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiRbacV1Subject: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiRbacV1beta1AggregationRule: { type: "object", properties: { clusterRoleSelectors: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" } } } }, IoK8sApiRbacV1beta1ClusterRole: { type: "object", properties: { aggregationRule: { $ref: "#/definitions/IoK8sApiRbacV1beta1AggregationRule" }, apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["ClusterRole"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1PolicyRule" } } }, required: ["apiVersion", "kind"] }, IoK8sApiRbacV1beta1ClusterRoleBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["ClusterRoleBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, roleRef: { $ref: "#/definitions/IoK8sApiRbacV1beta1RoleRef" }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1Subject" } } }, required: ["apiVersion", "kind", "roleRef"] }, IoK8sApiRbacV1beta1ClusterRoleBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1ClusterRoleBinding" } }, kind: { type: "string", enum: ["ClusterRoleBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1beta1ClusterRoleList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1ClusterRole" } }, kind: { type: "string", enum: ["ClusterRoleList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1beta1PolicyRule: { type: "object", properties: { apiGroups: { type: "array", items: { type: "string" } }, nonResourceURLs: { type: "array", items: { type: "string" } }, resourceNames: { type: "array", items: { type: "string" } }, resources: { type: "array", items: { type: "string" } }, verbs: { type: "array", items: { type: "string" } } }, required: ["verbs"] }, IoK8sApiRbacV1beta1Role: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["Role"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, rules: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1PolicyRule" } } }, required: ["apiVersion", "kind"] }, IoK8sApiRbacV1beta1RoleBinding: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["RoleBinding"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, roleRef: { $ref: "#/definitions/IoK8sApiRbacV1beta1RoleRef" }, subjects: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1Subject" } } }, required: ["apiVersion", "kind", "roleRef"] }, IoK8sApiRbacV1beta1RoleBindingList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1RoleBinding" } }, kind: { type: "string", enum: ["RoleBindingList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1beta1RoleList: { type: "object", properties: { apiVersion: { type: "string", enum: ["rbac.authorization.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiRbacV1beta1Role" } }, kind: { type: "string", enum: ["RoleList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiRbacV1beta1RoleRef: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" } }, required: ["apiGroup", "kind", "name"] }, IoK8sApiRbacV1beta1Subject: { type: "object", properties: { apiGroup: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, required: ["kind", "name"] }, IoK8sApiResourceV1AllocatedDeviceStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Condition" } }, data: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" }, device: { type: "string" }, driver: { type: "string" }, networkData: { $ref: "#/definitions/IoK8sApiResourceV1NetworkDeviceData" }, pool: { type: "string" }, shareID: { type: "string" } }, required: ["device", "driver", "pool"] }, IoK8sApiResourceV1AllocationResult: { type: "object", properties: { allocationTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, devices: { $ref: "#/definitions/IoK8sApiResourceV1DeviceAllocationResult" }, nodeSelector: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelector" } } }, IoK8sApiResourceV1CELDeviceSelector: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] }, IoK8sApiResourceV1CapacityRequestPolicy: { type: "object", properties: { default: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, validRange: { $ref: "#/definitions/IoK8sApiResourceV1CapacityRequestPolicyRange" }, validValues: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiResourceV1CapacityRequestPolicyRange: { type: "object", properties: { max: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, min: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, step: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["min"] }, IoK8sApiResourceV1CapacityRequirements: { type: "object", properties: { requests: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } } } }, IoK8sApiResourceV1Counter: { type: "object", properties: { value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["value"] }, IoK8sApiResourceV1CounterSet: { type: "object", properties: { counters: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiResourceV1Counter" } }, name: { type: "string" } }, required: ["counters", "name"] }, IoK8sApiResourceV1Device: { type: "object", properties: { allNodes: { type: "boolean" }, allowMultipleAllocations: { type: "boolean" }, attributes: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiResourceV1DeviceAttribute" } }, bindingConditions: { type: "array", items: { type: "string" } }, bindingFailureConditions: { type: "array", items: { type: "string" } }, bindsToNode: { type: "boolean" }, capacity: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiResourceV1DeviceCapacity" } }, consumesCounters: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceCounterConsumption" } }, name: { type: "string" }, nodeAllocatableResourceMappings: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiResourceV1NodeAllocatableResourceMapping" } }, nodeName: { type: "string" }, nodeSelector: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelector" }, taints: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceTaint" } } }, required: ["name"] }, IoK8sApiResourceV1DeviceAllocationConfiguration: { type: "object", properties: { opaque: { $ref: "#/definitions/IoK8sApiResourceV1OpaqueDeviceConfiguration" }, requests: { type: "array", items: { type: "string" } }, source: { type: "string", enum: ["FromClaim", "FromClass"] } }, required: ["source"] }, IoK8sApiResourceV1DeviceAllocationResult: { type: "object", properties: { config: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceAllocationConfiguration" } }, results: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceRequestAllocationResult" } } } }, IoK8sApiResourceV1DeviceAttribute: { type: "object", properties: { bool: { type: "boolean" }, bools: { type: "array", items: { type: "boolean" } }, int: { type: "integer", format: "int64" }, ints: { type: "array", items: { type: "integer", format: "int64" } }, string: { type: "string" }, strings: { type: "array", items: { type: "string" } }, version: { type: "string" }, versions: { type: "array", items: { type: "string" } } } }, IoK8sApiResourceV1DeviceCapacity: { type: "object", properties: { requestPolicy: { $ref: "#/definitions/IoK8sApiResourceV1CapacityRequestPolicy" }, value: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, required: ["value"] }, IoK8sApiResourceV1DeviceClaim: { type: "object", properties: { config: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceClaimConfiguration" } }, constraints: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceConstraint" } }, requests: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceRequest" } } } }, IoK8sApiResourceV1DeviceClaimConfiguration: { type: "object", properties: { opaque: { $ref: "#/definitions/IoK8sApiResourceV1OpaqueDeviceConfiguration" }, requests: { type: "array", items: { type: "string" } } } }, IoK8sApiResourceV1DeviceClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, kind: { type: "string", enum: ["DeviceClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiResourceV1DeviceClassSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiResourceV1DeviceClassConfiguration: { type: "object", properties: { opaque: { $ref: "#/definitions/IoK8sApiResourceV1OpaqueDeviceConfiguration" } } }, IoK8sApiResourceV1DeviceClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceClass" } }, kind: { type: "string", enum: ["DeviceClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiResourceV1DeviceClassSpec: { type: "object", properties: { config: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceClassConfiguration" } }, extendedResourceName: { type: "string" }, selectors: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceSelector" } } } }, IoK8sApiResourceV1DeviceConstraint: { type: "object", properties: { distinctAttribute: { type: "string" }, matchAttribute: { type: "string" }, requests: { type: "array", items: { type: "string" } } } }, IoK8sApiResourceV1DeviceCounterConsumption: { type: "object", properties: { counterSet: { type: "string" }, counters: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiResourceV1Counter" } } }, required: ["counterSet", "counters"] }, IoK8sApiResourceV1DeviceRequest: { type: "object", properties: { exactly: { $ref: "#/definitions/IoK8sApiResourceV1ExactDeviceRequest" }, firstAvailable: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceSubRequest" } }, name: { type: "string" } }, required: ["name"] }, IoK8sApiResourceV1DeviceRequestAllocationResult: { type: "object", properties: { adminAccess: { type: "boolean" }, bindingConditions: { type: "array", items: { type: "string" } }, bindingFailureConditions: { type: "array", items: { type: "string" } }, consumedCapacity: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" } }, device: { type: "string" }, driver: { type: "string" }, pool: { type: "string" }, request: { type: "string" }, shareID: { type: "string" }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceToleration" } } }, required: ["device", "driver", "pool", "request"] }, IoK8sApiResourceV1DeviceSelector: { type: "object", properties: { cel: { $ref: "#/definitions/IoK8sApiResourceV1CELDeviceSelector" } } }, IoK8sApiResourceV1DeviceSubRequest: { type: "object", properties: { allocationMode: { type: "string", enum: ["All", "ExactCount"] }, capacity: { $ref: "#/definitions/IoK8sApiResourceV1CapacityRequirements" }, count: { type: "integer", format: "int64" }, deviceClassName: { type: "string" }, name: { type: "string" }, selectors: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceSelector" } }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceToleration" } } }, required: ["deviceClassName", "name"] }, IoK8sApiResourceV1DeviceTaint: { type: "object", properties: { effect: { type: "string", enum: ["NoExecute", "NoSchedule", "None"] }, key: { type: "string" }, timeAdded: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, value: { type: "string" } }, required: ["effect", "key"] }, IoK8sApiResourceV1DeviceToleration: { type: "object", properties: { effect: { type: "string", enum: ["NoExecute", "NoSchedule", "None"] }, key: { type: "string" }, operator: { type: "string", enum: ["Equal", "Exists"] }, tolerationSeconds: { type: "integer", format: "int64" }, value: { type: "string" } } }, IoK8sApiResourceV1ExactDeviceRequest: { type: "object", properties: { adminAccess: { type: "boolean" }, allocationMode: { type: "string", enum: ["All", "ExactCount"] }, capacity: { $ref: "#/definitions/IoK8sApiResourceV1CapacityRequirements" }, count: { type: "integer", format: "int64" }, deviceClassName: { type: "string" }, selectors: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceSelector" } }, tolerations: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1DeviceToleration" } } }, required: ["deviceClassName"] }, IoK8sApiResourceV1NetworkDeviceData: { type: "object", properties: { hardwareAddress: { type: "string" }, interfaceName: { type: "string" }, ips: { type: "array", items: { type: "string" } } } }, IoK8sApiResourceV1NodeAllocatableResourceMapping: { type: "object", properties: { allocationMultiplier: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, capacityKey: { type: "string" } } }, IoK8sApiResourceV1OpaqueDeviceConfiguration: { type: "object", properties: { driver: { type: "string" }, parameters: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" } }, required: ["driver", "parameters"] }, IoK8sApiResourceV1ResourceClaim: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, kind: { type: "string", enum: ["ResourceClaim"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimSpec" }, status: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiResourceV1ResourceClaimConsumerReference: { type: "object", properties: { apiGroup: { type: "string" }, name: { type: "string" }, resource: { type: "string" }, uid: { type: "string" } }, required: ["name", "resource", "uid"] }, IoK8sApiResourceV1ResourceClaimList: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaim" } }, kind: { type: "string", enum: ["ResourceClaimList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiResourceV1ResourceClaimSpec: { type: "object", properties: { devices: { $ref: "#/definitions/IoK8sApiResourceV1DeviceClaim" } } }, IoK8sApiResourceV1ResourceClaimStatus: { type: "object", properties: { allocation: { $ref: "#/definitions/IoK8sApiResourceV1AllocationResult" }, devices: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1AllocatedDeviceStatus" } }, reservedFor: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimConsumerReference" } } } }, IoK8sApiResourceV1ResourceClaimTemplate: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, kind: { type: "string", enum: ["ResourceClaimTemplate"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimTemplateSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiResourceV1ResourceClaimTemplateList: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimTemplate" } }, kind: { type: "string", enum: ["ResourceClaimTemplateList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiResourceV1ResourceClaimTemplateSpec: { type: "object", properties: { metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiResourceV1ResourceClaimSpec" } }, required: ["spec"] }, IoK8sApiResourceV1ResourcePool: { type: "object", properties: { generation: { type: "integer", format: "int64" }, name: { type: "string" }, resourceSliceCount: { type: "integer", format: "int64" } }, required: ["generation", "name", "resourceSliceCount"] }, IoK8sApiResourceV1ResourceSlice: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, kind: { type: "string", enum: ["ResourceSlice"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiResourceV1ResourceSliceSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiResourceV1ResourceSliceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["resource.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1ResourceSlice" } }, kind: { type: "string", enum: ["ResourceSliceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiResourceV1ResourceSliceSpec: { type: "object", properties: { allNodes: { type: "boolean" }, devices: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1Device" } }, driver: { type: "string" }, nodeName: { type: "string" }, nodeSelector: { $ref: "#/definitions/IoK8sApiCoreV1NodeSelector" }, perDeviceNodeSelection: { type: "boolean" }, pool: { $ref: "#/definitions/IoK8sApiResourceV1ResourcePool" }, sharedCounters: { type: "array", items: { $ref: "#/definitions/IoK8sApiResourceV1CounterSet" } } }, required: ["driver", "pool"] }, IoK8sApiSchedulingV1PriorityClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["scheduling.k8s.io/v1"] }, description: { type: "string" }, globalDefault: { type: "boolean" }, kind: { type: "string", enum: ["PriorityClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, preemptionPolicy: { type: "string", enum: ["Never", "PreemptLowerPriority"] }, value: { type: "integer", format: "int32" } }, required: ["apiVersion", "kind"] }, IoK8sApiSchedulingV1PriorityClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["scheduling.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiSchedulingV1PriorityClass" } }, kind: { type: "string", enum: ["PriorityClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiSchedulingV1beta1PriorityClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["scheduling.k8s.io/v1beta1"] }, description: { type: "string" }, globalDefault: { type: "boolean" }, kind: { type: "string", enum: ["PriorityClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, preemptionPolicy: { type: "string" }, value: { type: "integer", format: "int32" } }, required: ["apiVersion", "kind", "value"] }, IoK8sApiSchedulingV1beta1PriorityClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["scheduling.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiSchedulingV1beta1PriorityClass" } }, kind: { type: "string", enum: ["PriorityClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1CSIDriver: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, kind: { type: "string", enum: ["CSIDriver"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1CSIDriverSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1CSIDriverList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1CSIDriver" } }, kind: { type: "string", enum: ["CSIDriverList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1CSIDriverSpec: { type: "object", properties: { attachRequired: { type: "boolean" }, fsGroupPolicy: { type: "string" }, nodeAllocatableUpdatePeriodSeconds: { type: "integer", format: "int64" }, podInfoOnMount: { type: "boolean" }, preventPodSchedulingIfMissing: { type: "boolean" }, requiresRepublish: { type: "boolean" }, seLinuxMount: { type: "boolean" }, serviceAccountTokenInSecrets: { type: "boolean" }, storageCapacity: { type: "boolean" }, tokenRequests: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1TokenRequest" } }, volumeLifecycleModes: { type: "array", items: { type: "string" } } } }, IoK8sApiStorageV1CSINode: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, kind: { type: "string", enum: ["CSINode"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1CSINodeSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1CSINodeDriver: { type: "object", properties: { allocatable: { $ref: "#/definitions/IoK8sApiStorageV1VolumeNodeResources" }, name: { type: "string" }, nodeID: { type: "string" }, topologyKeys: { type: "array", items: { type: "string" } } }, required: ["name", "nodeID"] }, IoK8sApiStorageV1CSINodeList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1CSINode" } }, kind: { type: "string", enum: ["CSINodeList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1CSINodeSpec: { type: "object", properties: { drivers: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1CSINodeDriver" } } }, required: ["drivers"] }, IoK8sApiStorageV1CSIStorageCapacity: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, capacity: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, kind: { type: "string", enum: ["CSIStorageCapacity"] }, maximumVolumeSize: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, nodeTopology: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, storageClassName: { type: "string" } }, required: ["apiVersion", "kind", "storageClassName"] }, IoK8sApiStorageV1CSIStorageCapacityList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1CSIStorageCapacity" } }, kind: { type: "string", enum: ["CSIStorageCapacityList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1StorageClass: { type: "object", properties: { allowVolumeExpansion: { type: "boolean" }, allowedTopologies: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1TopologySelectorTerm" } }, apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, kind: { type: "string", enum: ["StorageClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, mountOptions: { type: "array", items: { type: "string" } }, parameters: { type: "object", additionalProperties: { type: "string" } }, provisioner: { type: "string" }, reclaimPolicy: { type: "string", enum: ["Delete", "Recycle", "Retain"] }, volumeBindingMode: { type: "string", enum: ["Immediate", "WaitForFirstConsumer"] } }, required: ["apiVersion", "kind", "provisioner"] }, IoK8sApiStorageV1StorageClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1StorageClass" } }, kind: { type: "string", enum: ["StorageClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1TokenRequest: { type: "object", properties: { audience: { type: "string" }, expirationSeconds: { type: "integer", format: "int64" } }, required: ["audience"] }, IoK8sApiStorageV1VolumeAttachment: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, kind: { type: "string", enum: ["VolumeAttachment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1VolumeAttachmentSpec" }, status: { $ref: "#/definitions/IoK8sApiStorageV1VolumeAttachmentStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1VolumeAttachmentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1VolumeAttachment" } }, kind: { type: "string", enum: ["VolumeAttachmentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1VolumeAttachmentSource: { type: "object", properties: { inlineVolumeSpec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeSpec" }, persistentVolumeName: { type: "string" } } }, IoK8sApiStorageV1VolumeAttachmentSpec: { type: "object", properties: { attacher: { type: "string" }, nodeName: { type: "string" }, source: { $ref: "#/definitions/IoK8sApiStorageV1VolumeAttachmentSource" } }, required: ["attacher", "nodeName", "source"] }, IoK8sApiStorageV1VolumeAttachmentStatus: { type: "object", properties: { attachError: { $ref: "#/definitions/IoK8sApiStorageV1VolumeError" }, attached: { type: "boolean" }, attachmentMetadata: { type: "object", additionalProperties: { type: "string" } }, detachError: { $ref: "#/definitions/IoK8sApiStorageV1VolumeError" } }, required: ["attached"] }, IoK8sApiStorageV1VolumeAttributesClass: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, driverName: { type: "string" }, kind: { type: "string", enum: ["VolumeAttributesClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, parameters: { type: "object", additionalProperties: { type: "string" } } }, required: ["apiVersion", "driverName", "kind"] }, IoK8sApiStorageV1VolumeAttributesClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1VolumeAttributesClass" } }, kind: { type: "string", enum: ["VolumeAttributesClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1VolumeError: { type: "object", properties: { errorCode: { type: "integer", format: "int32" }, message: { type: "string" }, time: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiStorageV1VolumeNodeResources: { type: "object", properties: { count: { type: "integer", format: "int32" } } }, IoK8sApiStorageV1beta1CSIDriver: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["CSIDriver"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSIDriverSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1beta1CSIDriverList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSIDriver" } }, kind: { type: "string", enum: ["CSIDriverList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1beta1CSIDriverSpec: { type: "object", properties: { attachRequired: { type: "boolean" }, fsGroupPolicy: { type: "string" }, podInfoOnMount: { type: "boolean" }, requiresRepublish: { type: "boolean" }, storageCapacity: { type: "boolean" }, tokenRequests: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1TokenRequest" } }, volumeLifecycleModes: { type: "array", items: { type: "string" } } } }, IoK8sApiStorageV1beta1CSINode: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["CSINode"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSINodeSpec" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1beta1CSINodeDriver: { type: "object", properties: { allocatable: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeNodeResources" }, name: { type: "string" }, nodeID: { type: "string" }, topologyKeys: { type: "array", items: { type: "string" } } }, required: ["name", "nodeID"] }, IoK8sApiStorageV1beta1CSINodeList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSINode" } }, kind: { type: "string", enum: ["CSINodeList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1beta1CSINodeSpec: { type: "object", properties: { drivers: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSINodeDriver" } } }, required: ["drivers"] }, IoK8sApiStorageV1beta1CSIStorageCapacity: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, capacity: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, kind: { type: "string", enum: ["CSIStorageCapacity"] }, maximumVolumeSize: { $ref: "#/definitions/IoK8sApimachineryPkgApiResourceQuantity" }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, nodeTopology: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelector" }, storageClassName: { type: "string" } }, required: ["apiVersion", "kind", "storageClassName"] }, IoK8sApiStorageV1beta1CSIStorageCapacityList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1CSIStorageCapacity" } }, kind: { type: "string", enum: ["CSIStorageCapacityList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1beta1StorageClass: { type: "object", properties: { allowVolumeExpansion: { type: "boolean" }, allowedTopologies: { type: "array", items: { $ref: "#/definitions/IoK8sApiCoreV1TopologySelectorTerm" } }, apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["StorageClass"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, mountOptions: { type: "array", items: { type: "string" } }, parameters: { type: "object", additionalProperties: { type: "string" } }, provisioner: { type: "string" }, reclaimPolicy: { type: "string" }, volumeBindingMode: { type: "string" } }, required: ["apiVersion", "kind", "provisioner"] }, IoK8sApiStorageV1beta1StorageClassList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1StorageClass" } }, kind: { type: "string", enum: ["StorageClassList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1beta1TokenRequest: { type: "object", properties: { audience: { type: "string" }, expirationSeconds: { type: "integer", format: "int64" } }, required: ["audience"] }, IoK8sApiStorageV1beta1VolumeAttachment: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["VolumeAttachment"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeAttachmentSpec" }, status: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeAttachmentStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiStorageV1beta1VolumeAttachmentList: { type: "object", properties: { apiVersion: { type: "string", enum: ["storage.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeAttachment" } }, kind: { type: "string", enum: ["VolumeAttachmentList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiStorageV1beta1VolumeAttachmentSource: { type: "object", properties: { inlineVolumeSpec: { $ref: "#/definitions/IoK8sApiCoreV1PersistentVolumeSpec" }, persistentVolumeName: { type: "string" } } }, IoK8sApiStorageV1beta1VolumeAttachmentSpec: { type: "object", properties: { attacher: { type: "string" }, nodeName: { type: "string" }, source: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeAttachmentSource" } }, required: ["attacher", "nodeName", "source"] }, IoK8sApiStorageV1beta1VolumeAttachmentStatus: { type: "object", properties: { attachError: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeError" }, attached: { type: "boolean" }, attachmentMetadata: { type: "object", additionalProperties: { type: "string" } }, detachError: { $ref: "#/definitions/IoK8sApiStorageV1beta1VolumeError" } }, required: ["attached"] }, IoK8sApiStorageV1beta1VolumeError: { type: "object", properties: { message: { type: "string" }, time: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApiStorageV1beta1VolumeNodeResources: { type: "object", properties: { count: { type: "integer", format: "int32" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceColumnDefinition: { type: "object", properties: { description: { type: "string" }, format: { type: "string" }, jsonPath: { type: "string" }, name: { type: "string" }, priority: { type: "integer", format: "int32" }, type: { type: "string" } }, required: ["jsonPath", "name", "type"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceConversion: { type: "object", properties: { strategy: { type: "string" }, webhook: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1WebhookConversion" } }, required: ["strategy"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiextensions.k8s.io/v1"] }, kind: { type: "string", enum: ["CustomResourceDefinition"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionSpec" }, status: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiextensions.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition" } }, kind: { type: "string", enum: ["CustomResourceDefinitionList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionNames: { type: "object", properties: { categories: { type: "array", items: { type: "string" } }, kind: { type: "string" }, listKind: { type: "string" }, plural: { type: "string" }, shortNames: { type: "array", items: { type: "string" } }, singular: { type: "string" } }, required: ["kind", "plural"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionSpec: { type: "object", properties: { conversion: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceConversion" }, group: { type: "string" }, names: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionNames" }, preserveUnknownFields: { type: "boolean" }, scope: { type: "string" }, versions: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionVersion" } } }, required: ["group", "names", "scope", "versions"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionStatus: { type: "object", properties: { acceptedNames: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionNames" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionCondition" } }, observedGeneration: { type: "integer", format: "int64" }, storedVersions: { type: "array", items: { type: "string" } } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinitionVersion: { type: "object", properties: { additionalPrinterColumns: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceColumnDefinition" } }, deprecated: { type: "boolean" }, deprecationWarning: { type: "string" }, name: { type: "string" }, schema: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceValidation" }, selectableFields: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1SelectableField" } }, served: { type: "boolean" }, storage: { type: "boolean" }, subresources: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresources" } }, required: ["name", "served", "storage"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresourceScale: { type: "object", properties: { labelSelectorPath: { type: "string" }, specReplicasPath: { type: "string" }, statusReplicasPath: { type: "string" } }, required: ["specReplicasPath", "statusReplicasPath"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresourceStatus: { type: "object" }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresources: { type: "object", properties: { scale: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresourceScale" }, status: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceSubresourceStatus" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceValidation: { type: "object", properties: { openAPIV3Schema: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1ExternalDocumentation: { type: "object", properties: { description: { type: "string" }, url: { type: "string" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON: {}, IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps: { type: "object", properties: { $ref: { type: "string" }, $schema: { type: "string" }, additionalItems: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrBool" }, additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrBool" }, allOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, anyOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, default: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON" }, definitions: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, dependencies: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrStringArray" } }, description: { type: "string" }, enum: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON" } }, example: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON" }, exclusiveMaximum: { type: "boolean" }, exclusiveMinimum: { type: "boolean" }, externalDocs: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1ExternalDocumentation" }, format: { type: "string" }, id: { type: "string" }, items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrArray" }, maxItems: { type: "integer", format: "int64" }, maxLength: { type: "integer", format: "int64" }, maxProperties: { type: "integer", format: "int64" }, maximum: { type: "number" }, minItems: { type: "integer", format: "int64" }, minLength: { type: "integer", format: "int64" }, minProperties: { type: "integer", format: "int64" }, minimum: { type: "number" }, multipleOf: { type: "number" }, not: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" }, nullable: { type: "boolean" }, oneOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, pattern: { type: "string" }, patternProperties: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, properties: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaProps" } }, required: { type: "array", items: { type: "string" } }, title: { type: "string" }, type: { type: "string" }, uniqueItems: { type: "boolean" }, "x-kubernetes-embedded-resource": { type: "boolean" }, "x-kubernetes-int-or-string": { type: "boolean" }, "x-kubernetes-list-map-keys": { type: "array", items: { type: "string" } }, "x-kubernetes-list-type": { type: "string" }, "x-kubernetes-map-type": { type: "string" }, "x-kubernetes-preserve-unknown-fields": { type: "boolean" }, "x-kubernetes-validations": { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1ValidationRule" } } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrArray: { type: ["object", "array"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrBool: { type: ["object", "boolean"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSONSchemaPropsOrStringArray: { type: ["object", "array"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1SelectableField: { type: "object", properties: { jsonPath: { type: "string" } }, required: ["jsonPath"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, path: { type: "string" }, port: { type: "integer", format: "int32" } }, required: ["name", "namespace"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1ValidationRule: { type: "object", properties: { fieldPath: { type: "string" }, message: { type: "string" }, messageExpression: { type: "string" }, optionalOldSelf: { type: "boolean" }, reason: { type: "string", enum: ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"] }, rule: { type: "string" } }, required: ["rule"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1WebhookClientConfig: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, service: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1ServiceReference" }, url: { type: "string" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1WebhookConversion: { type: "object", properties: { clientConfig: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1WebhookClientConfig" }, conversionReviewVersions: { type: "array", items: { type: "string" } } }, required: ["conversionReviewVersions"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceColumnDefinition: { type: "object", properties: { JSONPath: { type: "string" }, description: { type: "string" }, format: { type: "string" }, name: { type: "string" }, priority: { type: "integer", format: "int32" }, type: { type: "string" } }, required: ["JSONPath", "name", "type"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceConversion: { type: "object", properties: { conversionReviewVersions: { type: "array", items: { type: "string" } }, strategy: { type: "string" }, webhookClientConfig: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1WebhookClientConfig" } }, required: ["strategy"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinition: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiextensions.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["CustomResourceDefinition"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionSpec" }, status: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionStatus" } }, required: ["apiVersion", "kind", "spec"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiextensions.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinition" } }, kind: { type: "string", enum: ["CustomResourceDefinitionList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionNames: { type: "object", properties: { categories: { type: "array", items: { type: "string" } }, kind: { type: "string" }, listKind: { type: "string" }, plural: { type: "string" }, shortNames: { type: "array", items: { type: "string" } }, singular: { type: "string" } }, required: ["kind", "plural"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionSpec: { type: "object", properties: { additionalPrinterColumns: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceColumnDefinition" } }, conversion: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceConversion" }, group: { type: "string" }, names: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionNames" }, preserveUnknownFields: { type: "boolean" }, scope: { type: "string" }, subresources: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresources" }, validation: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceValidation" }, version: { type: "string" }, versions: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionVersion" } } }, required: ["group", "names", "scope"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionStatus: { type: "object", properties: { acceptedNames: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionNames" }, conditions: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionCondition" } }, storedVersions: { type: "array", items: { type: "string" } } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceDefinitionVersion: { type: "object", properties: { additionalPrinterColumns: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceColumnDefinition" } }, deprecated: { type: "boolean" }, deprecationWarning: { type: "string" }, name: { type: "string" }, schema: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceValidation" }, served: { type: "boolean" }, storage: { type: "boolean" }, subresources: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresources" } }, required: ["name", "served", "storage"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresourceScale: { type: "object", properties: { labelSelectorPath: { type: "string" }, specReplicasPath: { type: "string" }, statusReplicasPath: { type: "string" } }, required: ["specReplicasPath", "statusReplicasPath"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresourceStatus: { type: "object" }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresources: { type: "object", properties: { scale: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresourceScale" }, status: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceSubresourceStatus" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1CustomResourceValidation: { type: "object", properties: { openAPIV3Schema: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1ExternalDocumentation: { type: "object", properties: { description: { type: "string" }, url: { type: "string" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSON: {}, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps: { type: "object", properties: { $ref: { type: "string" }, $schema: { type: "string" }, additionalItems: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrBool" }, additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrBool" }, allOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, anyOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, default: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSON" }, definitions: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, dependencies: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrStringArray" } }, description: { type: "string" }, enum: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSON" } }, example: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSON" }, exclusiveMaximum: { type: "boolean" }, exclusiveMinimum: { type: "boolean" }, externalDocs: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1ExternalDocumentation" }, format: { type: "string" }, id: { type: "string" }, items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrArray" }, maxItems: { type: "integer", format: "int64" }, maxLength: { type: "integer", format: "int64" }, maxProperties: { type: "integer", format: "int64" }, maximum: { type: "number" }, minItems: { type: "integer", format: "int64" }, minLength: { type: "integer", format: "int64" }, minProperties: { type: "integer", format: "int64" }, minimum: { type: "number" }, multipleOf: { type: "number" }, not: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" }, nullable: { type: "boolean" }, oneOf: { type: "array", items: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, pattern: { type: "string" }, patternProperties: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, properties: { type: "object", additionalProperties: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaProps" } }, required: { type: "array", items: { type: "string" } }, title: { type: "string" }, type: { type: "string" }, uniqueItems: { type: "boolean" }, "x-kubernetes-embedded-resource": { type: "boolean" }, "x-kubernetes-int-or-string": { type: "boolean" }, "x-kubernetes-list-map-keys": { type: "array", items: { type: "string" } }, "x-kubernetes-list-type": { type: "string" }, "x-kubernetes-map-type": { type: "string" }, "x-kubernetes-preserve-unknown-fields": { type: "boolean" } } }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrArray: { type: ["object", "array"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrBool: { type: ["object", "boolean"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1JSONSchemaPropsOrStringArray: { type: ["object", "array"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, path: { type: "string" }, port: { type: "integer", format: "int32" } }, required: ["name", "namespace"] }, IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1WebhookClientConfig: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, service: { $ref: "#/definitions/IoK8sApiextensionsApiserverPkgApisApiextensionsV1beta1ServiceReference" }, url: { type: "string" } } }, IoK8sApimachineryPkgApiResourceQuantity: { type: ["string", "number"], format: "quantity" }, IoK8sApimachineryPkgApisMetaV1APIGroup: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, preferredVersion: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1GroupVersionForDiscovery" }, serverAddressByClientCIDRs: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ServerAddressByClientCIDR" } }, versions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1GroupVersionForDiscovery" } } }, required: ["name", "versions"] }, IoK8sApimachineryPkgApisMetaV1APIGroupList: { type: "object", properties: { apiVersion: { type: "string" }, groups: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1APIGroup" } }, kind: { type: "string" } }, required: ["groups"] }, IoK8sApimachineryPkgApisMetaV1APIResource: { type: "object", properties: { categories: { type: "array", items: { type: "string" } }, group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespaced: { type: "boolean" }, shortNames: { type: "array", items: { type: "string" } }, singularName: { type: "string" }, storageVersionHash: { type: "string" }, verbs: { type: "array", items: { type: "string" } }, version: { type: "string" } }, required: ["kind", "name", "namespaced", "singularName", "verbs"] }, IoK8sApimachineryPkgApisMetaV1APIResourceList: { type: "object", properties: { apiVersion: { type: "string" }, groupVersion: { type: "string" }, kind: { type: "string" }, resources: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1APIResource" } } }, required: ["groupVersion", "resources"] }, IoK8sApimachineryPkgApisMetaV1APIVersions: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, serverAddressByClientCIDRs: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ServerAddressByClientCIDR" } }, versions: { type: "array", items: { type: "string" } } }, required: ["serverAddressByClientCIDRs", "versions"] }, IoK8sApimachineryPkgApisMetaV1Condition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, observedGeneration: { type: "integer", format: "int64" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["lastTransitionTime", "message", "reason", "status", "type"] }, IoK8sApimachineryPkgApisMetaV1DeleteOptions: { type: "object", properties: { apiVersion: { type: "string" }, dryRun: { type: "array", items: { type: "string" } }, gracePeriodSeconds: { type: "integer", format: "int64" }, ignoreStoreReadErrorWithClusterBreakingPotential: { type: "boolean" }, kind: { type: "string" }, orphanDependents: { type: "boolean" }, preconditions: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Preconditions" }, propagationPolicy: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1FieldSelectorRequirement: { type: "object", properties: { key: { type: "string" }, operator: { type: "string" }, values: { type: "array", items: { type: "string" } } }, required: ["key", "operator"] }, IoK8sApimachineryPkgApisMetaV1FieldsV1: { type: "object" }, IoK8sApimachineryPkgApisMetaV1GroupVersionForDiscovery: { type: "object", properties: { groupVersion: { type: "string" }, version: { type: "string" } }, required: ["groupVersion", "version"] }, IoK8sApimachineryPkgApisMetaV1LabelSelector: { type: "object", properties: { matchExpressions: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement" } }, matchLabels: { type: "object", additionalProperties: { type: "string" } } } }, IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement: { type: "object", properties: { key: { type: "string" }, operator: { type: "string" }, values: { type: "array", items: { type: "string" } } }, required: ["key", "operator"] }, IoK8sApimachineryPkgApisMetaV1ListMeta: { type: "object", properties: { continue: { type: "string" }, remainingItemCount: { type: "integer", format: "int64" }, resourceVersion: { type: "string" }, selfLink: { type: "string" }, shardInfo: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ShardInfo" } } }, IoK8sApimachineryPkgApisMetaV1ManagedFieldsEntry: { type: "object", properties: { apiVersion: { type: "string" }, fieldsType: { type: "string" }, fieldsV1: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1FieldsV1" }, manager: { type: "string" }, operation: { type: "string" }, subresource: { type: "string" }, time: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" } } }, IoK8sApimachineryPkgApisMetaV1MicroTime: { type: "string", format: "date-time" }, IoK8sApimachineryPkgApisMetaV1ObjectMeta: { type: "object", properties: { annotations: { type: "object", additionalProperties: { type: "string" } }, creationTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, deletionGracePeriodSeconds: { type: "integer", format: "int64" }, deletionTimestamp: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, finalizers: { type: "array", items: { type: "string" } }, generateName: { type: "string" }, generation: { type: "integer", format: "int64" }, labels: { type: "object", additionalProperties: { type: "string" } }, managedFields: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ManagedFieldsEntry" } }, name: { type: "string" }, namespace: { type: "string" }, ownerReferences: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1OwnerReference" } }, resourceVersion: { type: "string" }, selfLink: { type: "string" }, uid: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1OwnerReference: { type: "object", properties: { apiVersion: { type: "string" }, blockOwnerDeletion: { type: "boolean" }, controller: { type: "boolean" }, kind: { type: "string" }, name: { type: "string" }, uid: { type: "string" } }, required: ["apiVersion", "kind", "name", "uid"] }, IoK8sApimachineryPkgApisMetaV1Patch: { type: "object" }, IoK8sApimachineryPkgApisMetaV1Preconditions: { type: "object", properties: { resourceVersion: { type: "string" }, uid: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1ServerAddressByClientCIDR: { type: "object", properties: { clientCIDR: { type: "string" }, serverAddress: { type: "string" } }, required: ["clientCIDR", "serverAddress"] }, IoK8sApimachineryPkgApisMetaV1ShardInfo: { type: "object", properties: { selector: { type: "string" } }, required: ["selector"] }, IoK8sApimachineryPkgApisMetaV1Status: { type: "object", properties: { apiVersion: { type: "string" }, code: { type: "integer", format: "int32" }, details: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1StatusDetails" }, kind: { type: "string" }, message: { type: "string" }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" }, reason: { type: "string" }, status: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1StatusCause: { type: "object", properties: { field: { type: "string" }, message: { type: "string" }, reason: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1StatusDetails: { type: "object", properties: { causes: { type: "array", items: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1StatusCause" } }, group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, retryAfterSeconds: { type: "integer", format: "int32" }, uid: { type: "string" } } }, IoK8sApimachineryPkgApisMetaV1Time: { type: "string", format: "date-time" }, IoK8sApimachineryPkgApisMetaV1WatchEvent: { type: "object", properties: { object: { $ref: "#/definitions/IoK8sApimachineryPkgRuntimeRawExtension" }, type: { type: "string" } }, required: ["object", "type"] }, IoK8sApimachineryPkgRuntimeRawExtension: { type: "object" }, IoK8sApimachineryPkgUtilIntstrIntOrString: { type: ["string", "integer"], format: "int-or-string" }, IoK8sApimachineryPkgVersionInfo: { type: "object", properties: { buildDate: { type: "string" }, compiler: { type: "string" }, emulationMajor: { type: "string" }, emulationMinor: { type: "string" }, gitCommit: { type: "string" }, gitTreeState: { type: "string" }, gitVersion: { type: "string" }, goVersion: { type: "string" }, major: { type: "string" }, minCompatibilityMajor: { type: "string" }, minCompatibilityMinor: { type: "string" }, minor: { type: "string" }, platform: { type: "string" } }, required: ["buildDate", "compiler", "gitCommit", "gitTreeState", "gitVersion", "goVersion", "major", "minor", "platform"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1APIService: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiregistration.k8s.io/v1"] }, kind: { type: "string", enum: ["APIService"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceSpec" }, status: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceStatus" } }, required: ["apiVersion", "kind"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiregistration.k8s.io/v1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1APIService" } }, kind: { type: "string", enum: ["APIServiceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceSpec: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, group: { type: "string" }, groupPriorityMinimum: { type: "integer", format: "int32" }, insecureSkipTLSVerify: { type: "boolean" }, service: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1ServiceReference" }, version: { type: "string" }, versionPriority: { type: "integer", format: "int32" } }, required: ["groupPriorityMinimum", "versionPriority"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1APIServiceCondition" } } } }, IoK8sKubeAggregatorPkgApisApiregistrationV1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, port: { type: "integer", format: "int32" } } }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIService: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiregistration.k8s.io/v1beta1"] }, kind: { type: "string", enum: ["APIService"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ObjectMeta" }, spec: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceSpec" }, status: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceStatus" } }, required: ["apiVersion", "kind"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceCondition: { type: "object", properties: { lastTransitionTime: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1Time" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, type: { type: "string" } }, required: ["status", "type"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceList: { type: "object", properties: { apiVersion: { type: "string", enum: ["apiregistration.k8s.io/v1beta1"] }, items: { type: "array", items: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIService" } }, kind: { type: "string", enum: ["APIServiceList"] }, metadata: { $ref: "#/definitions/IoK8sApimachineryPkgApisMetaV1ListMeta" } }, required: ["apiVersion", "items", "kind"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceSpec: { type: "object", properties: { caBundle: { type: "string", format: "byte" }, group: { type: "string" }, groupPriorityMinimum: { type: "integer", format: "int32" }, insecureSkipTLSVerify: { type: "boolean" }, service: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1beta1ServiceReference" }, version: { type: "string" }, versionPriority: { type: "integer", format: "int32" } }, required: ["groupPriorityMinimum", "versionPriority"] }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceStatus: { type: "object", properties: { conditions: { type: "array", items: { $ref: "#/definitions/IoK8sKubeAggregatorPkgApisApiregistrationV1beta1APIServiceCondition" } } } }, IoK8sKubeAggregatorPkgApisApiregistrationV1beta1ServiceReference: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, port: { type: "integer", format: "int32" } } } } };
+
+// src/schema/checks.ts
+var QNAME_CHAR = "[A-Za-z0-9]";
+var QNAME_EXT_CHAR = "[-A-Za-z0-9_.]";
+var QUALIFIED_NAME_FMT = `(${QNAME_CHAR}${QNAME_EXT_CHAR}*)?${QNAME_CHAR}`;
+var QUALIFIED_NAME_ERR = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+var QUALIFIED_NAME_MAX = 63;
+var QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
+var LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
+var LABEL_VALUE_ERR = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+var LABEL_VALUE_MAX = 63;
+var LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
+var DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var DNS1123_LABEL_ERR = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+var DNS1123_LABEL_MAX = 63;
+var DNS1123_LABEL = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+var DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+var DNS1123_SUBDOMAIN_ERR = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+var DNS1123_SUBDOMAIN_MAX = 253;
+var DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+var DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
+var DNS1035_LABEL_ERR = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+var DNS1035_LABEL_MAX = 63;
+var DNS1035_LABEL = new RegExp(`^${DNS1035_LABEL_FMT}$`);
+var CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+";
+var CONFIG_KEY_ERR = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+var CONFIG_KEY = new RegExp(`^${CONFIG_KEY_FMT}$`);
+var encoder = new TextEncoder();
+var byteLength = (value) => encoder.encode(value).length;
+var maxLenError = (length) => `must be no more than ${length} characters`;
+var EMPTY_ERROR = "must be non-empty";
+function regexError(message, format, ...examples) {
+  if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
+  let text = `${message} (e.g. `;
+  examples.forEach((example, i) => {
+    if (i > 0) text += " or ";
+    text += `'${example}', `;
+  });
+  return `${text}regex used for validation is '${format}')`;
+}
+function isQualifiedName(value) {
+  const errors = [];
+  const parts = value.split("/");
+  let name;
+  if (parts.length === 1) {
+    name = parts[0];
+  } else if (parts.length === 2) {
+    const prefix = parts[0];
+    name = parts[1];
+    if (prefix.length === 0) errors.push(`prefix part ${EMPTY_ERROR}`);
+    else errors.push(...isDns1123Subdomain(prefix).map((message) => `prefix part ${message}`));
+  } else {
+    return [
+      `a valid label key ${regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
+    ];
+  }
+  if (name.length === 0) errors.push(`name part ${EMPTY_ERROR}`);
+  else if (byteLength(name) > QUALIFIED_NAME_MAX) errors.push(`name part ${maxLenError(QUALIFIED_NAME_MAX)}`);
+  if (!QUALIFIED_NAME.test(name)) errors.push(`name part ${regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")}`);
+  return errors;
+}
+function isValidLabelValue(value) {
+  const errors = [];
+  if (byteLength(value) > LABEL_VALUE_MAX) errors.push(maxLenError(LABEL_VALUE_MAX));
+  if (!LABEL_VALUE.test(value)) errors.push(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
+  return errors;
+}
+function isDns1123Subdomain(value) {
+  const errors = [];
+  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (!DNS1123_SUBDOMAIN.test(value)) errors.push(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, "example.com"));
+  return errors;
+}
+function isDns1123Label(value) {
+  const errors = [];
+  if (byteLength(value) > DNS1123_LABEL_MAX) errors.push(maxLenError(DNS1123_LABEL_MAX));
+  if (!DNS1123_LABEL.test(value)) errors.push(DNS1123_SUBDOMAIN.test(value) ? "must not contain dots" : regexError(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, "my-name", "123-abc"));
+  return errors;
+}
+function isDns1035Label(value) {
+  const errors = [];
+  if (byteLength(value) > DNS1035_LABEL_MAX) errors.push(maxLenError(DNS1035_LABEL_MAX));
+  if (!DNS1035_LABEL.test(value)) errors.push(regexError(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, "my-name", "abc-123"));
+  return errors;
+}
+function isConfigMapKey(value) {
+  const errors = [];
+  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (!CONFIG_KEY.test(value)) errors.push(regexError(CONFIG_KEY_ERR, CONFIG_KEY_FMT, "key.name", "KEY_NAME", "key-name"));
+  if (value === ".") errors.push("must not be '.'");
+  else if (value === "..") errors.push("must not be '..'");
+  else if (value.startsWith("..")) errors.push("must not start with '..'");
+  return errors;
+}
+function isValidPathSegmentName(value) {
+  for (const illegal of [".", ".."]) if (value === illegal) return [`may not be '${illegal}'`];
+  return ["/", "%"].filter((illegal) => value.includes(illegal)).map((illegal) => `may not contain '${illegal}'`);
+}
+var SPLIT_RE = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+var ERR_FORMAT_WRONG = `quantities must match the regular expression '${SPLIT_RE}'`;
+var ERR_NUMERIC = "unable to parse numeric part of quantity";
+var ERR_SUFFIX = "unable to parse quantity's suffix";
+var MAX_INT64_FACTORS = 18;
+var NANO = -9;
+var SUFFIX_CHARS = "eEinumkKMGTP";
+var isDigit2 = (char) => char !== void 0 && char >= "0" && char <= "9";
+function scanQuantity(text) {
+  let positive = true;
+  let pos = 0;
+  const end = text.length;
+  if (pos < end) {
+    if (text[0] === "-") {
+      positive = false;
+      pos++;
+    } else if (text[0] === "+") {
+      pos++;
+    }
+  }
+  for (let i = pos; ; i++) {
+    if (i >= end) return { positive, value: "0", num: "0", denom: "", suffix: "" };
+    if (text[i] !== "0") break;
+    pos++;
+  }
+  let num = "";
+  for (let i = pos; ; i++) {
+    if (i >= end) return { positive, value: text, num: text.slice(pos), denom: "", suffix: "" };
+    if (!isDigit2(text[i])) {
+      num = text.slice(pos, i);
+      pos = i;
+      break;
+    }
+  }
+  if (num.length === 0) num = "0";
+  let denom = "";
+  if (pos < end && text[pos] === ".") {
+    pos++;
+    for (let i = pos; ; i++) {
+      if (i >= end) return { positive, value: text, num, denom: text.slice(pos), suffix: "" };
+      if (!isDigit2(text[i])) {
+        denom = text.slice(pos, i);
+        pos = i;
+        break;
+      }
+    }
+  }
+  const value = text.slice(0, pos);
+  const suffixStart = pos;
+  for (let i = pos; ; i++) {
+    if (i >= end) return { positive, value, num, denom, suffix: text.slice(suffixStart) };
+    if (!SUFFIX_CHARS.includes(text[i])) {
+      pos = i;
+      break;
+    }
+  }
+  if (pos < end && (text[pos] === "-" || text[pos] === "+")) pos++;
+  for (let i = pos; ; i++) {
+    if (i >= end) return { positive, value, num, denom, suffix: text.slice(suffixStart) };
+    if (!isDigit2(text[i])) return void 0;
+  }
+}
+var DECIMAL_SUFFIXES = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+var BINARY_SUFFIXES = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+var INT64_MIN2 = -(2n ** 63n);
+var INT64_MAX2 = 2n ** 63n - 1n;
+function interpretSuffix(suffix) {
+  if (Object.hasOwn(DECIMAL_SUFFIXES, suffix)) return { base: 10, exponent: DECIMAL_SUFFIXES[suffix], format: "DecimalSI" };
+  if (Object.hasOwn(BINARY_SUFFIXES, suffix)) return { base: 2, exponent: BINARY_SUFFIXES[suffix], format: "BinarySI" };
+  if (suffix.length > 1 && (suffix[0] === "e" || suffix[0] === "E")) {
+    const digits = suffix.slice(1);
+    if (!/^[+-]?[0-9]+$/.test(digits)) return void 0;
+    const parsed2 = BigInt(digits);
+    if (parsed2 < INT64_MIN2 || parsed2 > INT64_MAX2) return void 0;
+    return { base: 10, exponent: Number(BigInt.asIntN(32, parsed2)), format: "DecimalExponent" };
+  }
+  return void 0;
+}
+function parse4(input) {
+  if (typeof input === "number" && !Number.isFinite(input)) return { reason: ERR_NUMERIC };
+  const text = typeof input === "number" ? String(input) : input.trim();
+  if (text.length === 0) return { reason: ERR_FORMAT_WRONG };
+  const scanned = scanQuantity(text);
+  if (!scanned) return { reason: ERR_FORMAT_WRONG };
+  const suffix = interpretSuffix(scanned.suffix);
+  if (!suffix) return { reason: ERR_SUFFIX };
+  let precision;
+  let scale = 0;
+  if (suffix.format === "BinarySI") {
+    precision = suffix.exponent >= 0 && scanned.denom.length === 0 ? 15 - scanned.num.length - Math.trunc(suffix.exponent * 3 / 10) - 1 : -1;
+  } else {
+    scale = suffix.exponent;
+    precision = MAX_INT64_FACTORS - (scanned.num.length + scanned.denom.length);
+  }
+  scale -= scanned.denom.length;
+  const fastPath = precision >= 0 && scale >= NANO;
+  if (!fastPath && !/[0-9]/.test(scanned.value)) return { reason: ERR_NUMERIC };
+  return { scanned, suffix };
+}
+function parseQuantity(value) {
+  const parsed2 = parse4(value);
+  return "reason" in parsed2 ? { ok: false, reason: parsed2.reason } : { ok: true };
+}
+function rational({ scanned, suffix }) {
+  const digits = BigInt(scanned.num + scanned.denom);
+  let n = scanned.positive ? digits : -digits;
+  let d = 10n ** BigInt(scanned.denom.length);
+  if (suffix.base === 2) n *= 2n ** BigInt(suffix.exponent);
+  else if (Math.abs(suffix.exponent) > 400) return void 0;
+  else if (suffix.exponent >= 0) n *= 10n ** BigInt(suffix.exponent);
+  else d *= 10n ** BigInt(-suffix.exponent);
+  return { n, d };
+}
+var compare = (a, b) => {
+  const left = a.n * b.d;
+  const right = b.n * a.d;
+  return left < right ? -1 : left > right ? 1 : 0;
+};
+var isPlaceholder = (value) => value.includes("${");
+function at(base, key) {
+  if (typeof key === "number") return `${base}[${key}]`;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return base ? `${base}.${key}` : key;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+var TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+var BUILT_IN_GROUPS = /* @__PURE__ */ new Set([
+  "",
+  "apps",
+  "batch",
+  "autoscaling",
+  "policy",
+  "extensions",
+  "admissionregistration.k8s.io",
+  "apiextensions.k8s.io",
+  "apiregistration.k8s.io",
+  "apiserver.k8s.io",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "certificates.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "events.k8s.io",
+  "flowcontrol.apiserver.k8s.io",
+  "internal.apiserver.k8s.io",
+  "metrics.k8s.io",
+  "networking.k8s.io",
+  "node.k8s.io",
+  "rbac.authorization.k8s.io",
+  "resource.k8s.io",
+  "scheduling.k8s.io",
+  "storage.k8s.io",
+  "storagemigration.k8s.io"
+]);
+var NAME_RULES = {
+  "/Pod": "subdomain",
+  "/ReplicationController": "subdomain",
+  "/Node": "subdomain",
+  "/LimitRange": "subdomain",
+  "/ResourceQuota": "subdomain",
+  "/Secret": "subdomain",
+  "/ServiceAccount": "subdomain",
+  "/Endpoints": "subdomain",
+  "/ConfigMap": "subdomain",
+  "/Namespace": "label",
+  "/Service": "service",
+  "apps/Deployment": "subdomain",
+  "apps/DaemonSet": "subdomain",
+  "apps/ReplicaSet": "subdomain",
+  "apps/StatefulSet": "label",
+  "batch/Job": "subdomain",
+  "batch/CronJob": "cronjob",
+  "networking.k8s.io/NetworkPolicy": "subdomain",
+  "networking.k8s.io/Ingress": "subdomain",
+  "networking.k8s.io/IngressClass": "subdomain",
+  "storage.k8s.io/StorageClass": "subdomain",
+  "scheduling.k8s.io/PriorityClass": "subdomain",
+  "node.k8s.io/RuntimeClass": "subdomain",
+  "rbac.authorization.k8s.io/Role": "path-segment",
+  "rbac.authorization.k8s.io/ClusterRole": "path-segment",
+  "rbac.authorization.k8s.io/RoleBinding": "path-segment",
+  "rbac.authorization.k8s.io/ClusterRoleBinding": "path-segment"
+};
+var DNS_LABEL_RECOMMENDED = /* @__PURE__ */ new Set(["/Pod", "/ReplicationController", "apps/ReplicaSet", "apps/Deployment", "batch/Job", "batch/CronJob"]);
+var CRONJOB_NAME_MAX = 52;
+function nameRuleOf(id) {
+  return NAME_RULES[`${id.group}/${id.kind}`] ?? (BUILT_IN_GROUPS.has(id.group) ? void 0 : "subdomain");
+}
+function podTemplatesOf(object, id) {
+  const template = (path24, holder) => {
+    const value = record(holder.template);
+    const base = path24 ? `${path24}.template` : "template";
+    return { metadata: { path: `${base}.metadata`, value: value.metadata }, spec: { path: `${base}.spec`, value: value.spec } };
+  };
+  const spec = record(object.spec);
+  switch (`${id.group}/${id.kind}`) {
+    case "/Pod":
+      return [{ spec: { path: "spec", value: object.spec } }];
+    case "/PodTemplate":
+      return [template("", object)];
+    case "/ReplicationController":
+    case "apps/Deployment":
+    case "apps/DaemonSet":
+    case "apps/ReplicaSet":
+    case "apps/StatefulSet":
+    case "extensions/Deployment":
+    case "extensions/DaemonSet":
+    case "extensions/ReplicaSet":
+    case "batch/Job":
+      return [template("spec", spec)];
+    case "batch/CronJob":
+      return [template("spec.jobTemplate.spec", record(record(spec.jobTemplate).spec))];
+    default:
+      return [];
+  }
+}
+function metadataBlocksOf(object, id) {
+  const blocks = [{ path: "metadata", value: record(object.metadata) }];
+  if (`${id.group}/${id.kind}` === "batch/CronJob") {
+    blocks.push({ path: "spec.jobTemplate.metadata", value: record(record(record(object.spec).jobTemplate).metadata) });
+  }
+  for (const template of podTemplatesOf(object, id)) {
+    if (template.metadata) blocks.push({ path: template.metadata.path, value: record(template.metadata.value) });
+  }
+  return blocks;
+}
+var CONTAINER_FIELDS = ["initContainers", "containers", "ephemeralContainers"];
+var Collector = class {
+  constructor(object) {
+    this.object = object;
+  }
+  object;
+  findings = [];
+  add(ruleId, severity, path24, message) {
+    this.findings.push({ ruleId, severity, message, object: this.object, path: path24 });
+  }
+  labels(labels, path24) {
+    for (const [key, value] of Object.entries(labels)) {
+      const keyPath = at(path24, key);
+      if (!isPlaceholder(key)) {
+        const reasons = isQualifiedName(key);
+        if (reasons.length) this.add("label-key-invalid", "error", keyPath, `label key ${JSON.stringify(key)} is invalid: ${reasons.join("; ")}`);
+      }
+      if (typeof value === "string" && !isPlaceholder(value)) {
+        const reasons = isValidLabelValue(value);
+        if (reasons.length) this.add("label-value-invalid", "error", keyPath, `label value ${JSON.stringify(value)} is invalid: ${reasons.join("; ")}`);
+      }
+    }
+  }
+  annotations(annotations, path24) {
+    let size = 0;
+    for (const [key, value] of Object.entries(annotations)) {
+      size += byteLength(key) + (typeof value === "string" ? byteLength(value) : 0);
+      if (isPlaceholder(key)) continue;
+      const reasons = isQualifiedName(key.toLowerCase());
+      if (reasons.length) this.add("annotation-key-invalid", "error", at(path24, key), `annotation key ${JSON.stringify(key)} is invalid: ${reasons.join("; ")}`);
+    }
+    if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
+      this.add(
+        "annotations-too-large",
+        "error",
+        path24,
+        `annotations are too long: keys and values take ${size} bytes, the limit is ${TOTAL_ANNOTATION_SIZE_LIMIT} (256 KiB)`
+      );
+    }
+  }
+  name(id, name) {
+    if (typeof name !== "string" || name === "" || isPlaceholder(name)) return;
+    const rule = nameRuleOf(id);
+    if (!rule) return;
+    const fail = (reasons2) => this.add("name-invalid", "error", "metadata.name", `${id.kind} name ${JSON.stringify(name)} is invalid: ${reasons2.join("; ")}`);
+    let reasons;
+    switch (rule) {
+      case "label":
+        reasons = isDns1123Label(name);
+        break;
+      case "path-segment":
+        reasons = isValidPathSegmentName(name);
+        break;
+      case "service": {
+        reasons = isDns1035Label(name);
+        if (reasons.length && isDns1123Label(name).length === 0) {
+          this.add(
+            "name-invalid",
+            "warning",
+            "metadata.name",
+            `Service name ${JSON.stringify(name)} starts with a digit: only clusters with the RelaxedServiceNameValidation feature gate accept it (${reasons.join("; ")})`
+          );
+          return;
+        }
+        break;
+      }
+      case "cronjob":
+        reasons = isDns1123Subdomain(name);
+        if (byteLength(name) > CRONJOB_NAME_MAX) reasons.push(`${maxLenError(CRONJOB_NAME_MAX)} (the controller appends an 11-character suffix to Job names)`);
+        break;
+      default:
+        reasons = isDns1123Subdomain(name);
+    }
+    if (reasons.length) return fail(reasons);
+    if (DNS_LABEL_RECOMMENDED.has(`${id.group}/${id.kind}`)) {
+      const labelReasons = isDns1123Label(name);
+      if (labelReasons.length) {
+        this.add(
+          "name-not-dns-label",
+          "warning",
+          "metadata.name",
+          `${id.kind} name ${JSON.stringify(name)}: a DNS label is recommended, as pods take their hostname from it: ${labelReasons.join("; ")}`
+        );
+      }
+    }
+  }
+  namespace(namespace) {
+    if (typeof namespace !== "string" || namespace === "" || isPlaceholder(namespace)) return;
+    const reasons = isDns1123Label(namespace);
+    if (reasons.length) this.add("namespace-invalid", "error", "metadata.namespace", `namespace ${JSON.stringify(namespace)} is invalid: ${reasons.join("; ")}`);
+  }
+  configKeys(data, path24) {
+    for (const key of Object.keys(data)) {
+      if (isPlaceholder(key)) continue;
+      const reasons = isConfigMapKey(key);
+      if (reasons.length) this.add("config-key-invalid", "error", at(path24, key), `key ${JSON.stringify(key)} is invalid: ${reasons.join("; ")}`);
+    }
+  }
+  /** A quantity; its parsed form when it is valid and can be compared. */
+  quantity(value, path24) {
+    if (typeof value !== "string" && typeof value !== "number") return void 0;
+    if (typeof value === "string" && isPlaceholder(value)) return void 0;
+    const parsed2 = parse4(value);
+    if ("reason" in parsed2) {
+      this.add("quantity-invalid", "error", path24, `quantity ${JSON.stringify(value)} is invalid: ${parsed2.reason}`);
+      return void 0;
+    }
+    const exact = rational(parsed2);
+    if (exact && exact.n < 0n) {
+      this.add("quantity-invalid", "error", path24, `quantity ${JSON.stringify(value)} is invalid: must be greater than or equal to 0`);
+      return void 0;
+    }
+    return parsed2;
+  }
+  resourceList(list2, path24) {
+    const parsed2 = /* @__PURE__ */ new Map();
+    for (const [name, value] of Object.entries(list2)) {
+      const quantity = this.quantity(value, at(path24, name));
+      if (quantity) parsed2.set(name, quantity);
+    }
+    return parsed2;
+  }
+  /** requests and limits of a container, a PVC or a claim template; a request above its limit is an error. */
+  requirements(resources, path24) {
+    const requests = this.resourceList(record(resources.requests), at(path24, "requests"));
+    const limits = this.resourceList(record(resources.limits), at(path24, "limits"));
+    for (const [name, request2] of requests) {
+      const limit = limits.get(name);
+      if (!limit) continue;
+      const a = rational(request2);
+      const b = rational(limit);
+      if (a && b && compare(a, b) > 0) {
+        const written = (value) => String(value);
+        this.add(
+          "limit-below-request",
+          "error",
+          at(at(path24, "requests"), name),
+          `${name} request ${written(record(resources.requests)[name])} must be less than or equal to ${name} limit of ${written(record(resources.limits)[name])}`
+        );
+      }
+    }
+  }
+};
+function checkObject(manifest) {
+  const { object, id } = manifest;
+  const collect = new Collector(id);
+  const metadata = record(object.metadata);
+  collect.name(id, metadata.name);
+  collect.namespace(metadata.namespace);
+  for (const block of metadataBlocksOf(object, id)) {
+    collect.labels(record(block.value.labels), at(block.path, "labels"));
+    collect.annotations(record(block.value.annotations), at(block.path, "annotations"));
+  }
+  for (const template of podTemplatesOf(object, id)) {
+    const podSpec = record(template.spec.value);
+    for (const field of CONTAINER_FIELDS) {
+      list(podSpec[field]).forEach((container, i) => {
+        const path24 = at(at(at(template.spec.path, field), i), "resources");
+        collect.requirements(record(record(container).resources), path24);
+      });
+    }
+  }
+  const spec = record(object.spec);
+  switch (`${id.group}/${id.kind}`) {
+    case "/ConfigMap":
+      collect.configKeys(record(object.data), "data");
+      collect.configKeys(record(object.binaryData), "binaryData");
+      break;
+    case "/Secret":
+      collect.configKeys(record(object.data), "data");
+      collect.configKeys(record(object.stringData), "stringData");
+      break;
+    case "/ResourceQuota":
+      collect.resourceList(record(spec.hard), "spec.hard");
+      break;
+    case "/LimitRange":
+      list(spec.limits).forEach((item, i) => {
+        for (const field of ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"]) {
+          collect.resourceList(record(record(item)[field]), at(at("spec.limits", i), field));
+        }
+      });
+      break;
+    case "/PersistentVolumeClaim":
+      collect.requirements(record(spec.resources), "spec.resources");
+      break;
+    case "apps/StatefulSet":
+      list(spec.volumeClaimTemplates).forEach((claim, i) => {
+        collect.requirements(record(record(record(claim).spec).resources), `spec.volumeClaimTemplates[${i}].spec.resources`);
+      });
+      break;
+  }
+  return collect.findings;
+}
+function describe(id) {
+  const kind = id.group ? `${id.kind}.${id.group}` : id.kind;
+  return `${kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
+}
+function duplicates(manifests) {
+  const findings = [];
+  const first = /* @__PURE__ */ new Map();
+  for (const manifest of manifests) {
+    if (!manifest.id.name) continue;
+    const key = objectKey(manifest.id);
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, manifest);
+      continue;
+    }
+    const where = (m) => `${m.rendered.index + 1} (line ${m.rendered.line})`;
+    findings.push({
+      ruleId: "object-duplicate",
+      severity: "error",
+      message: `${describe(manifest.id)} is rendered more than once: documents ${where(earlier)} and ${where(manifest)} of the output`,
+      object: manifest.id,
+      path: "metadata.name"
+    });
+  }
+  return findings;
+}
+function checkObjects(manifests) {
+  return [...manifests.flatMap(checkObject), ...duplicates(manifests)];
+}
+
+// src/schema/builtin.ts
+var FILE = definitions_default;
+var BUILTIN_KUBERNETES_VERSION = FILE.kubernetesVersion;
+var BUILTIN_SOURCE = FILE.generatedFrom;
+var STRICT_ID = "k8s-builtin-strict";
+var LAX_ID = "k8s-builtin-lax";
+var INT32 = { minimum: -2147483648, maximum: 2147483647 };
+function builtinDefinition(apiVersion, kind) {
+  return FILE.kinds[`${apiVersion}/${kind}`];
+}
+function builtinKindsOf(kind) {
+  return Object.keys(FILE.kinds).filter((key) => key.endsWith(`/${kind}`)).map((key) => key.slice(0, -kind.length - 1));
+}
+function addBuiltinSchemas(ajv2) {
+  if (ajv2.getSchema(STRICT_ID)) return;
+  ajv2.addFormat("k8s:quantity", { type: "string", validate: (value) => parseQuantity(value).ok });
+  ajv2.addSchema({ $id: STRICT_ID, definitions: variant(true) });
+  ajv2.addSchema({ $id: LAX_ID, definitions: variant(false) });
+}
+function builtinRef(definition, strict) {
+  return { $ref: `${strict ? STRICT_ID : LAX_ID}#/definitions/${definition}` };
+}
+function variant(strict) {
+  return Object.fromEntries(Object.entries(FILE.definitions).map(([name, schema]) => [name, rewrite(schema, strict)]));
+}
+function rewrite(schema, strict) {
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "properties") {
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, property]) => [name, rewrite(property, strict)]));
+    } else if ((key === "items" || key === "additionalProperties") && typeof value === "object" && value !== null) {
+      out[key] = rewrite(value, strict);
+    } else if (key === "format") {
+      switch (value) {
+        case "int32":
+          Object.assign(out, INT32);
+          break;
+        case "quantity":
+          out.format = "k8s:quantity";
+          break;
+        case "date-time":
+          out.format = "crd:datetime";
+          break;
+        case "byte":
+          out.format = "crd:byte";
+          break;
+      }
+    } else out[key] = value;
+  }
+  if (strict && out.type === "object" && out.properties && out.additionalProperties === void 0) out.additionalProperties = false;
+  return out;
+}
+
+// src/schema/locate.ts
+var import_yaml20 = __toESM(require_dist(), 1);
+var SourceLocator = class {
+  constructor(root, files) {
+    this.root = root;
+    this.files = files;
+  }
+  root;
+  files;
+  loaded = /* @__PURE__ */ new Map();
+  ready = /* @__PURE__ */ new Map();
+  /** Files already parsed by the caller (plain manifests given on the command line) are not read again. */
+  seed(file, parsed2) {
+    const loaded = { parsed: parsed2, documents: parsed2.documents };
+    this.loaded.set(file, Promise.resolve(loaded));
+    this.ready.set(file, loaded);
+  }
+  /**
+   * Reads (once per run) the files the answers may come from: the manifests' own sources and `patchFiles`, the YAML
+   * files of the environment a patch may come from (a file that does not parse is left out). Returns `locate`:
+   * the file and line of the value at a path of an object, as precise as can be known; undefined without a source.
+   */
+  async prepare(manifests, patchFiles = []) {
+    const candidates = patchFiles.filter((file) => /\.ya?ml$/i.test(file));
+    const wanted = new Set(candidates);
+    for (const manifest of manifests) if (manifest.source) wanted.add(manifest.source.file);
+    await Promise.all([...wanted].map(async (file) => this.ready.set(file, await this.load(file))));
+    return (manifest, path24) => this.locate(manifest, path24, candidates);
+  }
+  locate(manifest, path24, candidates) {
+    const source = manifest.source;
+    if (!source) return void 0;
+    const file = this.ready.get(source.file);
+    const document = file?.documents.find((candidate) => candidate.line === source.line);
+    const rendered = valueAt2(manifest.object, path24);
+    if (file && document) {
+      const found = walk(document.doc.contents, path24, manifest.object);
+      if (found.complete && sameValue(found.value, rendered)) return { file: source.file, line: lineOfNode(file.parsed, found.at, source.line ?? 1) };
+      const patched = this.fromPatches(manifest, path24, rendered, source.file, candidates);
+      if (patched) return patched;
+      return { file: source.file, line: lineOfNode(file.parsed, found.at, source.line ?? 1) };
+    }
+    return this.fromPatches(manifest, path24, rendered, source.file, candidates) ?? source;
+  }
+  fromPatches(manifest, path24, rendered, except, candidates) {
+    if (path24.length === 0 || rendered === void 0) return void 0;
+    for (const file of candidates) {
+      if (file === except) continue;
+      const loaded = this.ready.get(file);
+      for (const document of loaded?.documents ?? []) {
+        const value = record(document.value);
+        const name = record(value.metadata).name;
+        if (value.kind !== manifest.id.kind || typeof name !== "string" || !manifest.id.name.includes(name)) continue;
+        const found = walk(document.doc.contents, path24, manifest.object);
+        if (found.complete && sameValue(found.value, rendered)) return { file, line: lineOfNode(loaded.parsed, found.at, document.line) };
+      }
+    }
+    return void 0;
+  }
+  load(file) {
+    let loading = this.loaded.get(file);
+    if (!loading) {
+      loading = (async () => {
+        try {
+          const parsed2 = parseYaml(await this.files.readText(joinRepoPath(this.root, file)), file);
+          return { parsed: parsed2, documents: parsed2.documents };
+        } catch {
+          return void 0;
+        }
+      })();
+      this.loaded.set(file, loading);
+    }
+    return loading;
+  }
+};
+function walk(root, path24, object) {
+  let node = root;
+  let at2 = root;
+  let renderedParent = object;
+  for (let i = 0; i < path24.length; i++) {
+    const step = path24[i];
+    const renderedValue = renderedParent !== null && typeof renderedParent === "object" ? renderedParent[step] : void 0;
+    let next;
+    let key;
+    if ((0, import_yaml20.isMap)(node) && typeof step === "string") {
+      const pair = node.items.find((item) => (0, import_yaml20.isScalar)(item.key) && item.key.value === step);
+      key = pair?.key;
+      next = pair ? pair.value ?? pair.key : void 0;
+    } else if ((0, import_yaml20.isSeq)(node) && typeof step === "number") {
+      const name = record(renderedValue).name;
+      next = typeof name === "string" ? node.items.find((item) => (0, import_yaml20.isMap)(item) && item.items.some((pair) => (0, import_yaml20.isScalar)(pair.key) && pair.key.value === "name" && (0, import_yaml20.isScalar)(pair.value) && pair.value.value === name)) : node.items[step];
+    }
+    if (next === void 0 || next === null) return { at: at2, value: void 0, complete: false };
+    node = next;
+    at2 = key ?? next;
+    renderedParent = renderedValue;
+  }
+  return { at: at2, value: node, complete: true };
+}
+function valueAt2(object, path24) {
+  let value = object;
+  for (const step of path24) {
+    if (value === null || typeof value !== "object") return void 0;
+    value = value[step];
+  }
+  return value;
+}
+function sameValue(value, rendered) {
+  if (rendered === void 0 || rendered === null || typeof rendered === "object") return true;
+  return (0, import_yaml20.isScalar)(value) && String(value.value) === String(rendered);
+}
+
+// src/schema/locations.ts
+import { createHash as createHash4 } from "node:crypto";
+import path20 from "node:path";
+import { fileURLToPath } from "node:url";
+var DEFAULT_SCHEMA_LOCATION = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json";
+var DEFAULT_LOCATION_SUFFIX = "/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json";
+var DEFAULT_TIMEOUT_MS = 3e4;
+var VARIABLE_NAMES = [
+  "NormalizedKubernetesVersion",
+  "StrictSuffix",
+  "ResourceKind",
+  "ResourceAPIVersion",
+  "Group",
+  "KindSuffix"
+];
+var LocationTemplateError = class extends Error {
+};
+function locationTemplate(location2) {
+  if (location2 === "default") return DEFAULT_SCHEMA_LOCATION;
+  return location2.endsWith("json") ? location2 : location2 + DEFAULT_LOCATION_SUFFIX;
+}
+function normalizeKubernetesVersion(version) {
+  if (version === "master") return version;
+  const bare = version.replace(/^v/, "");
+  return `v${/^\d+\.\d+$/.test(bare) ? `${bare}.0` : bare}`;
+}
+function templateVariables(apiVersion, kind, kubernetesVersion, strict) {
+  const groupParts = apiVersion.split("/");
+  const versionParts = groupParts[0].split(".");
+  let kindSuffix = `-${versionParts[0].toLowerCase()}`;
+  if (groupParts.length > 1) kindSuffix += `-${groupParts[1].toLowerCase()}`;
+  return {
+    NormalizedKubernetesVersion: normalizeKubernetesVersion(kubernetesVersion),
+    StrictSuffix: strict ? "-strict" : "",
+    ResourceKind: kind.toLowerCase(),
+    ResourceAPIVersion: groupParts[groupParts.length - 1],
+    Group: groupParts[0],
+    KindSuffix: kindSuffix
+  };
+}
+function expandLocation(template, variables) {
+  return parseTemplate2(locationTemplate(template)).map((part) => {
+    if (typeof part === "string") return part;
+    if (!VARIABLE_NAMES.includes(part.field)) {
+      throw new LocationTemplateError(
+        `{{ .${part.field} }} at offset ${part.offset}: can't evaluate field ${part.field} (the variables are ${VARIABLE_NAMES.join(", ")})`
+      );
+    }
+    return variables[part.field];
+  }).join("");
+}
+var GO_SPACE2 = /[ \t\r\n]/;
+var FIELD_ACTION = /^[ \t\r\n]*\.([\p{L}_][\p{L}\p{Nd}_]*)[ \t\r\n]*$/u;
+var parsedTemplates = /* @__PURE__ */ new Map();
+function parseTemplate2(template) {
+  const cached = parsedTemplates.get(template);
+  if (cached) return cached;
+  const parts = [];
+  let trimNext = false;
+  let position = 0;
+  const pushText = (text, trimEnd) => {
+    let value = trimNext ? text.replace(/^[ \t\r\n]+/, "") : text;
+    if (trimEnd) value = value.replace(/[ \t\r\n]+$/, "");
+    if (value) parts.push(value);
+  };
+  for (; ; ) {
+    const open2 = template.indexOf("{{", position);
+    if (open2 < 0) {
+      pushText(template.slice(position), false);
+      break;
+    }
+    let start = open2 + 2;
+    const trimBefore = template[start] === "-" && GO_SPACE2.test(template[start + 1] ?? "");
+    pushText(template.slice(position, open2), trimBefore);
+    if (trimBefore) start += 2;
+    if (template.startsWith("/*", start)) {
+      const end = template.indexOf("*/", start + 2);
+      if (end < 0) throw new LocationTemplateError(`unclosed comment at offset ${open2}`);
+      const after = end + 2;
+      if (template.startsWith("}}", after)) {
+        trimNext = false;
+        position = after + 2;
+      } else if (GO_SPACE2.test(template[after] ?? "") && template.startsWith("-}}", after + 1)) {
+        trimNext = true;
+        position = after + 4;
+      } else {
+        throw new LocationTemplateError(`comment ends before closing delimiter at offset ${open2}`);
+      }
+      continue;
+    }
+    const close = template.indexOf("}}", start);
+    if (close < 0) throw new LocationTemplateError(`unclosed action at offset ${open2}`);
+    let inner = template.slice(start, close);
+    const trimAfter = inner.length >= 2 && inner.endsWith("-") && GO_SPACE2.test(inner[inner.length - 2]);
+    if (trimAfter) inner = inner.slice(0, -1);
+    const match = FIELD_ACTION.exec(inner);
+    if (!match) {
+      throw new LocationTemplateError(
+        `unsupported template action ${JSON.stringify(template.slice(open2, close + 2))} at offset ${open2}: a location can use {{ .Field }} only`
+      );
+    }
+    parts.push({ field: match[1], offset: open2 });
+    trimNext = trimAfter;
+    position = close + 2;
+  }
+  parsedTemplates.set(template, parts);
+  return parts;
+}
+var FAILED = { kind: "failed" };
+var SchemaLocations = class {
+  constructor(settings, ports, root) {
+    this.settings = settings;
+    this.ports = ports;
+    this.root = root;
+    this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    for (const location2 of settings.locations) {
+      if (location2 === "default") continue;
+      const template = locationTemplate(location2);
+      const source = { location: location2, template, remote: template.startsWith("http"), disabled: false };
+      try {
+        expandLocation(template, templateVariables("v1", "Deployment", "master", true));
+      } catch (error2) {
+        source.disabled = true;
+        this.report(source, "template", `schema location ${location2} is not a valid template: ${messageOf(error2)} (skipped for this run)`);
+      }
+      this.sources.push(source);
+    }
+    if (settings.cacheDir !== void 0 && !path20.isAbsolute(settings.cacheDir)) {
+      throw new InternalError(`the schema cache directory must be an absolute path, got ${JSON.stringify(settings.cacheDir)}`);
+    }
+  }
+  settings;
+  ports;
+  root;
+  /** problems met so far, each reported once per location (not once per object) */
+  problems = [];
+  sources = [];
+  answers = /* @__PURE__ */ new Map();
+  reported = /* @__PURE__ */ new Set();
+  timeoutMs;
+  cacheReady;
+  /** True when no location other than "default" is configured: lookup would never find anything. */
+  get empty() {
+    return this.sources.length === 0;
+  }
+  async lookup(apiVersion, kind) {
+    const variables = templateVariables(apiVersion, kind, this.settings.kubernetesVersion, this.settings.strict);
+    const tried = [];
+    for (const source of this.sources) {
+      if (source.disabled) continue;
+      const target = expandLocation(source.template, variables);
+      const answer = source.remote ? await this.remember(`GET ${target}`, () => this.download(source, target)) : await this.readLocal(source, target);
+      if (answer.kind === "schema") return { found: true, schema: answer.schema, location: answer.where };
+      if (answer.kind === "missing") tried.push(answer.where);
+    }
+    return { found: false, tried };
+  }
+  remember(key, produce) {
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = produce();
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+  // --- HTTP ------------------------------------------------------------------------------------------------------
+  async download(source, url) {
+    const shown = displayUrl3(url);
+    const cacheFile = this.settings.cacheDir === void 0 ? void 0 : path20.join(this.settings.cacheDir, `${sha256(url)}.json`);
+    let writable = cacheFile !== void 0;
+    if (cacheFile !== void 0) {
+      const cached = await this.readCache(source, url, cacheFile);
+      if (cached === "not-a-file") writable = false;
+      else if (cached) return cached;
+    }
+    if (source.disabled) return FAILED;
+    let response;
+    try {
+      this.ports.logger.debug(`downloading schema ${shown}`);
+      response = await this.ports.http.get(url, { timeoutMs: this.timeoutMs });
+    } catch (error2) {
+      if (!source.disabled) {
+        source.disabled = true;
+        const reason = messageOf(error2).replace(/^GET \S+: /, "");
+        this.report(source, "unreachable", `schema location ${shown} could not be reached: ${reason} (skipped for the rest of this run)`);
+      }
+      return FAILED;
+    }
+    if (response.status === 404) {
+      this.ports.logger.debug(`no schema at ${shown} (HTTP 404)`);
+      return { kind: "missing", where: shown };
+    }
+    if (response.status !== 200) {
+      this.report(source, `http-${response.status}`, `schema location ${shown} answered HTTP ${response.status}: not used, the next location is tried`);
+      return FAILED;
+    }
+    const parsed2 = parseSchema(response.body);
+    if (typeof parsed2 === "string") {
+      this.report(source, "invalid-json", `schema at ${shown} ${parsed2}: not used, the next location is tried`);
+      return FAILED;
+    }
+    if (cacheFile !== void 0 && writable) await this.writeCache(source, cacheFile, response.body);
+    this.ports.logger.debug(`using schema found at ${shown}`);
+    return { kind: "schema", schema: parsed2, where: shown };
+  }
+  /** The cached answer, undefined to download, or "not-a-file" to download and leave the path alone. */
+  async readCache(source, url, file) {
+    const { files } = this.ports;
+    const shown = displayUrl3(url);
+    try {
+      const info2 = await files.stat(file);
+      if (!info2) return void 0;
+      if (info2.type !== "file") {
+        this.report(source, "cache-not-file", `schema cache path ${file} (for ${shown}) is a ${info2.type}, not a file: not used or overwritten`);
+        return "not-a-file";
+      }
+      const parsed2 = parseSchema(await files.readText(file));
+      if (typeof parsed2 === "string") {
+        this.report(source, "cache-corrupt", `corrupt cache file ${file} for ${shown} (${parsed2.replace(/^is /, "")}): fetched again`);
+        return void 0;
+      }
+      this.ports.logger.debug(`using cached schema ${file} for ${shown}`);
+      return { kind: "schema", schema: parsed2, where: shown };
+    } catch (error2) {
+      this.report(source, "cache-read", `schema cache file ${file} for ${shown} could not be read: ${messageOf(error2)}: fetched again`);
+      return void 0;
+    }
+  }
+  async writeCache(source, file, body) {
+    const dir = this.settings.cacheDir;
+    this.cacheReady ??= this.ports.files.mkdirp(dir).then(
+      () => true,
+      (error2) => {
+        this.report(source, "cache-dir", `schema cache directory ${dir} could not be created: ${messageOf(error2)} (schemas are not cached)`);
+        return false;
+      }
+    );
+    if (!await this.cacheReady) return;
+    try {
+      await this.ports.files.writeText(file, body);
+    } catch (error2) {
+      this.report(source, "cache-write", `schema cache file ${file} could not be written: ${messageOf(error2)}`);
+    }
+  }
+  // --- files -----------------------------------------------------------------------------------------------------
+  async readLocal(source, target) {
+    let file;
+    try {
+      file = target.startsWith("file:") ? fileURLToPath(target) : target;
+    } catch (error2) {
+      this.report(source, "file-url", `schema location ${target} is not a usable file URL: ${messageOf(error2)}`);
+      return FAILED;
+    }
+    if (!path20.isAbsolute(file)) {
+      if (this.root === void 0) {
+        source.disabled = true;
+        this.report(source, "relative", `schema location ${source.location} is a relative path, but no directory was given to resolve it against (skipped for this run)`);
+        return FAILED;
+      }
+      file = path20.resolve(this.root, file);
+    }
+    return this.remember(`FILE ${file}`, () => this.readFile(source, file));
+  }
+  async readFile(source, file) {
+    const { files } = this.ports;
+    try {
+      const real = await files.realpath(file);
+      const info2 = real === void 0 ? void 0 : await files.stat(real);
+      if (!real || !info2) {
+        this.ports.logger.debug(`no schema file ${file}`);
+        return { kind: "missing", where: file };
+      }
+      if (info2.type !== "file") {
+        this.report(source, "not-a-file", `schema location ${file} is a ${info2.type}, not a file: not used, the next location is tried`);
+        return FAILED;
+      }
+      const parsed2 = parseSchema(await files.readText(real));
+      if (typeof parsed2 === "string") {
+        this.report(source, "invalid-json", `schema file ${file} ${parsed2}: not used, the next location is tried`);
+        return FAILED;
+      }
+      this.ports.logger.debug(`using schema file ${file}`);
+      return { kind: "schema", schema: parsed2, where: file };
+    } catch (error2) {
+      this.report(source, "file-error", `schema file ${file} could not be read: ${messageOf(error2)}`);
+      return FAILED;
+    }
+  }
+  // --- problems --------------------------------------------------------------------------------------------------
+  /**
+   * One problem per location and kind of failure: the first one met is reported (its message names the URL or
+   * file); later ones of the same kind at that location only go to the debug log. Messages never change once
+   * reported, so a caller may read `problems` during the run and dedupe by message.
+   */
+  report(source, category, message) {
+    const key = `${source.location}\0${category}`;
+    if (this.reported.has(key)) {
+      this.ports.logger.debug(message);
+      return;
+    }
+    this.reported.add(key);
+    this.problems.push({ location: source.location, message });
+    this.ports.logger.debug(message);
+  }
+};
+function parseSchema(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text.trim() === "" ? "is empty, not valid JSON" : `is not valid JSON (${text.length} characters)`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `is valid JSON but not a JSON object (${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`})`;
+  }
+  return value;
+}
+function sha256(text) {
+  return createHash4("sha256").update(text).digest("hex");
+}
+function displayUrl3(url) {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1***@");
+}
+function messageOf(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/schema/validate.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+
+// src/schema/crd.ts
+import { isIP } from "node:net";
+function schemasFromCrd(crd) {
+  const problems = [];
+  try {
+    return { schemas: readCrd(crd, problems), problems };
+  } catch (error2) {
+    problems.push({ message: `could not read the CustomResourceDefinition: ${error2.message}` });
+    return { schemas: [], problems };
+  }
+}
+var V1 = "apiextensions.k8s.io/v1";
+var V1BETA1 = "apiextensions.k8s.io/v1beta1";
+function readCrd(crd, problems) {
+  if (crd.kind !== "CustomResourceDefinition" || crd.apiVersion !== V1 && crd.apiVersion !== V1BETA1) {
+    problems.push({ message: `not a CustomResourceDefinition of ${V1} or ${V1BETA1}` });
+    return [];
+  }
+  const v1 = crd.apiVersion === V1;
+  const spec = record(crd.spec);
+  const group = nonEmptyString(spec.group);
+  const kind = nonEmptyString(record(spec.names).kind);
+  const scope = spec.scope;
+  if (!group) problems.push({ message: "the group is missing", path: "spec.group" });
+  if (!kind) problems.push({ message: "the kind is missing", path: "spec.names.kind" });
+  if (scope !== "Namespaced" && scope !== "Cluster") problems.push({ message: 'the scope must be "Namespaced" or "Cluster"', path: "spec.scope" });
+  if (!group || !kind || scope !== "Namespaced" && scope !== "Cluster") return [];
+  const prunes = v1 ? spec.preserveUnknownFields !== true : spec.preserveUnknownFields === false;
+  const schemas = [];
+  for (const source of versionSources(spec, v1, problems)) {
+    const found = [];
+    if (source.schema === void 0) {
+      if (v1 || prunes) {
+        problems.push({ message: `version ${source.name} has no schema: the API server requires one`, path: source.schemaPath });
+        continue;
+      }
+    } else {
+      checkSchema(source.schema, source.schemaPath, "root", { structural: prunes, nested: false, resourceMeta: false }, found);
+    }
+    problems.push(...found);
+    if (found.length > 0) continue;
+    const root = source.schema === void 0 ? { type: "object", "x-kubernetes-preserve-unknown-fields": true } : record(source.schema);
+    const target = { group, version: source.name, kind, namespaced: scope === "Namespaced", statusSubresource: source.statusSubresource };
+    schemas.push({
+      group,
+      version: source.name,
+      kind,
+      scope,
+      strict: resourceSchema(root, target, { strict: prunes, prunes }),
+      lax: resourceSchema(root, target, { strict: false, prunes }),
+      served: source.served,
+      storage: source.storage,
+      ...source.deprecated ? { deprecated: source.deprecated } : {}
+    });
+  }
+  return schemas;
+}
+function versionSources(spec, v1, problems) {
+  const sharedSchema = v1 ? void 0 : record(spec.validation).openAPIV3Schema;
+  const sharedStatus = !v1 && record(spec.subresources).status !== void 0;
+  const written = list(spec.versions);
+  if (written.length === 0 && !v1 && nonEmptyString(spec.version)) {
+    return [{ name: spec.version, served: true, storage: true, schema: sharedSchema, schemaPath: "spec.validation.openAPIV3Schema", statusSubresource: sharedStatus }];
+  }
+  if (written.length === 0) problems.push({ message: "the CRD lists no versions", path: "spec.versions" });
+  const sources = [];
+  written.forEach((item, index) => {
+    const version = record(item);
+    const name = nonEmptyString(version.name);
+    if (!name) {
+      problems.push({ message: "a version needs a name", path: `spec.versions[${index}].name` });
+      return;
+    }
+    const own = record(version.schema).openAPIV3Schema;
+    const status = version.subresources === void 0 ? sharedStatus : record(version.subresources).status !== void 0;
+    sources.push({
+      name,
+      served: version.served === true,
+      storage: version.storage === true,
+      ...version.deprecated === true ? { deprecated: typeof version.deprecationWarning === "string" ? { warning: version.deprecationWarning } : {} } : {},
+      schema: own ?? sharedSchema,
+      schemaPath: own === void 0 && sharedSchema !== void 0 ? "spec.validation.openAPIV3Schema" : `spec.versions[${index}].schema.openAPIV3Schema`,
+      statusSubresource: status
+    });
+  });
+  return sources;
+}
+var OPENAPI_TYPES = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "array", "object"]);
+var UNSUPPORTED = ["id", "additionalItems", "patternProperties", "definitions", "dependencies"];
+var NUMBER_KEYWORDS = ["maximum", "minimum", "multipleOf"];
+var COUNT_KEYWORDS = ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"];
+var BOOLEAN_KEYWORDS = ["exclusiveMaximum", "exclusiveMinimum", "uniqueItems", "nullable", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string"];
+var NOT_IN_NESTED = ["type", "additionalProperties", "default", "title", "description", "nullable", "externalDocs", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string", "x-kubernetes-list-map-keys", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-validations"];
+function checkSchema(node, path24, level, context, problems, skipAnyOf = false) {
+  const problem2 = (message, at2 = path24) => void problems.push({ message, path: at2 });
+  if (!isObject(node)) {
+    problem2("must be an object (a schema)");
+    return;
+  }
+  const s = node;
+  if (s.$ref !== void 0) problem2("$ref is not supported", `${path24}.$ref`);
+  for (const key of UNSUPPORTED) if (s[key] !== void 0) problem2(`${key} is not supported`, `${path24}.${key}`);
+  checkKeywordTypes(s, path24, problem2);
+  if (s.type !== void 0) {
+    if (typeof s.type !== "string") problem2("must be a string", `${path24}.type`);
+    else if (s.type === "null") problem2("type cannot be set to null, use nullable as an alternative", `${path24}.type`);
+    else if (!OPENAPI_TYPES.has(s.type)) problem2(`"${s.type}" is not one of ${[...OPENAPI_TYPES].join(", ")}`, `${path24}.type`);
+  }
+  if (s.uniqueItems === true) problem2("uniqueItems cannot be set to true since the runtime complexity becomes quadratic", `${path24}.uniqueItems`);
+  if (s["x-kubernetes-preserve-unknown-fields"] === false) problem2("must be true or undefined", `${path24}.x-kubernetes-preserve-unknown-fields`);
+  if (typeof s.pattern === "string") {
+    const translated = goPattern(s.pattern);
+    if ("invalid" in translated) problem2(`must be a valid regular expression, but isn't: ${translated.invalid}`, `${path24}.pattern`);
+  }
+  const properties = s.properties === void 0 ? {} : s.properties;
+  if (!isObject(properties)) problem2("must be an object", `${path24}.properties`);
+  const props = isObject(properties) ? properties : {};
+  if (s.additionalProperties !== void 0 && Object.keys(props).length > 0 && (s.additionalProperties === false || isObject(s.additionalProperties))) {
+    problem2("additionalProperties and properties are mutual exclusive", `${path24}.additionalProperties`);
+  }
+  if (Array.isArray(s.items)) problem2("items must be a schema object and not an array", `${path24}.items`);
+  checkListAndMapTypes(s, path24, problem2);
+  const rootLike = !context.nested && (level === "root" || s["x-kubernetes-embedded-resource"] === true);
+  for (const [key, child] of Object.entries(props)) {
+    const meta = rootLike && (key === "metadata" || key === "kind" || key === "apiVersion");
+    checkSchema(child, `${path24}.properties${pathKey(key)}`, "field", { ...context, resourceMeta: context.resourceMeta || meta }, problems);
+  }
+  if (isObject(s.additionalProperties) || typeof s.additionalProperties === "boolean") {
+    if (isObject(s.additionalProperties)) checkSchema(s.additionalProperties, `${path24}.additionalProperties`, "field", context, problems);
+  } else if (s.additionalProperties !== void 0) problem2("must be an object or a boolean", `${path24}.additionalProperties`);
+  if (isObject(s.items)) checkSchema(s.items, `${path24}.items`, "item", context, problems);
+  for (const junctor of ["allOf", "anyOf", "oneOf"]) {
+    if (s[junctor] === void 0) continue;
+    if (!Array.isArray(s[junctor])) {
+      problem2("must be a list", `${path24}.${junctor}`);
+      continue;
+    }
+    if (junctor === "anyOf" && (skipAnyOf || isIntOrStringPair(s.anyOf))) continue;
+    s[junctor].forEach((child, index) => {
+      const skip = junctor === "allOf" && index === 0 && isIntOrStringPair(record(child).anyOf);
+      checkSchema(child, `${path24}.${junctor}[${index}]`, level, { ...context, nested: true }, problems, skip);
+    });
+  }
+  if (s.not !== void 0) checkSchema(s.not, `${path24}.not`, level, { ...context, nested: true }, problems);
+  if (context.resourceMeta && s["x-kubernetes-embedded-resource"] === true) problem2("must not be used inside of resource meta", `${path24}.x-kubernetes-embedded-resource`);
+  if (context.structural) {
+    if (context.nested) checkNested(s, path24, problem2);
+    else checkStructural(s, path24, level, problem2);
+  }
+}
+function checkKeywordTypes(s, path24, problem2) {
+  for (const key of NUMBER_KEYWORDS) if (s[key] !== void 0 && typeof s[key] !== "number") problem2("must be a number", `${path24}.${key}`);
+  for (const key of COUNT_KEYWORDS) if (s[key] !== void 0 && !(Number.isInteger(s[key]) && s[key] >= 0)) problem2("must be a whole number", `${path24}.${key}`);
+  for (const key of BOOLEAN_KEYWORDS) if (s[key] !== void 0 && typeof s[key] !== "boolean") problem2("must be a boolean", `${path24}.${key}`);
+  if (s.pattern !== void 0 && typeof s.pattern !== "string") problem2("must be a string", `${path24}.pattern`);
+  if (s.format !== void 0 && typeof s.format !== "string") problem2("must be a string", `${path24}.format`);
+  if (s.enum !== void 0 && !Array.isArray(s.enum)) problem2("must be a list", `${path24}.enum`);
+  if (s.required !== void 0 && !(Array.isArray(s.required) && s.required.every((item) => typeof item === "string"))) problem2("must be a list of strings", `${path24}.required`);
+}
+function checkListAndMapTypes(s, path24, problem2) {
+  const listType = s["x-kubernetes-list-type"];
+  const keys = s["x-kubernetes-list-map-keys"];
+  if (listType !== void 0) {
+    if (listType !== "atomic" && listType !== "set" && listType !== "map") problem2('must be "atomic", "set" or "map"', `${path24}.x-kubernetes-list-type`);
+    if (s.type !== "array") problem2("must be array if x-kubernetes-list-type is specified", `${path24}.type`);
+  }
+  if (keys !== void 0 && !(Array.isArray(keys) && keys.every((key) => typeof key === "string"))) problem2("must be a list of strings", `${path24}.x-kubernetes-list-map-keys`);
+  const keyList = Array.isArray(keys) ? keys.filter((key) => typeof key === "string") : [];
+  if (keyList.length > 0 && listType !== "map") problem2("must be map if x-kubernetes-list-map-keys is non-empty", `${path24}.x-kubernetes-list-type`);
+  if (listType === "map") {
+    const items = isObject(s.items) ? s.items : void 0;
+    if (keyList.length === 0) problem2("must not be empty if x-kubernetes-list-type is map", `${path24}.x-kubernetes-list-map-keys`);
+    if (!items) problem2("must have a schema if x-kubernetes-list-type is map", `${path24}.items`);
+    else if (items.type !== "object") problem2("must be object if parent array's x-kubernetes-list-type is map", `${path24}.items.type`);
+    else {
+      const itemProperties = isObject(items.properties) ? items.properties : {};
+      for (const key of keyList) {
+        const keySchema = itemProperties[key];
+        if (!isObject(keySchema)) problem2("entries must all be names of item properties", `${path24}.x-kubernetes-list-map-keys`);
+        else if (keySchema.type === "array" || keySchema.type === "object") problem2("must be a scalar type if parent array's x-kubernetes-list-type is map", `${path24}.items.properties${pathKey(key)}.type`);
+      }
+      if (new Set(keyList).size !== keyList.length) problem2("must not contain duplicate entries", `${path24}.x-kubernetes-list-map-keys`);
+    }
+  }
+  const mapType = s["x-kubernetes-map-type"];
+  if (mapType !== void 0) {
+    if (mapType !== "atomic" && mapType !== "granular") problem2('must be "atomic" or "granular"', `${path24}.x-kubernetes-map-type`);
+    if (s.type !== "object") problem2("must be object if x-kubernetes-map-type is specified", `${path24}.type`);
+  }
+}
+function checkStructural(s, path24, level, problem2) {
+  const intOrString = s["x-kubernetes-int-or-string"] === true;
+  const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+  const embedded = s["x-kubernetes-embedded-resource"] === true;
+  const props = isObject(s.properties) ? s.properties : {};
+  if (s.type === "array" && s.items === void 0) problem2("must be specified", `${path24}.items`);
+  if (s.additionalProperties !== void 0 && level === "root") problem2("must not be used at the root", `${path24}.additionalProperties`);
+  if (intOrString && preserve) problem2("must be false if x-kubernetes-int-or-string is true", `${path24}.x-kubernetes-preserve-unknown-fields`);
+  if (intOrString && embedded) problem2("must be false if x-kubernetes-int-or-string is true", `${path24}.x-kubernetes-embedded-resource`);
+  if (embedded && s.type !== "object") problem2("must be object if x-kubernetes-embedded-resource is true", `${path24}.type`);
+  else if (s.type === void 0 && !intOrString && !preserve) {
+    const where = { root: "at the root", item: "for specified array items", field: "for specified object fields" }[level];
+    problem2(`must not be empty ${where}`, `${path24}.type`);
+  }
+  if (embedded && s.additionalProperties !== void 0) problem2("must not be used if x-kubernetes-embedded-resource is set", `${path24}.additionalProperties`);
+  if (level === "root" && s.type !== void 0 && s.type !== "object") problem2("must be object at the root", `${path24}.type`);
+  if (level === "root" || embedded) {
+    for (const key of ["kind", "apiVersion"]) {
+      const child = props[key];
+      if (isObject(child) && child.type !== "string") problem2("must be string", `${path24}.properties.${key}.type`);
+    }
+  }
+  const metadata = props.metadata;
+  if (isObject(metadata) && (level === "root" || embedded)) {
+    if (metadata.type !== "object") problem2("must be object", `${path24}.properties.metadata.type`);
+    if (level === "root") checkRootMetadata(metadata, `${path24}.properties.metadata`, problem2);
+  }
+  if (embedded && !preserve && Object.keys(props).length === 0) problem2("must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields", `${path24}.properties`);
+  if (level === "root") checkCompleteness(s, s, path24, path24, problem2);
+}
+function checkRootMetadata(metadata, path24, problem2) {
+  const props = isObject(metadata.properties) ? Object.keys(metadata.properties) : [];
+  const onlyNames = props.every((key) => key === "name" || key === "generateName");
+  const others = Object.keys(metadata).filter((key) => key !== "type" && key !== "properties" && key !== "default");
+  if (!onlyNames || others.length > 0) problem2("must not specify anything other than name and generateName, but metadata is implicitly specified", path24);
+}
+function checkNested(s, path24, problem2) {
+  const said = (value) => value !== void 0 && value !== false && value !== "" && !(Array.isArray(value) && value.length === 0);
+  for (const key of NOT_IN_NESTED) if (said(s[key])) problem2("must be empty to be structural", `${path24}.${key}`);
+  if (isObject(s.properties) && s.properties.metadata !== void 0) problem2("must not be specified in a nested context", `${path24}.properties.metadata`);
+}
+function checkCompleteness(v, s, sPath, vPath, problem2) {
+  for (const junctor of ["allOf", "anyOf", "oneOf"]) {
+    list(v[junctor]).forEach((child, index) => {
+      if (isObject(child)) completeNested(child, s, sPath, `${vPath}.${junctor}[${index}]`, problem2);
+    });
+  }
+  if (isObject(v.not)) completeNested(v.not, s, sPath, `${vPath}.not`, problem2);
+}
+function completeNested(v, s, sPath, vPath, problem2) {
+  if (!s) {
+    problem2(`must be specified because it is defined in ${vPath}`, sPath);
+    return;
+  }
+  checkCompleteness(v, s, sPath, vPath, problem2);
+  if (isObject(v.items)) completeNested(v.items, isObject(s.items) ? s.items : void 0, `${sPath}.items`, `${vPath}.items`, problem2);
+  const sProps = isObject(s.properties) ? s.properties : {};
+  for (const [key, child] of Object.entries(isObject(v.properties) ? v.properties : {})) {
+    if (!isObject(child)) continue;
+    const sChild = sProps[key];
+    completeNested(child, isObject(sChild) ? sChild : void 0, `${sPath}.properties${pathKey(key)}`, `${vPath}.properties${pathKey(key)}`, problem2);
+  }
+}
+function isIntOrStringPair(value) {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  const [first, second] = value;
+  const only = (item, type) => isObject(item) && item.type === type && Object.keys(item).length === 1;
+  return only(first, "integer") && only(second, "string");
+}
+var PRUNED_REF = { $ref: "#/definitions/pruned" };
+var PRUNED_DEFINITION = { additionalProperties: false, items: PRUNED_REF };
+function resourceSchema(root, target, conversion) {
+  const walk2 = { ...conversion, open: false, usesPruned: { value: false } };
+  const schema = convert(root, walk2, true);
+  const properties = record(schema.properties);
+  const written = record(root.properties);
+  const metadata = objectMetaSchema({ root: true, namespaced: target.namespaced, strict: conversion.strict, restrictions: record(record(written.metadata).properties) });
+  properties.apiVersion = withWritten({ const: `${target.group}/${target.version}` }, written.apiVersion, walk2);
+  properties.kind = withWritten({ const: target.kind }, written.kind, walk2);
+  properties.metadata = metadata;
+  if (target.statusSubresource && properties.status !== void 0) properties.status = {};
+  schema.properties = properties;
+  schema.type = "object";
+  schema.required = unique2([...list(schema.required).filter((key) => typeof key === "string"), "apiVersion", "kind", "metadata"]);
+  if (walk2.usesPruned.value) schema.definitions = { pruned: PRUNED_DEFINITION };
+  return schema;
+}
+function convert(s, walk2, resourceRoot = false) {
+  const out = {};
+  const intOrString = s["x-kubernetes-int-or-string"] === true;
+  const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+  const embedded = s["x-kubernetes-embedded-resource"] === true;
+  const nested = walk2.nested;
+  if (intOrString) out.type = ["integer", "string"];
+  else if (typeof s.type === "string" && s.type !== "") out.type = s.type;
+  const format = crdFormat(s);
+  if (format) out.format = format;
+  copyValueKeywords(s, out);
+  const defaulted = walk2.prunes ? defaultedProperties(nested ? nested.sibling : s) : /* @__PURE__ */ new Set();
+  const required = list(s.required).filter((key) => typeof key === "string" && !defaulted.has(key));
+  if (required.length > 0) out.required = unique2(required);
+  const properties = record(s.properties);
+  const convertedProperties = {};
+  for (const [key, raw] of Object.entries(properties)) {
+    if (!isObject(raw)) continue;
+    if ((resourceRoot || embedded) && !nested && (key === "apiVersion" || key === "kind" || key === "metadata")) continue;
+    const sibling = nested ? siblingField(nested.sibling, key) : void 0;
+    const child = convert(raw, { ...walk2, open: false, ...nested ? { nested: { sibling } } : {} });
+    const acceptsNull = nested ? siblingDropsNull(sibling, walk2) || apiAcceptsNull(raw) : propertyAcceptsNull(raw, list(s.required).includes(key), walk2);
+    convertedProperties[key] = withNull(child, acceptsNull);
+  }
+  if (embedded && !nested) {
+    Object.assign(convertedProperties, metaProperties(objectMetaSchema({ root: false, namespaced: true, strict: walk2.strict }), properties, walk2));
+    out.required = unique2([...list(out.required).filter((key) => typeof key === "string"), "apiVersion", "kind"]);
+  }
+  if (Object.keys(convertedProperties).length > 0) out.properties = convertedProperties;
+  const additional = s.additionalProperties;
+  if (additional === false) out.additionalProperties = false;
+  else if (isObject(additional)) {
+    const sibling = nested ? siblingAdditional(nested.sibling) : void 0;
+    const child = convert(additional, { ...walk2, open: false, ...nested ? { nested: { sibling } } : {} });
+    const acceptsNull = nested ? siblingDropsNull(sibling, walk2) || apiAcceptsNull(additional) : walk2.prunes && additional.nullable !== true || apiAcceptsNull(additional);
+    out.additionalProperties = withNull(child, acceptsNull);
+  } else if (additional === true && walk2.strict && !nested) {
+    walk2.usesPruned.value = true;
+    out.additionalProperties = PRUNED_REF;
+  } else if (additional === void 0 && walk2.strict && !nested && !preserve && !walk2.open && (s.type === "object" || s.type === void 0) && !intOrString) {
+    out.additionalProperties = false;
+  }
+  if (isObject(s.items)) {
+    const sibling = nested ? record(nested.sibling).items : void 0;
+    const child = convert(s.items, { ...walk2, open: preserve || walk2.open, ...nested ? { nested: { sibling: isObject(sibling) ? sibling : void 0 } } : {} });
+    out.items = withNull(child, apiAcceptsNull(s.items));
+  }
+  const listType = s["x-kubernetes-list-type"];
+  if (listType === "set") out.uniqueItems = true;
+  if (listType === "map") {
+    const keys = list(s["x-kubernetes-list-map-keys"]).filter((key) => typeof key === "string");
+    if (keys.length > 0) out.listMapKeys = keys;
+  }
+  const junctorWalk = { ...walk2, open: false, nested: { sibling: nested ? nested.sibling : s } };
+  for (const junctor of ["allOf", "anyOf", "oneOf"]) {
+    const items = list(s[junctor]).filter(isObject);
+    const kept = junctor === "anyOf" && intOrString && isIntOrStringPair(s.anyOf) ? [] : items;
+    const converted = kept.map((item, index) => {
+      const copy = junctor === "allOf" && index === 0 && intOrString && isIntOrStringPair(item.anyOf) ? { ...item, anyOf: void 0 } : item;
+      return convert(copy, junctorWalk);
+    });
+    if (converted.length > 0) out[junctor] = converted;
+  }
+  if (isObject(s.not)) out.not = convert(s.not, junctorWalk);
+  return out;
+}
+function copyValueKeywords(s, out) {
+  for (const key of ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"]) {
+    if (Number.isInteger(s[key]) && s[key] >= 0) out[key] = s[key];
+  }
+  for (const [bound, exclusive] of [["minimum", "exclusiveMinimum"], ["maximum", "exclusiveMaximum"]]) {
+    if (typeof s[bound] !== "number") continue;
+    if (s[exclusive] === true) out[exclusive] = s[bound];
+    else out[bound] = s[bound];
+  }
+  if (typeof s.multipleOf === "number" && s.multipleOf > 0) out.multipleOf = s.multipleOf;
+  if (Array.isArray(s.enum) && s.enum.length > 0) out.enum = s.enum;
+  if (typeof s.pattern === "string") {
+    const translated = goPattern(s.pattern);
+    if ("source" in translated) out.pattern = translated.source;
+  }
+}
+function defaultedProperties(s) {
+  const names = /* @__PURE__ */ new Set();
+  for (const [key, child] of Object.entries(record(record(s).properties))) if (isObject(child) && child.default !== void 0) names.add(key);
+  return names;
+}
+function siblingField(sibling, key) {
+  const field = record(record(sibling).properties)[key];
+  return isObject(field) ? field : siblingAdditional(sibling);
+}
+function siblingAdditional(sibling) {
+  const additional = record(sibling).additionalProperties;
+  return isObject(additional) ? additional : void 0;
+}
+function siblingDropsNull(sibling, walk2) {
+  return walk2.prunes && sibling !== void 0 && sibling.nullable !== true;
+}
+function apiAcceptsNull(s) {
+  const typed = typeof s.type === "string" && s.type !== "" || s["x-kubernetes-int-or-string"] === true;
+  const enumerated = Array.isArray(s.enum) && s.enum.length > 0;
+  return (!typed || s.nullable === true) && !enumerated;
+}
+function propertyAcceptsNull(s, required, walk2) {
+  if (walk2.prunes && s.nullable !== true) return s.default !== void 0 || !required;
+  return apiAcceptsNull(s);
+}
+var NULL_BLIND = ["anyOf", "allOf", "oneOf", "not", "if", "const", "$ref", "enum"];
+function withNull(schema, accept) {
+  const type = schema.type;
+  const types = typeof type === "string" ? [type] : Array.isArray(type) ? type : void 0;
+  const refusesNull = types !== void 0 && !types.includes("null") || Array.isArray(schema.enum) && !schema.enum.includes(null);
+  const judgesNull = NULL_BLIND.some((key) => key in schema);
+  if (accept) {
+    if (!refusesNull && !judgesNull) return schema;
+    if (types !== void 0 && !judgesNull) return { ...schema, type: [...types, "null"] };
+    return { if: { type: "null" }, else: schema };
+  }
+  return refusesNull ? schema : { if: { type: "null" }, then: false, else: schema };
+}
+var DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var DNS_SUBDOMAIN = `${DNS_LABEL}(\\.${DNS_LABEL})*`;
+var QUALIFIED_NAME2 = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+var LABEL_KEY = { allOf: [{ pattern: `^(${DNS_SUBDOMAIN}/)?${QUALIFIED_NAME2}$` }, { pattern: "^([^/]{1,253}/)?[^/]{1,63}$" }] };
+var ANNOTATION_KEY = { allOf: [{ pattern: `^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*/)?${QUALIFIED_NAME2}$` }, { pattern: "^([^/]{1,253}/)?[^/]{1,63}$" }] };
+var NULLABLE_STRING = { type: ["string", "null"] };
+var NULLABLE_INTEGER = { type: ["integer", "null"] };
+function objectMetaSchema(options) {
+  const closed = options.strict ? { additionalProperties: false } : {};
+  const restricted = (field, base) => {
+    const user = record(options.restrictions)[field];
+    return isObject(user) ? { allOf: [base, convert(user, { strict: false, prunes: false, open: false, usesPruned: { value: false } })] } : base;
+  };
+  const name = options.root ? { type: "string", maxLength: 253, pattern: `^${DNS_SUBDOMAIN}$` } : { type: ["string", "null"], pattern: "^(?!\\.\\.?$)[^/%]*$" };
+  const namespace = options.root && !options.namespaced ? NULLABLE_STRING : { type: ["string", "null"], maxLength: 63, pattern: `^(${DNS_LABEL})?$` };
+  const schema = {
+    type: "object",
+    properties: {
+      name: restricted("name", name),
+      generateName: restricted("generateName", NULLABLE_STRING),
+      namespace,
+      labels: { type: ["object", "null"], propertyNames: LABEL_KEY, additionalProperties: { type: ["string", "null"], maxLength: 63, pattern: `^(${QUALIFIED_NAME2})?$` } },
+      annotations: { type: ["object", "null"], propertyNames: ANNOTATION_KEY, additionalProperties: NULLABLE_STRING },
+      finalizers: { type: ["array", "null"], items: { type: "string", ...LABEL_KEY } },
+      ownerReferences: {
+        type: ["array", "null"],
+        items: {
+          type: "object",
+          required: ["apiVersion", "kind", "name", "uid"],
+          properties: { apiVersion: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, uid: { type: "string" }, controller: { type: ["boolean", "null"] }, blockOwnerDeletion: { type: ["boolean", "null"] } },
+          ...closed
+        }
+      },
+      uid: NULLABLE_STRING,
+      resourceVersion: NULLABLE_STRING,
+      selfLink: NULLABLE_STRING,
+      generation: NULLABLE_INTEGER,
+      creationTimestamp: NULLABLE_STRING,
+      deletionTimestamp: NULLABLE_STRING,
+      deletionGracePeriodSeconds: NULLABLE_INTEGER,
+      managedFields: { type: ["array", "null"], items: { type: "object" } }
+    },
+    ...closed
+  };
+  if (options.root) schema.anyOf = [{ required: ["name"] }, { required: ["generateName"] }];
+  return schema;
+}
+function metaProperties(metadata, properties, walk2) {
+  return {
+    // ParseGroupVersion refuses more than one slash; kind must be a DNS-1035 label in any case
+    apiVersion: withWritten({ type: "string", minLength: 1, pattern: "^[^/]*(/[^/]*)?$" }, properties.apiVersion, walk2),
+    kind: withWritten({ type: "string", minLength: 1, maxLength: 63, pattern: "^[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?$" }, properties.kind, walk2),
+    metadata: withWritten(metadata, properties.metadata, walk2)
+  };
+}
+function withWritten(ours, written, walk2) {
+  if (!isObject(written)) return ours;
+  const theirs = convert(written, { ...walk2, strict: false, open: false });
+  return Object.keys(theirs).length === 0 || Object.keys(theirs).length === 1 && theirs.type !== void 0 ? ours : { allOf: [ours, theirs] };
+}
+var FORMAT_PREFIX = "crd:";
+var FORMATS = {
+  datetime: isDateTime,
+  date: isDate,
+  duration: isDuration,
+  quantity: (value) => /^[+-]?[0-9]*(\.[0-9]*)?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/.test(value) && value !== "",
+  byte: (value) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(value),
+  uuid: (value) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value),
+  uuid3: (value) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value),
+  uuid4: (value) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(value),
+  uuid5: (value) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(value),
+  k8sshortname: (value) => value.length <= 63 && new RegExp(`^${DNS_LABEL}$`).test(value),
+  k8slongname: (value) => value.length <= 253 && new RegExp(`^${DNS_SUBDOMAIN}$`).test(value),
+  ipv4: (value) => isIP(value) !== 0 && !value.includes("%") && value.includes("."),
+  ipv6: (value) => isIP(value) !== 0 && !value.includes("%") && value.includes(":"),
+  cidr: isCidr,
+  mac: isMac,
+  hexcolor: (value) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value),
+  hostname: isHostname
+};
+function crdFormat(s) {
+  if (typeof s.format !== "string" || s.type !== void 0 && s.type !== "string") return void 0;
+  const name = s.format.replaceAll("-", "");
+  return name in FORMATS ? FORMAT_PREFIX + name : void 0;
+}
+function isDateTime(value) {
+  const parts = value.toLowerCase().split("t");
+  if (parts.length < 2 || !isDate(parts[0])) return false;
+  const match = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/.exec(parts[1]);
+  return match !== null && match[1] <= "23" && match[2] <= "59" && match[3] <= "59";
+}
+function isDate(value) {
+  const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+function isDuration(value) {
+  if (/^[-+]?(0|((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/u.test(value)) return true;
+  if (!/^[\t\n\f\r ]*(\d+[\t\n\f\r ]*[A-Za-zµ]+[\t\n\f\r ]*)+$/u.test(value)) return false;
+  const units = [["ns", "nano"], ["us", "\xB5s", "micro"], ["ms", "milli"], ["s", "sec"], ["m", "min"], ["h", "hr", "hour"], ["d", "day"], ["w", "wk", "week"]];
+  return [...value.matchAll(/\d+[\t\n\f\r ]*([A-Za-zµ]+)/gu)].some((match) => {
+    const unit = match[1].toLowerCase();
+    return units.some((variants) => variants.some((variant2, index) => variant2 === unit || index === variants.length - 1 && unit.startsWith(variant2)));
+  });
+}
+function isCidr(value) {
+  const slash = value.lastIndexOf("/");
+  if (slash < 0) return false;
+  const [address, prefix] = [value.slice(0, slash), value.slice(slash + 1)];
+  const family = address.includes("%") ? 0 : isIP(address);
+  return family !== 0 && /^[0-9]+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+function isMac(value) {
+  const octets = (count) => new RegExp(`^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\\1[0-9a-fA-F]{2}){${count - 2}}$`);
+  const dotted = (count) => new RegExp(`^[0-9a-fA-F]{4}(\\.[0-9a-fA-F]{4}){${count / 2 - 1}}$`);
+  return [6, 8, 20].some((count) => octets(count).test(value) || dotted(count).test(value));
+}
+var HOSTNAME = /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9\-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z0-9\p{S}\p{L}])(-?[a-zA-Z0-9\p{S}\p{L}]){1,62})$/u;
+function isHostname(value) {
+  return HOSTNAME.test(value) && value.length <= 255 && value.split(".").every((label) => label.length <= 63);
+}
+function addCrdVocabulary(ajv2) {
+  if (ajv2.getKeyword("listMapKeys")) return ajv2;
+  for (const [name, validate2] of Object.entries(FORMATS)) ajv2.addFormat(FORMAT_PREFIX + name, { type: "string", validate: validate2 });
+  const validateKeys = (keys, data, _parent, context) => {
+    const errors = [];
+    const seen = /* @__PURE__ */ new Set();
+    list(data).forEach((item, index) => {
+      const entry = record(item);
+      const identity2 = JSON.stringify(keys.map((key) => key in entry ? entry[key] : { unspecified: true }));
+      if (seen.has(identity2)) {
+        const key = Object.fromEntries(keys.filter((name) => name in entry).map((name) => [name, entry[name]]));
+        errors.push({ keyword: "listMapKeys", instancePath: `${context?.instancePath ?? ""}/${index}`, schemaPath: "#/listMapKeys", params: { key }, message: `must not repeat the key ${JSON.stringify(key)}` });
+      }
+      seen.add(identity2);
+    });
+    validateKeys.errors = errors;
+    return errors.length === 0;
+  };
+  ajv2.addKeyword({ keyword: "listMapKeys", type: "array", schemaType: "array", errors: true, validate: validateKeys });
+  return ajv2;
+}
+var JS_SYNTAX = /* @__PURE__ */ new Set([..."^$\\.*+?()[]{}|/"]);
+var POSIX_CLASSES2 = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f"
+};
+function goPattern(pattern) {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      const escaped = goEscape(pattern, i, inClass);
+      if (!("source" in escaped)) return escaped;
+      out += escaped.source;
+      i = escaped.end;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+      if (c === "[" && pattern[i + 1] === ":") {
+        const end = pattern.indexOf(":]", i + 2);
+        const name = end < 0 ? void 0 : pattern.slice(i + 2, end);
+        if (name === void 0 || !(name in POSIX_CLASSES2)) return { unsupported: `character class [:${name ?? ""}` };
+        out += POSIX_CLASSES2[name];
+        i = end + 1;
+      } else out += c;
+    } else if (c === "[") {
+      inClass = true;
+      out += "[";
+      if (pattern[i + 1] === "^") out += pattern[++i];
+      if (pattern[i + 1] === "]") {
+        out += "\\]";
+        i++;
+      }
+    } else if (c === "(" && pattern[i + 1] === "?") {
+      const rest = pattern.slice(i + 2);
+      if (/^(=|!|<=|<!)/.test(rest)) return { invalid: "lookaround assertions are not supported by RE2" };
+      const group = /^(:|P<|<(?=[A-Za-z_]))/.exec(rest);
+      if (!group) return { unsupported: "regular expression flags" };
+      out += group[1] === ":" ? "(?:" : "(?<";
+      i += 1 + group[1].length;
+    } else if (c === "{") {
+      const quantifier = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+      if (quantifier && out !== "") {
+        out += quantifier[0];
+        i += quantifier[0].length - 1;
+      } else out += "\\{";
+    } else if (c === "}" || c === "]") out += `\\${c}`;
+    else out += c;
+  }
+  if (inClass) return { invalid: "missing closing ]" };
+  try {
+    new RegExp(out, "u");
+  } catch (error2) {
+    return { unsupported: error2.message };
+  }
+  return { source: out };
+}
+function goEscape(pattern, at2, inClass) {
+  const n = pattern[at2 + 1];
+  if (n === void 0) return { invalid: "trailing backslash" };
+  if ("dDsSwWtnrfv".includes(n)) return { source: `\\${n}`, end: at2 + 1 };
+  if (n === "a") return { source: "\\x07", end: at2 + 1 };
+  if ((n === "b" || n === "B") && !inClass) return { source: `\\${n}`, end: at2 + 1 };
+  if (n === "A" && !inClass) return { source: "^", end: at2 + 1 };
+  if (n === "z" && !inClass) return { source: "$", end: at2 + 1 };
+  if (n === "p" || n === "P") {
+    const braced = /^\{(\^?)([A-Za-z_]+)\}/.exec(pattern.slice(at2 + 2));
+    const single = /^[A-Za-z]/.exec(pattern.slice(at2 + 2));
+    const negated = n === "P" !== (braced?.[1] === "^");
+    const name = braced ? braced[2] : single?.[0];
+    if (!name) return { invalid: "invalid character class range" };
+    const property = name.length <= 2 || name === "Any" ? name : `Script=${name}`;
+    return { source: `\\${negated ? "P" : "p"}{${property}}`, end: at2 + 1 + (braced ? braced[0].length : 1) };
+  }
+  if (n === "x") {
+    const braced = /^\{([0-9A-Fa-f]+)\}/.exec(pattern.slice(at2 + 2));
+    if (braced) return { source: `\\u{${braced[1]}}`, end: at2 + 1 + braced[0].length };
+    const pair = /^[0-9A-Fa-f]{2}/.exec(pattern.slice(at2 + 2));
+    return pair ? { source: `\\x${pair[0]}`, end: at2 + 3 } : { invalid: "invalid escape sequence \\x" };
+  }
+  if (n === "Q") {
+    const end = pattern.indexOf("\\E", at2 + 2);
+    const literal = pattern.slice(at2 + 2, end < 0 ? void 0 : end);
+    return { source: [...literal].map((c) => literalChar(c, inClass)).join(""), end: end < 0 ? pattern.length - 1 : end + 1 };
+  }
+  if (/[0-7]/.test(n)) {
+    const octal = /^[0-7]{1,3}/.exec(pattern.slice(at2 + 1))[0];
+    if (n !== "0" && octal.length === 1) return { invalid: "backreferences are not supported by RE2" };
+    return { source: `\\u{${parseInt(octal, 8).toString(16)}}`, end: at2 + octal.length };
+  }
+  if (n === "8" || n === "9") return { invalid: "backreferences are not supported by RE2" };
+  if (/[A-Za-z]/.test(n) || n.charCodeAt(0) >= 128) return { invalid: `invalid escape sequence \\${n}` };
+  return { source: literalChar(n, inClass), end: at2 + 1 };
+}
+function literalChar(c, inClass = false) {
+  if (JS_SYNTAX.has(c) || inClass && c === "-") return `\\${c}`;
+  if (/[A-Za-z0-9]/.test(c) || c.charCodeAt(0) >= 128 || c === " ") return c;
+  return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function unique2(items) {
+  return [...new Set(items)];
+}
+function pathKey(key) {
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+// src/schema/deprecations.ts
+function entries(apiVersion, kinds, lifecycle, replacement2) {
+  const { group, version } = groupOf(apiVersion);
+  return kinds.map((kind) => {
+    const entry = { group, version, kind, removedIn: lifecycle.removedIn };
+    if (lifecycle.deprecatedIn) entry.deprecatedIn = lifecycle.deprecatedIn;
+    const replaced = replacement2?.(kind);
+    if (replaced) entry.replacement = replaced;
+    if (lifecycle.note) entry.note = lifecycle.note;
+    if (lifecycle.project) entry.project = lifecycle.project;
+    return entry;
+  });
+}
+var sameKind = (apiVersion) => (kind) => ({ apiVersion, kind });
+var PSP_NOTE = "no replacement API; migrate to Pod Security Admission or a third-party admission webhook";
+var FLOW_CONTROL = ["FlowSchema", "PriorityLevelConfiguration"];
+var RBAC = ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
+var DRA = ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"];
+var KUBERNETES_API_DEPRECATIONS = [
+  // 1.16 [guide, v1.16]; deprecation versions predate the API server's warnings and are left out.
+  ...entries("extensions/v1beta1", ["NetworkPolicy"], { removedIn: "1.16" }, sameKind("networking.k8s.io/v1")),
+  ...entries("extensions/v1beta1", ["DaemonSet", "Deployment", "ReplicaSet"], { removedIn: "1.16" }, sameKind("apps/v1")),
+  ...entries("apps/v1beta1", ["Deployment", "ReplicaSet", "StatefulSet"], { removedIn: "1.16" }, sameKind("apps/v1")),
+  ...entries("apps/v1beta2", ["DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"], { removedIn: "1.16" }, sameKind("apps/v1")),
+  // [guide] names policy/v1beta1 as the successor, itself removed in 1.25: no replacement is offered.
+  ...entries("extensions/v1beta1", ["PodSecurityPolicy"], { removedIn: "1.16", note: PSP_NOTE }, void 0),
+  // 1.22 [guide, v1.22]; deprecation versions [warning] unless noted.
+  ...entries(
+    "admissionregistration.k8s.io/v1beta1",
+    ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
+    { deprecatedIn: "1.16", removedIn: "1.22" },
+    sameKind("admissionregistration.k8s.io/v1")
+  ),
+  ...entries("apiextensions.k8s.io/v1beta1", ["CustomResourceDefinition"], { deprecatedIn: "1.16", removedIn: "1.22" }, sameKind("apiextensions.k8s.io/v1")),
+  ...entries("apiregistration.k8s.io/v1beta1", ["APIService"], { deprecatedIn: "1.19", removedIn: "1.22" }, sameKind("apiregistration.k8s.io/v1")),
+  ...entries("authentication.k8s.io/v1beta1", ["TokenReview"], { removedIn: "1.22" }, sameKind("authentication.k8s.io/v1")),
+  ...entries(
+    "authorization.k8s.io/v1beta1",
+    ["LocalSubjectAccessReview", "SelfSubjectAccessReview", "SubjectAccessReview"],
+    { removedIn: "1.22" },
+    sameKind("authorization.k8s.io/v1")
+  ),
+  // deprecated=1.19 [lifecycle: SelfSubjectRulesReview's prerelease-lifecycle tags]
+  ...entries("authorization.k8s.io/v1beta1", ["SelfSubjectRulesReview"], { deprecatedIn: "1.19", removedIn: "1.22" }, sameKind("authorization.k8s.io/v1")),
+  ...entries("certificates.k8s.io/v1beta1", ["CertificateSigningRequest"], { deprecatedIn: "1.19", removedIn: "1.22" }, sameKind("certificates.k8s.io/v1")),
+  ...entries("coordination.k8s.io/v1beta1", ["Lease"], { removedIn: "1.22" }, sameKind("coordination.k8s.io/v1")),
+  ...entries("extensions/v1beta1", ["Ingress"], { deprecatedIn: "1.14", removedIn: "1.22" }, sameKind("networking.k8s.io/v1")),
+  ...entries("networking.k8s.io/v1beta1", ["Ingress", "IngressClass"], { deprecatedIn: "1.19", removedIn: "1.22" }, sameKind("networking.k8s.io/v1")),
+  ...entries("rbac.authorization.k8s.io/v1beta1", RBAC, { deprecatedIn: "1.17", removedIn: "1.22" }, sameKind("rbac.authorization.k8s.io/v1")),
+  // [lifecycle] k8s.io/api rbac/v1alpha1/types.go: "Deprecated in v1.17 ..., and will no longer be served in v1.22"
+  ...entries("rbac.authorization.k8s.io/v1alpha1", RBAC, { deprecatedIn: "1.17", removedIn: "1.22" }, sameKind("rbac.authorization.k8s.io/v1")),
+  ...entries("scheduling.k8s.io/v1beta1", ["PriorityClass"], { deprecatedIn: "1.14", removedIn: "1.22" }, sameKind("scheduling.k8s.io/v1")),
+  ...entries("storage.k8s.io/v1beta1", ["CSIDriver", "StorageClass"], { deprecatedIn: "1.19", removedIn: "1.22" }, sameKind("storage.k8s.io/v1")),
+  // CSINode deprecated in 1.17 (Kubernetes 1.17 release notes: "storage.k8s.io/v1beta1 CSINode object is deprecated")
+  ...entries("storage.k8s.io/v1beta1", ["CSINode"], { deprecatedIn: "1.17", removedIn: "1.22" }, sameKind("storage.k8s.io/v1")),
+  ...entries("storage.k8s.io/v1beta1", ["VolumeAttachment"], { removedIn: "1.22" }, sameKind("storage.k8s.io/v1")),
+  // 1.25 [guide, v1.25]; deprecation versions [warning].
+  ...entries("batch/v1beta1", ["CronJob"], { deprecatedIn: "1.21", removedIn: "1.25" }, sameKind("batch/v1")),
+  ...entries("discovery.k8s.io/v1beta1", ["EndpointSlice"], { deprecatedIn: "1.21", removedIn: "1.25" }, sameKind("discovery.k8s.io/v1")),
+  ...entries("events.k8s.io/v1beta1", ["Event"], { deprecatedIn: "1.22", removedIn: "1.25" }, sameKind("events.k8s.io/v1")),
+  ...entries("autoscaling/v2beta1", ["HorizontalPodAutoscaler"], { deprecatedIn: "1.22", removedIn: "1.25" }, sameKind("autoscaling/v2")),
+  ...entries("policy/v1beta1", ["PodDisruptionBudget"], { deprecatedIn: "1.21", removedIn: "1.25" }, sameKind("policy/v1")),
+  ...entries("policy/v1beta1", ["PodSecurityPolicy"], { deprecatedIn: "1.21", removedIn: "1.25", note: PSP_NOTE }, void 0),
+  ...entries("node.k8s.io/v1beta1", ["RuntimeClass"], { deprecatedIn: "1.22", removedIn: "1.25" }, sameKind("node.k8s.io/v1")),
+  // 1.26 [guide, v1.26]; deprecation versions [warning]. The guide's successor of flowcontrol v1beta1 is v1beta2,
+  // which is followed further when it is itself deprecated at the target version (see checkApiVersion).
+  ...entries("flowcontrol.apiserver.k8s.io/v1beta1", FLOW_CONTROL, { deprecatedIn: "1.23", removedIn: "1.26" }, sameKind("flowcontrol.apiserver.k8s.io/v1beta2")),
+  ...entries("autoscaling/v2beta2", ["HorizontalPodAutoscaler"], { deprecatedIn: "1.23", removedIn: "1.26" }, sameKind("autoscaling/v2")),
+  // 1.27 [guide, v1.27]; deprecated in 1.24 [warning].
+  ...entries("storage.k8s.io/v1beta1", ["CSIStorageCapacity"], { deprecatedIn: "1.24", removedIn: "1.27" }, sameKind("storage.k8s.io/v1")),
+  // 1.29 [guide, v1.29]: v1beta3 (since 1.26) or v1 (since 1.29); deprecated in 1.26 [warning].
+  ...entries("flowcontrol.apiserver.k8s.io/v1beta2", FLOW_CONTROL, { deprecatedIn: "1.26", removedIn: "1.29" }, sameKind("flowcontrol.apiserver.k8s.io/v1beta3")),
+  // 1.32 [guide, v1.32], the last default-on beta API (kubernetes/kubernetes#127017); deprecated in 1.29 [warning].
+  ...entries("flowcontrol.apiserver.k8s.io/v1beta3", FLOW_CONTROL, { deprecatedIn: "1.29", removedIn: "1.32" }, sameKind("flowcontrol.apiserver.k8s.io/v1")),
+  // Dynamic resource allocation betas, off by default: the schedule of k8s.io/api resource/v1beta1 and v1beta2
+  // zz_generated.prerelease-lifecycle.go (introduced 1.32/1.33, deprecated +3, no longer served +6) [lifecycle].
+  ...entries("resource.k8s.io/v1beta1", DRA, { deprecatedIn: "1.35", removedIn: "1.38" }, sameKind("resource.k8s.io/v1")),
+  ...entries("resource.k8s.io/v1beta2", DRA, { deprecatedIn: "1.36", removedIn: "1.39" }, sameKind("resource.k8s.io/v1"))
+];
+var FLUX = "Flux";
+var CERT_MANAGER = "cert-manager";
+var FLUX_MIGRATE = "run `flux migrate` to move manifests and stored objects to the current versions";
+var ECOSYSTEM_API_DEPRECATIONS = [
+  // Flux 2.7 removed the beta1 APIs from its CRDs (fluxcd.io/blog/2025/09/flux-v2.7.0 "Upgrade procedure", as
+  // quoted in kcl-lang/modules#335; fluxcd/flux2#5474; fluxcd/helm-controller#1396 "API v2beta1 was removed in
+  // Flux 2.7"). HelmRelease v2beta1 was deprecated in Flux 2.2 (fluxcd/helm-controller#821, fluxcd/flux2#4410).
+  ...entries("kustomize.toolkit.fluxcd.io/v1beta1", ["Kustomization"], { removedIn: "2.7", project: FLUX }, sameKind("kustomize.toolkit.fluxcd.io/v1")),
+  ...entries("helm.toolkit.fluxcd.io/v2beta1", ["HelmRelease"], { deprecatedIn: "2.2", removedIn: "2.7", project: FLUX }, sameKind("helm.toolkit.fluxcd.io/v2")),
+  ...entries(
+    "source.toolkit.fluxcd.io/v1beta1",
+    ["GitRepository", "HelmRepository", "HelmChart", "Bucket"],
+    { removedIn: "2.7", project: FLUX },
+    sameKind("source.toolkit.fluxcd.io/v1")
+  ),
+  // image.toolkit.fluxcd.io/v1 is the promotion of Flux 2.7 (same blog post, "General availability of image update automation").
+  ...entries(
+    "image.toolkit.fluxcd.io/v1beta1",
+    ["ImageRepository", "ImagePolicy", "ImageUpdateAutomation"],
+    { removedIn: "2.7", project: FLUX },
+    sameKind("image.toolkit.fluxcd.io/v1")
+  ),
+  ...entries("notification.toolkit.fluxcd.io/v1beta1", ["Alert", "Provider", "Receiver"], { removedIn: "2.7", note: FLUX_MIGRATE, project: FLUX }, void 0),
+  // Flux 2.8 (February 2026) removed the v1beta2/v2beta2 APIs of three groups (fluxcd/flux2#5711:
+  // kustomize-controller#1584, source-controller#1983, helm-controller#1404; raffis/gitops-zombies#179 "flux v2.8+").
+  ...entries("kustomize.toolkit.fluxcd.io/v1beta2", ["Kustomization"], { removedIn: "2.8", project: FLUX }, sameKind("kustomize.toolkit.fluxcd.io/v1")),
+  ...entries("helm.toolkit.fluxcd.io/v2beta2", ["HelmRelease"], { removedIn: "2.8", project: FLUX }, sameKind("helm.toolkit.fluxcd.io/v2")),
+  ...entries(
+    "source.toolkit.fluxcd.io/v1beta2",
+    ["GitRepository", "HelmRepository", "HelmChart", "Bucket", "OCIRepository"],
+    { removedIn: "2.8", project: FLUX },
+    sameKind("source.toolkit.fluxcd.io/v1")
+  ),
+  // cert-manager: deprecated in 1.4, no longer served in 1.6, dropped from the CRDs in 1.7
+  // (cert-manager.io/docs/releases/upgrading/remove-deprecated-apis/, upgrading-1.5-1.6).
+  ...["v1alpha2", "v1alpha3", "v1beta1"].flatMap((version) => [
+    ...entries(
+      `cert-manager.io/${version}`,
+      ["Certificate", "CertificateRequest", "Issuer", "ClusterIssuer"],
+      { deprecatedIn: "1.4", removedIn: "1.6", project: CERT_MANAGER },
+      sameKind("cert-manager.io/v1")
+    ),
+    ...entries(`acme.cert-manager.io/${version}`, ["Order", "Challenge"], { deprecatedIn: "1.4", removedIn: "1.6", project: CERT_MANAGER }, sameKind("acme.cert-manager.io/v1"))
+  ]),
+  // The pre-0.11 group, renamed in cert-manager 0.11 [pluto versions.yaml].
+  ...entries(
+    "certmanager.k8s.io/v1alpha1",
+    ["Certificate", "CertificateRequest", "Issuer", "ClusterIssuer"],
+    { deprecatedIn: "0.11", removedIn: "0.11", project: CERT_MANAGER },
+    sameKind("cert-manager.io/v1")
+  ),
+  ...entries("certmanager.k8s.io/v1alpha1", ["Order", "Challenge"], { deprecatedIn: "0.11", removedIn: "0.11", project: CERT_MANAGER }, sameKind("acme.cert-manager.io/v1"))
+];
+function parseVersion(text) {
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(text.trim());
+  if (!match) throw new UserError(`"${text}" is not a version (expected e.g. "1.31" or "v1.31.2")`);
+  return [Number(match[1]), Number(match[2])];
+}
+function compareVersions(a, b) {
+  const [aMajor, aMinor] = parseVersion(a);
+  const [bMajor, bMinor] = parseVersion(b);
+  return aMajor - bMajor || aMinor - bMinor;
+}
+var KUBERNETES_INDEX = indexOf(KUBERNETES_API_DEPRECATIONS);
+var ECOSYSTEM_INDEX = indexOf(ECOSYSTEM_API_DEPRECATIONS);
+function indexOf(table) {
+  return new Map(table.map((entry) => [keyOf(entry.group, entry.version, entry.kind), entry]));
+}
+function keyOf(group, version, kind) {
+  return `${group}/${version}/${kind}`;
+}
+var apiVersionOf = (entry) => entry.group ? `${entry.group}/${entry.version}` : entry.version;
+function checkApiVersion(apiVersion, kind, kubernetesVersion) {
+  parseVersion(kubernetesVersion);
+  const { group, version } = groupOf(apiVersion);
+  const entry = KUBERNETES_INDEX.get(keyOf(group, version, kind));
+  if (!entry) return void 0;
+  return judge(entry, kubernetesVersion, KUBERNETES_INDEX);
+}
+function checkEcosystemApiVersion(apiVersion, kind, projectVersions = {}) {
+  const { group, version } = groupOf(apiVersion);
+  const entry = ECOSYSTEM_INDEX.get(keyOf(group, version, kind));
+  if (!entry) return void 0;
+  const projectVersion = entry.project ? projectVersions[entry.project] : void 0;
+  if (projectVersion !== void 0) return judge(entry, projectVersion, ECOSYSTEM_INDEX);
+  return { status: "deprecated", entry, message: messageFor(entry, "deprecated", entry.replacement) };
+}
+function judge(entry, target, index) {
+  const status = entry.removedIn && compareVersions(target, entry.removedIn) >= 0 ? "removed" : entry.deprecatedIn && compareVersions(target, entry.deprecatedIn) >= 0 ? "deprecated" : void 0;
+  if (!status) return void 0;
+  return { status, entry, message: messageFor(entry, status, currentReplacement(entry, target, index)) };
+}
+function currentReplacement(entry, target, index) {
+  let replacement2 = entry.replacement;
+  const seen = /* @__PURE__ */ new Set([entry]);
+  while (replacement2) {
+    const { group, version } = groupOf(replacement2.apiVersion);
+    const next = index.get(keyOf(group, version, replacement2.kind));
+    if (!next || seen.has(next) || !next.deprecatedIn || compareVersions(target, next.deprecatedIn) < 0) break;
+    if (!next.replacement) break;
+    seen.add(next);
+    replacement2 = next.replacement;
+  }
+  return replacement2;
+}
+function messageFor(entry, status, replacement2) {
+  const product = entry.project ?? "Kubernetes";
+  const subject = `${apiVersionOf(entry)} ${entry.kind}`;
+  let text;
+  if (status === "removed") {
+    text = `${subject} was removed in ${product} ${entry.removedIn}`;
+    if (entry.deprecatedIn && entry.deprecatedIn !== entry.removedIn) text += ` (deprecated since ${entry.deprecatedIn})`;
+  } else if (entry.deprecatedIn) {
+    text = `${subject} is deprecated since ${product} ${entry.deprecatedIn}`;
+    if (entry.removedIn) text += ` and removed in ${entry.removedIn}`;
+  } else {
+    text = `${subject} is removed in ${product} ${entry.removedIn}`;
+  }
+  const advice = [replacement2 ? `use ${replacement2.apiVersion} ${replacement2.kind}` : void 0, entry.note].filter(Boolean);
+  return advice.length ? `${text}: ${advice.join("; ")}` : text;
+}
+
+// src/schema/validate.ts
+var SchemaValidator = class {
+  constructor(settings, locations) {
+    this.settings = settings;
+    this.locations = locations;
+    this.ajv = new import_ajv2.Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: true });
+    addCrdVocabulary(this.ajv);
+    addBuiltinSchemas(this.ajv);
+  }
+  settings;
+  locations;
+  ajv;
+  compiled = /* @__PURE__ */ new Map();
+  crdCompiled = /* @__PURE__ */ new Map();
+  sharedCrds = [];
+  reportedLocations = /* @__PURE__ */ new Set();
+  /** CRDs every environment's objects may use (paths the config names). Returns the CRDs' own problems. */
+  addSharedCrds(manifests, locate) {
+    const findings = [];
+    for (const manifest of manifests) {
+      if (!isCrd(manifest)) continue;
+      const { schemas, problems } = schemasFromCrd(manifest.object);
+      this.sharedCrds.push(...schemas);
+      findings.push(...problems.map((problem2) => crdProblem(manifest, problem2, locate)));
+    }
+    return findings;
+  }
+  /**
+   * Every finding for one environment's objects: schema violations, missing schemas, removed or deprecated APIs,
+   * name / label / quantity checks, duplicates. `placeholders`: the environment is substituted by Flux, so a
+   * `${VAR}` (or a masked Secret variable) where a number or an enum is expected is the puller's to replace, not an error.
+   */
+  async validate(manifests, options = {}) {
+    return (await this.validateDetailed(manifests, options)).findings;
+  }
+  /** The findings, and for each object the schema it was checked against ("skipped", "missing" or "unknown kind" when none). */
+  async validateDetailed(manifests, options = {}) {
+    const findings = [];
+    const schemaOf = /* @__PURE__ */ new Map();
+    const locate = options.locate ?? (() => void 0);
+    const crds = [...this.sharedCrds];
+    for (const manifest of manifests) {
+      if (!isCrd(manifest)) continue;
+      const { schemas, problems } = schemasFromCrd(manifest.object);
+      crds.push(...schemas);
+      findings.push(...problems.map((problem2) => crdProblem(manifest, problem2, locate)));
+    }
+    const missing = /* @__PURE__ */ new Map();
+    for (const manifest of manifests) {
+      const apiVersion = String(manifest.object.apiVersion);
+      const kind = manifest.id.kind;
+      if (this.skipped(apiVersion, kind)) {
+        schemaOf.set(manifest, "skipped");
+        continue;
+      }
+      const apiFindings = this.apiVersionFindings(manifest, locate);
+      findings.push(...apiFindings);
+      if (apiFindings.some((finding2) => finding2.ruleId === "api-removed")) {
+        schemaOf.set(manifest, "removed API");
+        continue;
+      }
+      const resolution = this.crdFor(crds, apiVersion, kind) ?? await this.resolve(apiVersion, kind);
+      if ("missing" in resolution) {
+        schemaOf.set(manifest, "missing");
+        missing.set(`${apiVersion} ${kind}`, (missing.get(`${apiVersion} ${kind}`) ?? 0) + 1);
+        continue;
+      }
+      if ("unknownKind" in resolution) {
+        schemaOf.set(manifest, "unknown kind");
+        const known = resolution.unknownKind;
+        findings.push({
+          ruleId: "kind-unknown",
+          severity: "error",
+          message: `${apiVersion} has no kind ${kind}` + (known.length ? ` (${kind} exists in ${known.join(", ")})` : ""),
+          object: manifest.id,
+          path: "kind",
+          ...located(locate(manifest, ["kind"]))
+        });
+        continue;
+      }
+      schemaOf.set(manifest, resolution.from);
+      const object = resolution.dropNulls && hasNull(manifest.object) ? withoutNulls(manifest.object) : manifest.object;
+      if (resolution.validate(object)) continue;
+      for (const error2 of relevantErrors(resolution.validate.errors ?? [])) {
+        if (options.placeholders && isPlaceholderError(error2)) continue;
+        findings.push(schemaFinding(manifest, error2, locate));
+      }
+    }
+    const checks = checkObjects(manifests);
+    const checked = new Set(checks.map((finding2) => `${finding2.object.kind}/${finding2.object.namespace}/${finding2.object.name}#${finding2.path}`));
+    const deduped = findings.filter(
+      (finding2) => !(finding2.ruleId === "schema-format" && finding2.object && checked.has(`${finding2.object.kind}/${finding2.object.namespace}/${finding2.object.name}#${finding2.path}`))
+    );
+    const byId = new Map(manifests.map((manifest) => [manifest.id, manifest]));
+    for (const check of checks) {
+      const manifest = byId.get(check.object);
+      deduped.push({ ...check, ...manifest ? located(locate(manifest, parsePath(check.path))) : {} });
+    }
+    for (const [index, finding2] of deduped.entries()) {
+      const manifest = finding2.object && !finding2.location ? byId.get(finding2.object) : void 0;
+      if (manifest) deduped[index] = { ...finding2, message: `${finding2.message} (rendered output: document ${manifest.rendered.index + 1}, line ${manifest.rendered.line})` };
+    }
+    if (missing.size > 0) deduped.push(...this.missingFindings(missing));
+    return { findings: options.environment ? deduped.map((finding2) => ({ ...finding2, environment: options.environment })) : deduped, schemaOf };
+  }
+  /** Schema locations that could not be used (unreachable, broken), each once per run: they belong to no environment. */
+  locationFindings() {
+    const findings = [];
+    for (const problem2 of this.locations?.problems ?? []) {
+      const key = `${problem2.location}
+${problem2.message}`;
+      if (this.reportedLocations.has(key)) continue;
+      this.reportedLocations.add(key);
+      findings.push({ ruleId: "schema-location", severity: "warning", message: problem2.message });
+    }
+    return findings;
+  }
+  skipped(apiVersion, kind) {
+    return this.settings.skipKinds.some((entry) => entry === kind || entry === `${apiVersion}/${kind}`);
+  }
+  apiVersionFindings(manifest, locate) {
+    const apiVersion = String(manifest.object.apiVersion);
+    const version = this.settings.kubernetesVersion === "master" ? BUILTIN_KUBERNETES_VERSION : this.settings.kubernetesVersion;
+    const check = checkApiVersion(apiVersion, manifest.id.kind, version) ?? checkEcosystemApiVersion(apiVersion, manifest.id.kind);
+    if (!check) return [];
+    return [
+      {
+        ruleId: check.status === "removed" ? "api-removed" : "api-deprecated",
+        severity: check.status === "removed" ? "error" : "warning",
+        message: check.message,
+        object: manifest.id,
+        path: "apiVersion",
+        ...located(locate(manifest, ["apiVersion"]))
+      }
+    ];
+  }
+  missingFindings(missing) {
+    const kinds = [...missing.entries()].map(([kind, count]) => `${kind}${count > 1 ? ` (${count})` : ""}`);
+    const total = [...missing.values()].reduce((a, b) => a + b, 0);
+    if (this.settings.ignoreMissingSchemas) {
+      return [
+        {
+          ruleId: "schema-missing",
+          severity: "notice",
+          message: `${total} object${total === 1 ? "" : "s"} not validated, no schema found: ${kinds.join(", ")} (add their CRDs to schemas.crdPaths, or a schema location)`
+        }
+      ];
+    }
+    return [...missing.entries()].map(([kind, count]) => ({
+      ruleId: "schema-missing",
+      severity: "error",
+      message: `no schema for ${kind} (${count} object${count === 1 ? "" : "s"}; schemas.ignoreMissingSchemas is false)`
+    }));
+  }
+  crdFor(crds, apiVersion, kind) {
+    const { group, version } = groupOf(apiVersion);
+    const schema = crds.find((candidate) => candidate.group === group && candidate.version === version && candidate.kind === kind);
+    if (!schema) return void 0;
+    const key = JSON.stringify(this.settings.strict ? schema.strict : schema.lax);
+    let compiled = this.crdCompiled.get(key);
+    if (!compiled) this.crdCompiled.set(key, compiled = []);
+    let entry = compiled.find((candidate) => candidate.schema === schema);
+    if (!entry) {
+      entry = { schema, validate: this.ajv.compile(this.settings.strict ? schema.strict : schema.lax) };
+      compiled.push(entry);
+    }
+    return { validate: entry.validate, dropNulls: false, from: `CustomResourceDefinition ${kind}` };
+  }
+  resolve(apiVersion, kind) {
+    const key = `${apiVersion}/${kind}`;
+    let resolution = this.compiled.get(key);
+    if (!resolution) this.compiled.set(key, resolution = this.lookup(apiVersion, kind));
+    return resolution;
+  }
+  async lookup(apiVersion, kind) {
+    const tried = [];
+    const strict = this.settings.strict;
+    let external;
+    for (const location2 of this.settings.locations) {
+      if (location2 === "default") {
+        const definition = builtinDefinition(apiVersion, kind);
+        if (definition) return { validate: this.ajv.compile(builtinRef(definition, strict)), dropNulls: true, from: "embedded" };
+        tried.push("embedded");
+      } else if (!external && this.locations) {
+        external = await this.locations.lookup(apiVersion, kind);
+        if (!external.found) {
+          tried.push(...external.tried);
+          continue;
+        }
+        try {
+          return { validate: this.ajv.compile(prepareExternal(external.schema)), dropNulls: true, from: external.location };
+        } catch (error2) {
+          this.locations.problems.push({ location: external.location, message: `schema ${external.location} does not compile: ${error2.message}` });
+        }
+      }
+    }
+    const { group } = groupOf(apiVersion);
+    if (isBuiltinGroup(group)) return { unknownKind: builtinKindsOf(kind).filter((candidate) => candidate !== apiVersion) };
+    return { missing: tried };
+  }
+};
+function isCrd(manifest) {
+  return manifest.id.group === "apiextensions.k8s.io" && manifest.id.kind === "CustomResourceDefinition";
+}
+function crdProblem(manifest, problem2, locate) {
+  return {
+    ruleId: "crd-invalid",
+    severity: "error",
+    message: `CustomResourceDefinition ${manifest.id.name}: ${problem2.message}`,
+    object: manifest.id,
+    ...problem2.path ? { path: problem2.path } : {},
+    ...located(locate?.(manifest, problem2.path ? parsePath(problem2.path) : []))
+  };
+}
+var BUILTIN_GROUPS = /* @__PURE__ */ new Set(
+  [
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "extensions",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "node.k8s.io",
+    "certificates.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "resource.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io"
+  ]
+);
+function isBuiltinGroup(group) {
+  return BUILTIN_GROUPS.has(group);
+}
+function prepareExternal(schema) {
+  const { $schema: _schema, id: _id, $id: _dollarId, ...rest } = schema;
+  return rest;
+}
+function hasNull(value) {
+  if (value === null) return true;
+  if (typeof value !== "object") return false;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (hasNull(item)) return true;
+  return false;
+}
+function withoutNulls(value) {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const [key, item] of Object.entries(value)) if (item !== null) out[key] = withoutNulls(item);
+  return out;
+}
+function relevantErrors(errors) {
+  const combinators = errors.filter((error2) => error2.keyword === "anyOf" || error2.keyword === "oneOf").map((error2) => error2.schemaPath + "/");
+  return errors.filter((error2) => error2.keyword !== "if" && !combinators.some((prefix) => error2.schemaPath.startsWith(prefix)));
+}
+var PLACEHOLDER = /\$\{[^}]*\}|<secret:[^>]*>/;
+function isPlaceholderError(error2) {
+  return typeof error2.data === "string" && PLACEHOLDER.test(error2.data) && ["type", "enum", "format", "pattern", "minimum", "maximum", "minLength", "maxLength"].includes(error2.keyword);
+}
+function pointerSegments(pointer) {
+  if (!pointer) return [];
+  return pointer.slice(1).split("/").map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~")).map((segment) => /^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment);
+}
+function parsePath(path24) {
+  const segments = [];
+  const pattern = /([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (const match of path24.matchAll(pattern)) {
+    if (match[1] !== void 0) segments.push(match[1]);
+    else if (match[2] !== void 0) segments.push(Number(match[2]));
+    else segments.push(JSON.parse(match[3]));
+  }
+  return segments;
+}
+function dottedPath(segments) {
+  return segments.reduce((path24, segment) => at(path24, segment), "");
+}
+function schemaFinding(manifest, error2, locate) {
+  const segments = pointerSegments(error2.instancePath);
+  const params = error2.params;
+  let ruleId = "schema-invalid";
+  let message;
+  let target = segments;
+  const value = describeValue(error2.data);
+  switch (error2.keyword) {
+    case "additionalProperties": {
+      const field = String(params.additionalProperty);
+      target = [...segments, field];
+      ruleId = "schema-unknown-field";
+      const known = Object.keys(error2.parentSchema?.properties ?? {});
+      const suggestion = closest(field, known);
+      message = `unknown field "${field}"` + (suggestion ? `: did you mean "${suggestion}"?` : "");
+      break;
+    }
+    case "required": {
+      const field = String(params.missingProperty);
+      target = [...segments, field];
+      ruleId = "schema-required";
+      message = `required field "${field}" is missing`;
+      break;
+    }
+    case "type":
+      ruleId = "schema-type";
+      message = `must be ${String(params.type).replace(",null", "").replaceAll(",", " or ")}, not ${value}`;
+      break;
+    case "enum":
+      ruleId = "schema-enum";
+      message = `must be one of ${params.allowedValues.map((allowed) => JSON.stringify(allowed)).join(", ")}, not ${value}`;
+      break;
+    case "const":
+      ruleId = "schema-enum";
+      message = `must be ${JSON.stringify(params.allowedValue)}, not ${value}`;
+      break;
+    case "format":
+      ruleId = "schema-format";
+      message = `${value} is not a valid ${String(params.format).replace(/^(crd|k8s):/, "").replace("datetime", "date-time (RFC 3339)")}`;
+      break;
+    default:
+      message = `${error2.message ?? "is invalid"}` + (value && error2.keyword !== "anyOf" && error2.keyword !== "oneOf" ? ` (${value})` : "");
+  }
+  const path24 = dottedPath(target);
+  return {
+    ruleId,
+    severity: "error",
+    message: path24 ? `${path24}: ${message}` : message,
+    object: manifest.id,
+    ...path24 ? { path: path24 } : {},
+    ...located(locate(manifest, target))
+  };
+}
+function describeValue(data) {
+  if (data === void 0) return "";
+  if (data === null) return "null";
+  if (Array.isArray(data)) return "a list";
+  if (typeof data === "object") return "an object";
+  const text = JSON.stringify(data);
+  return text.length > 60 ? `${text.slice(0, 57)}\u2026"` : text;
+}
+function located(location2) {
+  return location2 ? { location: location2 } : {};
+}
+function closest(field, known) {
+  let best;
+  for (const name of known) {
+    const distance = editDistance(field.toLowerCase(), name.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+// src/app/validation.ts
+function validationSettings(config) {
+  return {
+    kubernetesVersion: config.schemas.kubernetesVersion ?? BUILTIN_KUBERNETES_VERSION,
+    strict: config.schemas.strict,
+    locations: config.schemas.locations,
+    ignoreMissingSchemas: config.schemas.ignoreMissingSchemas,
+    skipKinds: config.schemas.skipKinds
+  };
+}
+function schemaCacheDir(config, root, env) {
+  if (config.schemas.cacheDir) return path21.resolve(root, config.schemas.cacheDir);
+  const base = env.XDG_CACHE_HOME || (env.HOME ? path21.join(env.HOME, ".cache") : void 0);
+  return base ? path21.join(base, "gitops-verify", "schemas") : void 0;
+}
+function createValidator(config, root, ports) {
+  const settings = validationSettings(config);
+  const external = settings.locations.filter((location2) => location2 !== "default");
+  const cacheDir = schemaCacheDir(config, root, ports.env);
+  const locations = external.length > 0 ? new SchemaLocations({ locations: external, kubernetesVersion: settings.kubernetesVersion, strict: settings.strict, ...cacheDir ? { cacheDir } : {} }, ports, root) : void 0;
+  return new SchemaValidator(settings, locations);
+}
+async function loadCrdPaths(config, root, files) {
+  const manifests = [];
+  const findings = [];
+  for (const entry of config.schemas.crdPaths) {
+    const absolute = joinRepoPath(root, entry);
+    const real = await files.realpath(absolute);
+    if (!real || !isInside(root, real)) {
+      findings.push({ ruleId: "config-invalid", severity: "error", message: `schemas.crdPaths: ${entry} does not exist inside the repository` });
+      continue;
+    }
+    for (const file of await yamlFilesUnder(files, real)) {
+      const display = toRepoPath(root, file);
+      try {
+        const parsed2 = parseManifests(await files.readText(file), display);
+        for (const manifest of parsed2) manifest.source = { file: display, line: manifest.rendered.line };
+        manifests.push(...parsed2);
+      } catch (error2) {
+        findings.push({ ruleId: "yaml-invalid", severity: "error", message: `${display}: ${error2.message}` });
+      }
+    }
+  }
+  return { manifests, findings };
+}
+async function yamlFilesUnder(files, target) {
+  const info2 = await files.stat(target);
+  if (info2?.type === "file") return [target];
+  if (info2?.type !== "directory") return [];
+  const found = [];
+  for (const entry of (await files.list(target)).sort((a, b) => a.name < b.name ? -1 : 1)) {
+    const child = path21.join(target, entry.name);
+    if (entry.type === "directory" && !entry.name.startsWith(".")) found.push(...await yamlFilesUnder(files, child));
+    else if (entry.type === "file" && /\.ya?ml$/i.test(entry.name)) found.push(child);
+  }
+  return found;
+}
+var EnvironmentValidation = class {
+  constructor(validator, files) {
+    this.validator = validator;
+    this.files = files;
+  }
+  validator;
+  files;
+  locators = /* @__PURE__ */ new Map();
+  async check(name, head2, base) {
+    const headFindings = await this.findings(name, head2);
+    if (!base || !headFindings.some((finding2) => finding2.severity !== "notice")) return headFindings;
+    const before = new Set((await this.findings(name, base)).map(identity));
+    return headFindings.map(
+      (finding2) => finding2.severity !== "notice" && before.has(identity(finding2)) ? { ...finding2, severity: "notice", message: `already at the base revision: ${finding2.message}` } : finding2
+    );
+  }
+  async findings(name, side) {
+    const locator = this.locatorFor(side.root);
+    const locate = await locator.prepare(side.manifests, [...side.discovered.inputs]);
+    const spec = side.discovered.spec;
+    const placeholders = spec.type === "edited-kustomization" && spec.substitution !== void 0;
+    return this.validator.validate(side.manifests, { locate, placeholders, environment: name });
+  }
+  locatorFor(root) {
+    let locator = this.locators.get(root);
+    if (!locator) this.locators.set(root, locator = new SourceLocator(root, this.files));
+    return locator;
+  }
+};
+function identity(finding2) {
+  return [finding2.ruleId, finding2.object ? objectKey(finding2.object) : "", finding2.path ?? "", finding2.message].join("\n");
+}
+
 // src/app/verify.ts
 var TOOL_VERSION = "0.1.0";
 async function verify(settings, ports) {
   const started = performance.now();
   const { files, logger } = ports;
-  const git = ports.gitAt(path20.resolve(settings.repoDir));
-  const root = await git.topLevel(path20.resolve(settings.repoDir));
+  const git = ports.gitAt(path22.resolve(settings.repoDir));
+  const root = await git.topLevel(path22.resolve(settings.repoDir));
   const repoGit = ports.gitAt(root);
   const baseRef = settings.baseRef ?? await repoGit.upstream() ?? "main";
   const baseTip = await repoGit.resolve(baseRef);
@@ -48267,6 +50798,14 @@ async function verify(settings, ports) {
       checkouts.push(checkout);
       base = await Revision.open(checkout.dir, files, config, renderers, { remoteUrls, reuse });
     }
+    const runFindings2 = [];
+    let validation;
+    const validator = config.schemas.enabled ? createValidator(config, headRoot, ports) : void 0;
+    if (validator) {
+      const crds = await loadCrdPaths(config, headRoot, files);
+      runFindings2.push(...crds.findings, ...validator.addSharedCrds(crds.manifests));
+      validation = new EnvironmentValidation(validator, files);
+    }
     const plans = planEnvironments(head2.environments, base?.environments, touches);
     const childInputs = /* @__PURE__ */ new Set();
     const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
@@ -48280,7 +50819,14 @@ async function verify(settings, ports) {
         plan.base ? base.render(plan.base) : void 0,
         plan.head ? head2.render(plan.head) : void 0
       ]);
-      const results2 = [compare(plan.environment, baseOutcome, headOutcome, options)];
+      const result = compare2(plan.environment, baseOutcome, headOutcome, options);
+      if (validation && plan.head && headOutcome?.ok) {
+        const baseSide = plan.base && baseOutcome?.ok ? { root: base.root, discovered: plan.base, manifests: baseOutcome.manifests } : void 0;
+        result.findings.push(
+          ...await validation.check(plan.environment.name, { root: head2.root, discovered: plan.head, manifests: headOutcome.manifests }, baseSide)
+        );
+      }
+      const results2 = [result];
       const headChildren = plan.head && headOutcome ? head2.helmReleasesOf(plan.head, headOutcome) : [];
       const baseChildren = plan.base && baseOutcome ? base.helmReleasesOf(plan.base, baseOutcome) : [];
       for (const child of [...headChildren, ...baseChildren]) for (const file of child.inputs) childInputs.add(file);
@@ -48303,6 +50849,7 @@ async function verify(settings, ports) {
       environments: results,
       changedFiles,
       unreadChangedFiles: configChanged ? [] : changedFiles.filter((file) => !readFiles.has(file)),
+      findings: [...runFindings2, ...validator?.locationFindings() ?? []],
       durationMs: performance.now() - started,
       failOn: settings.failOn
     });
@@ -48339,9 +50886,9 @@ function compareEnvironments(a, b) {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 async function mayDefineEnvironments(file, headRoot, ports) {
-  if (KUSTOMIZATION_FILE_NAMES.includes(path20.posix.basename(file))) return true;
+  if (KUSTOMIZATION_FILE_NAMES.includes(path22.posix.basename(file))) return true;
   if (!/\.ya?ml$/i.test(file)) return false;
-  const absolute = path20.join(headRoot, ...file.split("/"));
+  const absolute = path22.join(headRoot, ...file.split("/"));
   if (!await ports.files.stat(absolute)) return true;
   return objectsInFile(await ports.files.readText(absolute), file).some((found) => found.kind !== "configmap" && found.kind !== "secret");
 }
@@ -48355,7 +50902,7 @@ function unaffected(environment2) {
 function skipped2(environment2, findings) {
   return { environment: environment2, status: "skipped", diffs: [], findings, counts: { added: 0, changed: 0, removed: 0, unchanged: 0 } };
 }
-function compare(environment2, base, head2, options) {
+function compare2(environment2, base, head2, options) {
   const findings = [];
   if (head2 && !head2.ok && head2.skipped !== void 0) return skipped2(environment2, head2.findings);
   if (!head2 && base && !base.ok && base.skipped !== void 0) return skipped2(environment2, base.findings);
@@ -48484,7 +51031,7 @@ function readActionSettings(input, workspace) {
   };
   const optional2 = (name) => input(name).trim() || void 0;
   const command = choice("command", COMMANDS, "verify");
-  const workingDirectory = path21.resolve(workspace, optional2("working-directory") ?? ".");
+  const workingDirectory = path23.resolve(workspace, optional2("working-directory") ?? ".");
   const booleanInput = (name, fallback) => {
     const value = input(name).trim().toLowerCase();
     if (!value) return fallback;
@@ -48503,7 +51050,7 @@ function readActionSettings(input, workspace) {
     checkName: optional2("check-name") ?? "gitops-verify",
     publishStatus: booleanInput("status", true),
     failOn: choice("fail-on", FAIL_ON, "error"),
-    outputDir: path21.resolve(workingDirectory, optional2("output-dir") ?? "gitops-verify-report")
+    outputDir: path23.resolve(workingDirectory, optional2("output-dir") ?? "gitops-verify-report")
   };
 }
 var WORKFLOW_ANNOTATIONS_PER_LEVEL = 10;
@@ -48553,7 +51100,7 @@ async function runAction(env, readEvent) {
     } else {
       warning("no token: the report is written to files and the job summary only (set the token input to comment and set a status)");
     }
-    const ports = { files, exec, gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os6.availableParallelism()), env };
+    const ports = { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os6.availableParallelism()), env };
     const { report } = await verify(
       {
         repoDir: settings.workingDirectory,

@@ -81,9 +81,13 @@ export function locationTemplate(location: string): string {
   return location.endsWith("json") ? location : location + DEFAULT_LOCATION_SUFFIX;
 }
 
-/** kubeconform: "master" as is, anything else with a "v" prefix (one given "v" is not doubled). */
+/** kubeconform: "master" as is, anything else with a "v" prefix (one given "v" is not doubled); x.y becomes x.y.0. */
 export function normalizeKubernetesVersion(version: string): string {
-  return version === "master" ? version : `v${version.replace(/^v/, "")}`;
+  if (version === "master") return version;
+  const bare = version.replace(/^v/, "");
+  // kubernetes-json-schema's directories are full releases (v1.31.0): a minor version names its first release,
+  // where kubeconform would ask for "v1.31" and find nothing
+  return `v${/^\d+\.\d+$/.test(bare) ? `${bare}.0` : bare}`;
 }
 
 /** registry.schemaPath's template data for one object. */

@@ -157,9 +157,15 @@ export class SchemaValidator {
     const deduped = findings.filter(
       (finding) => !(finding.ruleId === "schema-format" && finding.object && checked.has(`${finding.object.kind}/${finding.object.namespace}/${finding.object.name}#${finding.path}`)),
     );
+    const byId = new Map(manifests.map((manifest) => [manifest.id, manifest]));
     for (const check of checks) {
-      const manifest = manifests.find((candidate) => candidate.id === check.object);
+      const manifest = byId.get(check.object);
       deduped.push({ ...check, ...(manifest ? located(locate(manifest, parsePath(check.path))) : {}) });
+    }
+    // no repository file is known (a Helm chart's template, say): the rendered position is the next best thing
+    for (const [index, finding] of deduped.entries()) {
+      const manifest = finding.object && !finding.location ? byId.get(finding.object) : undefined;
+      if (manifest) deduped[index] = { ...finding, message: `${finding.message} (rendered output: document ${manifest.rendered.index + 1}, line ${manifest.rendered.line})` };
     }
     if (missing.size > 0) deduped.push(...this.missingFindings(missing));
     return { findings: options.environment ? deduped.map((finding) => ({ ...finding, environment: options.environment! })) : deduped, schemaOf };

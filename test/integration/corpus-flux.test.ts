@@ -12,6 +12,7 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CorpusValidation, GENUINE } from "../helpers/corpus-validation.ts";
 import { NodeExec } from "../../src/adapters/node/exec.ts";
 import { NodeFiles } from "../../src/adapters/node/files.ts";
 import { Revision } from "../../src/app/revision.ts";
@@ -122,8 +123,10 @@ describe.skipIf(repos.length === 0)("corpus: Flux environments render as kustomi
   let total = 0;
   let equal = 0;
   let skipped = 0;
+  const validation = new CorpusValidation();
   afterAll(() => {
     console.log(`corpus Flux rendering: ${equal} / ${total} Flux Kustomizations equal to the reference build (${skipped} not renderable here: sources outside the repository)`);
+    console.log(validation.summary("corpus Flux validation"));
   });
 
   it.each(repos.filter((repo) => EXPECTED[repo]))("%s", async (repo) => {
@@ -137,6 +140,7 @@ describe.skipIf(repos.length === 0)("corpus: Flux environments render as kustomi
     if (existsSync(path.join(root, ".sourceignore"))) ignoreFiles.set(".sourceignore", readFileSync(path.join(root, ".sourceignore"), "utf8"));
     const ignore = new SourceIgnore(ignoreFiles);
     const mismatches: string[] = [];
+    const falseFindings: string[] = [];
     const copy = mkdtempSync(path.join(os.tmpdir(), "gv-flux-ref-"));
     cpSync(root, copy, { recursive: true });
     try {
@@ -159,6 +163,9 @@ describe.skipIf(repos.length === 0)("corpus: Flux environments render as kustomi
         else mismatches.push(`${environment.environment.name}: ${outcome.ok ? "the reference build fails, ours rendered" : outcome.findings[0]?.message}`);
         continue;
       }
+      for (const finding of await validation.check(root, files, environment, outcome.manifests)) {
+        if (!(GENUINE[repo] ?? []).includes(finding)) falseFindings.push(`${environment.environment.name}: ${finding}`);
+      }
       const ours = outcome.manifests.map((manifest) => manifest.object);
       if (isDeepStrictEqual(ours, reference)) equal++;
       else mismatches.push(`${environment.environment.name}: output differs\n${stringify(ours).slice(0, 400)}\n---\n${stringify(reference).slice(0, 400)}`);
@@ -167,5 +174,6 @@ describe.skipIf(repos.length === 0)("corpus: Flux environments render as kustomi
       rmSync(copy, { recursive: true, force: true });
     }
     expect(mismatches).toEqual([]);
+    expect(falseFindings).toEqual([]);
   }, 600_000);
 });

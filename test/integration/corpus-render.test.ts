@@ -10,6 +10,7 @@ import { Revision } from "../../src/app/revision.ts";
 import { DEFAULT_CONFIG } from "../../src/config/config.ts";
 import { findKustomize, KustomizeRenderer } from "../../src/render/kustomize.ts";
 import { parseManifests } from "../../src/render/manifests.ts";
+import { CorpusValidation, GENUINE } from "../helpers/corpus-validation.ts";
 import { kubectlKustomize, SHARED } from "../helpers/repo.ts";
 
 const corpus = path.join(SHARED, "corpus");
@@ -28,8 +29,10 @@ afterAll(async () => {
 describe.skipIf(repos.length === 0)("corpus: rendering equals kubectl kustomize (skipped when ../shared/corpus is absent)", () => {
   let total = 0;
   let equal = 0;
+  const validation = new CorpusValidation();
   afterAll(() => {
     console.log(`corpus rendering: ${equal} / ${total} environments equal to kubectl kustomize`);
+    console.log(validation.summary("corpus validation"));
   });
 
   it.each(repos)("%s", async (repo) => {
@@ -41,6 +44,7 @@ describe.skipIf(repos.length === 0)("corpus: rendering equals kubectl kustomize 
     const leaves = revision.environments.filter((environment) => environment.spec.type === "kustomize");
     expect(leaves.length).toBeGreaterThan(0);
     const mismatches: string[] = [];
+    const falseFindings: string[] = [];
     for (const environment of leaves) {
       total++;
       const dir = path.join(root, environment.environment.path);
@@ -60,6 +64,9 @@ describe.skipIf(repos.length === 0)("corpus: rendering equals kubectl kustomize 
         mismatches.push(`${environment.environment.name}: ${outcome.findings[0]?.message}`);
         continue;
       }
+      for (const finding of await validation.check(root, files, environment, outcome.manifests)) {
+        if (!(GENUINE[repo] ?? []).includes(finding)) falseFindings.push(`${environment.environment.name}: ${finding}`);
+      }
       const same =
         isDeepStrictEqual(
           outcome.manifests.map((m) => m.object),
@@ -73,5 +80,6 @@ describe.skipIf(repos.length === 0)("corpus: rendering equals kubectl kustomize 
       }
     }
     expect(mismatches).toEqual([]);
+    expect(falseFindings).toEqual([]);
   });
 });

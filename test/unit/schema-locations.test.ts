@@ -69,7 +69,7 @@ describe("expandLocation", () => {
       expected: "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
     },
     // versions
-    { name: "a minor version is not padded to x.y.z (kubeconform prefixes only)", template: "s/{{ .NormalizedKubernetesVersion }}.json", variables: deployment("1.31"), expected: "s/v1.31.json" },
+    { name: "a minor version names its first release, as kubernetes-json-schema's directories do", template: "s/{{ .NormalizedKubernetesVersion }}.json", variables: deployment("1.31"), expected: "s/v1.31.0.json" },
     { name: "a given v is not doubled", template: "s/{{ .NormalizedKubernetesVersion }}.json", variables: deployment("v1.31.2"), expected: "s/v1.31.2.json" },
     { name: "master", template: "s/{{ .NormalizedKubernetesVersion }}.json", variables: deployment("master"), expected: "s/master.json" },
     // Go template syntax

@@ -21,6 +21,12 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const output = path.join(root, "schemas", "kubernetes", "definitions.json");
 const require = createRequire(import.meta.url);
 
+/**
+ * Well-known CRDs, from kubernetes-models' third-party packages (generated from each project's CRDs): their custom
+ * resources are validated offline too. CRDs found in the repository take precedence.
+ */
+const ECOSYSTEM = ["@kubernetes-models/flux-cd", "@kubernetes-models/cert-manager", "@kubernetes-models/external-secrets", "@kubernetes-models/prometheus-operator", "@kubernetes-models/gateway-api"];
+
 /** The Kubernetes release kubernetes-models 5.x describes (its changelog: "Update to Kubernetes v1.36.0"). */
 const KUBERNETES_VERSION = "1.36";
 const MODELS_MAJOR = 5;
@@ -48,7 +54,8 @@ function exportNames(source) {
     for (const element of statement.exportClause.elements) {
       const local = (element.propertyName ?? element.name).text;
       const exported = element.name.text;
-      if (exported.startsWith("IIoK8s")) names.set(local, exported.slice(1));
+      // the generated declarations export each interface twice: IContainer as IIoK8sApiCoreV1Container
+      if (/^I[A-Z]/.test(exported) && /^I[A-Z]/.test(local) && exported !== local) names.set(local, exported.slice(1));
     }
   }
   return names;
@@ -80,6 +87,9 @@ function typeToSchema(node, context) {
       if (members.every((member) => ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal))) {
         return { type: "string", enum: members.map((member) => member.literal.text).sort() };
       }
+      if (members.every((member) => ts.isLiteralTypeNode(member) && ts.isNumericLiteral(member.literal))) {
+        return { type: "integer", enum: members.map((member) => Number(member.literal.text)).sort((a, b) => a - b) };
+      }
       const kinds = new Set(members.map((member) => member.kind));
       if (kinds.size === 2 && kinds.has(ts.SyntaxKind.StringKeyword) && kinds.has(ts.SyntaxKind.NumberKeyword)) return { type: ["string", "number"] };
       break;
@@ -95,7 +105,8 @@ function typeToSchema(node, context) {
       const name = node.typeName.getText(context.source);
       if (name === "Array" && node.typeArguments?.length === 1) return { type: "array", items: typeToSchema(node.typeArguments[0], context) };
       if (name === "Record" && node.typeArguments?.length === 2) return { type: "object", additionalProperties: typeToSchema(node.typeArguments[1], context) };
-      const global = name.startsWith("IIoK8s") ? name.slice(1) : context.names.get(name);
+      // a local name, or one imported under its global name (checked to exist once everything is read)
+      const global = context.names.get(name) ?? (/^I[A-Z]/.test(name) ? name.slice(1) : undefined);
       if (global) return { $ref: `#/definitions/${global}` };
       break;
     }
@@ -123,6 +134,33 @@ function objectSchema(members, context) {
   return schema;
 }
 
+/** Interfaces that extend others: their names, and the definitions they extend. */
+const extensions = new Map();
+
+/** Copies the fields (and required fields) of extended definitions into those that extend them. */
+function flattenExtensions(definitions) {
+  const flatten = (name, seen = new Set()) => {
+    const definition = definitions[name];
+    const bases = extensions.get(name);
+    if (!definition || !bases || seen.has(name)) return definition;
+    seen.add(name);
+    extensions.delete(name);
+    for (const base of bases) {
+      const parent = flatten(base, seen);
+      if (!parent) {
+        problems.push(`${name}: extends ${base}, which no package declares`);
+        continue;
+      }
+      definition.properties = { ...parent.properties, ...definition.properties };
+      const required = [...new Set([...(parent.required ?? []), ...(definition.required ?? [])])].sort();
+      if (required.length) definition.required = required;
+      if (!Object.keys(definition.properties).length) delete definition.properties;
+    }
+    return definition;
+  };
+  for (const name of [...extensions.keys()]) flatten(name);
+}
+
 async function readDeclarations(dirs) {
   const definitions = {};
   const kinds = {};
@@ -140,6 +178,10 @@ async function readDeclarations(dirs) {
           const schema = objectSchema(statement.members, context);
           const properties = schema.properties ?? {};
           definitions[global] = schema;
+          // `interface IHTTPRouteSpec extends ICommonRouteSpec`: the bases' fields are flattened in once all is read
+          const bases = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((type) => type.expression.getText(source)));
+          const known = bases.map((base) => names.get(base) ?? (/^I[A-Z]/.test(base) ? base.slice(1) : undefined)).filter((base) => base && base !== "TypeMeta");
+          if (known.length) extensions.set(global, known);
           const apiVersion = properties.apiVersion?.enum?.[0];
           const kind = properties.kind?.enum?.[0];
           if (apiVersion && kind && properties.apiVersion.enum.length === 1) kinds[`${apiVersion}/${kind}`] = global;
@@ -224,6 +266,18 @@ async function generate() {
   const apimachinery = packageDir("@kubernetes-models/apimachinery");
   const { definitions, kinds } = await readDeclarations([apimachinery, models]);
   const formats = applyFormats(definitions, await clientModels());
+  const kindSources = {};
+  for (const name of ECOSYSTEM) {
+    const dir = packageDir(name);
+    const version = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).version;
+    const found = await readDeclarations([dir]);
+    for (const [key, value] of Object.entries(found.definitions)) definitions[key] ??= value;
+    for (const [key, value] of Object.entries(found.kinds)) {
+      if (kinds[key]) continue;
+      kinds[key] = value;
+      kindSources[key] = `${name} ${version}`;
+    }
+  }
   // named aliases whose meaning is more than their TypeScript type
   definitions.IoK8sApimachineryPkgApiResourceQuantity = { type: ["string", "number"], format: "quantity" };
   definitions.IoK8sApimachineryPkgUtilIntstrIntOrString = { type: ["string", "integer"], format: "int-or-string" };
@@ -238,19 +292,27 @@ async function generate() {
     definitions[`${prefix}JSONSchemaPropsOrBool`] = { type: ["object", "boolean"] };
     definitions[`${prefix}JSONSchemaPropsOrStringArray`] = { type: ["object", "array"] };
   }
+  flattenExtensions(definitions);
+  for (const [name, definition] of Object.entries(definitions)) {
+    for (const match of JSON.stringify(definition).matchAll(/"#\/definitions\/([^"]+)"/g)) {
+      if (!definitions[match[1]]) problems.push(`${name}: refers to ${match[1]}, which no package declares`);
+    }
+  }
   const clientVersion = JSON.parse(await readFile(path.join(packageDir("@kubernetes/client-node"), "package.json"), "utf8")).version;
   const sorted = Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => (a < b ? -1 : 1)));
   const document = {
     kubernetesVersion: KUBERNETES_VERSION,
     generatedFrom: `kubernetes-models ${modelsVersion}, @kubernetes/client-node ${clientVersion} (formats)`,
     kinds: Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => (a < b ? -1 : 1))),
+    /** kinds that are custom resources of well-known projects: the package their schema comes from */
+    kindSources: Object.fromEntries(Object.entries(kindSources).sort(([a], [b]) => (a < b ? -1 : 1))),
     definitions: sorted,
   };
-  return { text: JSON.stringify(document) + "\n", formats, count: Object.keys(sorted).length, kinds: Object.keys(kinds).length };
+  return { text: JSON.stringify(document) + "\n", formats, count: Object.keys(sorted).length, kinds: Object.keys(kinds).length, ecosystem: Object.keys(kindSources).length };
 }
 
 const check = process.argv.includes("--check");
-const { text, formats, count, kinds } = await generate();
+const { text, formats, count, kinds, ecosystem } = await generate();
 if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);
@@ -265,7 +327,7 @@ if (check) {
   await mkdir(path.dirname(output), { recursive: true });
   await writeFile(output, text);
   console.log(
-    `${path.relative(root, output)}: ${count} definitions, ${kinds} kinds (Kubernetes ${KUBERNETES_VERSION}); formats: ${formats.matched} models matched, ${formats.fallback} by kind` +
+    `${path.relative(root, output)}: ${count} definitions, ${kinds} kinds (Kubernetes ${KUBERNETES_VERSION}; ${ecosystem} of well-known CRDs); formats: ${formats.matched} models matched, ${formats.fallback} by kind` +
       (formats.unmatched.length ? `, none for ${formats.unmatched.join(", ")}` : ""),
   );
 }

@@ -9,7 +9,7 @@ import { parseManifests } from "../render/manifests.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
 import { SchemaLocations } from "../schema/locations.ts";
-import { SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
+import { EMBEDDED_CRDS, SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
 import { isInside, joinRepoPath, toRepoPath } from "../util/paths.ts";
 
 export interface ValidationPorts {
@@ -38,7 +38,7 @@ export function schemaCacheDir(config: Config, root: string, env: Record<string,
 
 export function createValidator(config: Config, root: string, ports: ValidationPorts): SchemaValidator {
   const settings = validationSettings(config);
-  const external = settings.locations.filter((location) => location !== "default");
+  const external = settings.locations.filter((location) => location !== "default" && location !== EMBEDDED_CRDS);
   const cacheDir = schemaCacheDir(config, root, ports.env);
   const locations =
     external.length > 0

@@ -80,7 +80,8 @@ duplicates), with the file and line of each problem. Directories are read recurs
 Options:
   --kubernetes-version V   the clusters' Kubernetes version (default: schemas.kubernetesVersion, else ${BUILTIN_KUBERNETES_VERSION})
   --schema-location L      a schema location, as kubeconform's -schema-location ("default" = embedded
-                           schemas; URL or directory templates); repeat to try several in order
+                           schemas, "embedded-crds" = embedded schemas of well-known CRDs; URL or
+                           directory templates); repeat to try several in order
   --crd PATH               a file or directory of CustomResourceDefinitions to validate against (repeatable)
   --skip KINDS             comma-separated kinds not to validate (Kind or group/version/Kind)
   --lax                    accept fields the schemas do not have

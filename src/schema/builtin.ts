@@ -11,6 +11,8 @@ interface DefinitionsFile {
   generatedFrom: string;
   /** "apps/v1/Deployment" → definition name */
   kinds: Record<string, string>;
+  /** kinds that are custom resources of well-known projects → the npm package their schema was generated from */
+  kindSources: Record<string, string>;
   definitions: Record<string, JsonSchema>;
 }
 
@@ -26,7 +28,19 @@ const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 
 /** The definition name of a built-in kind, or undefined (a custom resource, or a kind Kubernetes does not have). */
 export function builtinDefinition(apiVersion: string, kind: string): string | undefined {
-  return FILE.kinds[`${apiVersion}/${kind}`];
+  const key = `${apiVersion}/${kind}`;
+  return FILE.kindSources[key] ? undefined : FILE.kinds[key];
+}
+
+/**
+ * The embedded schema of a well-known custom resource (Flux, cert-manager, External Secrets, Prometheus Operator,
+ * Gateway API), with the package it was generated from; undefined for others. These describe each project's CRDs
+ * as of the package's release, which may lag the project's own: the location `embedded-crds` is opt-in.
+ */
+export function embeddedCrdDefinition(apiVersion: string, kind: string): { definition: string; source: string } | undefined {
+  const key = `${apiVersion}/${kind}`;
+  const source = FILE.kindSources[key];
+  return source ? { definition: FILE.kinds[key]!, source } : undefined;
 }
 
 /** Kinds whose apiVersion has a schema here, for "did you mean" on unknown kinds. */

@@ -4,7 +4,7 @@
 // express (checks.ts). Each finding names the object, the path inside it and, through `locate`, a file and line.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { groupOf, type Finding, type Manifest, type SourceLocation } from "../model.ts";
-import { addBuiltinSchemas, builtinDefinition, builtinKindsOf, builtinRef, BUILTIN_KUBERNETES_VERSION } from "./builtin.ts";
+import { addBuiltinSchemas, builtinDefinition, builtinKindsOf, builtinRef, BUILTIN_KUBERNETES_VERSION, embeddedCrdDefinition } from "./builtin.ts";
 import { at, checkObjects } from "./checks.ts";
 import { addCrdVocabulary, schemasFromCrd, type CrdSchema, type JsonSchema } from "./crd.ts";
 import { checkApiVersion, checkEcosystemApiVersion } from "./deprecations.ts";
@@ -47,8 +47,13 @@ export interface ValidateOptions {
 /** The file and line of a value inside an object; undefined when it cannot be known. */
 export type Locate = (manifest: Manifest, path: Array<string | number>) => SourceLocation | undefined;
 
+/** The schema location of the embedded schemas of well-known CRDs (opt-in: they may lag the projects' releases). */
+export const EMBEDDED_CRDS = "embedded-crds";
+
 interface Compiled {
   validate: ValidateFunction;
+  /** a schema that may describe an older release than the cluster runs: its findings are warnings */
+  lagging?: boolean;
   /** built-in kinds take nulls as absent (Go's JSON decoding); CRD schemas say for themselves */
   dropNulls: boolean;
   from: string;
@@ -148,7 +153,12 @@ export class SchemaValidator {
       if (resolution.validate(object)) continue;
       for (const error of relevantErrors(resolution.validate.errors ?? [])) {
         if (options.placeholders && isPlaceholderError(error)) continue;
-        findings.push(schemaFinding(manifest, error, locate));
+        const finding = schemaFinding(manifest, error, locate);
+        findings.push(
+          resolution.lagging
+            ? { ...finding, severity: "warning", message: `${finding.message} (by the ${resolution.from} schema, which may lag the project's latest release: add the CRD to schemas.crdPaths for an exact check)` }
+            : finding,
+        );
       }
     }
     const checks = checkObjects(manifests);
@@ -255,6 +265,10 @@ export class SchemaValidator {
         const definition = builtinDefinition(apiVersion, kind);
         if (definition) return { validate: this.ajv.compile(builtinRef(definition, strict)), dropNulls: true, from: "embedded" };
         tried.push("embedded");
+      } else if (location === EMBEDDED_CRDS) {
+        const embedded = embeddedCrdDefinition(apiVersion, kind);
+        if (embedded) return { validate: this.ajv.compile(builtinRef(embedded.definition, strict)), dropNulls: true, from: `embedded CRD (${embedded.source})`, lagging: true };
+        tried.push(EMBEDDED_CRDS);
       } else if (!external && this.locations) {
         external = await this.locations.lookup(apiVersion, kind);
         if (!external.found) {
@@ -403,10 +417,12 @@ function schemaFinding(manifest: Manifest, error: ErrorObject, locate: Locate): 
       message = `${error.message ?? "is invalid"}` + (value && error.keyword !== "anyOf" && error.keyword !== "oneOf" ? ` (${value})` : "");
   }
   const path = dottedPath(target);
+  // a missing field is reported where it should be: "spec: required field "selector" is missing"
+  const shown = error.keyword === "required" ? dottedPath(segments) : path;
   return {
     ruleId,
     severity: "error",
-    message: path ? `${path}: ${message}` : message,
+    message: shown ? `${shown}: ${message}` : message,
     object: manifest.id,
     ...(path ? { path } : {}),
     ...located(locate(manifest, target)),

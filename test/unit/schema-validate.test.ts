@@ -409,6 +409,51 @@ describe("validate: options", () => {
   });
 });
 
+describe("embedded-crds: well-known CRDs, opt-in", () => {
+  const kustomization = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  intervall: 10m
+  path: ./apps
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`;
+  it("finds a misspelt field in a Flux Kustomization, as a warning naming the schema's package", async () => {
+    const dir = workspace({ "apps.yaml": kustomization });
+    const { code, report } = await validate(dir, ["apps.yaml", "--schema-location", "default", "--schema-location", "embedded-crds"]);
+    expect(report.findings).toMatchObject([
+      { ruleId: "schema-required", severity: "warning", path: "spec.interval", location: { file: "apps.yaml", line: 6 }, message: expect.stringMatching(/^spec: required field "interval" is missing/) },
+      {
+        ruleId: "schema-unknown-field",
+        severity: "warning",
+        path: "spec.intervall",
+        location: { file: "apps.yaml", line: 7 },
+        message: expect.stringMatching(/^spec\.intervall: unknown field "intervall": did you mean "interval"\? \(by the embedded CRD \(@kubernetes-models\/flux-cd [0-9.]+\) schema/),
+      },
+    ]);
+    expect(report.resources[0]!.schema).toMatch(/^embedded CRD \(@kubernetes-models\/flux-cd/);
+    expect(code).toBe(0);
+  });
+
+  it("is off by default: the Kustomization has no schema", async () => {
+    const dir = workspace({ "apps.yaml": kustomization });
+    const { report } = await validate(dir, ["apps.yaml"]);
+    expect(report.findings).toMatchObject([{ ruleId: "schema-missing", severity: "notice" }]);
+  });
+
+  it("a CRD in the inputs wins over the embedded schema", async () => {
+    const crd = CRD.replaceAll("example.com", "kustomize.toolkit.fluxcd.io").replace("kind: Widget, plural: widgets, singular: widget, listKind: WidgetList", "kind: Kustomization, plural: kustomizations, singular: kustomization, listKind: KustomizationList").replace("name: widgets.kustomize", "name: kustomizations.kustomize");
+    const dir = workspace({ "apps.yaml": kustomization, "crd.yaml": crd });
+    const { report } = await validate(dir, ["apps.yaml", "crd.yaml", "--schema-location", "default", "--schema-location", "embedded-crds"]);
+    expect(report.resources.find((resource) => resource.kind === "Kustomization")!.schema).toBe("CustomResourceDefinition Kustomization");
+  });
+});
+
 describe("Flux placeholders", () => {
   const text = VALID.replace("replicas: 3", "replicas: ${REPLICAS}").replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: <secret:POLICY>");
   it("are not type or enum errors when Flux substitutes the environment", async () => {

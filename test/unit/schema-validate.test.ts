@@ -1,6 +1,9 @@
 // Schema validation: known errors seeded into valid objects, each found with its rule, path and line, through
 // `gitops-verify validate` as a user runs it (real files in a temporary directory, the CLI's own entry function).
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
@@ -354,6 +357,40 @@ describe("validate: bad input is a finding and the run completes", () => {
     expect(location[0]!.message).toMatch(/127\.0\.0\.1:1/);
     expect(report.summary.valid).toBe(5);
     expect(code).toBe(0);
+  });
+
+  it("a corrupt cache file: a warning, fetched again from the location (a local HTTP server stands in for a schema registry)", async () => {
+    const widgetSchema = { type: "object", required: ["spec"], properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec: { type: "object" } } };
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests++;
+      if (request.url === "/widget.json") response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(widgetSchema));
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/{{ .ResourceKind }}.json`;
+      const dir = workspace({ "app.yaml": VALID });
+      const cacheDir = path.join(dir, "cache", "gitops-verify", "schemas");
+      mkdirSync(cacheDir, { recursive: true });
+      const cached = path.join(cacheDir, `${createHash("sha256").update(url.replace("{{ .ResourceKind }}", "widget")).digest("hex")}.json`);
+      writeFileSync(cached, "{ not json");
+      let stdout = "";
+      const code = await runCli(["validate", "app.yaml", "--schema-location", "default", "--schema-location", url, "--format", "json", "--quiet"], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        env: { XDG_CACHE_HOME: path.join(dir, "cache") },
+        cwd: dir,
+      });
+      const report = JSON.parse(stdout) as ValidateReport;
+      expect(report.findings).toMatchObject([{ ruleId: "schema-location", severity: "warning", message: expect.stringMatching(/corrupt/) }]);
+      expect(report.resources.find((resource) => resource.kind === "Widget")).toMatchObject({ status: "valid", schema: url.replace("{{ .ResourceKind }}", "widget") });
+      expect(JSON.parse(readFileSync(cached, "utf8"))).toEqual(widgetSchema);
+      expect(requests).toBe(1);
+      expect(code).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it("a file that is not YAML, and a path that does not exist", async () => {

@@ -162,6 +162,20 @@ export interface ValidatedResource {
   schema?: string;
 }
 
+/** One policy's verdict on one object (validate), as `kyverno apply` reports it. */
+export interface PolicyVerdict {
+  policy: string;
+  /** the rule (Kyverno), the binding (ValidatingAdmissionPolicy), or "" */
+  rule: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  file: string;
+  line: number;
+  result: "pass" | "fail" | "skip" | "warn" | "error";
+  message: string;
+}
+
 /** What `gitops-verify validate --format json` prints (schemas/validate.v1.json). */
 export interface ValidateReport {
   schemaVersion: 1;
@@ -169,6 +183,8 @@ export interface ValidateReport {
   kubernetesVersion: string;
   strict: boolean;
   resources: ValidatedResource[];
+  /** every policy result, when policies were evaluated (policies among the inputs, --policy, --builtin) */
+  policyResults?: PolicyVerdict[];
   findings: Finding[];
   summary: {
     files: number;

@@ -4,7 +4,9 @@
 import path from "node:path";
 import { DEFAULT_CONFIG, type Config } from "../config/config.ts";
 import { UserError } from "../errors.ts";
-import { groupOf, type Finding, type KubeObject, type Manifest, type ValidatedResource, type ValidateReport } from "../model.ts";
+import { groupOf, type Finding, type KubeObject, type Manifest, type PolicyVerdict, type ValidatedResource, type ValidateReport } from "../model.ts";
+import { builtinPolicySet } from "../policy/builtin-pack.ts";
+import { emptyPolicySet, evaluatePoliciesDetailed, isPolicyObject, withPolicies } from "../policy/evaluate.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
 import { parseYaml } from "../util/yaml.ts";
@@ -20,6 +22,10 @@ export interface ValidateFilesSettings {
   configPath?: string;
   /** Overrides of the configuration's `schemas` section. */
   schemas?: Partial<Config["schemas"]>;
+  /** Further policy files or directories (Kyverno, PolicyExceptions, ValidatingAdmissionPolicies and bindings). */
+  policyPaths?: string[];
+  /** Evaluate the built-in pack too. */
+  builtin?: boolean;
 }
 
 export async function validateFiles(settings: ValidateFilesSettings, ports: Ports): Promise<ValidateReport> {
@@ -52,7 +58,36 @@ export async function validateFiles(settings: ValidateFilesSettings, ports: Port
   const result = await validator.validateDetailed(manifests, { locate });
   findings.push(...result.findings, ...validator.locationFindings());
 
-  const invalid = new Set(result.findings.filter((finding) => finding.severity === "error" && finding.object).map((finding) => finding.object!));
+  // policies among the inputs and named with --policy apply to the inputs, as `kyverno apply` applies them
+  let policySet = settings.builtin ? builtinPolicySet() : emptyPolicySet();
+  for (const given of settings.policyPaths ?? []) {
+    const absolute = path.resolve(settings.cwd, given);
+    if (!(await files.stat(absolute))) throw new UserError(`--policy ${given}: no such file or directory`);
+    for (const input of await expandPaths({ ...settings, paths: [given] }, ports)) {
+      const documents = readManifests(await files.readText(input.absolute), input.display, locator, findings);
+      policySet = withPolicies(policySet, documents.map((manifest) => ({ object: manifest.object, origin: manifest.source! })));
+    }
+  }
+  policySet = withPolicies(policySet, manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source! })));
+  const evaluatesPolicies = Object.values(policySet).some((documents: unknown[]) => documents.length > 0);
+  let policyResults: PolicyVerdict[] | undefined;
+  if (evaluatesPolicies) {
+    const evaluated = evaluatePoliciesDetailed(manifests, policySet, { locate });
+    findings.push(...evaluated.findings);
+    policyResults = evaluated.results.map(({ manifest, policy, rule, result: verdict, message }) => ({
+      policy,
+      rule,
+      kind: manifest.id.kind,
+      ...(manifest.id.namespace ? { namespace: manifest.id.namespace } : {}),
+      name: manifest.id.name,
+      file: manifest.source!.file,
+      line: manifest.source!.line ?? manifest.rendered.line,
+      result: verdict,
+      message,
+    }));
+  }
+
+  const invalid = new Set(findings.filter((finding) => finding.severity === "error" && finding.object).map((finding) => finding.object!));
   const resources = manifests.map((manifest): ValidatedResource => {
     const schema = result.schemaOf.get(manifest);
     const status = invalid.has(manifest.id) ? "invalid" : schema === "missing" || schema === "skipped" ? "skipped" : "valid";
@@ -74,6 +109,7 @@ export async function validateFiles(settings: ValidateFilesSettings, ports: Port
     kubernetesVersion: merged.schemas.kubernetesVersion ?? BUILTIN_KUBERNETES_VERSION,
     strict: merged.schemas.strict,
     resources,
+    ...(policyResults ? { policyResults } : {}),
     findings,
     summary: {
       files: inputs.length,

@@ -8,6 +8,8 @@ import type { Files, Http, Logger } from "../ports.ts";
 import { parseManifests } from "../render/manifests.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
+import { builtinPolicySet } from "../policy/builtin-pack.ts";
+import { emptyPolicySet, evaluatePolicies, isPolicyObject, withPolicies, type PolicySet, type Severity } from "../policy/evaluate.ts";
 import { SchemaLocations } from "../schema/locations.ts";
 import { EMBEDDED_CRDS, SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
 import { isInside, joinRepoPath, toRepoPath } from "../util/paths.ts";
@@ -91,27 +93,59 @@ export interface ValidationSide {
   manifests: Manifest[];
 }
 
+/** What EnvironmentValidation runs besides the schemas: the policies of the configuration. */
+export interface PolicySettings {
+  /** the built-in pack and the configured paths' policies, for every environment */
+  shared: PolicySet;
+  fromRepository: boolean;
+  severities: Record<string, Severity | "off">;
+  waivers: Array<{ ids: string[]; paths: string[]; reason: string }>;
+  failOnExisting: boolean;
+}
+
 /**
- * Validates one environment at head and, when head has findings, at base: a finding the base already had is
- * not the change's doing, so it becomes a notice ("already at the base revision") and never fails the gate.
+ * Validates one environment (schemas, then policies) at head and, when head has findings, at base: a finding the
+ * base already had is not the change's doing, so it becomes a notice ("already at the base revision") and never
+ * fails the gate (unless policies.failOnExisting); a violation of the base that head no longer has is reported as
+ * fixed by the change.
  */
 export class EnvironmentValidation {
   private readonly locators = new Map<string, SourceLocator>();
 
   constructor(
-    private readonly validator: SchemaValidator,
+    private readonly validator: SchemaValidator | undefined,
     private readonly files: Files,
+    private readonly policies?: PolicySettings,
   ) {}
 
   async check(name: string, head: ValidationSide, base: ValidationSide | undefined): Promise<Finding[]> {
     const headFindings = await this.findings(name, head);
-    if (!base || !headFindings.some((finding) => finding.severity !== "notice")) return headFindings;
-    const before = new Set((await this.findings(name, base)).map(identity));
-    return headFindings.map((finding) =>
-      finding.severity !== "notice" && before.has(identity(finding))
-        ? { ...finding, severity: "notice" as const, message: `already at the base revision: ${finding.message}` }
-        : finding,
-    );
+    if (!base) return headFindings;
+    const baseFindings = await this.findings(name, base);
+    const before = new Set(baseFindings.map(identity));
+    const after = new Set(headFindings.map(identity));
+    const strict = this.policies?.failOnExisting === true;
+    const classified: Finding[] = [];
+    let existingViolations = 0;
+    for (const finding of headFindings) {
+      const existing = finding.severity !== "notice" && before.has(identity(finding));
+      if (!existing || (strict && isPolicyFinding(finding))) classified.push(finding);
+      // policy violations the base already had are counted, not listed: the report is about the change
+      else if (isPolicyFinding(finding)) existingViolations++;
+      else classified.push({ ...finding, severity: "notice", message: `already at the base revision: ${finding.message}` });
+    }
+    if (existingViolations > 0) {
+      classified.push({
+        ruleId: "policy-existing",
+        severity: "notice",
+        message: `${existingViolations} policy violation${existingViolations === 1 ? "" : "s"} already at the base revision (not listed; policies.failOnExisting lists them and fails on them)`,
+        environment: name,
+      });
+    }
+    const fixed = baseFindings
+      .filter((finding) => finding.severity !== "notice" && finding.object && !after.has(identity(finding)))
+      .map((finding) => ({ ...finding, severity: "notice" as const, message: `fixed by this change: ${finding.message}` }));
+    return [...classified, ...fixed];
   }
 
   private async findings(name: string, side: ValidationSide): Promise<Finding[]> {
@@ -119,7 +153,15 @@ export class EnvironmentValidation {
     const locate = await locator.prepare(side.manifests, [...side.discovered.inputs]);
     const spec = side.discovered.spec;
     const placeholders = spec.type === "edited-kustomization" && spec.substitution !== undefined;
-    return this.validator.validate(side.manifests, { locate, placeholders, environment: name });
+    const findings = this.validator ? await this.validator.validate(side.manifests, { locate, placeholders, environment: name }) : [];
+    if (this.policies) {
+      const rendered = this.policies.fromRepository
+        ? side.manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source ?? { file: side.discovered.environment.path } }))
+        : [];
+      const set = withPolicies(this.policies.shared, rendered);
+      findings.push(...evaluatePolicies(side.manifests, set, { environment: name, locate, severities: this.policies.severities, waivers: this.policies.waivers }));
+    }
+    return findings;
   }
 
   private locatorFor(root: string): SourceLocator {
@@ -129,7 +171,53 @@ export class EnvironmentValidation {
   }
 }
 
-/** Same finding at both revisions: same rule, object, path and message (lines move, so they are not compared). */
+/** Findings of policies (the built-in pack, Kyverno, ValidatingAdmissionPolicies), as opposed to schema findings. */
+function isPolicyFinding(finding: Finding): boolean {
+  return /^(GV-|kyverno:|vap:)/.test(finding.ruleId);
+}
+
+/** The built-in pack (when enabled) and the policies of the configured paths. */
+export async function loadPolicySettings(config: Config, root: string, files: Files): Promise<{ settings: PolicySettings; findings: Finding[] }> {
+  let shared = config.policies.builtin ? builtinPolicySet() : emptyPolicySet();
+  const findings: Finding[] = [];
+  for (const entry of config.policies.paths) {
+    const absolute = joinRepoPath(root, entry);
+    const real = await files.realpath(absolute);
+    if (!real || !isInside(root, real)) {
+      findings.push({ ruleId: "config-invalid", severity: "error", message: `policies.paths: ${entry} does not exist inside the repository` });
+      continue;
+    }
+    for (const file of await yamlFilesUnder(files, real)) {
+      const display = toRepoPath(root, file);
+      try {
+        const documents = parseManifests(await files.readText(file), display).map((manifest) => ({ object: manifest.object, origin: { file: display, line: manifest.rendered.line } }));
+        shared = withPolicies(shared, documents);
+      } catch (error) {
+        findings.push({ ruleId: "yaml-invalid", severity: "error", message: `${display}: ${(error as Error).message}` });
+      }
+    }
+  }
+  return {
+    settings: { shared, fromRepository: config.policies.fromRepository, severities: config.policies.severities, waivers: config.policies.waivers, failOnExisting: config.policies.failOnExisting },
+    findings,
+  };
+}
+
+/** kustomize's generator suffix (a hash of the content) on a ConfigMap or Secret name. */
+const GENERATOR_SUFFIX = /-[bcdfghjklmnpqrstvwxz2456789]{10}$/;
+
+/**
+ * Same finding at both revisions: same rule, object, path and message (lines move, so they are not compared). A
+ * generated ConfigMap or Secret keeps its identity across a content change, as the diff matches them.
+ */
 function identity(finding: Finding): string {
-  return [finding.ruleId, finding.object ? objectKey(finding.object) : "", finding.path ?? "", finding.message].join("\n");
+  let key = finding.object ? objectKey(finding.object) : "";
+  let message = finding.message;
+  const object = finding.object;
+  if (object && object.group === "" && (object.kind === "ConfigMap" || object.kind === "Secret") && GENERATOR_SUFFIX.test(object.name)) {
+    const stable = object.name.replace(GENERATOR_SUFFIX, "");
+    key = objectKey({ ...object, name: stable });
+    message = message.split(object.name).join(stable);
+  }
+  return [finding.ruleId, key, finding.path ?? "", message].join("\n");
 }

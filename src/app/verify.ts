@@ -19,7 +19,7 @@ import type { Checkout } from "../ports.ts";
 import { createRenderers, loadConfig, loadConfigAt, mapConcurrent, type Ports } from "./context.ts";
 import { Revision, type RenderOutcome, type RenderReuse } from "./revision.ts";
 import { objectsInFile } from "../discover/objects.ts";
-import { createValidator, EnvironmentValidation, loadCrdPaths } from "./validation.ts";
+import { createValidator, EnvironmentValidation, loadCrdPaths, loadPolicySettings, type PolicySettings } from "./validation.ts";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -100,13 +100,18 @@ export async function verify(settings: VerifySettings, ports: Ports): Promise<Ve
     }
 
     const runFindings: Finding[] = [];
-    let validation: EnvironmentValidation | undefined;
     const validator = config.schemas.enabled ? createValidator(config, headRoot, ports) : undefined;
     if (validator) {
       const crds = await loadCrdPaths(config, headRoot, files);
       runFindings.push(...crds.findings, ...validator.addSharedCrds(crds.manifests));
-      validation = new EnvironmentValidation(validator, files);
     }
+    let policies: PolicySettings | undefined;
+    if (config.policies.enabled) {
+      const loaded = await loadPolicySettings(config, headRoot, files);
+      runFindings.push(...loaded.findings);
+      policies = loaded.settings;
+    }
+    const validation = validator || policies ? new EnvironmentValidation(validator, files, policies) : undefined;
 
     const plans = planEnvironments(head.environments, base?.environments, touches);
     const childInputs = new Set<string>();

@@ -34,6 +34,15 @@ export interface Config {
     crdPaths: string[];
     cacheDir?: string;
   };
+  policies: {
+    enabled: boolean;
+    builtin: boolean;
+    severities: Record<string, "error" | "warning" | "notice" | "off">;
+    fromRepository: boolean;
+    paths: string[];
+    waivers: Array<{ ids: string[]; paths: string[]; reason: string }>;
+    failOnExisting: boolean;
+  };
   render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
   diff: { contextLines: number };
   report: { markdownBudget: number; fullReportUrl?: string };
@@ -47,6 +56,7 @@ export const DEFAULT_CONFIG: Config = {
   argocd: { enabled: true, clusters: [] },
   helm: { enabled: true },
   schemas: { enabled: true, strict: true, locations: ["default"], ignoreMissingSchemas: true, skipKinds: [], crdPaths: [] },
+  policies: { enabled: true, builtin: true, severities: {}, fromRepository: true, paths: [], waivers: [], failOnExisting: false },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
@@ -64,6 +74,7 @@ type RawConfig = {
   argocd?: Partial<Config["argocd"]>;
   helm?: Partial<Config["helm"]>;
   schemas?: Partial<Config["schemas"]>;
+  policies?: Partial<Config["policies"]>;
   render?: Partial<Config["render"]>;
   diff?: Partial<Config["diff"]>;
   report?: Partial<Config["report"]>;
@@ -107,6 +118,7 @@ function withDefaults(raw: RawConfig): Config {
     argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
     helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
     schemas: { ...DEFAULT_CONFIG.schemas, ...raw.schemas },
+    policies: { ...DEFAULT_CONFIG.policies, ...raw.policies },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },

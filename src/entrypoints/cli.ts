@@ -83,6 +83,9 @@ Options:
                            schemas, "embedded-crds" = embedded schemas of well-known CRDs; URL or
                            directory templates); repeat to try several in order
   --crd PATH               a file or directory of CustomResourceDefinitions to validate against (repeatable)
+  --policy PATH            Kyverno policies, PolicyExceptions, ValidatingAdmissionPolicies and bindings to
+                           evaluate (repeatable); those among the inputs are evaluated too, as kyverno apply does
+  --builtin                evaluate the built-in policy pack (policies/builtin)
   --skip KINDS             comma-separated kinds not to validate (Kind or group/version/Kind)
   --lax                    accept fields the schemas do not have
   --fail-missing           an object without a schema is an error (default: counted and skipped)
@@ -133,6 +136,8 @@ const OPTIONS = {
     "kubernetes-version": { type: "string" },
     "schema-location": { type: "string", multiple: true },
     crd: { type: "string", multiple: true },
+    policy: { type: "string", multiple: true },
+    builtin: { type: "boolean" },
     skip: { type: "string", multiple: true },
     lax: { type: "boolean" },
     "fail-missing": { type: "boolean" },
@@ -262,6 +267,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         cwd: io.cwd,
         stdin: io.stdin,
         configPath,
+        policyPaths: strings(values.policy),
+        builtin: Boolean(values.builtin),
         schemas: {
           ...(typeof values["kubernetes-version"] === "string" ? { kubernetesVersion: values["kubernetes-version"] } : {}),
           ...(strings(values["schema-location"]).length ? { locations: strings(values["schema-location"]) } : {}),

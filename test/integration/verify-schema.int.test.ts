@@ -44,7 +44,7 @@ const repos: TempRepo[] = [];
 afterEach(() => repos.splice(0).forEach((repo) => repo.dispose()));
 
 async function verify(change: (repo: TempRepo) => void, files = FILES): Promise<{ code: number; report: RunReport }> {
-  const repo = TempRepo.fromFiles(files);
+  const repo = TempRepo.fromFiles({ ".gitops-verify.yaml": "policies:\n  builtin: false\n", ...files });
   repos.push(repo);
   repo.branch("change");
   change(repo);
@@ -58,6 +58,7 @@ async function verify(change: (repo: TempRepo) => void, files = FILES): Promise<
   return { code, report: JSON.parse(stdout) as RunReport };
 }
 
+// these tests are about schema findings: the built-in policy pack's are left out (policies.builtin: false)
 const findingsOf = (report: RunReport, environment: string): Finding[] => report.environments.find((result) => result.environment.name === environment)!.findings;
 
 describe("verify: schema findings", () => {
@@ -108,7 +109,7 @@ describe("verify: schema findings", () => {
     ]);
     const old = await verify((repo) => {
       add(repo);
-      repo.write({ ".gitops-verify.yaml": "schemas:\n  kubernetesVersion: \"1.21\"\n" });
+      repo.write({ ".gitops-verify.yaml": "policies:\n  builtin: false\nschemas:\n  kubernetesVersion: \"1.21\"\n" });
     });
     expect(old.code).toBe(0);
     expect(findingsOf(old.report, "staging")).toMatchObject([{ ruleId: "api-deprecated", severity: "warning" }]);
@@ -116,7 +117,7 @@ describe("verify: schema findings", () => {
 
   it("schemas.enabled: false switches validation off", async () => {
     const { code, report } = await verify((repo) =>
-      repo.write({ "base/deployment.yaml": FILES["base/deployment.yaml"]!.replace("replicas: 1", 'replicas: "two"'), ".gitops-verify.yaml": "schemas:\n  enabled: false\n" }),
+      repo.write({ "base/deployment.yaml": FILES["base/deployment.yaml"]!.replace("replicas: 1", 'replicas: "two"'), ".gitops-verify.yaml": "policies:\n  builtin: false\nschemas:\n  enabled: false\n" }),
     );
     expect(code).toBe(0);
     expect(findingsOf(report, "staging")).toEqual([]);

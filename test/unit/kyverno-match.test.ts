@@ -75,7 +75,7 @@ describe("match and exclude", () => {
 });
 
 describe("autogen (pkg/autogen/v1)", () => {
-  const policy = (rules: unknown[], annotations: Record<string, string> = {}) => ({ apiVersion: "kyverno.io/v1", kind: "ClusterPolicy", metadata: { name: "p", annotations }, spec: { rules } });
+  const policy = (rules: unknown[], annotations: Record<string, string | undefined> = {}) => ({ apiVersion: "kyverno.io/v1", kind: "ClusterPolicy", metadata: { name: "p", annotations }, spec: { rules } });
   const podRule = {
     name: "check-image",
     match: { any: [{ resources: { kinds: ["Pod"] } }] },

@@ -1,0 +1,127 @@
+// verify evaluates policies on what it renders: the built-in pack and the Kyverno policies an environment renders
+// itself (as the cluster's admission control would apply them); only what the change introduces fails the gate.
+// Real git, real files, real `kubectl kustomize`.
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/entrypoints/cli.ts";
+import type { Finding, RunReport } from "../../src/model.ts";
+import { TempRepo } from "../helpers/repo.ts";
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app.kubernetes.io/name: web}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: ghcr.io/example/web:1.0.0
+`;
+
+const REQUIRE_TEAM = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-team-label
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: team-label
+    match:
+      any:
+      - resources:
+          kinds: [Deployment]
+    validate:
+      message: "the label team is required"
+      pattern:
+        metadata:
+          labels:
+            team: "?*"
+`;
+
+const FILES: Record<string, string> = {
+  "apps/kustomization.yaml": "namespace: shop\nresources: [deployment.yaml, policy.yaml]\n",
+  "apps/deployment.yaml": DEPLOYMENT.replace("labels: {app.kubernetes.io/name: web}", "labels: {app.kubernetes.io/name: web, team: shop}"),
+  "apps/policy.yaml": REQUIRE_TEAM,
+};
+
+const repos: TempRepo[] = [];
+afterEach(() => repos.splice(0).forEach((repo) => repo.dispose()));
+
+async function verify(change: (repo: TempRepo) => void, files = FILES): Promise<{ code: number; report: RunReport }> {
+  const repo = TempRepo.fromFiles(files);
+  repos.push(repo);
+  repo.branch("change");
+  change(repo);
+  let stdout = "";
+  const code = await runCli(["verify", "--repo", repo.dir, "--base", "main", "--format", "json", "--quiet"], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: () => true },
+    env: { GITOPS_VERIFY_FINGERPRINT_KEY: "test-key" },
+    cwd: repo.dir,
+  });
+  return { code, report: JSON.parse(stdout) as RunReport };
+}
+
+const findings = (report: RunReport): Finding[] => report.environments.flatMap((result) => result.findings);
+const notNotices = (report: RunReport) => findings(report).filter((finding) => finding.severity !== "notice");
+
+describe("verify: policies", () => {
+  it("a privileged container is a new built-in violation: an error at the line that sets it", async () => {
+    const { code, report } = await verify((repo) =>
+      repo.write({ "apps/deployment.yaml": FILES["apps/deployment.yaml"]! + "        securityContext:\n          privileged: true\n" }),
+    );
+    expect(code).toBe(1);
+    const errors = notNotices(report).filter((finding) => finding.severity === "error");
+    expect(errors).toMatchObject([
+      { ruleId: "GV-SEC-002", object: { kind: "Deployment", name: "web" }, path: "spec.template.spec.containers[0].securityContext.privileged", location: { file: "apps/deployment.yaml", line: 18 } },
+    ]);
+    // the violations the base already had are counted, not listed
+    expect(findings(report).find((finding) => finding.ruleId === "policy-existing")?.message).toMatch(/^\d+ policy violations? already at the base revision/);
+  });
+
+  it("a Kyverno policy the environment renders is enforced on its other objects", async () => {
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": DEPLOYMENT }));
+    expect(code).toBe(1);
+    const violation = findings(report).find((finding) => finding.ruleId === "kyverno:require-team-label/team-label");
+    expect(violation).toMatchObject({ severity: "error", object: { kind: "Deployment", name: "web" } });
+    expect(violation!.message).toMatch(/the label team is required/);
+  });
+
+  it("a waiver annotation with a reason turns the violation into a notice that says why", async () => {
+    const waived = DEPLOYMENT.replace(
+      "  labels: {app.kubernetes.io/name: web}",
+      '  labels: {app.kubernetes.io/name: web}\n  annotations:\n    gitops-verify.io/ignore: "require-team-label"\n    gitops-verify.io/ignore-reason: "legacy app, ticket OPS-12"',
+    );
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": waived }));
+    expect(code).toBe(0);
+    expect(findings(report).find((finding) => finding.ruleId === "kyverno:require-team-label/team-label")).toMatchObject({
+      severity: "notice",
+      message: expect.stringMatching(/^waived \(legacy app, ticket OPS-12\)/),
+    });
+  });
+
+  it("a violation the change removes is reported as fixed", async () => {
+    const broken = { ...FILES, "apps/deployment.yaml": DEPLOYMENT };
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": FILES["apps/deployment.yaml"]! }), broken);
+    expect(code).toBe(0);
+    expect(findings(report).find((finding) => finding.ruleId === "kyverno:require-team-label/team-label")).toMatchObject({
+      severity: "notice",
+      message: expect.stringMatching(/^fixed by this change: /),
+    });
+  });
+
+  it("policies.severities switches a built-in check off; policies.enabled: false switches policies off", async () => {
+    const privileged = FILES["apps/deployment.yaml"]! + "        securityContext:\n          privileged: true\n";
+    const off = await verify((repo) => repo.write({ "apps/deployment.yaml": privileged, ".gitops-verify.yaml": "policies:\n  severities:\n    GV-SEC-002: \"off\"\n" }));
+    expect(findings(off.report).some((finding) => finding.ruleId === "GV-SEC-002")).toBe(false);
+    const disabled = await verify((repo) => repo.write({ "apps/deployment.yaml": DEPLOYMENT, ".gitops-verify.yaml": "policies:\n  enabled: false\n" }));
+    expect(disabled.code).toBe(0);
+    expect(findings(disabled.report).filter((finding) => /^(GV-|kyverno:|policy-)/.test(finding.ruleId))).toEqual([]);
+  });
+});

@@ -35796,7 +35796,7 @@ var builtin_generated_default = {
                         value: false
                       },
                       {
-                        key: "{{ length(request.object.data || request.object.stringData || `{}`) }}",
+                        key: "{{ sum([length(values(request.object.data || `{}`)), length(values(request.object.stringData || `{}`)[?!regex_match('^\\s*(op://|vault:|ref\\+|<path:)', to_string(@))])]) }}",
                         operator: "GreaterThan",
                         value: 0
                       }
@@ -43142,7 +43142,13 @@ function canAutogen(rules) {
 function kindsOf(block) {
   return descriptionsOf(block).flatMap((description) => list(description.kinds).map((kind) => kindName2(String(kind))));
 }
+var computed = /* @__PURE__ */ new WeakMap();
 function computeRules(policy) {
+  let rules = computed.get(policy);
+  if (!rules) computed.set(policy, rules = computeRulesOnce(policy));
+  return rules;
+}
+function computeRulesOnce(policy) {
   const spec = record(policy.spec);
   const rules = list(spec.rules).map(record);
   const own = rules.filter((rule) => !String(rule.name ?? "").startsWith("autogen-"));
@@ -43246,10 +43252,15 @@ function convert(rule, replacements, original) {
 // src/policy/kyverno/match.ts
 function wildcardMatch(pattern, value) {
   if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  let source = "^";
-  for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`${source}$`, "s").test(value);
+  let regex = WILDCARDS.get(pattern);
+  if (!regex) {
+    let source = "^";
+    for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    WILDCARDS.set(pattern, regex = new RegExp(`${source}$`, "s"));
+  }
+  return regex.test(value);
 }
+var WILDCARDS = /* @__PURE__ */ new Map();
 function groupVersionOf(apiVersion) {
   const slash = apiVersion.indexOf("/");
   return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };

@@ -46,8 +46,19 @@ function kindsOf(block: unknown): string[] {
   return descriptionsOf(block).flatMap((description) => list(description.kinds).map((kind) => kindName(String(kind))));
 }
 
-/** The rules Kyverno evaluates for a policy: its own, then the generated ones, in Kyverno's order. */
+const computed = new WeakMap<Record<string, unknown>, Rule[]>();
+
+/**
+ * The rules Kyverno evaluates for a policy: its own, then the generated ones, in Kyverno's order. Computed once per
+ * policy object (policies are evaluated against every object of an environment); the result must not be modified.
+ */
 export function computeRules(policy: Record<string, unknown>): Rule[] {
+  let rules = computed.get(policy);
+  if (!rules) computed.set(policy, (rules = computeRulesOnce(policy)));
+  return rules;
+}
+
+function computeRulesOnce(policy: Record<string, unknown>): Rule[] {
   const spec = record(policy.spec);
   const rules = list(spec.rules).map(record);
   const own = rules.filter((rule) => !String(rule.name ?? "").startsWith("autogen-"));

@@ -16,10 +16,17 @@ export interface MatchSubject {
 /** Kyverno's wildcard: `*` any run of characters, `?` one character; everything else literal. */
 export function wildcardMatch(pattern: string, value: string): boolean {
   if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  let source = "^";
-  for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`${source}$`, "s").test(value);
+  let regex = WILDCARDS.get(pattern);
+  if (!regex) {
+    let source = "^";
+    for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    WILDCARDS.set(pattern, (regex = new RegExp(`${source}$`, "s")));
+  }
+  return regex.test(value);
 }
+
+/** Compiled wildcard patterns: policies match the same few patterns against every object. */
+const WILDCARDS = new Map<string, RegExp>();
 
 function groupVersionOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf("/");

@@ -6,7 +6,7 @@ import { objectKey, type Finding, type Manifest, type SourceLocation } from "../
 import { list, record } from "../util/values.ts";
 import { globToRegExp } from "../util/paths.ts";
 import { evaluateKyvernoValidatingPolicy, isKyvernoValidatingPolicy } from "./cel/kyverno-validating-policy.ts";
-import { evaluateValidatingAdmissionPolicy } from "./cel/vap.ts";
+import { checkValidatingAdmissionPolicy, checkValidatingAdmissionPolicyBinding, evaluateValidatingAdmissionPolicy } from "./cel/vap.ts";
 import { evaluateKyvernoPolicy, policyName, type RuleResult } from "./kyverno/engine.ts";
 
 export type Severity = Finding["severity"];
@@ -97,6 +97,13 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
   const notEvaluated = new Map<string, Finding>();
   const errors = new Map<string, Finding>();
   const objects = manifests.filter((manifest) => !isPolicyObject(manifest.object));
+  // what the API server would refuse in the policies themselves, whether or not an object reaches them
+  for (const document of set.vaps) {
+    for (const problem of checkValidatingAdmissionPolicy(document.object)) errors.set(`static#${problem}`, policyProblem(document, problem, options));
+  }
+  for (const document of set.bindings) {
+    for (const problem of checkValidatingAdmissionPolicyBinding(document.object)) errors.set(`static#${problem}`, policyProblem(document, problem, options));
+  }
 
   for (const manifest of objects) {
     const namespaceLabels = namespaces.get(manifest.id.namespace);

@@ -112,3 +112,60 @@ describe("validate: policies", () => {
     expect(without.report.policyResults).toBeUndefined();
   });
 });
+
+describe("validate: bad policies are findings on the policy, and the rest still runs", () => {
+  const badJmespath = POLICY.replace("name: require-team", "name: bad-jmespath").replace(
+    `      pattern:
+        metadata:
+          labels:
+            team: "?*"`,
+    `      deny:
+        conditions:
+          any:
+          - key: "{{ request.object.metadata.labels.[ }}"
+            operator: Equals
+            value: x`,
+  );
+  const badPattern = POLICY.replace("name: require-team", "name: bad-pattern").replace('team: "?*"', 'team: "?*"\n            +(owner): someone');
+  const badCel = VAP.replace('expression: "!has(object.data) || size(object.data) <= 1"', 'expression: "object.data.size( <= 1"');
+  const missingParam = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: max-keys
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: [v1]
+      operations: [CREATE]
+      resources: [configmaps]
+  validations:
+  - expression: "!has(object.data) || size(object.data) <= int(params.data.max)"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: max-keys
+spec:
+  policyName: max-keys
+  paramRef: {name: limits, namespace: shop, parameterNotFoundAction: Deny}
+  validationActions: [Deny]
+`;
+
+  it.each([
+    { name: "a JMESPath expression that does not compile", files: { "p.yaml": badJmespath }, policy: "bad-jmespath", expected: /ClusterPolicy bad-jmespath rule team-label: .*(JMESPath|parse|Unexpected|token)/i },
+    { name: "an invalid pattern (a mutate anchor in a validate pattern)", files: { "p.yaml": badPattern }, policy: "bad-pattern", expected: /ClusterPolicy bad-pattern rule team-label: .*anchor/i },
+    { name: "a CEL expression that does not compile", files: { "p.yaml": badCel }, policy: "small-configmaps", expected: /ValidatingAdmissionPolicy small-configmaps .*(compile|Unexpected)/i },
+    { name: "a binding to a param that is not there", files: { "p.yaml": missingParam }, policy: "max-keys", expected: /max-keys/ },
+  ])("$name", async ({ files, policy, expected }) => {
+    const { report } = await validate({ ...files, "ok.yaml": POLICY, "objects.yaml": OBJECTS }, ["p.yaml", "ok.yaml", "objects.yaml"]);
+    const problems = report.findings.filter((finding) => finding.ruleId === "policy-invalid" || finding.ruleId.endsWith(policy));
+    expect(problems.length, JSON.stringify(report.findings, null, 1)).toBeGreaterThan(0);
+    expect(problems.map((finding) => finding.message).join("\n")).toMatch(expected);
+    // named at its file
+    expect(problems.some((finding) => finding.location?.file === "p.yaml")).toBe(true);
+    // the good policy still ran
+    expect(report.findings.some((finding) => finding.ruleId === "kyverno:require-team/team-label" && finding.object?.name === "bad")).toBe(true);
+  });
+});

@@ -42857,6 +42857,35 @@ function compilePolicy(policy) {
   compiledPolicies.set(policy, compiled3);
   return compiled3;
 }
+function checkValidatingAdmissionPolicy(policy) {
+  return [...compilePolicy(policy).problems];
+}
+function checkValidatingAdmissionPolicyBinding(binding) {
+  const problems = [];
+  const spec = record4(binding.spec);
+  if (nameOf(binding) === "") problems.push("metadata.name: Required value");
+  if (str2(spec.policyName) === "") problems.push("spec.policyName: Required value");
+  const actions = list3(spec.validationActions);
+  if (actions.length === 0) problems.push("spec.validationActions: Required value");
+  for (const [i, action] of actions.entries()) {
+    if (!VALIDATION_ACTIONS.includes(str2(action))) {
+      problems.push(`spec.validationActions[${i}]: Unsupported value: ${JSON.stringify(action)}: supported values: "Audit", "Deny", "Warn"`);
+    }
+  }
+  if (actions.includes("Deny") && actions.includes("Warn")) problems.push('spec.validationActions: Invalid value: "Deny" and "Warn" cannot be used together');
+  if (spec.paramRef !== void 0 && spec.paramRef !== null) {
+    const paramRef = record4(spec.paramRef);
+    const hasName = str2(paramRef.name) !== "";
+    const hasSelector = paramRef.selector !== void 0 && paramRef.selector !== null;
+    if (hasName === hasSelector) problems.push("spec.paramRef: Invalid value: one of name or selector must be set");
+    problems.push(...selectorProblems("spec.paramRef.selector", paramRef.selector));
+    if (paramRef.parameterNotFoundAction !== void 0 && !["Allow", "Deny"].includes(str2(paramRef.parameterNotFoundAction))) {
+      problems.push(`spec.paramRef.parameterNotFoundAction: Unsupported value: ${JSON.stringify(paramRef.parameterNotFoundAction)}: supported values: "Allow", "Deny"`);
+    }
+  }
+  problems.push(...matchResourcesProblems("spec.matchResources", spec.matchResources, false));
+  return problems;
+}
 function collectParams(spec, paramRefValue, attrs, input) {
   const paramKind = spec.paramKind === void 0 || spec.paramKind === null ? void 0 : record4(spec.paramKind);
   const paramRef = paramRefValue === void 0 || paramRefValue === null ? void 0 : record4(paramRefValue);
@@ -50746,6 +50775,12 @@ function evaluatePoliciesDetailed(manifests, set, options = {}) {
   const notEvaluated = /* @__PURE__ */ new Map();
   const errors = /* @__PURE__ */ new Map();
   const objects = manifests.filter((manifest) => !isPolicyObject(manifest.object));
+  for (const document of set.vaps) {
+    for (const problem2 of checkValidatingAdmissionPolicy(document.object)) errors.set(`static#${problem2}`, policyProblem(document, problem2, options));
+  }
+  for (const document of set.bindings) {
+    for (const problem2 of checkValidatingAdmissionPolicyBinding(document.object)) errors.set(`static#${problem2}`, policyProblem(document, problem2, options));
+  }
   for (const manifest of objects) {
     const namespaceLabels = namespaces.get(manifest.id.namespace);
     const waiver = waiverOf(manifest);
@@ -50780,7 +50815,8 @@ function evaluatePoliciesDetailed(manifests, set, options = {}) {
         }
         if (result.status !== "fail" && result.status !== "warn") continue;
         const severity = severityOverride ?? (builtinId ? builtinSeverity(document) : result.status === "warn" ? "warning" : kyvernoSeverity(document.object, result.rule));
-        const finding2 = violation(manifest, id, severity, builtinId ? `${title(document)}: ${result.message}` : `${result.policy}/${result.rule}: ${result.message}`, pathOf(result.message), options);
+        const text = conciseMessage(result.message);
+        const finding2 = violation(manifest, id, severity, builtinId ? `${title(document)}: ${text}` : `${result.policy}/${result.rule}: ${text}`, pathOf(result.message), options);
         findings.push(applyWaivers(finding2, manifest, [builtinId, result.policy].filter((value) => Boolean(value)), waiver, options));
       }
     }
@@ -50879,6 +50915,10 @@ function kyvernoSeverity(policy, ruleName) {
   const rule = list(spec.rules).map(record).find((candidate) => candidate.name === ruleName.replace(/^autogen-(cronjob-)?/, ""));
   const action = String(record(rule?.validate).failureAction ?? spec.validationFailureAction ?? "Audit");
   return action.toLowerCase() === "enforce" ? "error" : "warning";
+}
+function conciseMessage(message) {
+  const trimmed = message.replace(/^validation (error|failure): /, "").replace(/\.? ?rule \S+ failed at (element \d+ )?path \S*$/, "").trim();
+  return trimmed || message;
 }
 function pathOf(message) {
   const match = / at path (\/\S*)/.exec(message);
@@ -52577,7 +52617,7 @@ var EnvironmentValidation = class {
     const classified = [];
     let existingViolations = 0;
     for (const finding2 of headFindings) {
-      const existing = finding2.severity !== "notice" && before.has(identity2(finding2));
+      const existing = (finding2.severity !== "notice" || isPolicyFinding(finding2)) && before.has(identity2(finding2));
       if (!existing || strict && isPolicyFinding(finding2)) classified.push(finding2);
       else if (isPolicyFinding(finding2)) existingViolations++;
       else classified.push({ ...finding2, severity: "notice", message: `already at the base revision: ${finding2.message}` });

@@ -30,6 +30,12 @@ const CHANGES = [
     "base: api ConfigMap literal FEATURE_RECOMMENDATIONS false → true (every environment; the generated name changes)",
   ],
   ["apps/base/api/kustomization.yaml", "API_TOKEN=demo-token-0000", "API_TOKEN=demo-token-0001-rotated", "base: api Secret API_TOKEN rotated (every environment; the value stays masked)"],
+  [
+    "apps/base/frontend/service.yaml",
+    "spec:\n  selector:",
+    "spec:\n  type: NodePort\n  selector:",
+    "base: frontend Service exposed as a NodePort (a built-in policy warns, at the line that does it)",
+  ],
 ];
 
 if (!existsSync(cli)) {
@@ -67,7 +73,7 @@ try {
   git("commit", "-q", "-m", "Example GitOps repository");
   git("checkout", "-q", "-b", "demo-change");
   for (const [file, before, after] of CHANGES) edit(file, before, after);
-  git("commit", "-q", "-am", "Promote api, scale frontend, flip a feature flag, rotate a token");
+  git("commit", "-q", "-am", "Promote api, scale frontend, flip a feature flag, rotate a token, expose the frontend");
 
   // Options given to the demo come last, so they win (e.g. --format json).
   const options = ["--base", "main", "--format", "text", ...process.argv.slice(2)];

@@ -128,7 +128,7 @@ export class EnvironmentValidation {
     const classified: Finding[] = [];
     let existingViolations = 0;
     for (const finding of headFindings) {
-      const existing = finding.severity !== "notice" && before.has(identity(finding));
+      const existing = (finding.severity !== "notice" || isPolicyFinding(finding)) && before.has(identity(finding));
       if (!existing || (strict && isPolicyFinding(finding))) classified.push(finding);
       // policy violations the base already had are counted, not listed: the report is about the change
       else if (isPolicyFinding(finding)) existingViolations++;

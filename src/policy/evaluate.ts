@@ -139,7 +139,8 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
         }
         if (result.status !== "fail" && result.status !== "warn") continue;
         const severity: Severity = severityOverride ?? (builtinId ? builtinSeverity(document) : result.status === "warn" ? "warning" : kyvernoSeverity(document.object, result.rule));
-        const finding = violation(manifest, id, severity, builtinId ? `${title(document)}: ${result.message}` : `${result.policy}/${result.rule}: ${result.message}`, pathOf(result.message), options);
+        const text = conciseMessage(result.message);
+        const finding = violation(manifest, id, severity, builtinId ? `${title(document)}: ${text}` : `${result.policy}/${result.rule}: ${text}`, pathOf(result.message), options);
         findings.push(applyWaivers(finding, manifest, [builtinId, result.policy].filter((value): value is string => Boolean(value)), waiver, options));
       }
     }
@@ -258,6 +259,18 @@ function kyvernoSeverity(policy: Record<string, unknown>, ruleName: string): Sev
     .find((candidate) => candidate.name === ruleName.replace(/^autogen-(cronjob-)?/, ""));
   const action = String(record(rule?.validate).failureAction ?? spec.validationFailureAction ?? "Audit");
   return action.toLowerCase() === "enforce" ? "error" : "warning";
+}
+
+/**
+ * Kyverno's message without its frame ("validation error: <message>. rule <rule> failed at path <path>"): the
+ * finding carries the path and the location already.
+ */
+function conciseMessage(message: string): string {
+  const trimmed = message
+    .replace(/^validation (error|failure): /, "")
+    .replace(/\.? ?rule \S+ failed at (element \d+ )?path \S*$/, "")
+    .trim();
+  return trimmed || message;
 }
 
 /** Kyverno's failure path ("…failed at path /spec/containers/0/image/") as segments. */

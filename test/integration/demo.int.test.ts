@@ -31,6 +31,10 @@ describe("the demo and the bundle", () => {
     expect(frontend.patch).toContain("+  replicas: 3");
     const secret = staging.diffs.find((d: { id: { kind: string } }) => d.id.kind === "Secret");
     expect(secret.secretKeys).toEqual([expect.objectContaining({ key: "API_TOKEN", change: "changed" })]);
+    // the built-in pack warns about the new NodePort, at the line of the change; what the base had is only counted
+    expect(staging.findings.filter((f: { severity: string }) => f.severity !== "notice")).toMatchObject([
+      { ruleId: "GV-NET-002", severity: "warning", object: { kind: "Service", name: "frontend" }, location: { file: "apps/base/frontend/service.yaml", line: 6 } },
+    ]);
     expect(result.stdout + result.stderr).not.toContain("demo-token-0001-rotated");
     expect(result.stdout + result.stderr).not.toContain(Buffer.from("demo-token-0001-rotated").toString("base64"));
   });

@@ -329,7 +329,10 @@ function foreachBlock(block: Record<string, unknown>, context: KyvernoContext, r
       if (!evaluated.ok) return { status: "error", message: `failed to evaluate preconditions: ${evaluated.error}` };
       if (!evaluated.value) continue;
     }
-    // elementScope (default: true when the element is a map) decides what a pattern is checked against
+    // elementScope (default: true when the element is a map) decides what a pattern is checked against; Kyverno
+    // makes the element the object, which a scalar cannot be
+    const isMap = element !== null && typeof element === "object" && !Array.isArray(element);
+    if (block.elementScope === true && !isMap) return { status: "error", message: `foreach element ${index} is not an object: elementScope: true cannot apply to it` };
     const scoped = block.elementScope === undefined ? element !== null && typeof element === "object" && !Array.isArray(element) : block.elementScope === true;
     const target = scoped ? element : resource.object;
     let outcome: ElementOutcome;

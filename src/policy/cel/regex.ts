@@ -3,6 +3,8 @@
 // The common RE2 spellings JavaScript lacks are translated: leading flag groups such as (?i) and (?s), named groups
 // (?P<name>...), \A and \z. Patterns beyond that use JavaScript's dialect.
 
+import { backtrackingRisk } from "../../util/safe-regex.ts";
+
 const cache = new Map<string, RegExp>();
 
 /** A global regular expression for an RE2 pattern; throws "Illegal regex: ..." like the library does. */
@@ -17,6 +19,8 @@ export function compileRe2(pattern: string): RegExp {
     source = source.slice(leading[0].length);
   }
   source = source.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "(?![\\s\\S])");
+  const risk = backtrackingRisk(pattern);
+  if (risk) throw new Error(`Illegal regex: refused, ${risk}`);
   let compiled: RegExp;
   try {
     compiled = new RegExp(source, [...flags, "u"].join(""));

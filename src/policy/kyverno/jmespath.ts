@@ -17,6 +17,7 @@
 // regular expressions and replacement templates, distribution/reference image names, path.Clean, encoding/json,
 // crypto/x509's JSON form). Nothing here reaches a cluster or the network: is_external_url of a host name (which
 // Kyverno resolves with DNS) is an error that says so. Results alias the input data: do not modify them.
+import { backtrackingRisk } from "../../util/safe-regex.ts";
 import { createHash } from "node:crypto";
 import { compile } from "@jmespath-community/jmespath";
 import { isScalar, parseAllDocuments, visit } from "yaml";
@@ -1039,6 +1040,8 @@ export function goRegexp(pattern: string, global = false): RegExp {
   } catch (error) {
     throw new JmespathError(`error parsing regexp: ${(error as Error).message}: \`${pattern}\``);
   }
+  const risk = backtrackingRisk(pattern);
+  if (risk) throw new JmespathError(`error parsing regexp: refused, ${risk}`);
   let re: RegExp;
   try {
     re = new RegExp(source, flags + (global ? "g" : ""));

@@ -988,13 +988,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str5) => str5.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str6) => str6.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str5, indent, comment) => str5.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str5.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str6, indent, comment) => str6.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str6.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1148,16 +1148,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str5) => /^(%|---|\.\.\.)/m.test(str5);
-    function lineLengthOverLimit(str5, lineWidth, indentLength) {
+    var containsDocumentMarker = (str6) => /^(%|---|\.\.\.)/m.test(str6);
+    function lineLengthOverLimit(str6, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str5.length;
+      const strLen = str6.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str5[i] === "\n") {
+        if (str6[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1174,11 +1174,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str5 = "";
+      let str6 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str5 += json.slice(start, i) + "\\ ";
+          str6 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1187,38 +1187,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str5 += json.slice(start, i);
+                str6 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str5 += "\\0";
+                    str6 += "\\0";
                     break;
                   case "0007":
-                    str5 += "\\a";
+                    str6 += "\\a";
                     break;
                   case "000b":
-                    str5 += "\\v";
+                    str6 += "\\v";
                     break;
                   case "001b":
-                    str5 += "\\e";
+                    str6 += "\\e";
                     break;
                   case "0085":
-                    str5 += "\\N";
+                    str6 += "\\N";
                     break;
                   case "00a0":
-                    str5 += "\\_";
+                    str6 += "\\_";
                     break;
                   case "2028":
-                    str5 += "\\L";
+                    str6 += "\\L";
                     break;
                   case "2029":
-                    str5 += "\\P";
+                    str6 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str5 += "\\x" + code.substr(2);
+                      str6 += "\\x" + code.substr(2);
                     else
-                      str5 += json.substr(i, 6);
+                      str6 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1228,14 +1228,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str5 += json.slice(start, i) + "\n\n";
+                str6 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str5 += "\n";
+                  str6 += "\n";
                   i += 2;
                 }
-                str5 += indent;
+                str6 += indent;
                 if (json[i + 2] === " ")
-                  str5 += "\\";
+                  str6 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1244,8 +1244,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str5 = start ? str5 + json.slice(start) : json;
-      return implicitKey ? str5 : foldFlowLines.foldFlowLines(str5, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str6 = start ? str6 + json.slice(start) : json;
+      return implicitKey ? str6 : foldFlowLines.foldFlowLines(str6, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1373,15 +1373,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str5 = value.replace(/\n+/g, `$&
+      const str6 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str5);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str6);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str5 : foldFlowLines.foldFlowLines(str5, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str6 : foldFlowLines.foldFlowLines(str6, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -1533,11 +1533,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str5 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str6 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str5;
-      return identity3.isScalar(node) || str5[0] === "{" || str5[0] === "[" ? `${props} ${str5}` : `${props}
-${ctx.indent}${str5}`;
+        return str6;
+      return identity3.isScalar(node) || str6[0] === "{" || str6[0] === "[" ? `${props} ${str6}` : `${props}
+${ctx.indent}${str6}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify7;
@@ -1572,8 +1572,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str5 = stringify7.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str5.length > 1024) {
+      let str6 = stringify7.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str6.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1582,27 +1582,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str5 === "" ? "?" : explicitKey ? `? ${str5}` : str5;
+          return str6 === "" ? "?" : explicitKey ? `? ${str6}` : str6;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str5 = `? ${str5}`;
+        str6 = `? ${str6}`;
         if (keyComment && !keyCommentDone) {
-          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
+          str6 += stringifyComment.lineComment(str6, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str5;
+        return str6;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
-        str5 = `? ${str5}
+          str6 += stringifyComment.lineComment(str6, ctx.indent, commentString(keyComment));
+        str6 = `? ${str6}
 ${indent}:`;
       } else {
-        str5 = `${str5}:`;
+        str6 = `${str6}:`;
         if (keyComment)
-          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
+          str6 += stringifyComment.lineComment(str6, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity3.isNode(value)) {
@@ -1618,7 +1618,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity3.isScalar(value))
-        ctx.indentAtStart = str5.length + 1;
+        ctx.indentAtStart = str6.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -1662,16 +1662,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str5 += ws + valueStr;
+      str6 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(valueComment));
+        str6 += stringifyComment.lineComment(str6, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str5;
+      return str6;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1898,31 +1898,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str6 = stringify7.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str7 = stringify7.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str6 += stringifyComment.lineComment(str6, itemIndent, commentString(comment2));
+          str7 += stringifyComment.lineComment(str7, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str6);
+        lines.push(blockItemPrefix + str7);
       }
-      let str5;
+      let str6;
       if (lines.length === 0) {
-        str5 = flowChars.start + flowChars.end;
+        str6 = flowChars.start + flowChars.end;
       } else {
-        str5 = lines[0];
+        str6 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str5 += line ? `
+          str6 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str5 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str6 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str5;
+      return str6;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1965,21 +1965,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str5 = stringify7.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str5.includes("\n"));
+        let str6 = stringify7.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str6.includes("\n"));
         if (i < items.length - 1) {
-          str5 += ",";
+          str6 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str5.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str6.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str5 += ",";
+            str6 += ",";
           }
         }
         if (comment)
-          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment));
-        lines.push(str5);
+          str6 += stringifyComment.lineComment(str6, itemIndent, commentString(comment));
+        lines.push(str6);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1991,11 +1991,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str5 = start;
+          let str6 = start;
           for (const line of lines)
-            str5 += line ? `
+            str6 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str5}
+          return `${str6}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2327,7 +2327,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str5) => str5,
+      resolve: (str6) => str6,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -2365,7 +2365,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str5) => new Scalar2.Scalar(str5[0] === "t" || str5[0] === "T"),
+      resolve: (str6) => new Scalar2.Scalar(str6[0] === "t" || str6[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2417,7 +2417,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str6) => str6.slice(-3).toLowerCase() === "nan" ? NaN : str6[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2426,7 +2426,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str5) => parseFloat(str5),
+      resolve: (str6) => parseFloat(str6),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2437,11 +2437,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str5) {
-        const node = new Scalar2.Scalar(parseFloat(str5));
-        const dot = str5.indexOf(".");
-        if (dot !== -1 && str5[str5.length - 1] === "0")
-          node.minFractionDigits = str5.length - dot - 1;
+      resolve(str6) {
+        const node = new Scalar2.Scalar(parseFloat(str6));
+        const dot = str6.indexOf(".");
+        if (dot !== -1 && str6[str6.length - 1] === "0")
+          node.minFractionDigits = str6.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2458,7 +2458,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str5, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5.substring(offset), radix);
+    var intResolve = (str6, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str6) : parseInt(str6.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -2471,7 +2471,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 2, 8, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -2479,7 +2479,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 0, 10, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2488,7 +2488,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 2, 16, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -2541,7 +2541,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str5) => str5,
+        resolve: (str6) => str6,
         stringify: stringifyJSON
       },
       {
@@ -2558,7 +2558,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str5) => str5 === "true",
+        resolve: (str6) => str6 === "true",
         stringify: stringifyJSON
       },
       {
@@ -2566,7 +2566,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str5, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5, 10),
+        resolve: (str6, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str6) : parseInt(str6, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2574,7 +2574,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str5) => parseFloat(str5),
+        resolve: (str6) => parseFloat(str6),
         stringify: stringifyJSON
       }
     ];
@@ -2582,9 +2582,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str5, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str5)}`);
-        return str5;
+      resolve(str6, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str6)}`);
+        return str6;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2616,10 +2616,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str5 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str5.length);
-          for (let i = 0; i < str5.length; ++i)
-            buffer[i] = str5.charCodeAt(i);
+          const str6 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str6.length);
+          for (let i = 0; i < str6.length; ++i)
+            buffer[i] = str6.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2630,28 +2630,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str5;
+        let str6;
         if (typeof node_buffer.Buffer === "function") {
-          str5 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str6 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str5 = btoa(s);
+          str6 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str5.length / lineWidth);
+          const n = Math.ceil(str6.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str5.substr(o, lineWidth);
+            lines[i] = str6.substr(o, lineWidth);
           }
-          str5 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str6 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str5 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str6 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2857,7 +2857,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str6) => str6.slice(-3).toLowerCase() === "nan" ? NaN : str6[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2866,7 +2866,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str5) => parseFloat(str5.replace(/_/g, "")),
+      resolve: (str6) => parseFloat(str6.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -2877,11 +2877,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str5) {
-        const node = new Scalar2.Scalar(parseFloat(str5.replace(/_/g, "")));
-        const dot = str5.indexOf(".");
+      resolve(str6) {
+        const node = new Scalar2.Scalar(parseFloat(str6.replace(/_/g, "")));
+        const dot = str6.indexOf(".");
         if (dot !== -1) {
-          const f = str5.substring(dot + 1).replace(/_/g, "");
+          const f = str6.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -2901,34 +2901,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str5, offset, radix, { intAsBigInt }) {
-      const sign = str5[0];
+    function intResolve(str6, offset, radix, { intAsBigInt }) {
+      const sign = str6[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str5 = str5.substring(offset).replace(/_/g, "");
+      str6 = str6.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str5 = `0b${str5}`;
+            str6 = `0b${str6}`;
             break;
           case 8:
-            str5 = `0o${str5}`;
+            str6 = `0o${str6}`;
             break;
           case 16:
-            str5 = `0x${str5}`;
+            str6 = `0x${str6}`;
             break;
         }
-        const n2 = BigInt(str5);
+        const n2 = BigInt(str6);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str5, radix);
+      const n = parseInt(str6, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str5 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str5.substr(1) : prefix + str5;
+        const str6 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str6.substr(1) : prefix + str6;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -2938,7 +2938,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 2, 2, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -2947,7 +2947,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 1, 8, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -2955,7 +2955,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 0, 10, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2964,7 +2964,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str5, _onError, opt) => intResolve(str5, 2, 16, opt),
+      resolve: (str6, _onError, opt) => intResolve(str6, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -3068,9 +3068,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str5, asBigInt) {
-      const sign = str5[0];
-      const parts = sign === "-" || sign === "+" ? str5.substring(1) : str5;
+    function parseSexagesimal(str6, asBigInt) {
+      const sign = str6[0];
+      const parts = sign === "-" || sign === "+" ? str6.substring(1) : str6;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -3107,7 +3107,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str5, _onError, { intAsBigInt }) => parseSexagesimal(str5, intAsBigInt),
+      resolve: (str6, _onError, { intAsBigInt }) => parseSexagesimal(str6, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3116,7 +3116,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str5) => parseSexagesimal(str5, false),
+      resolve: (str6) => parseSexagesimal(str6, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3127,8 +3127,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str5) {
-        const match = str5.match(timestamp.test);
+      resolve(str6) {
+        const match = str6.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -7439,7 +7439,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str5(strs, ...args) {
+    function str6(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -7450,7 +7450,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str5;
+    exports.str = str6;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -7493,7 +7493,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str5`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str6`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -8197,9 +8197,9 @@ var require_codegen = __commonJS({
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
+          const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr2}[${i}]`);
             forBody(name);
           });
         }
@@ -8398,9 +8398,9 @@ var require_util = __commonJS({
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
     var codegen_1 = require_codegen();
     var code_1 = require_code();
-    function toHash(arr) {
+    function toHash(arr2) {
       const hash = {};
-      for (const item of arr)
+      for (const item of arr2)
         hash[item] = true;
       return hash;
     }
@@ -8455,22 +8455,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str5) {
-      return unescapeJsonPointer(decodeURIComponent(str5));
+    function unescapeFragment(str6) {
+      return unescapeJsonPointer(decodeURIComponent(str6));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str5) {
-      return encodeURIComponent(escapeJsonPointer(str5));
+    function escapeFragment(str6) {
+      return encodeURIComponent(escapeJsonPointer(str6));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str5) {
-      if (typeof str5 == "number")
-        return `${str5}`;
-      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str6) {
+      if (typeof str6 == "number")
+        return `${str6}`;
+      return str6.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str5) {
-      return str5.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str6) {
+      return str6.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -9495,8 +9495,8 @@ var require_json_schema_traverse = __commonJS({
         post2(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str5) {
-      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str6) {
+      return str6.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -10593,10 +10593,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str5, token) {
+    function findToken(str6, token) {
       let ind = 0;
-      for (let i = 0; i < str5.length; i++) {
-        if (str5[i] === token) ind++;
+      for (let i = 0; i < str6.length; i++) {
+        if (str6[i] === token) ind++;
       }
       return ind;
     }
@@ -11666,7 +11666,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str5, flags) => new RegExp(str5, flags);
+    var defaultRegExp = (str6, flags) => new RegExp(str6, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -12461,16 +12461,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str5) {
-      const len = str5.length;
+    function ucs2length(str6) {
+      const len = str6.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str5.charCodeAt(pos++);
+        value = str6.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str5.charCodeAt(pos);
+          value = str6.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -14555,7 +14555,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str5) => index + 6 < str5.length ? str5.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str6) => index + 6 < str6.length ? str6.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -14834,16 +14834,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str5 = pinWildcards(
+        const str6 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str5, "i") : new RegExp(str5);
+        const regex = this.ignoreCase ? new RegExp(str6, "i") : new RegExp(str6);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str5) => {
+    var hasTrailingBackslash = (str6) => {
       let count = 0;
-      while (str5[str5.length - count - 1] === ESCAPE) {
+      while (str6[str6.length - count - 1] === ESCAPE) {
         count++;
       }
       return count % 2 === 1;
@@ -15122,7 +15122,7 @@ var require_ignore = __commonJS({
     var factory = (options) => new Ignore(options);
     var isPathValid = (path26) => checkPath(convertPath(path26), path26, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str5) => /^\\\\\?\\/.test(str5) || /["<>|\u0000-\u001F]+/u.test(str5) ? str5 : str5.replace(/\\/g, "/");
+      const makePosix = (str6) => /^\\\\\?\\/.test(str6) || /["<>|\u0000-\u001F]+/u.test(str6) ? str6 : str6.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath.isNotRelative = (path26) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path26) || isNotRelative(path26);
@@ -15232,12 +15232,12 @@ var require_stringWidth = __commonJS({
       }
       return 1;
     }
-    function unicodeWidth(str5) {
+    function unicodeWidth(str6) {
       var width = 0;
-      for (var i = 0; i < str5.length; i++) {
-        var code = $charCodeAt.call(str5, i);
-        if (code >= 55296 && code <= 56319 && i + 1 < str5.length) {
-          var next = $charCodeAt.call(str5, i + 1);
+      for (var i = 0; i < str6.length; i++) {
+        var code = $charCodeAt.call(str6, i);
+        if (code >= 55296 && code <= 56319 && i + 1 < str6.length) {
+          var next = $charCodeAt.call(str6, i + 1);
           if (next >= 56320 && next <= 57343) {
             code = (code - 55296) * 1024 + (next - 56320) + 65536;
             i += 1;
@@ -15247,12 +15247,12 @@ var require_stringWidth = __commonJS({
       }
       return width;
     }
-    module.exports = function getStringWidth(str5) {
+    module.exports = function getStringWidth(str6) {
       var width = 0;
-      for (var i = 0; i < str5.length; i++) {
-        var code = $charCodeAt.call(str5, i);
+      for (var i = 0; i < str6.length; i++) {
+        var code = $charCodeAt.call(str6, i);
         if (code >= 127) {
-          var rest = $slice.call(str5, i);
+          var rest = $slice.call(str6, i);
           return width + unicodeWidth($normalize ? $normalize.call(rest, "NFC") : rest);
         }
         width += code >= 32 ? 1 : 0;
@@ -15338,20 +15338,20 @@ var require_object_inspect = __commonJS({
     var TypedArray;
     var lengthGetter;
     var ta;
-    function addNumericSeparator(num, str5) {
-      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str5)) {
-        return str5;
+    function addNumericSeparator(num, str6) {
+      if (num === Infinity || num === -Infinity || num !== num || num && num > -1e3 && num < 1e3 || $test.call(/e/, str6)) {
+        return str6;
       }
       var sepRegex = /[0-9](?=(?:[0-9]{3})+(?![0-9]))/g;
       if (typeof num === "number") {
         var int = num < 0 ? -$floor(-num) : $floor(num);
         if (int !== num) {
           var intStr = String(int);
-          var dec = $slice.call(str5, intStr.length + 1);
+          var dec = $slice.call(str6, intStr.length + 1);
           return $replace.call(intStr, sepRegex, "$&_") + "." + $replace.call($replace.call(dec, /([0-9]{3})/g, "$&_"), /_$/, "");
         }
       }
-      return $replace.call(str5, sepRegex, "$&_");
+      return $replace.call(str6, sepRegex, "$&_");
     }
     var utilInspect = require_util_inspect();
     var getStringWidth = require_stringWidth();
@@ -15413,8 +15413,8 @@ var require_object_inspect = __commonJS({
         if (obj === 0) {
           return Infinity / obj > 0 ? "0" : "-0";
         }
-        var str5 = String(obj);
-        return numericSeparator ? addNumericSeparator(obj, str5) : str5;
+        var str6 = String(obj);
+        return numericSeparator ? addNumericSeparator(obj, str6) : str6;
       }
       if (typeof obj === "bigint") {
         var bigIntStr = String(obj) + "n";
@@ -15562,7 +15562,7 @@ var require_object_inspect = __commonJS({
         }
         return collectionOf("Map", mapLength, mapParts, indent);
       }
-      if (isSet(obj)) {
+      if (isSet2(obj)) {
         var setParts = [];
         var setDepth = enter();
         if (setIteratorNext && maxCollectionLength < setSize.call(obj)) {
@@ -15790,7 +15790,7 @@ var require_object_inspect = __commonJS({
       }
       return false;
     }
-    function isSet(x) {
+    function isSet2(x) {
       if (!setSize || !x || typeof x !== "object") {
         return false;
       }
@@ -15831,15 +15831,15 @@ var require_object_inspect = __commonJS({
       }
       return typeof x.nodeName === "string" && typeof x.getAttribute === "function";
     }
-    function inspectString(str5, opts) {
-      if (str5.length > opts.maxStringLength) {
-        var remaining = str5.length - opts.maxStringLength;
+    function inspectString(str6, opts) {
+      if (str6.length > opts.maxStringLength) {
+        var remaining = str6.length - opts.maxStringLength;
         var trailer2 = "... " + remaining + " more character" + (remaining > 1 ? "s" : "");
-        return inspectString($slice.call(str5, 0, opts.maxStringLength), opts) + trailer2;
+        return inspectString($slice.call(str6, 0, opts.maxStringLength), opts) + trailer2;
       }
       var quoteRE = quoteREs[opts.quoteStyle || "single"];
       quoteRE.lastIndex = 0;
-      var s = $replace.call($replace.call(str5, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
+      var s = $replace.call($replace.call(str6, quoteRE, "\\$1"), opts.multilineStrings ? /[\x00-\x09\x0b-\x1f]/g : /[\x00-\x1f]/g, lowbyte);
       return wrapQuotes(s, "single", opts);
     }
     function lowbyte(c) {
@@ -15856,8 +15856,8 @@ var require_object_inspect = __commonJS({
       }
       return "\\x" + (n < 16 ? "0" : "") + $toUpperCase.call(n.toString(16));
     }
-    function markBoxed(str5) {
-      return "Object(" + str5 + ")";
+    function markBoxed(str6) {
+      return "Object(" + str6 + ")";
     }
     function weakCollectionOf(type) {
       return type + " { ? }";
@@ -15882,9 +15882,9 @@ var require_object_inspect = __commonJS({
       }
       return true;
     }
-    function padTo(str5, width, atStart) {
-      var fill = width > str5.length ? $join.call(Array(width - str5.length + 1), " ") : "";
-      return atStart ? fill + str5 : str5 + fill;
+    function padTo(str6, width, atStart) {
+      var fill = width > str6.length ? $join.call(Array(width - str6.length + 1), " ") : "";
+      return atStart ? fill + str6 : str6 + fill;
     }
     function groupArrayElements(entries2, layout, value) {
       var separatorSpace = 2;
@@ -15936,14 +15936,14 @@ var require_object_inspect = __commonJS({
       var grouped = [];
       for (var row = 0; row < outputLength; row += columns) {
         var max = $min(row + columns, outputLength);
-        var str5 = "";
+        var str6 = "";
         var col = row;
         for (; col < max - 1; col++) {
-          str5 += padTo(entries2[col] + ", ", maxLineLength[col - row] + (entries2[col].length - dataLen[col]), numeric3);
+          str6 += padTo(entries2[col] + ", ", maxLineLength[col - row] + (entries2[col].length - dataLen[col]), numeric3);
         }
         var lastPadding = maxLineLength[col - row] + (entries2[col].length - dataLen[col]) - separatorSpace;
-        str5 += numeric3 ? padTo(entries2[col], lastPadding, true) : entries2[col];
-        grouped.push(str5);
+        str6 += numeric3 ? padTo(entries2[col], lastPadding, true) : entries2[col];
+        grouped.push(str6);
       }
       if (outputLength < entries2.length) {
         grouped.push(entries2[outputLength]);
@@ -16427,31 +16427,31 @@ var require_implementation = __commonJS({
     var max = Math.max;
     var funcType = "[object Function]";
     var concatty = function concatty2(a, b) {
-      var arr = [];
+      var arr2 = [];
       for (var i = 0; i < a.length; i += 1) {
-        arr[i] = a[i];
+        arr2[i] = a[i];
       }
       for (var j = 0; j < b.length; j += 1) {
-        arr[j + a.length] = b[j];
+        arr2[j + a.length] = b[j];
       }
-      return arr;
+      return arr2;
     };
     var slicy = function slicy2(arrLike, offset) {
-      var arr = [];
+      var arr2 = [];
       for (var i = offset || 0, j = 0; i < arrLike.length; i += 1, j += 1) {
-        arr[j] = arrLike[i];
+        arr2[j] = arrLike[i];
       }
-      return arr;
+      return arr2;
     };
-    var joiny = function(arr, joiner) {
-      var str5 = "";
-      for (var i = 0; i < arr.length; i += 1) {
-        str5 += arr[i];
-        if (i + 1 < arr.length) {
-          str5 += joiner;
+    var joiny = function(arr2, joiner) {
+      var str6 = "";
+      for (var i = 0; i < arr2.length; i += 1) {
+        str6 += arr2[i];
+        if (i + 1 < arr2.length) {
+          str6 += joiner;
         }
       }
-      return str5;
+      return str6;
     };
     module.exports = function bind(that) {
       var target = this;
@@ -17295,10 +17295,10 @@ var require_utils2 = __commonJS({
       }
       return max;
     };
-    var countElements = function countElements2(arr) {
+    var countElements = function countElements2(arr2) {
       var count = 0;
-      for (var i = 0; i < arr.length; ++i) {
-        if (has2.call(arr, i)) {
+      for (var i = 0; i < arr2.length; ++i) {
+        if (has2.call(arr2, i)) {
           count += 1;
         }
       }
@@ -17429,11 +17429,11 @@ var require_utils2 = __commonJS({
         return acc;
       }, target);
     };
-    var decode = function(str5, defaultDecoder, charset) {
-      if (typeof str5 === "string" && str5.indexOf("%") === -1) {
-        return str5.indexOf("+") === -1 ? str5 : str5.replace(/\+/g, " ");
+    var decode = function(str6, defaultDecoder, charset) {
+      if (typeof str6 === "string" && str6.indexOf("%") === -1) {
+        return str6.indexOf("+") === -1 ? str6 : str6.replace(/\+/g, " ");
       }
-      var strWithoutPlus = str5.replace(/\+/g, " ");
+      var strWithoutPlus = str6.replace(/\+/g, " ");
       if (charset === "iso-8859-1") {
         return strWithoutPlus.replace(/%[0-9a-f]{2}/gi, unescape);
       }
@@ -17490,15 +17490,15 @@ var require_utils2 = __commonJS({
       return objectToString.call(value);
     };
     var limit = 1024;
-    var encode = function encode2(str5, defaultEncoder, charset, kind, format) {
-      if (str5.length === 0) {
-        return str5;
+    var encode = function encode2(str6, defaultEncoder, charset, kind, format) {
+      if (str6.length === 0) {
+        return str6;
       }
-      var string = str5;
-      if (typeof str5 === "symbol") {
-        string = Symbol.prototype.toString.call(str5);
-      } else if (typeof str5 !== "string") {
-        string = String(toCoercible(str5));
+      var string = str6;
+      if (typeof str6 === "symbol") {
+        string = Symbol.prototype.toString.call(str6);
+      } else if (typeof str6 !== "string") {
+        string = String(toCoercible(str6));
       }
       if (charset === "iso-8859-1") {
         return escape(string).replace(/%u[0-9a-f]{4}/gi, function($0) {
@@ -17515,35 +17515,35 @@ var require_utils2 = __commonJS({
             j -= 1;
           }
         }
-        var arr = [];
+        var arr2 = [];
         for (var i = 0; i < segment.length; ++i) {
           var c = segment.charCodeAt(i);
           if (c === 45 || c === 46 || c === 95 || c === 126 && format !== formats.WHATWG || c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || format === formats.RFC1738 && (c === 40 || c === 41) || format === formats.WHATWG && c === 42) {
-            arr[arr.length] = segment.charAt(i);
+            arr2[arr2.length] = segment.charAt(i);
             continue;
           }
           if (c < 128) {
-            arr[arr.length] = hexTable[c];
+            arr2[arr2.length] = hexTable[c];
             continue;
           }
           if (c < 2048) {
-            arr[arr.length] = hexTable[192 | c >> 6] + hexTable[128 | c & 63];
+            arr2[arr2.length] = hexTable[192 | c >> 6] + hexTable[128 | c & 63];
             continue;
           }
           if (c < 55296 || c >= 57344) {
-            arr[arr.length] = hexTable[224 | c >> 12] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
+            arr2[arr2.length] = hexTable[224 | c >> 12] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
             continue;
           }
           var next = segment.charCodeAt(i + 1);
           if (c <= 56319 && next >= 56320 && next <= 57343) {
             i += 1;
             c = 65536 + ((c & 1023) << 10 | next & 1023);
-            arr[arr.length] = hexTable[240 | c >> 18] + hexTable[128 | c >> 12 & 63] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
+            arr2[arr2.length] = hexTable[240 | c >> 18] + hexTable[128 | c >> 12 & 63] + hexTable[128 | c >> 6 & 63] + hexTable[128 | c & 63];
           } else {
-            arr[arr.length] = "%EF%BF%BD";
+            arr2[arr2.length] = "%EF%BF%BD";
           }
         }
-        out += arr.join("");
+        out += arr2.join("");
       }
       return out;
     };
@@ -17649,8 +17649,8 @@ var require_stringify2 = __commonJS({
     };
     var isArray2 = Array.isArray;
     var push = Array.prototype.push;
-    var pushToArray = function(arr, valueOrArray) {
-      push.apply(arr, isArray2(valueOrArray) ? valueOrArray : [valueOrArray]);
+    var pushToArray = function(arr2, valueOrArray) {
+      push.apply(arr2, isArray2(valueOrArray) ? valueOrArray : [valueOrArray]);
     };
     var toISO = Date.prototype.toISOString;
     var defaultFormat = formats["default"];
@@ -17946,9 +17946,9 @@ var require_parse = __commonJS({
     };
     var emptyCopyOf = function emptyCopyOf2(value) {
       if (isArray2(value)) {
-        var arr = [];
-        arr.length = value.length;
-        return arr;
+        var arr2 = [];
+        arr2.length = value.length;
+        return arr2;
       }
       return getPrototypeOf(value) === null ? { __proto__: null } : {};
     };
@@ -18000,8 +18000,8 @@ var require_parse = __commonJS({
       strictNullHandling: false,
       throwOnLimitExceeded: false
     };
-    var interpretNumericEntities = function(str5) {
-      return str5.replace(/&#(\d+);/g, function($0, numberStr) {
+    var interpretNumericEntities = function(str6) {
+      return str6.replace(/&#(\d+);/g, function($0, numberStr) {
         var c = parseInt(numberStr, 10);
         if (c > 65535 && c <= 1114111) {
           c -= 65536;
@@ -18032,9 +18032,9 @@ var require_parse = __commonJS({
     };
     var isoSentinel = "utf8=%26%2310003%3B";
     var charsetSentinel = "utf8=%E2%9C%93";
-    var parseValues = function parseQueryStringValues(str5, options) {
+    var parseValues = function parseQueryStringValues(str6, options) {
       var obj = { __proto__: null };
-      var cleanStr = options.ignoreQueryPrefix ? str5.replace(/^\?/, "") : str5;
+      var cleanStr = options.ignoreQueryPrefix ? str6.replace(/^\?/, "") : str6;
       cleanStr = cleanStr.replace(/%5B/gi, "[").replace(/%5D/gi, "]");
       var limit = options.parameterLimit === Infinity ? void 0 : options.parameterLimit;
       var parts = cleanStr.split(
@@ -18314,17 +18314,17 @@ var require_parse = __commonJS({
         throwOnLimitExceeded: typeof opts.throwOnLimitExceeded === "boolean" ? opts.throwOnLimitExceeded : false
       };
     };
-    module.exports = function(str5, opts) {
+    module.exports = function(str6, opts) {
       var options = normalizeParseOptions(opts);
-      if (str5 === "" || str5 === null || typeof str5 === "undefined") {
+      if (str6 === "" || str6 === null || typeof str6 === "undefined") {
         return options.plainObjects ? { __proto__: null } : {};
       }
-      var tempObj = typeof str5 === "string" ? parseValues(str5, options) : copyInput(str5);
+      var tempObj = typeof str6 === "string" ? parseValues(str6, options) : copyInput(str6);
       var obj = options.plainObjects ? { __proto__: null } : {};
       var keys = Object.keys(tempObj);
       for (var i = 0; i < keys.length; ++i) {
         var key = keys[i];
-        var newObj = parseKeys(key, tempObj[key], options, typeof str5 === "string");
+        var newObj = parseKeys(key, tempObj[key], options, typeof str6 === "string");
         obj = utils.merge(obj, newObj, options);
       }
       if (options.allowSparse === true) {
@@ -18383,10 +18383,10 @@ var require_es5 = __commonJS({
     function toLower(char) {
       return char + 32;
     }
-    function camelize$1(str5, separator) {
-      var firstChar = str5.charCodeAt(0);
+    function camelize$1(str6, separator) {
+      var firstChar = str6.charCodeAt(0);
       if (isDigit3(firstChar) || isUpper(firstChar) || firstChar == separator) {
-        return str5;
+        return str6;
       }
       var out = [];
       var changed = false;
@@ -18396,32 +18396,32 @@ var require_es5 = __commonJS({
       } else {
         out.push(firstChar);
       }
-      var length = str5.length;
+      var length = str6.length;
       for (var i = 1; i < length; ++i) {
-        var c = str5.charCodeAt(i);
+        var c = str6.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str5.charCodeAt(++i);
+          c = str6.charCodeAt(++i);
           if (isNaN(c)) {
-            return str5;
+            return str6;
           }
           out.push(toUpperSafe(c));
         } else {
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str5;
+      return changed ? String.fromCharCode.apply(void 0, out) : str6;
     }
-    function decamelize$1(str5, separator) {
-      var firstChar = str5.charCodeAt(0);
+    function decamelize$1(str6, separator) {
+      var firstChar = str6.charCodeAt(0);
       if (!isLower(firstChar)) {
-        return str5;
+        return str6;
       }
-      var length = str5.length;
+      var length = str6.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str5.charCodeAt(i);
+        var c = str6.charCodeAt(i);
         if (isUpper(c)) {
           out.push(separator);
           out.push(toLower(c));
@@ -18430,23 +18430,23 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str5;
+      return changed ? String.fromCharCode.apply(void 0, out) : str6;
     }
-    function pascalize$1(str5, separator) {
-      var firstChar = str5.charCodeAt(0);
+    function pascalize$1(str6, separator) {
+      var firstChar = str6.charCodeAt(0);
       if (isDigit3(firstChar) || firstChar == separator) {
-        return str5;
+        return str6;
       }
-      var length = str5.length;
+      var length = str6.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str5.charCodeAt(i);
+        var c = str6.charCodeAt(i);
         if (c === separator) {
           changed = true;
-          c = str5.charCodeAt(++i);
+          c = str6.charCodeAt(++i);
           if (isNaN(c)) {
-            return str5;
+            return str6;
           }
           out.push(toUpperSafe(c));
         } else if (i === 0 && isLower(c)) {
@@ -18456,18 +18456,18 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str5;
+      return changed ? String.fromCharCode.apply(void 0, out) : str6;
     }
-    function depascalize$1(str5, separator) {
-      var firstChar = str5.charCodeAt(0);
+    function depascalize$1(str6, separator) {
+      var firstChar = str6.charCodeAt(0);
       if (!isUpper(firstChar)) {
-        return str5;
+        return str6;
       }
-      var length = str5.length;
+      var length = str6.length;
       var changed = false;
       var out = [];
       for (var i = 0; i < length; ++i) {
-        var c = str5.charCodeAt(i);
+        var c = str6.charCodeAt(i);
         if (isUpper(c)) {
           if (i > 0) {
             out.push(separator);
@@ -18478,7 +18478,7 @@ var require_es5 = __commonJS({
           out.push(c);
         }
       }
-      return changed ? String.fromCharCode.apply(void 0, out) : str5;
+      return changed ? String.fromCharCode.apply(void 0, out) : str6;
     }
     function shouldProcessValue(value) {
       return value && (typeof value === "undefined" ? "undefined" : _typeof(value)) == "object" && !(value instanceof Date) && !(value instanceof Function);
@@ -18521,30 +18521,30 @@ var require_es5 = __commonJS({
       }
       return obj;
     }
-    function camelize$$1(str5, separator) {
+    function camelize$$1(str6, separator) {
       return camelize$1(
-        str5,
+        str6,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function decamelize$$1(str5, separator) {
+    function decamelize$$1(str6, separator) {
       return decamelize$1(
-        str5,
+        str6,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function pascalize$$1(str5, separator) {
+    function pascalize$$1(str6, separator) {
       return pascalize$1(
-        str5,
+        str6,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
     }
-    function depascalize$$1(str5, separator) {
+    function depascalize$$1(str6, separator) {
       return depascalize$1(
-        str5,
+        str6,
         separator && separator.charCodeAt(0) || 95
         /* _ */
       );
@@ -23106,12 +23106,12 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str5) => REGEX_SPECIAL_CHARS.test(str5);
-    exports.isRegexChar = (str5) => str5.length === 1 && exports.hasRegexChars(str5);
-    exports.escapeRegex = (str5) => str5.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str5) => str5.replace(REGEX_BACKSLASH, "/");
-    exports.removeBackslashes = (str5) => {
-      return str5.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.hasRegexChars = (str6) => REGEX_SPECIAL_CHARS.test(str6);
+    exports.isRegexChar = (str6) => str6.length === 1 && exports.hasRegexChars(str6);
+    exports.escapeRegex = (str6) => str6.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str6) => str6.replace(REGEX_BACKSLASH, "/");
+    exports.removeBackslashes = (str6) => {
+      return str6.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -23207,7 +23207,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str5 = input;
+      let str6 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -23225,10 +23225,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str5.charCodeAt(index + 1);
+      const peek = () => str6.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str5.charCodeAt(++index);
+        return str6.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -23392,24 +23392,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str5;
+      let base = str6;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str5.slice(0, start);
-        str5 = str5.slice(start);
+        prefix = str6.slice(0, start);
+        str6 = str6.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str5.slice(0, lastIndex);
-        glob = str5.slice(lastIndex);
+        base = str6.slice(0, lastIndex);
+        glob = str6.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str5;
+        glob = str6;
       } else {
-        base = str5;
+        base = str6;
       }
-      if (base && base !== "" && base !== "/" && base !== str5) {
+      if (base && base !== "" && base !== "/" && base !== str6) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -23873,15 +23873,15 @@ var require_parse2 = __commonJS({
           }
           let output = ")";
           if (brace.dots === true) {
-            const arr = tokens.slice();
+            const arr2 = tokens.slice();
             const range = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
+            for (let i = arr2.length - 1; i >= 0; i--) {
               tokens.pop();
-              if (arr[i].type === "brace") {
+              if (arr2[i].type === "brace") {
                 break;
               }
-              if (arr[i].type !== "dots") {
-                range.unshift(arr[i].value);
+              if (arr2[i].type !== "dots") {
+                range.unshift(arr2[i].value);
               }
             }
             output = expandRange(range, opts);
@@ -24207,8 +24207,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str5) => {
-        switch (str5) {
+      const create = (str6) => {
+        switch (str6) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -24226,7 +24226,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str5);
+            const match = /^(.*?)\.(\w+)$/.exec(str6);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -24257,9 +24257,9 @@ var require_picomatch = __commonJS({
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch(input, options, returnState));
-        const arrayMatcher = (str5) => {
+        const arrayMatcher = (str6) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str5);
+            const state2 = isMatch(str6);
             if (state2) return state2;
           }
           return false;
@@ -24335,7 +24335,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
       return regex.test(utils.basename(input));
     };
-    picomatch.isMatch = (str5, patterns2, options) => picomatch(patterns2, options)(str5);
+    picomatch.isMatch = (str6, patterns2, options) => picomatch(patterns2, options)(str6);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
@@ -37286,7 +37286,7 @@ function registerFunctions(registry) {
   const textDecoder = new TextDecoder("utf8");
   const ByteOpts = typeof Buffer !== "undefined" ? {
     byteLength: (v) => Buffer.byteLength(v),
-    fromString: (str5) => Buffer.from(str5, "utf8"),
+    fromString: (str6) => Buffer.from(str6, "utf8"),
     toHex: (b) => Buffer.prototype.hexSlice.call(b, 0, b.length),
     toBase64: (b) => Buffer.prototype.base64Slice.call(b, 0, b.length),
     toUtf8: (b) => Buffer.prototype.utf8Slice.call(b, 0, b.length),
@@ -37294,7 +37294,7 @@ function registerFunctions(registry) {
   } : {
     textEncoder: new TextEncoder("utf8"),
     byteLength: (v) => textEncoder.encode(v).length,
-    fromString: (str5) => textEncoder.encode(str5),
+    fromString: (str6) => textEncoder.encode(str6),
     toHex: Uint8Array.prototype.toHex ? (b) => b.toHex() : (b) => arrayFrom(b, (i) => i.toString(16).padStart(2, "0")).join(""),
     toBase64: Uint8Array.prototype.toBase64 ? (b) => b.toBase64() : (b) => btoa(arrayFrom(b, (i) => String.fromCodePoint(i)).join("")),
     toUtf8: (b) => textDecoder.decode(b),
@@ -37395,9 +37395,9 @@ function registerFunctions(registry) {
   functionOverload(`google.protobuf.Duration.getMilliseconds(): int`, (d) => d.getMilliseconds());
   register(registry);
 }
-function stringSize(str5) {
+function stringSize(str6) {
   let count = 0;
-  for (const c of str5) count++;
+  for (const c of str6) count++;
   return count;
 }
 
@@ -37951,11 +37951,11 @@ var Candidates = class {
     return true;
   }
 };
-function splitByComma(str5) {
+function splitByComma(str6) {
   const parts = [];
   let current = "";
   let depth = 0;
-  for (const char of str5) {
+  for (const char of str6) {
     if (char === "<") depth++;
     else if (char === ">") depth--;
     else if (char === "," && depth === 0) {
@@ -38072,8 +38072,8 @@ var Registry = class _Registry {
     for (const decl of this.#getOperators()) this.#ensureCandiate(c, decl.operator).add(decl);
     return this.#ensureCandiate(c, op);
   }
-  functionCandidates(rec, name, argLen) {
-    return this.#functionCandidates(`${rec ? "rcall" : "call"}:${name}:${argLen}`);
+  functionCandidates(rec2, name, argLen) {
+    return this.#functionCandidates(`${rec2 ? "rcall" : "call"}:${name}:${argLen}`);
   }
   #functionCandidates(key) {
     if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key);
@@ -39183,13 +39183,13 @@ var OPERATORS = {
   },
   list: {
     check(chk, ast, ctx) {
-      const arr = ast.args;
-      const arrLen = arr.length;
+      const arr2 = ast.args;
+      const arrLen = arr2.length;
       if (arrLen === 0) return ast.setMeta("evaluate", emptyList) && chk.getType("list<T>");
-      let valueType = chk.check(arr[0], ctx);
+      let valueType = chk.check(arr2[0], ctx);
       const check2 = chk.opts.homogeneousAggregateLiterals ? checkElementHomogenous : checkElement;
       for (let i = 1; i < arrLen; i++)
-        valueType = check2(chk, ctx, valueType, arr[i], "heterogeneous_list_element");
+        valueType = check2(chk, ctx, valueType, arr2[i], "heterogeneous_list_element");
       return chk.registry.getListType(valueType);
     },
     evaluate(ev, ast, ctx) {
@@ -39198,14 +39198,14 @@ var OPERATORS = {
   },
   map: {
     check(chk, ast, ctx) {
-      const arr = ast.args;
-      const arrLen = arr.length;
+      const arr2 = ast.args;
+      const arrLen = arr2.length;
       if (arrLen === 0) return ast.setMeta("evaluate", emptyMap) && chk.getType("map<K, V>");
       const check2 = chk.opts.homogeneousAggregateLiterals ? checkElementHomogenous : checkElement;
-      let keyType = chk.check(arr[0][0], ctx);
-      let valueType = chk.check(arr[0][1], ctx);
+      let keyType = chk.check(arr2[0][0], ctx);
+      let valueType = chk.check(arr2[0][1], ctx);
       for (let i = 1; i < arrLen; i++) {
-        const e = arr[i];
+        const e = arr2[i];
         keyType = check2(chk, ctx, keyType, e[0], "heterogeneous_map_key");
         valueType = check2(chk, ctx, valueType, e[1], "heterogeneous_map_value");
       }
@@ -39273,11 +39273,11 @@ var OPERATORS = {
       return ctx.accuValue.push(ev.run(ast.args, ctx)), ctx.accuValue;
     },
     evaluate(ev, ast, ctx) {
-      const arr = ctx.accuValue;
+      const arr2 = ctx.accuValue;
       const el = ev.run(ast.args, ctx);
-      if (el instanceof Promise) return el.then((_e) => arr.push(_e) && arr);
-      arr.push(el);
-      return arr;
+      if (el instanceof Promise) return el.then((_e) => arr2.push(_e) && arr2);
+      arr2.push(el);
+      return arr2;
     }
   },
   "?:": {
@@ -39654,11 +39654,11 @@ function registerOverloads(registry) {
       for (const value of a) if (!b.has(value)) return false;
       return true;
     }
-    const arr = a instanceof Set ? b : a;
+    const arr2 = a instanceof Set ? b : a;
     const set = a instanceof Set ? a : b;
-    if (!isArray(arr)) return false;
-    if (arr.length !== set?.size) return false;
-    for (let i = 0; i < arr.length; i++) if (!set.has(arr[i])) return false;
+    if (!isArray(arr2)) return false;
+    if (arr2.length !== set?.size) return false;
+    for (let i = 0; i < arr2.length; i++) if (!set.has(arr2[i])) return false;
     return true;
   });
   binaryOverload("map<K, V>", `==`, "map<K, V>", (a, b, ast, ev) => {
@@ -40272,24 +40272,24 @@ var Lexer = class {
       end: Math.min(start + chars, offset + len)
     });
   }
-  processEscapes(offset, str5, isBytes) {
-    if (!str5.includes("\\")) return str5;
-    const len = str5.length;
+  processEscapes(offset, str6, isBytes) {
+    if (!str6.includes("\\")) return str6;
+    const len = str6.length;
     let result = "";
     let i = 0;
     while (i < len) {
-      if (str5[i] !== "\\" || i + 1 >= len) {
-        result += str5[i++];
+      if (str6[i] !== "\\" || i + 1 >= len) {
+        result += str6[i++];
         continue;
       }
-      const next = str5[i + 1];
+      const next = str6[i + 1];
       if (STRING_ESCAPES[next]) {
         result += STRING_ESCAPES[next];
         i += 2;
       } else if (next === "u" || next === "U") {
         if (isBytes) throw this.#escapeErr("bytes_unicode_escape", offset, len, i, 2, next);
         const hexLen = next === "u" ? 4 : 8;
-        const hex2 = str5.substring(i + 2, i + 2 + hexLen);
+        const hex2 = str6.substring(i + 2, i + 2 + hexLen);
         const c = Number.parseInt(hex2, 16);
         if (hex2.length !== hexLen || !/^[0-9a-fA-F]+$/.test(hex2) || c > 1114111)
           throw this.#escapeErr("invalid_unicode_escape", offset, len, i, 2 + hexLen, next + hex2);
@@ -40298,13 +40298,13 @@ var Lexer = class {
         result += String.fromCodePoint(c);
         i += 2 + hexLen;
       } else if (next === "x" || next === "X") {
-        const h = str5.substring(i + 2, i + 4);
+        const h = str6.substring(i + 2, i + 4);
         if (!/^[0-9a-fA-F]{2}$/.test(h))
           throw this.#escapeErr("invalid_hex_escape", offset, len, i, 4, next + h);
         result += String.fromCharCode(Number.parseInt(h, 16));
         i += 4;
       } else if (next >= "0" && next <= "7") {
-        const o = str5.substring(i + 1, i + 4);
+        const o = str6.substring(i + 1, i + 4);
         if (!/^[0-7]{3}$/.test(o)) throw this.#escapeErr("invalid_octal_escape", offset, len, i, 4);
         const value = Number.parseInt(o, 8);
         if (value > 255) throw this.#escapeErr("octal_escape_out_of_range", offset, len, i, 4, o);
@@ -41220,6 +41220,56 @@ var Quantity = class _Quantity {
   }
 };
 
+// src/util/safe-regex.ts
+function backtrackingRisk(pattern) {
+  const stack = [{ quantified: false, alternation: false }];
+  let lastGroup;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      i = j;
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === "(") {
+      stack.push({ quantified: false, alternation: false });
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === ")") {
+      lastGroup = stack.length > 1 ? stack.pop() : void 0;
+      continue;
+    }
+    if (c === "|") {
+      stack[stack.length - 1].alternation = true;
+      lastGroup = void 0;
+      continue;
+    }
+    const unbounded = c === "*" || c === "+" || c === "{" && /^\{\d*,\}/.test(pattern.slice(i));
+    if (unbounded) {
+      if (lastGroup?.quantified) return `a repeated group contains a repetition ("${pattern}"): it can take exponential time`;
+      if (lastGroup?.alternation) return `a repeated group of alternatives ("${pattern}"): it can take exponential time`;
+      stack[stack.length - 1].quantified = true;
+      if (lastGroup) {
+        lastGroup = void 0;
+      }
+      continue;
+    }
+    if (c === "?" && pattern[i - 1] !== "(") continue;
+    lastGroup = void 0;
+  }
+  return void 0;
+}
+
 // src/policy/cel/regex.ts
 var cache = /* @__PURE__ */ new Map();
 function compileRe2(pattern) {
@@ -41233,6 +41283,8 @@ function compileRe2(pattern) {
     source = source.slice(leading[0].length);
   }
   source = source.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "(?![\\s\\S])");
+  const risk = backtrackingRisk(pattern);
+  if (risk) throw new Error(`Illegal regex: refused, ${risk}`);
   let compiled3;
   try {
     compiled3 = new RegExp(source, [...flags, "u"].join(""));
@@ -45579,8 +45631,8 @@ var Runtime = class {
     }
   };
   functionZip = (array) => {
-    const length = Math.min(...array.map((arr) => arr.length));
-    const result = Array(length).fill(null).map((_, index) => array.map((arr) => arr[index]));
+    const length = Math.min(...array.map((arr2) => arr2.length));
+    const result = Array(length).fill(null).map((_, index) => array.map((arr2) => arr2[index]));
     return result;
   };
 };
@@ -46769,6 +46821,8 @@ function goRegexp(pattern, global2 = false) {
   } catch (error) {
     throw new JmespathError(`error parsing regexp: ${error.message}: \`${pattern}\``);
   }
+  const risk = backtrackingRisk(pattern);
+  if (risk) throw new JmespathError(`error parsing regexp: refused, ${risk}`);
   let re;
   try {
     re = new RegExp(source, flags + (global2 ? "g" : ""));
@@ -47126,37 +47180,37 @@ var BINARY_SUFFIXES2 = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 function pow10(n) {
   return 10n ** BigInt(n);
 }
-function parseQuantity2(str5) {
-  if (str5.length === 0) throw new Error(QUANTITY_FORMAT_ERROR);
-  if (str5 === "0") return { unscaled: 0n, scale: 0, format: "DecimalSI" };
+function parseQuantity2(str6) {
+  if (str6.length === 0) throw new Error(QUANTITY_FORMAT_ERROR);
+  if (str6 === "0") return { unscaled: 0n, scale: 0, format: "DecimalSI" };
   let pos = 0;
-  const end = str5.length;
+  const end = str6.length;
   let positive = true;
-  if (str5[0] === "-" || str5[0] === "+") {
-    positive = str5[0] !== "-";
+  if (str6[0] === "-" || str6[0] === "+") {
+    positive = str6[0] !== "-";
     pos++;
   }
-  while (pos < end && str5[pos] === "0") pos++;
+  while (pos < end && str6[pos] === "0") pos++;
   if (pos >= end) return { unscaled: 0n, scale: 0, format: "DecimalSI" };
   let numStart = pos;
-  while (pos < end && str5[pos] >= "0" && str5[pos] <= "9") pos++;
-  let num = str5.slice(numStart, pos);
+  while (pos < end && str6[pos] >= "0" && str6[pos] <= "9") pos++;
+  let num = str6.slice(numStart, pos);
   let denom = "";
   if (pos >= end) {
-  } else if (str5[pos] === ".") {
+  } else if (str6[pos] === ".") {
     pos++;
     numStart = pos;
-    while (pos < end && str5[pos] >= "0" && str5[pos] <= "9") pos++;
-    denom = str5.slice(numStart, pos);
+    while (pos < end && str6[pos] >= "0" && str6[pos] <= "9") pos++;
+    denom = str6.slice(numStart, pos);
   }
   if (num === "") num = "0";
-  const value = str5.slice(0, pos);
+  const value = str6.slice(0, pos);
   const suffixStart = pos;
-  while (pos < end && "eEinumkKMGTP".includes(str5[pos])) pos++;
-  if (pos < end && (str5[pos] === "-" || str5[pos] === "+")) pos++;
-  while (pos < end && str5[pos] >= "0" && str5[pos] <= "9") pos++;
+  while (pos < end && "eEinumkKMGTP".includes(str6[pos])) pos++;
+  if (pos < end && (str6[pos] === "-" || str6[pos] === "+")) pos++;
+  while (pos < end && str6[pos] >= "0" && str6[pos] <= "9") pos++;
   if (pos < end) throw new Error(QUANTITY_FORMAT_ERROR);
-  const suffix = str5.slice(suffixStart);
+  const suffix = str6.slice(suffixStart);
   let base;
   let exponent;
   let format;
@@ -48934,44 +48988,44 @@ function parseQuantity3(text) {
   }
   return { n: positive ? n : -n, d };
 }
-function parseQuantityString(str5) {
+function parseQuantityString(str6) {
   let positive = true;
   let pos = 0;
-  const end = str5.length;
-  if (str5[0] === "-") {
+  const end = str6.length;
+  if (str6[0] === "-") {
     positive = false;
     pos++;
-  } else if (str5[0] === "+") pos++;
+  } else if (str6[0] === "+") pos++;
   for (; ; ) {
     if (pos >= end) return { positive, num: "0", denom: "", suffix: "" };
-    if (str5[pos] !== "0") break;
+    if (str6[pos] !== "0") break;
     pos++;
   }
   const isDigit3 = (c) => c !== void 0 && c >= "0" && c <= "9";
   let i = pos;
-  while (i < end && isDigit3(str5[i])) i++;
-  if (i >= end) return { positive, num: str5.slice(pos, end) || "0", denom: "", suffix: "" };
-  let num = str5.slice(pos, i);
+  while (i < end && isDigit3(str6[i])) i++;
+  if (i >= end) return { positive, num: str6.slice(pos, end) || "0", denom: "", suffix: "" };
+  let num = str6.slice(pos, i);
   pos = i;
   if (num.length === 0) num = "0";
   let denom = "";
-  if (pos < end && str5[pos] === ".") {
+  if (pos < end && str6[pos] === ".") {
     pos++;
     i = pos;
-    while (i < end && isDigit3(str5[i])) i++;
-    denom = str5.slice(pos, i);
+    while (i < end && isDigit3(str6[i])) i++;
+    denom = str6.slice(pos, i);
     if (i >= end) return { positive, num, denom, suffix: "" };
     pos = i;
   }
   const suffixStart = pos;
   i = pos;
-  while (i < end && "eEinumkKMGTP".includes(str5[i])) i++;
-  if (i >= end) return { positive, num, denom, suffix: str5.slice(suffixStart) };
+  while (i < end && "eEinumkKMGTP".includes(str6[i])) i++;
+  if (i >= end) return { positive, num, denom, suffix: str6.slice(suffixStart) };
   pos = i;
-  if (str5[pos] === "-" || str5[pos] === "+") pos++;
+  if (str6[pos] === "-" || str6[pos] === "+") pos++;
   i = pos;
-  while (i < end && isDigit3(str5[i])) i++;
-  if (i >= end) return { positive, num, denom, suffix: str5.slice(suffixStart) };
+  while (i < end && isDigit3(str6[i])) i++;
+  if (i >= end) return { positive, num, denom, suffix: str6.slice(suffixStart) };
   return void 0;
 }
 function compareQuantities(a, b) {
@@ -49983,6 +50037,714 @@ function joinNonEmpty(messages, separator) {
   return messages.filter((m) => m !== "").join(separator);
 }
 
+// src/policy/kyverno/pod-security.ts
+var CONTROL_TO_IDS = {
+  Capabilities: ["capabilities_baseline", "capabilities_restricted"],
+  Seccomp: ["seccompProfile_baseline", "seccompProfile_restricted"],
+  "Privileged Containers": ["privileged"],
+  "Host Ports": ["hostPorts"],
+  "/proc Mount Type": ["procMount"],
+  HostProcess: ["windowsHostProcess"],
+  SELinux: ["seLinuxOptions"],
+  "Host Namespaces": ["hostNamespaces"],
+  "HostPath Volumes": ["hostPathVolumes"],
+  Sysctls: ["sysctls"],
+  AppArmor: ["appArmorProfile"],
+  "Privilege Escalation": ["allowPrivilegeEscalation"],
+  "Running as Non-root": ["runAsNonRoot"],
+  "Running as Non-root user": ["runAsUser"],
+  "Volume Types": ["restrictedVolumes"],
+  // Added to the Pod Security Standards in Kubernetes v1.34.
+  "Host Probes / Lifecycle Hooks": ["hostProbesAndHostLifecycle"]
+};
+var ID_TO_CONTROL = Object.fromEntries(
+  Object.entries(CONTROL_TO_IDS).flatMap(([name, ids]) => ids.map((id) => [id, name]))
+);
+function rec(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+}
+function arr(value) {
+  return Array.isArray(value) ? value : [];
+}
+function str5(value) {
+  return typeof value === "string" ? value : "";
+}
+function isSet(value) {
+  return value !== void 0 && value !== null;
+}
+function containers(spec) {
+  const out = [];
+  for (const kind of ["initContainers", "containers", "ephemeralContainers"]) {
+    arr(spec[kind]).forEach((value, index) => {
+      const raw = rec(value) ?? {};
+      out.push({ name: str5(raw.name), image: str5(raw.image), path: `spec.${kind}[${index}]`, sc: rec(raw.securityContext), raw });
+    });
+  }
+  return out;
+}
+function podSC(spec) {
+  return rec(spec.securityContext);
+}
+function isWindows(spec) {
+  return str5(rec(spec.os)?.name) === "windows";
+}
+function pluralize(singular, plural2, count) {
+  return count === 1 ? singular : plural2;
+}
+function joinQuote(items) {
+  return items.length === 0 ? "" : `"${items.join('", "')}"`;
+}
+function sortedSet(items) {
+  return [...new Set(items)].sort();
+}
+function fe(field, ...badValues) {
+  const values = [];
+  for (const v of badValues) {
+    if (typeof v === "string") {
+      if (v !== "") values.push(v);
+    } else if (typeof v === "boolean" || typeof v === "number") values.push(String(v));
+    else if (Array.isArray(v)) values.push(...v.map(String));
+  }
+  return { field, badValues: values };
+}
+function containersPhrase(names) {
+  return `${pluralize("container", "containers", names.length)} ${joinQuote(names)}`;
+}
+var allowPrivilegeEscalation = (relaxWindows) => ({ spec }) => {
+  if (relaxWindows && isWindows(spec)) return void 0;
+  const bad = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    const value = c.sc?.allowPrivilegeEscalation;
+    if (!isSet(value) || value === true) {
+      bad.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.allowPrivilegeEscalation`, value === true ? true : void 0));
+    }
+  }
+  if (bad.length === 0) return void 0;
+  return {
+    reason: "allowPrivilegeEscalation != false",
+    detail: `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`,
+    errors
+  };
+};
+var APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
+var appArmorProfile = ({ meta, spec }) => {
+  const allowedType = (t) => t === "RuntimeDefault" || t === "Localhost";
+  const setters = [];
+  const badValues = [];
+  const errors = [];
+  const podProfile = rec(podSC(spec)?.appArmorProfile);
+  if (podProfile && !allowedType(podProfile.type)) {
+    setters.push("pod");
+    badValues.push(str5(podProfile.type));
+    errors.push(fe("spec.securityContext.appArmorProfile.type", str5(podProfile.type)));
+  }
+  const bad = [];
+  for (const c of containers(spec)) {
+    const profile = rec(c.sc?.appArmorProfile);
+    if (profile && !allowedType(profile.type)) {
+      bad.push(c.name);
+      badValues.push(str5(profile.type));
+      errors.push(fe(`${c.path}.securityContext.appArmorProfile.type`, str5(profile.type)));
+    }
+  }
+  if (bad.length > 0) setters.push(containersPhrase(bad));
+  const annotations = [];
+  for (const [key, value] of Object.entries(rec(meta.annotations) ?? {})) {
+    const v = str5(value);
+    if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && !(v === "" || v === "runtime/default" || v.startsWith("localhost/"))) {
+      annotations.push(`${key}=${JSON.stringify(v)}`);
+      errors.push(fe(`metadata.annotations[${key}]`, v));
+    }
+  }
+  const valueList = sortedSet(badValues);
+  if (annotations.length > 0) {
+    annotations.sort();
+    valueList.push(...annotations);
+    setters.push(pluralize("annotation", "annotations", annotations.length));
+  }
+  if (setters.length === 0) return void 0;
+  return {
+    reason: pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", valueList.length),
+    detail: `${setters.join(" and ")} must not set AppArmor profile type to ${joinQuote(valueList)}`,
+    errors
+  };
+};
+var BASELINE_CAPABILITIES = /* @__PURE__ */ new Set([
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT"
+]);
+var capabilitiesBaseline = ({ spec }) => {
+  const bad = [];
+  const forbidden = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    const added = arr(rec(c.sc?.capabilities)?.add).map(String).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
+    if (added.length > 0) {
+      bad.push(c.name);
+      forbidden.push(...added);
+      errors.push(fe(`${c.path}.securityContext.capabilities.add`, added));
+    }
+  }
+  if (bad.length === 0) return void 0;
+  return {
+    reason: "non-default capabilities",
+    detail: `${containersPhrase(bad)} must not include ${joinQuote(sortedSet(forbidden))} in securityContext.capabilities.add`,
+    errors
+  };
+};
+var capabilitiesRestricted = (relaxWindows) => ({ spec }) => {
+  if (relaxWindows && isWindows(spec)) return void 0;
+  const missingDropAll = [];
+  const addingForbidden = [];
+  const forbidden = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    const caps = rec(c.sc?.capabilities);
+    if (!caps) {
+      missingDropAll.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.capabilities.drop`));
+      continue;
+    }
+    const drop = arr(caps.drop).map(String);
+    if (!drop.includes("ALL")) {
+      missingDropAll.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.capabilities.drop`, drop));
+    }
+    const added = arr(caps.add).map(String).filter((cap) => cap !== "NET_BIND_SERVICE");
+    if (added.length > 0) {
+      addingForbidden.push(c.name);
+      forbidden.push(...added);
+      errors.push(fe(`${c.path}.securityContext.capabilities.add`, added));
+    }
+  }
+  const details = [];
+  if (missingDropAll.length > 0) details.push(`${containersPhrase(missingDropAll)} must set securityContext.capabilities.drop=["ALL"]`);
+  if (addingForbidden.length > 0) {
+    details.push(`${containersPhrase(addingForbidden)} must not include ${joinQuote(sortedSet(forbidden))} in securityContext.capabilities.add`);
+  }
+  if (details.length === 0) return void 0;
+  return { reason: "unrestricted capabilities", detail: details.join("; "), errors };
+};
+var hostNamespaces = ({ spec }) => {
+  const details = [];
+  const errors = [];
+  for (const key of ["hostNetwork", "hostPID", "hostIPC"]) {
+    if (spec[key] === true) {
+      details.push(`${key}=true`);
+      errors.push(fe(`spec.${key}`, true));
+    }
+  }
+  if (details.length === 0) return void 0;
+  return { reason: "host namespaces", detail: details.join(", "), errors };
+};
+var hostPathVolumes = ({ spec }) => {
+  const bad = [];
+  const errors = [];
+  arr(spec.volumes).forEach((value, index) => {
+    const volume = rec(value) ?? {};
+    const hostPath = rec(volume.hostPath);
+    if (hostPath) {
+      bad.push(str5(volume.name));
+      errors.push(fe(`spec.volumes[${index}].hostPath`, str5(hostPath.path)));
+    }
+  });
+  if (bad.length === 0) return void 0;
+  return { reason: "hostPath volumes", detail: `${pluralize("volume", "volumes", bad.length)} ${joinQuote(bad)}`, errors };
+};
+var hostPorts = ({ spec }) => {
+  const bad = [];
+  const ports = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    let found2 = false;
+    arr(c.raw.ports).forEach((value, index) => {
+      const port = rec(value)?.hostPort;
+      if (typeof port === "number" && port !== 0) {
+        found2 = true;
+        ports.push(String(port));
+        errors.push(fe(`${c.path}.ports[${index}].hostPort`, port));
+      }
+    });
+    if (found2) bad.push(c.name);
+  }
+  if (bad.length === 0) return void 0;
+  const set = sortedSet(ports);
+  return {
+    reason: "hostPort",
+    detail: `${containersPhrase(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("hostPort", "hostPorts", set.length)} ${set.join(", ")}`,
+    errors
+  };
+};
+var hostProbesAndHostLifecycle = ({ spec }) => {
+  const bad = /* @__PURE__ */ new Set();
+  const hosts = /* @__PURE__ */ new Set();
+  const errors = [];
+  for (const c of containers(spec)) {
+    const lifecycle = rec(c.raw.lifecycle);
+    const handlers = [
+      ["livenessProbe", rec(c.raw.livenessProbe)],
+      ["readinessProbe", rec(c.raw.readinessProbe)],
+      ["startupProbe", rec(c.raw.startupProbe)],
+      ["lifecycle.postStart", rec(lifecycle?.postStart)],
+      ["lifecycle.preStop", rec(lifecycle?.preStop)]
+    ];
+    for (const [name, handler] of handlers) {
+      for (const kind of ["httpGet", "tcpSocket"]) {
+        const host = str5(rec(handler?.[kind])?.host);
+        if (host !== "") {
+          bad.add(c.name);
+          hosts.add(host);
+          errors.push(fe(`${c.path}.${name}.${kind}.host`, host));
+        }
+      }
+    }
+  }
+  if (bad.size === 0) return void 0;
+  const names = sortedSet(bad);
+  const hostList = sortedSet(hosts);
+  return {
+    reason: "probe or lifecycle host",
+    detail: `${containersPhrase(names)} ${pluralize("uses", "use", names.length)} ${pluralize("probe or lifecycle host", "probe or lifecycle hosts", hostList.length)} ${joinQuote(hostList)}`,
+    errors
+  };
+};
+var privileged = ({ spec }) => {
+  const bad = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    if (c.sc?.privileged === true) {
+      bad.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.privileged`, true));
+    }
+  }
+  if (bad.length === 0) return void 0;
+  return { reason: "privileged", detail: `${containersPhrase(bad)} must not set securityContext.privileged=true`, errors };
+};
+var procMount = ({ spec }) => {
+  const bad = [];
+  const types = [];
+  const errors = [];
+  for (const c of containers(spec)) {
+    const value = c.sc?.procMount;
+    if (isSet(value) && value !== "Default") {
+      bad.push(c.name);
+      types.push(str5(value));
+      errors.push(fe(`${c.path}.securityContext.procMount`, str5(value)));
+    }
+  }
+  if (bad.length === 0) return void 0;
+  return {
+    reason: "procMount",
+    detail: `${containersPhrase(bad)} must not set securityContext.procMount to ${joinQuote(sortedSet(types))}`,
+    errors
+  };
+};
+var ALLOWED_VOLUME_TYPES = /* @__PURE__ */ new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"]);
+var RESTRICTED_VOLUME_TYPES = [
+  "hostPath",
+  "gcePersistentDisk",
+  "awsElasticBlockStore",
+  "gitRepo",
+  "nfs",
+  "iscsi",
+  "glusterfs",
+  "rbd",
+  "flexVolume",
+  "cinder",
+  "cephfs",
+  "flocker",
+  "fc",
+  "azureFile",
+  "vsphereVolume",
+  "quobyte",
+  "azureDisk",
+  "photonPersistentDisk",
+  "portworxVolume",
+  "scaleIO",
+  "storageos"
+];
+var restrictedVolumes = ({ spec }) => {
+  const bad = [];
+  const types = [];
+  const errors = [];
+  arr(spec.volumes).forEach((value, index) => {
+    const volume = rec(value) ?? {};
+    if ([...ALLOWED_VOLUME_TYPES].some((t) => isSet(volume[t]))) return;
+    const type = RESTRICTED_VOLUME_TYPES.find((t) => isSet(volume[t])) ?? "unknown";
+    bad.push(str5(volume.name));
+    types.push(type);
+    errors.push(fe(`spec.volumes[${index}].${type}`));
+  });
+  if (bad.length === 0) return void 0;
+  const set = sortedSet(types);
+  return {
+    reason: "restricted volume types",
+    detail: `${pluralize("volume", "volumes", bad.length)} ${joinQuote(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("restricted volume type", "restricted volume types", set.length)} ${joinQuote(set)}`,
+    errors
+  };
+};
+var runAsNonRoot = ({ spec }) => {
+  const setters = [];
+  const errors = [];
+  let podRunAsNonRoot = false;
+  const podValue = podSC(spec)?.runAsNonRoot;
+  if (isSet(podValue)) {
+    if (podValue !== true) {
+      setters.push("pod");
+      errors.push(fe("spec.securityContext.runAsNonRoot", false));
+    } else podRunAsNonRoot = true;
+  }
+  const explicit = [];
+  const explicitErrors = [];
+  const implicit = [];
+  const implicitErrors = [];
+  for (const c of containers(spec)) {
+    const value = c.sc?.runAsNonRoot;
+    if (isSet(value)) {
+      if (value !== true) {
+        explicit.push(c.name);
+        explicitErrors.push(fe(`${c.path}.securityContext.runAsNonRoot`, false));
+      }
+    } else if (!podRunAsNonRoot) {
+      implicit.push(c.name);
+      implicitErrors.push(fe(`${c.path}.securityContext.runAsNonRoot`));
+    }
+  }
+  if (explicit.length > 0) {
+    setters.push(containersPhrase(explicit));
+    errors.push(...explicitErrors);
+  }
+  const details = [];
+  if (setters.length > 0) details.push(`${setters.join(" and ")} must not set securityContext.runAsNonRoot=false`);
+  if (implicit.length > 0) {
+    details.push(`pod or ${containersPhrase(implicit)} must set securityContext.runAsNonRoot=true`);
+    errors.push(...implicitErrors);
+  }
+  if (details.length === 0) return void 0;
+  return { reason: "runAsNonRoot != true", detail: details.join("\n"), errors };
+};
+var runAsUser = ({ spec }) => {
+  const setters = [];
+  const errors = [];
+  if (podSC(spec)?.runAsUser === 0) {
+    setters.push("pod");
+    errors.push(fe("spec.securityContext.runAsUser", 0));
+  }
+  const bad = [];
+  for (const c of containers(spec)) {
+    if (c.sc?.runAsUser === 0) {
+      bad.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.runAsUser`, 0));
+    }
+  }
+  if (bad.length > 0) setters.push(containersPhrase(bad));
+  if (setters.length === 0) return void 0;
+  return { reason: "runAsUser=0", detail: `${setters.join(" and ")} must not set runAsUser=0`, errors };
+};
+var seLinuxOptions = (allowedTypes) => ({ spec }) => {
+  const setters = [];
+  const badTypes = [];
+  const errors = [];
+  let setUser = false;
+  let setRole = false;
+  const valid = (opts, path26) => {
+    let ok = true;
+    const type = str5(opts.type);
+    if (!allowedTypes.has(type)) {
+      ok = false;
+      badTypes.push(type);
+      errors.push(fe(`${path26}.seLinuxOptions.type`, type));
+    }
+    if (str5(opts.user).length > 0) {
+      ok = false;
+      setUser = true;
+      errors.push(fe(`${path26}.seLinuxOptions.user`, str5(opts.user)));
+    }
+    if (str5(opts.role).length > 0) {
+      ok = false;
+      setRole = true;
+      errors.push(fe(`${path26}.seLinuxOptions.role`, str5(opts.role)));
+    }
+    return ok;
+  };
+  const podOpts = rec(podSC(spec)?.seLinuxOptions);
+  if (podOpts && !valid(podOpts, "spec.securityContext")) setters.push("pod");
+  const bad = [];
+  for (const c of containers(spec)) {
+    const opts = rec(c.sc?.seLinuxOptions);
+    if (opts && !valid(opts, `${c.path}.securityContext`)) bad.push(c.name);
+  }
+  if (bad.length > 0) setters.push(containersPhrase(bad));
+  if (setters.length === 0) return void 0;
+  const data = [];
+  const types = sortedSet(badTypes);
+  if (types.length > 0) data.push(`${pluralize("type", "types", types.length)} ${joinQuote(types)}`);
+  if (setUser) data.push("user may not be set");
+  if (setRole) data.push("role may not be set");
+  return {
+    reason: "seLinuxOptions",
+    detail: `${setters.join(" and ")} set forbidden securityContext.seLinuxOptions: ${data.join("; ")}`,
+    errors
+  };
+};
+var SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
+var SECCOMP_CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
+var validSeccomp = (type) => type === "RuntimeDefault" || type === "Localhost";
+var seccompBaseline1_0 = ({ meta, spec }) => {
+  const annotations = rec(meta.annotations) ?? {};
+  const validValue = (v) => v === "runtime/default" || v === "docker/default" || v.startsWith("localhost/");
+  const forbidden = [];
+  const errors = [];
+  const check2 = (key) => {
+    if (!(key in annotations)) return;
+    const v = str5(annotations[key]);
+    if (!validValue(v)) {
+      forbidden.push(`${key}=${JSON.stringify(v)}`);
+      errors.push(fe(`metadata.annotations[${key}]`, v));
+    }
+  };
+  check2(SECCOMP_POD_ANNOTATION);
+  for (const c of containers(spec)) check2(SECCOMP_CONTAINER_ANNOTATION_PREFIX + c.name);
+  const set = sortedSet(forbidden);
+  if (set.length === 0) return void 0;
+  return { reason: "seccompProfile", detail: `forbidden ${pluralize("annotation", "annotations", set.length)} ${set.join(", ")}`, errors };
+};
+var seccompProfile = (restricted, relaxWindows) => ({ spec }) => {
+  if (relaxWindows && isWindows(spec)) return void 0;
+  const setters = [];
+  const badValues = [];
+  const errors = [];
+  let podSet = false;
+  const podProfile = rec(podSC(spec)?.seccompProfile);
+  if (podProfile) {
+    if (!validSeccomp(podProfile.type)) {
+      setters.push("pod");
+      badValues.push(str5(podProfile.type));
+      errors.push(fe("spec.securityContext.seccompProfile.type", str5(podProfile.type)));
+    } else podSet = true;
+  }
+  const explicit = [];
+  const implicit = [];
+  const implicitErrors = [];
+  for (const c of containers(spec)) {
+    const profile = rec(c.sc?.seccompProfile);
+    if (profile) {
+      if (!validSeccomp(profile.type)) {
+        explicit.push(c.name);
+        badValues.push(str5(profile.type));
+        errors.push(fe(`${c.path}.securityContext.seccompProfile.type`, str5(profile.type)));
+      }
+    } else if (restricted && !podSet) {
+      implicit.push(c.name);
+      implicitErrors.push(fe(`${c.path}.securityContext.seccompProfile.type`));
+    }
+  }
+  if (explicit.length > 0) setters.push(containersPhrase(explicit));
+  if (setters.length > 0) {
+    return {
+      reason: "seccompProfile",
+      detail: `${setters.join(" and ")} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues))}`,
+      errors
+    };
+  }
+  if (implicit.length > 0) {
+    return {
+      reason: "seccompProfile",
+      detail: `pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
+      errors: implicitErrors
+    };
+  }
+  return void 0;
+};
+var SYSCTLS_1_0 = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"];
+var SYSCTLS_1_27 = [...SYSCTLS_1_0, "net.ipv4.ip_local_reserved_ports"];
+var SYSCTLS_1_29 = [...SYSCTLS_1_27, "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+var SYSCTLS_1_32 = [...SYSCTLS_1_29, "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
+var sysctls = (allowed) => ({ spec }) => {
+  const safe = new Set(allowed);
+  const forbidden = [];
+  const errors = [];
+  arr(podSC(spec)?.sysctls).forEach((value, index) => {
+    const name = str5(rec(value)?.name);
+    if (!safe.has(name)) {
+      forbidden.push(name);
+      errors.push(fe(`spec.securityContext.sysctls[${index}].name`, name));
+    }
+  });
+  if (forbidden.length === 0) return void 0;
+  return { reason: "forbidden sysctls", detail: forbidden.join(", "), errors };
+};
+var windowsHostProcess = ({ spec }) => {
+  const setters = [];
+  const errors = [];
+  const bad = [];
+  for (const c of containers(spec)) {
+    if (rec(c.sc?.windowsOptions)?.hostProcess === true) {
+      bad.push(c.name);
+      errors.push(fe(`${c.path}.securityContext.windowsOptions.hostProcess`, true));
+    }
+  }
+  if (rec(podSC(spec)?.windowsOptions)?.hostProcess === true) {
+    setters.push("pod");
+    errors.unshift(fe("spec.securityContext.windowsOptions.hostProcess", true));
+  }
+  if (bad.length > 0) setters.push(containersPhrase(bad));
+  if (setters.length === 0) return void 0;
+  return { reason: "hostProcess", detail: `${setters.join(" and ")} must not set securityContext.windowsOptions.hostProcess=true`, errors };
+};
+var SELINUX_TYPES_1_0 = /* @__PURE__ */ new Set(["", "container_t", "container_init_t", "container_kvm_t"]);
+var SELINUX_TYPES_1_31 = /* @__PURE__ */ new Set([...SELINUX_TYPES_1_0, "container_engine_t"]);
+var CHECKS = [
+  { id: "allowPrivilegeEscalation", level: "restricted", versions: [{ minor: 8, fn: allowPrivilegeEscalation(false) }, { minor: 25, fn: allowPrivilegeEscalation(true) }] },
+  { id: "appArmorProfile", level: "baseline", versions: [{ minor: 0, fn: appArmorProfile }] },
+  { id: "capabilities_baseline", level: "baseline", versions: [{ minor: 0, fn: capabilitiesBaseline }] },
+  { id: "capabilities_restricted", level: "restricted", versions: [{ minor: 22, fn: capabilitiesRestricted(false) }, { minor: 25, fn: capabilitiesRestricted(true) }] },
+  { id: "hostNamespaces", level: "baseline", versions: [{ minor: 0, fn: hostNamespaces }] },
+  { id: "hostPathVolumes", level: "baseline", versions: [{ minor: 0, fn: hostPathVolumes }] },
+  { id: "hostPorts", level: "baseline", versions: [{ minor: 0, fn: hostPorts }] },
+  { id: "hostProbesAndHostLifecycle", level: "baseline", versions: [{ minor: 34, fn: hostProbesAndHostLifecycle }] },
+  { id: "privileged", level: "baseline", versions: [{ minor: 0, fn: privileged }] },
+  { id: "procMount", level: "baseline", versions: [{ minor: 0, fn: procMount }] },
+  { id: "restrictedVolumes", level: "restricted", versions: [{ minor: 0, fn: restrictedVolumes }] },
+  { id: "runAsNonRoot", level: "restricted", versions: [{ minor: 0, fn: runAsNonRoot }] },
+  { id: "runAsUser", level: "restricted", versions: [{ minor: 23, fn: runAsUser }] },
+  { id: "seLinuxOptions", level: "baseline", versions: [{ minor: 0, fn: seLinuxOptions(SELINUX_TYPES_1_0) }, { minor: 31, fn: seLinuxOptions(SELINUX_TYPES_1_31) }] },
+  { id: "seccompProfile_baseline", level: "baseline", versions: [{ minor: 0, fn: seccompBaseline1_0 }, { minor: 19, fn: seccompProfile(false, false) }] },
+  { id: "seccompProfile_restricted", level: "restricted", versions: [{ minor: 19, fn: seccompProfile(true, false) }, { minor: 25, fn: seccompProfile(true, true) }] },
+  {
+    id: "sysctls",
+    level: "baseline",
+    versions: [{ minor: 0, fn: sysctls(SYSCTLS_1_0) }, { minor: 27, fn: sysctls(SYSCTLS_1_27) }, { minor: 29, fn: sysctls(SYSCTLS_1_29) }, { minor: 32, fn: sysctls(SYSCTLS_1_32) }]
+  },
+  { id: "windowsHostProcess", level: "baseline", versions: [{ minor: 0, fn: windowsHostProcess }] }
+];
+function parsePodSecurityVersion(version) {
+  if (version === void 0 || version === "" || version === "latest") return void 0;
+  const match = /^v1\.(0|[1-9][0-9]*)$/.exec(version);
+  if (!match) throw new Error(`podSecurity: invalid version ${JSON.stringify(version)}: must be "latest" or "v1.<minor>"`);
+  return Number(match[1]);
+}
+function evaluatePSS(level, minor, pod) {
+  const results = [];
+  for (const check2 of CHECKS) {
+    if (level === "baseline" && check2.level !== "baseline") continue;
+    const versions = minor === void 0 ? [check2.versions.reduce((latest, v) => v.minor >= latest.minor ? v : latest)] : check2.versions.filter((v) => v.minor <= minor);
+    for (const version of versions) {
+      const failure2 = version.fn(pod);
+      if (failure2) results.push({ id: check2.id, ...failure2 });
+    }
+  }
+  return results;
+}
+var INDEX = /\d+/g;
+var WORD = /[a-zA-Z]+/g;
+function parseField(field) {
+  const indexes = (field.match(INDEX) ?? []).map(Number);
+  const words = field.match(WORD) ?? [];
+  const kind = words[1];
+  const containerKind = kind === "containers" || kind === "initContainers" || kind === "ephemeralContainers" ? kind : void 0;
+  return { field: field.replace(INDEX, "*"), indexes, containerKind };
+}
+function containerName(pod, kind, index) {
+  return str5(rec(arr(pod.spec[kind])[index])?.name);
+}
+function matchesAny(patterns2, value) {
+  return patterns2.some((pattern) => wildcardMatch2(pattern, value));
+}
+function excludedPod(exclude, pod) {
+  const images = exclude.images ?? [];
+  if (images.length === 0) {
+    const spec2 = { ...pod.spec, containers: [{ name: "fake" }] };
+    delete spec2.initContainers;
+    delete spec2.ephemeralContainers;
+    return { pod: { meta: pod.meta, spec: spec2 }, containerLevel: false };
+  }
+  const meta = {};
+  if (pod.meta.name !== void 0) meta.name = pod.meta.name;
+  if (pod.meta.namespace !== void 0) meta.namespace = pod.meta.namespace;
+  const spec = {};
+  for (const kind of ["containers", "initContainers", "ephemeralContainers"]) {
+    const matching = arr(pod.spec[kind]).filter((c) => matchesAny(images, str5(rec(c)?.image)));
+    if (matching.length > 0) spec[kind] = matching;
+  }
+  return { pod: { meta, spec }, containerLevel: true };
+}
+function exempt(defaults, excluded, exclude, pod, matching, containerLevel) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const result of defaults) byId.set(result.id, { ...result, errors: [...result.errors] });
+  const ids = CONTROL_TO_IDS[exclude.controlName] ?? [];
+  const values = exclude.values ?? [];
+  const restrictedField = exclude.restrictedField ?? "";
+  for (const excludeResult of excluded) {
+    if (!ids.includes(excludeResult.id)) continue;
+    for (const excludeError of excludeResult.errors) {
+      const parsed2 = containerLevel ? parseField(excludeError.field) : { field: excludeError.field.replace(INDEX, "*"), indexes: [], containerKind: void 0 };
+      const excludeContainer = parsed2.containerKind ? containerName(matching, parsed2.containerKind, parsed2.indexes[0] ?? 0) : "";
+      if (!(parsed2.field === restrictedField || restrictedField.length === 0)) continue;
+      if (values.length > 0 && !excludeError.badValues.every((bad) => matchesAny(values, bad))) continue;
+      const target = byId.get(excludeResult.id);
+      if (!target) continue;
+      for (let index = 0; index < target.errors.length; index++) {
+        const defaultError = target.errors[index];
+        const def2 = containerLevel ? parseField(defaultError.field) : { field: defaultError.field.replace(INDEX, "*"), indexes: [], containerKind: void 0 };
+        const same = def2.containerKind ? parsed2.field === def2.field && excludeContainer === containerName(pod, def2.containerKind, def2.indexes[0] ?? 0) : parsed2.field === def2.field;
+        if (same) {
+          target.errors[index] = target.errors[target.errors.length - 1];
+          target.errors.pop();
+          break;
+        }
+      }
+      if (target.errors.length === 0) byId.delete(excludeResult.id);
+    }
+  }
+  return [...byId.values()];
+}
+function podOf(object) {
+  const spec = rec(object.spec) ?? {};
+  if (object.kind === "CronJob") {
+    const template = rec(rec(rec(rec(spec.jobTemplate)?.spec)?.template)) ?? {};
+    return { meta: rec(template.metadata) ?? {}, spec: rec(template.spec) ?? {} };
+  }
+  if (object.kind !== "Pod" && rec(spec.template)) {
+    const template = rec(spec.template) ?? {};
+    return { meta: rec(template.metadata) ?? {}, spec: rec(template.spec) ?? {} };
+  }
+  return { meta: rec(object.metadata) ?? {}, spec };
+}
+function evaluatePodSecurity(object, rule) {
+  const minor = parsePodSecurityVersion(rule.version);
+  if (rule.level === "privileged") return { status: "pass", violations: [] };
+  const pod = podOf(object);
+  let results = evaluatePSS(rule.level, minor, pod);
+  for (const exclude of rule.exclude ?? []) {
+    const { pod: reduced, containerLevel } = excludedPod(exclude, pod);
+    results = exempt(results, evaluatePSS(rule.level, minor, reduced), exclude, pod, reduced, containerLevel);
+  }
+  const violations = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const result of results) {
+    const violation2 = { control: ID_TO_CONTROL[result.id] ?? result.id, message: result.detail ? `${result.reason} (${result.detail})` : result.reason };
+    const key = `${violation2.control}\0${violation2.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    violations.push(violation2);
+  }
+  return { status: violations.length === 0 ? "pass" : "fail", violations };
+}
+
 // src/policy/kyverno/variables.ts
 var VariableError = class extends Error {
   name = "VariableError";
@@ -50439,13 +51201,36 @@ function evaluateKyvernoPolicy(policy, resource, options = {}) {
       continue;
     }
     const exception = exceptionFor(options.exceptions ?? [], name, ruleName, subject, resource);
-    if (exception) {
-      results.push(result("skip", `rule skipped due to policy exception ${exception}`));
+    if (exception && !exception.podSecurity) {
+      results.push(result("skip", `rule skipped due to policy exception ${exception.name}`));
+      continue;
+    }
+    const validate2 = record(rule.validate);
+    if (validate2.podSecurity !== void 0) {
+      results.push(evaluatePodSecurityRule(record(validate2.podSecurity), resource, String(rule.name ?? ""), typeof validate2.message === "string" ? validate2.message : "", exception, result));
       continue;
     }
     results.push(evaluateRule(policy, rule, resource, options, result));
   }
   return results;
+}
+function evaluatePodSecurityRule(podSecurity, resource, ruleName, message, exception, result) {
+  const level = String(podSecurity.level ?? "baseline");
+  const version = typeof podSecurity.version === "string" ? podSecurity.version : void 0;
+  const exclude = list(podSecurity.exclude).map(record);
+  let outcome;
+  try {
+    outcome = evaluatePodSecurity(resource.object, { level, ...version ? { version } : {}, exclude });
+  } catch (error) {
+    return result("error", `podSecurity: ${error.message}`);
+  }
+  if (outcome.status === "pass") return result("pass", `validation rule '${ruleName}' passed.`);
+  if (exception?.podSecurity) {
+    const exempted = evaluatePodSecurity(resource.object, { level, ...version ? { version } : {}, exclude: [...exclude, ...list(exception.podSecurity).map(record)] });
+    if (exempted.status === "pass") return result("skip", `rule skipped due to policy exception ${exception.name}`);
+  }
+  const details = outcome.violations.map((violation2) => `${violation2.control}: ${violation2.message}`).join("; ");
+  return result("fail", `${message ? `${message.trim().replace(/\.$/, "")}. ` : ""}Pod Security Standards (${level}${version ? ` ${version}` : ""}) violated: ${details}`);
 }
 function evaluateRule(policy, rule, resource, options, result) {
   const ruleName = String(rule.name ?? "");
@@ -50643,6 +51428,8 @@ function foreachBlock(block, context, resource, message, ruleName, mocks, depth 
       if (!evaluated.ok) return { status: "error", message: `failed to evaluate preconditions: ${evaluated.error}` };
       if (!evaluated.value) continue;
     }
+    const isMap7 = element !== null && typeof element === "object" && !Array.isArray(element);
+    if (block.elementScope === true && !isMap7) return { status: "error", message: `foreach element ${index} is not an object: elementScope: true cannot apply to it` };
     const scoped = block.elementScope === void 0 ? element !== null && typeof element === "object" && !Array.isArray(element) : block.elementScope === true;
     const target = scoped ? element : resource.object;
     let outcome;
@@ -50728,7 +51515,8 @@ function exceptionFor(exceptions, policy, rule, subject, resource) {
       }
     }
     const metadata = record(exception.metadata);
-    return metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+    const name = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+    return Array.isArray(spec.podSecurity) ? { name, podSecurity: spec.podSecurity } : { name };
   }
   return void 0;
 }

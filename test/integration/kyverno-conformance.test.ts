@@ -113,8 +113,6 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
 const KNOWN_MISMATCHES = new Map<string, string>([
   ["test-context-configmap computeclasses-enforce-non-spot-usage deny-non-spot-in-unapproved-namespace deployment-with-non-spot-computeclass", "a JMESPath default over a ConfigMap's JSON string: not yet found why the deny does not fire"],
   ["test-context-configmap computeclasses-enforce-non-spot-usage deny-non-spot-in-unapproved-namespace pod-with-non-spot-computeclass", "as above"],
-  ["test-exceptions/exceptions-3 psa baseline bad-pod", "validate.podSecurity (Pod Security Standards) is not evaluated yet"],
-  ["test-exceptions/exceptions-3 psa baseline good-pod", "validate.podSecurity (Pod Security Standards) is not evaluated yet"],
   ["test/conditional-delete-operation-result-field deny-delete-prod block-prod-deletion prod-app", "DELETE requests from a values file's per-result operation are not simulated"],
   ["test/custom-functions path-canonicalize disallow-mount-containerd-sock mount-containerd-sock", "a missing key in a foreach deny condition: Kyverno's exact substitution there is not ported"],
   ["test/deny-modify-platform-label-3 deny-modify-platform-label deny-modify-platform-role my-role-with-platform", "UPDATE requests with an old object are not simulated"],

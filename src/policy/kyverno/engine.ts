@@ -9,6 +9,7 @@ import { computeRules } from "./autogen.ts";
 import { ruleApplies, wildcardMatch, type MatchSubject } from "./match.ts";
 import { searchJmespath } from "./jmespath.ts";
 import { evaluateConditionBlock } from "./operators.ts";
+import { evaluatePodSecurity, type PodSecurityRule } from "./pod-security.ts";
 import { validateAnyPattern, validatePattern, type PatternResult } from "./pattern.ts";
 import { evaluateVariableEntry, KyvernoContext, substituteVariables } from "./variables.ts";
 
@@ -89,8 +90,13 @@ export function evaluateKyvernoPolicy(policy: Record<string, unknown>, resource:
       continue;
     }
     const exception = exceptionFor(options.exceptions ?? [], name, ruleName, subject, resource);
-    if (exception) {
-      results.push(result("skip", `rule skipped due to policy exception ${exception}`));
+    if (exception && !exception.podSecurity) {
+      results.push(result("skip", `rule skipped due to policy exception ${exception.name}`));
+      continue;
+    }
+    const validate = record(rule.validate);
+    if (validate.podSecurity !== undefined) {
+      results.push(evaluatePodSecurityRule(record(validate.podSecurity), resource, String(rule.name ?? ""), typeof validate.message === "string" ? validate.message : "", exception, result));
       continue;
     }
     results.push(evaluateRule(policy, rule, resource, options, result));
@@ -99,6 +105,36 @@ export function evaluateKyvernoPolicy(policy: Record<string, unknown>, resource:
 }
 
 type MakeResult = (status: RuleStatus, message: string, notEvaluated?: boolean) => RuleResult;
+
+/**
+ * validate.podSecurity: the Pod Security Standards at a level and version, with the rule's exclusions; a failure
+ * that a PolicyException's podSecurity exclusions clear is a skip, as Kyverno reports it.
+ */
+function evaluatePodSecurityRule(
+  podSecurity: Record<string, unknown>,
+  resource: KyvernoResource,
+  ruleName: string,
+  message: string,
+  exception: { name: string; podSecurity?: unknown[] } | undefined,
+  result: MakeResult,
+): RuleResult {
+  const level = String(podSecurity.level ?? "baseline") as PodSecurityRule["level"];
+  const version = typeof podSecurity.version === "string" ? podSecurity.version : undefined;
+  const exclude = list(podSecurity.exclude).map(record) as unknown as NonNullable<PodSecurityRule["exclude"]>;
+  let outcome;
+  try {
+    outcome = evaluatePodSecurity(resource.object, { level, ...(version ? { version } : {}), exclude });
+  } catch (error) {
+    return result("error", `podSecurity: ${(error as Error).message}`);
+  }
+  if (outcome.status === "pass") return result("pass", `validation rule '${ruleName}' passed.`);
+  if (exception?.podSecurity) {
+    const exempted = evaluatePodSecurity(resource.object, { level, ...(version ? { version } : {}), exclude: [...exclude, ...(list(exception.podSecurity).map(record) as unknown as typeof exclude)] });
+    if (exempted.status === "pass") return result("skip", `rule skipped due to policy exception ${exception.name}`);
+  }
+  const details = outcome.violations.map((violation) => `${violation.control}: ${violation.message}`).join("; ");
+  return result("fail", `${message ? `${message.trim().replace(/\.$/, "")}. ` : ""}Pod Security Standards (${level}${version ? ` ${version}` : ""}) violated: ${details}`);
+}
 
 function evaluateRule(policy: Record<string, unknown>, rule: Record<string, unknown>, resource: KyvernoResource, options: EvaluateOptions, result: MakeResult): RuleResult {
   const ruleName = String(rule.name ?? "");
@@ -412,7 +448,7 @@ function evaluateCelRule(cel: Record<string, unknown>, resource: KyvernoResource
 }
 
 /** The PolicyException that exempts this resource from this rule, as "namespace/name", if any. */
-function exceptionFor(exceptions: Record<string, unknown>[], policy: string, rule: string, subject: MatchSubject, resource: KyvernoResource): string | undefined {
+function exceptionFor(exceptions: Record<string, unknown>[], policy: string, rule: string, subject: MatchSubject, resource: KyvernoResource): { name: string; podSecurity?: unknown[] } | undefined {
   for (const exception of exceptions) {
     const spec = record(exception.spec);
     const covers = list(spec.exceptions)
@@ -429,7 +465,9 @@ function exceptionFor(exceptions: Record<string, unknown>[], policy: string, rul
       }
     }
     const metadata = record(exception.metadata);
-    return metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+    const name = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+    // an exception with podSecurity controls exempts those controls only, not the whole rule
+    return Array.isArray(spec.podSecurity) ? { name, podSecurity: spec.podSecurity } : { name };
   }
   return undefined;
 }

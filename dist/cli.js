@@ -40838,6 +40838,56 @@ var globalEnvironment = new Environment({
   unlistedVariablesAreDyn: true
 });
 
+// src/util/safe-regex.ts
+function backtrackingRisk(pattern) {
+  const stack = [{ quantified: false, alternation: false }];
+  let lastGroup;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      i = j;
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === "(") {
+      stack.push({ quantified: false, alternation: false });
+      lastGroup = void 0;
+      continue;
+    }
+    if (c === ")") {
+      lastGroup = stack.length > 1 ? stack.pop() : void 0;
+      continue;
+    }
+    if (c === "|") {
+      stack[stack.length - 1].alternation = true;
+      lastGroup = void 0;
+      continue;
+    }
+    const unbounded = c === "*" || c === "+" || c === "{" && /^\{\d*,\}/.test(pattern.slice(i));
+    if (unbounded) {
+      if (lastGroup?.quantified) return `a repeated group contains a repetition ("${pattern}"): it can take exponential time`;
+      if (lastGroup?.alternation) return `a repeated group of alternatives ("${pattern}"): it can take exponential time`;
+      stack[stack.length - 1].quantified = true;
+      if (lastGroup) {
+        lastGroup = void 0;
+      }
+      continue;
+    }
+    if (c === "?" && pattern[i - 1] !== "(") continue;
+    lastGroup = void 0;
+  }
+  return void 0;
+}
+
 // src/policy/cel/net.ts
 var ParseAddrError = class extends Error {
 };
@@ -41219,56 +41269,6 @@ var Quantity = class _Quantity {
     return String(this.asApproximateFloat());
   }
 };
-
-// src/util/safe-regex.ts
-function backtrackingRisk(pattern) {
-  const stack = [{ quantified: false, alternation: false }];
-  let lastGroup;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\") {
-      i++;
-      lastGroup = void 0;
-      continue;
-    }
-    if (c === "[") {
-      let j = i + 1;
-      if (pattern[j] === "^") j++;
-      if (pattern[j] === "]") j++;
-      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
-      i = j;
-      lastGroup = void 0;
-      continue;
-    }
-    if (c === "(") {
-      stack.push({ quantified: false, alternation: false });
-      lastGroup = void 0;
-      continue;
-    }
-    if (c === ")") {
-      lastGroup = stack.length > 1 ? stack.pop() : void 0;
-      continue;
-    }
-    if (c === "|") {
-      stack[stack.length - 1].alternation = true;
-      lastGroup = void 0;
-      continue;
-    }
-    const unbounded = c === "*" || c === "+" || c === "{" && /^\{\d*,\}/.test(pattern.slice(i));
-    if (unbounded) {
-      if (lastGroup?.quantified) return `a repeated group contains a repetition ("${pattern}"): it can take exponential time`;
-      if (lastGroup?.alternation) return `a repeated group of alternatives ("${pattern}"): it can take exponential time`;
-      stack[stack.length - 1].quantified = true;
-      if (lastGroup) {
-        lastGroup = void 0;
-      }
-      continue;
-    }
-    if (c === "?" && pattern[i - 1] !== "(") continue;
-    lastGroup = void 0;
-  }
-  return void 0;
-}
 
 // src/policy/cel/regex.ts
 var cache = /* @__PURE__ */ new Map();
@@ -42477,14 +42477,24 @@ function references(ast) {
   visit3(ast);
   return { identifiers, variableReferences };
 }
+function riskyMatchesPattern(expression) {
+  for (const match of expression.matchAll(/matches\s*\((?:[^,()'"]*,\s*)?(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g)) {
+    const risk = backtrackingRisk(match[1] ?? match[2] ?? "");
+    if (risk) return risk;
+  }
+  return void 0;
+}
 function compileCel(expression, options = {}) {
   const library = options.library ?? "kubernetes";
   const key = `${library}\0${expression}`;
   const cached = compiled.get(key);
   if (cached) return cached;
   let result;
+  const risky = typeof expression === "string" ? riskyMatchesPattern(expression) : void 0;
   if (typeof expression !== "string" || expression.trim() === "") {
     result = { ok: false, error: "expression is empty" };
+  } else if (risky) {
+    result = { ok: false, error: `expression ${quoteExpression(expression)} does not compile: matches() refused, ${risky}` };
   } else {
     const env2 = environment2(library);
     try {

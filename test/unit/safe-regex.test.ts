@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { KyvernoContext } from "../../src/policy/kyverno/variables.ts";
 import { searchJmespath } from "../../src/policy/kyverno/jmespath.ts";
+import { compileCel } from "../../src/policy/cel/environment.ts";
 import { backtrackingRisk } from "../../src/util/safe-regex.ts";
 
 describe("backtracking risk", () => {
@@ -29,5 +30,10 @@ describe("backtracking risk", () => {
     expect(() => searchJmespath("regex_match('(a+)+$', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')", {})).toThrow(/exponential time/);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(new KyvernoContext({ object: {}, operation: "CREATE" }).query("regex_match('^a+$', 'aaa')")).toBe(true);
+  });
+
+  it("a CEL matches() with a nested quantifier does not compile; a safe one does", () => {
+    expect(compileCel("object.metadata.name.matches('^(a+)+$')")).toMatchObject({ ok: false, error: expect.stringMatching(/matches\(\) refused/) });
+    expect(compileCel("object.metadata.name.matches('^[a-z]+$')").ok).toBe(true);
   });
 });

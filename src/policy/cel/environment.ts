@@ -15,10 +15,12 @@
 // error that says so. With the "kyverno" library, Kyverno's `resource.get` / `resource.list` read the objects handed
 // in (KyvernoResources); its network libraries (http, globalContext, image data) fail the same clear way.
 // Not here: the Kubernetes image library, cost limits. `matches()` is cel-js's and runs JavaScript regular
-// expressions; find / findAll translate RE2's common spellings (see regex.ts).
+// expressions (a literal pattern that could backtrack catastrophically is refused at compile time); find / findAll
+// translate RE2's common spellings (see regex.ts).
 //
 // Values from YAML are converted on the way in: integral numbers become CEL ints (bigint), other numbers doubles.
 import { Environment, Optional } from "@marcbachmann/cel-js";
+import { backtrackingRisk } from "../../util/safe-regex.ts";
 import { Duration, UnsignedInt } from "@marcbachmann/cel-js/evaluator";
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from "../../schema/checks.ts";
 import { CIDR, IPAddress } from "./net.ts";
@@ -901,14 +903,29 @@ function references(ast: unknown): { identifiers: Set<string>; variableReference
 }
 
 /** Parse and type-check an expression; the error names the expression and the problem. */
+/**
+ * cel-js runs matches() on JavaScript's backtracking engine: a literal pattern with nested quantifiers is refused
+ * when the expression is compiled (find and findAll are guarded in regex.ts).
+ */
+function riskyMatchesPattern(expression: string): string | undefined {
+  for (const match of expression.matchAll(/matches\s*\((?:[^,()'"]*,\s*)?(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g)) {
+    const risk = backtrackingRisk(match[1] ?? match[2] ?? "");
+    if (risk) return risk;
+  }
+  return undefined;
+}
+
 export function compileCel(expression: string, options: { library?: CelLibrary } = {}): CompileResult {
   const library = options.library ?? "kubernetes";
   const key = `${library}\u0000${expression}`;
   const cached = compiled.get(key);
   if (cached) return cached;
   let result: CompileResult;
+  const risky = typeof expression === "string" ? riskyMatchesPattern(expression) : undefined;
   if (typeof expression !== "string" || expression.trim() === "") {
     result = { ok: false, error: "expression is empty" };
+  } else if (risky) {
+    result = { ok: false, error: `expression ${quoteExpression(expression)} does not compile: matches() refused, ${risky}` };
   } else {
     const env = environment(library);
     try {

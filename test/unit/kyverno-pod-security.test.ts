@@ -486,6 +486,7 @@ describe("evaluatePodSecurity", () => {
 // Kyverno CLI conformance: test-exceptions/exceptions-3 (a PolicyException's podSecurity exempts a hostPath path).
 const EXCEPTIONS_3 = path.join(SHARED, "conformance", "kyverno-cli", "test-exceptions", "exceptions-3");
 
+/** The suite's files; nothing when ../shared is absent (the describe below is skipped, but still collected). */
 function readYaml(file: string): Obj[] {
   return parseAllDocuments(readFileSync(path.join(EXCEPTIONS_3, file), "utf8"))
     .map((doc) => doc.toJS() as Obj | null)
@@ -493,6 +494,11 @@ function readYaml(file: string): Obj[] {
 }
 
 describe.skipIf(!existsSync(EXCEPTIONS_3))("Kyverno CLI conformance: test-exceptions/exceptions-3", () => {
+  // collected even when skipped: read the suite only when ../shared is there
+  if (!existsSync(EXCEPTIONS_3)) {
+    it.skip("needs ../shared/conformance", () => {});
+    return;
+  }
   const policy = readYaml("policy.yaml")[0]!;
   const rule = ((policy.spec as Obj).rules as Obj[])[0]!;
   const podSecurity = (rule.validate as Obj).podSecurity as PodSecurityRule;

@@ -6,7 +6,8 @@
 import { compileCel, evaluateCel } from "../cel/environment.ts";
 import { list, record } from "../../util/values.ts";
 import { computeRules } from "./autogen.ts";
-import { ruleApplies, wildcardMatch, type MatchSubject } from "./match.ts";
+import { ruleApplies, type MatchSubject } from "./match.ts";
+import { wildcardMatch } from "./wildcard.ts";
 import { searchJmespath } from "./jmespath.ts";
 import { evaluateConditionBlock } from "./operators.ts";
 import { evaluatePodSecurity, type PodSecurityRule } from "./pod-security.ts";

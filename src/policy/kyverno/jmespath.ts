@@ -21,6 +21,7 @@ import { backtrackingRisk } from "../../util/safe-regex.ts";
 import { createHash } from "node:crypto";
 import { compile } from "@jmespath-community/jmespath";
 import { isScalar, parseAllDocuments, visit } from "yaml";
+import { wildcardMatch } from "./wildcard.ts";
 
 /** An expression that does not compile, or that fails while evaluating; the message is worded as Kyverno's. */
 export class JmespathError extends Error {
@@ -954,36 +955,7 @@ function toJsonValue(value: unknown): unknown {
   return value;
 }
 
-/** Kyverno's wildcard.Match: '*' any sequence, '?' one rune, nothing else special. */
-export function wildcardMatch(pattern: string, name: string): boolean {
-  const p = [...pattern];
-  const n = [...name];
-  let px = 0;
-  let nx = 0;
-  let starPx = -1;
-  let starNx = 0;
-  while (nx < n.length) {
-    if (px < p.length) {
-      if (p[px] === "*") {
-        px++;
-        if (px === p.length) return true;
-        starPx = px;
-        starNx = nx;
-        continue;
-      }
-      if (p[px] === "?" || p[px] === n[nx]) {
-        px++;
-        nx++;
-        continue;
-      }
-    }
-    if (starPx < 0) return false;
-    starNx++;
-    px = starPx;
-    nx = starNx;
-  }
-  return p.slice(px).every((c) => c === "*");
-}
+export { wildcardMatch };
 
 /** is_external_url: a URL whose host is an IP address is external unless loopback or private; a host name would need a DNS lookup, which is not done here. */
 function isExternalUrl(url: string): boolean {

@@ -2,6 +2,7 @@
 // (pkg/engine/utils/match.go MatchesResourceDescription and checkKind / checkName / checkNameSpace /
 // checkSelector / checkAnnotations; pkg/utils/wildcard; pkg/utils/kube/kind.go ParseKindSelector).
 import { list, record } from "../../util/values.ts";
+import { wildcardMatch } from "./wildcard.ts";
 
 export interface MatchSubject {
   object: Record<string, unknown>;
@@ -13,20 +14,7 @@ export interface MatchSubject {
   subresource?: string;
 }
 
-/** Kyverno's wildcard: `*` any run of characters, `?` one character; everything else literal. */
-export function wildcardMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  let regex = WILDCARDS.get(pattern);
-  if (!regex) {
-    let source = "^";
-    for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-    WILDCARDS.set(pattern, (regex = new RegExp(`${source}$`, "s")));
-  }
-  return regex.test(value);
-}
-
-/** Compiled wildcard patterns: policies match the same few patterns against every object. */
-const WILDCARDS = new Map<string, RegExp>();
+export { wildcardMatch };
 
 function groupVersionOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf("/");

@@ -16,6 +16,8 @@
 // resource as JMESPath output (foreach elements), where every number is a float64. The difference shows in %v texts,
 // in wildcard string comparisons of numbers (int64 8080 is "8080", float64 8080 is "8.08E+03") and in "%f" rendering.
 
+import { containsWildcard, wildcardMatch } from "./wildcard.ts";
+
 export type PatternResult =
   | { status: "pass" }
   | { status: "fail"; path: string; message: string }
@@ -327,40 +329,7 @@ export function goParseFloat(text: string): number | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // pkg/utils/wildcard: '*' any sequence, '?' one character (rune), no escaping
 
-export function containsWildcard(text: string): boolean {
-  return text.includes("*") || text.includes("?");
-}
-
-export function wildcardMatch(pattern: string, name: string): boolean {
-  const p = Array.from(pattern);
-  const n = Array.from(name);
-  let px = 0;
-  let nx = 0;
-  let starPx = -1;
-  let starNx = 0;
-  while (nx < n.length) {
-    if (px < p.length) {
-      if (p[px] === "*") {
-        px++;
-        if (px === p.length) return true;
-        starPx = px;
-        starNx = nx;
-        continue;
-      }
-      if (p[px] === "?" || p[px] === n[nx]) {
-        px++;
-        nx++;
-        continue;
-      }
-    }
-    if (starPx < 0) return false;
-    starNx++;
-    px = starPx;
-    nx = starNx;
-  }
-  while (px < p.length && p[px] === "*") px++;
-  return px === p.length;
-}
+export { containsWildcard, wildcardMatch };
 
 // ---------------------------------------------------------------------------------------------------------------
 // k8s.io/apimachinery/pkg/api/resource: ParseQuantity, kept as an exact fraction for Cmp

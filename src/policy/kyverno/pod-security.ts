@@ -14,7 +14,7 @@
 //   as `*`) equals `restrictedField` (or no restrictedField is given) and all its bad values match `values` (or no
 //   values are given), removes one field error of the same path (and, for container fields, the same container
 //   name) from the Pod's results. A check left without field errors no longer fails. The message is PSA's, unchanged.
-import { wildcardMatch } from "./jmespath.ts";
+import { wildcardMatch } from "./wildcard.ts";
 
 export interface PodSecurityRule {
   level: "privileged" | "baseline" | "restricted";

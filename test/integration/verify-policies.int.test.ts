@@ -2,9 +2,9 @@
 // itself (as the cluster's admission control would apply them); only what the change introduces fails the gate.
 // Real git, real files, real `kubectl kustomize`.
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/entrypoints/cli.ts";
 import type { Finding, RunReport } from "../../src/model.ts";
-import { TempRepo } from "../helpers/repo.ts";
+import type { TempRepo } from "../helpers/repo.ts";
+import { disposeAll, verifyChange } from "../helpers/verify-change.ts";
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -50,23 +50,9 @@ const FILES: Record<string, string> = {
   "apps/policy.yaml": REQUIRE_TEAM,
 };
 
-const repos: TempRepo[] = [];
-afterEach(() => repos.splice(0).forEach((repo) => repo.dispose()));
+afterEach(disposeAll);
 
-async function verify(change: (repo: TempRepo) => void, files = FILES): Promise<{ code: number; report: RunReport }> {
-  const repo = TempRepo.fromFiles(files);
-  repos.push(repo);
-  repo.branch("change");
-  change(repo);
-  let stdout = "";
-  const code = await runCli(["verify", "--repo", repo.dir, "--base", "main", "--format", "json", "--quiet"], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: () => true },
-    env: { GITOPS_VERIFY_FINGERPRINT_KEY: "test-key" },
-    cwd: repo.dir,
-  });
-  return { code, report: JSON.parse(stdout) as RunReport };
-}
+const verify = (change: (repo: TempRepo) => void, files = FILES) => verifyChange(files, change);
 
 const findings = (report: RunReport): Finding[] => report.environments.flatMap((result) => result.findings);
 const notNotices = (report: RunReport) => findings(report).filter((finding) => finding.severity !== "notice");

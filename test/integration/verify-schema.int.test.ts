@@ -2,9 +2,9 @@
 // line of the offending value (through an overlay's patch too); what the base already had is only a notice.
 // Real git, real files, real `kubectl kustomize`.
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/entrypoints/cli.ts";
 import type { Finding, RunReport } from "../../src/model.ts";
-import { TempRepo } from "../helpers/repo.ts";
+import type { TempRepo } from "../helpers/repo.ts";
+import { disposeAll, verifyChange } from "../helpers/verify-change.ts";
 
 const FILES: Record<string, string> = {
   "base/kustomization.yaml": "resources: [deployment.yaml]\n",
@@ -40,23 +40,9 @@ spec:
 `,
 };
 
-const repos: TempRepo[] = [];
-afterEach(() => repos.splice(0).forEach((repo) => repo.dispose()));
+afterEach(disposeAll);
 
-async function verify(change: (repo: TempRepo) => void, files = FILES): Promise<{ code: number; report: RunReport }> {
-  const repo = TempRepo.fromFiles({ ".gitops-verify.yaml": "policies:\n  builtin: false\n", ...files });
-  repos.push(repo);
-  repo.branch("change");
-  change(repo);
-  let stdout = "";
-  const code = await runCli(["verify", "--repo", repo.dir, "--base", "main", "--format", "json", "--quiet"], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: () => true },
-    env: { GITOPS_VERIFY_FINGERPRINT_KEY: "test-key" },
-    cwd: repo.dir,
-  });
-  return { code, report: JSON.parse(stdout) as RunReport };
-}
+const verify = (change: (repo: TempRepo) => void, files = FILES) => verifyChange({ ".gitops-verify.yaml": "policies:\n  builtin: false\n", ...files }, change);
 
 // these tests are about schema findings: the built-in policy pack's are left out (policies.builtin: false)
 const findingsOf = (report: RunReport, environment: string): Finding[] => report.environments.find((result) => result.environment.name === environment)!.findings;

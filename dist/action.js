@@ -57811,18 +57811,43 @@ function convert(rule, replacements, original) {
   return JSON.parse(text);
 }
 
-// src/policy/kyverno/match.ts
-function wildcardMatch(pattern, value) {
-  if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  let regex = WILDCARDS.get(pattern);
-  if (!regex) {
-    let source = "^";
-    for (const c of pattern) source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-    WILDCARDS.set(pattern, regex = new RegExp(`${source}$`, "s"));
-  }
-  return regex.test(value);
+// src/policy/kyverno/wildcard.ts
+function containsWildcard(text) {
+  return text.includes("*") || text.includes("?");
 }
-var WILDCARDS = /* @__PURE__ */ new Map();
+function wildcardMatch(pattern, name) {
+  if (!containsWildcard(pattern)) return pattern === name;
+  const p = Array.from(pattern);
+  const n = Array.from(name);
+  let px = 0;
+  let nx = 0;
+  let starPx = -1;
+  let starNx = 0;
+  while (nx < n.length) {
+    if (px < p.length) {
+      if (p[px] === "*") {
+        px++;
+        if (px === p.length) return true;
+        starPx = px;
+        starNx = nx;
+        continue;
+      }
+      if (p[px] === "?" || p[px] === n[nx]) {
+        px++;
+        nx++;
+        continue;
+      }
+    }
+    if (starPx < 0) return false;
+    starNx++;
+    px = starPx;
+    nx = starNx;
+  }
+  while (px < p.length && p[px] === "*") px++;
+  return px === p.length;
+}
+
+// src/policy/kyverno/match.ts
 function groupVersionOf(apiVersion) {
   const slash = apiVersion.indexOf("/");
   return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
@@ -60880,7 +60905,7 @@ def("pattern_match", [["string"], ["string", "number"]], (args) => {
   const pattern = str4("regex_match", args, 0);
   const src = ifaceToString(args[1]);
   if (src === void 0) throw fnError("regex_match", "argument #2 is not of type String or Real");
-  return wildcardMatch2(pattern, src);
+  return wildcardMatch(pattern, src);
 });
 def("label_match", [["object"], ["object"]], ([labels, against]) => {
   const target = against;
@@ -61225,35 +61250,6 @@ function toJsonValue(value) {
     return out;
   }
   return value;
-}
-function wildcardMatch2(pattern, name) {
-  const p = [...pattern];
-  const n = [...name];
-  let px = 0;
-  let nx = 0;
-  let starPx = -1;
-  let starNx = 0;
-  while (nx < n.length) {
-    if (px < p.length) {
-      if (p[px] === "*") {
-        px++;
-        if (px === p.length) return true;
-        starPx = px;
-        starNx = nx;
-        continue;
-      }
-      if (p[px] === "?" || p[px] === n[nx]) {
-        px++;
-        nx++;
-        continue;
-      }
-    }
-    if (starPx < 0) return false;
-    starNx++;
-    px = starPx;
-    nx = starNx;
-  }
-  return p.slice(px).every((c) => c === "*");
 }
 function isExternalUrl(url) {
   const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(url);
@@ -63393,39 +63389,6 @@ function goParseFloat(text) {
   }
   return void 0;
 }
-function containsWildcard(text) {
-  return text.includes("*") || text.includes("?");
-}
-function wildcardMatch3(pattern, name) {
-  const p = Array.from(pattern);
-  const n = Array.from(name);
-  let px = 0;
-  let nx = 0;
-  let starPx = -1;
-  let starNx = 0;
-  while (nx < n.length) {
-    if (px < p.length) {
-      if (p[px] === "*") {
-        px++;
-        if (px === p.length) return true;
-        starPx = px;
-        starNx = nx;
-        continue;
-      }
-      if (p[px] === "?" || p[px] === n[nx]) {
-        px++;
-        nx++;
-        continue;
-      }
-    }
-    if (starPx < 0) return false;
-    starNx++;
-    px = starPx;
-    nx = starNx;
-  }
-  while (px < p.length && p[px] === "*") px++;
-  return px === p.length;
-}
 var DECIMAL_SI = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 var BINARY_SI = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 var INT64_MAX4 = 2n ** 63n - 1n;
@@ -63722,7 +63685,7 @@ function compareString(value, pattern, op, isInt) {
   else if (typeof value === "number") text = isInt(value) ? String(value) : formatGoFloatE(value);
   else if (typeof value === "boolean") text = String(value);
   else return false;
-  const matched = wildcardMatch3(pattern, text);
+  const matched = wildcardMatch(pattern, text);
   return op === "!" ? !matched : matched;
 }
 function matchPattern(resource, pattern, intNumbers) {
@@ -63930,7 +63893,7 @@ function expandWildcardsInTag(tag, patternMetadata, resourceMetadata) {
   const resourceData = valueAsStringMap(tag, resourceMetadata);
   if (!resourceData) return void 0;
   const resourceKeys = Object.keys(resourceData[1]);
-  const expand2 = (key) => resourceKeys.find((candidate) => wildcardMatch3(key, candidate)) ?? key;
+  const expand2 = (key) => resourceKeys.find((candidate) => wildcardMatch(key, candidate)) ?? key;
   const results = {};
   for (const [key, value] of Object.entries(patternData[1])) {
     if (!containsWildcard(key)) results[key] = value;
@@ -64096,7 +64059,7 @@ function equal(key, value) {
       const other = comparableQuantity(value);
       return other !== void 0 && compareQuantities(quantity, other) === 0;
     }
-    return typeof value === "string" && wildcardMatch3(value, key);
+    return typeof value === "string" && wildcardMatch(value, key);
   }
   if (isMap6(key)) return isMap6(value) && deepEqual3(key, value);
   if (Array.isArray(key)) return Array.isArray(value) && deepEqual3(key, value);
@@ -64120,7 +64083,7 @@ function notEqual(key, value) {
       const other = comparableQuantity(value);
       return other === void 0 ? true : compareQuantities(quantity, other) !== 0;
     }
-    if (typeof value === "string") return !wildcardMatch3(value, key);
+    if (typeof value === "string") return !wildcardMatch(value, key);
     return true;
   }
   if (isMap6(key)) return isMap6(value) ? !deepEqual3(key, value) : true;
@@ -64179,9 +64142,9 @@ function goTypeName2(value) {
   return "map[string]interface {}";
 }
 function keyExistsInArray(key, value) {
-  if (Array.isArray(value)) return found(value.some((item) => wildcardMatch3(sprint2(item), key) || wildcardMatch3(key, sprint2(item))));
+  if (Array.isArray(value)) return found(value.some((item) => wildcardMatch(sprint2(item), key) || wildcardMatch(key, sprint2(item))));
   if (typeof value === "string") {
-    if (wildcardMatch3(value, key)) return found(true);
+    if (wildcardMatch(value, key)) return found(true);
     const list5 = unmarshalStringArray(value);
     return list5 === void 0 ? INVALID : found(list5.includes(key));
   }
@@ -64201,7 +64164,7 @@ function setExistsInArray(keys, value, notIn) {
   const set = new Set(list5);
   return found(notIn ? keys.some((k) => !set.has(k)) : keys.every((k) => set.has(k)));
 }
-var matchesEitherWay = (a, b) => wildcardMatch3(a, b) || wildcardMatch3(b, a);
+var matchesEitherWay = (a, b) => wildcardMatch(a, b) || wildcardMatch(b, a);
 function stringValues(value) {
   if (isValidJson(value)) return unmarshalStringArray(value);
   return [value];
@@ -64209,7 +64172,7 @@ function stringValues(value) {
 function scalarKeyExists(key, value) {
   if (Array.isArray(value)) return found(value.some((item) => matchesEitherWay(sprint2(item), key)));
   if (typeof value === "string") {
-    if (wildcardMatch3(value, key)) return found(true);
+    if (wildcardMatch(value, key)) return found(true);
     if (stringPatternOperator(value) === "-") return found(validateValue(key, value));
     const list5 = stringValues(value);
     return list5 === void 0 ? INVALID : found(list5.includes(key));
@@ -65143,7 +65106,7 @@ function containerName(pod, kind, index) {
   return str5(rec(arr(pod.spec[kind])[index])?.name);
 }
 function matchesAny(patterns2, value) {
-  return patterns2.some((pattern) => wildcardMatch2(pattern, value));
+  return patterns2.some((pattern) => wildcardMatch(pattern, value));
 }
 function excludedPod(exclude, pod) {
   const images = exclude.images ?? [];

@@ -23,19 +23,10 @@ import {
   type FailurePolicy,
 } from "./admission.ts";
 import { KyvernoResources, compileCel, evaluateCel } from "./environment.ts";
-import { matchResourcesProblems } from "./vap.ts";
+import { matchResourcesProblems, type VapInput } from "./vap.ts";
 
-export interface KyvernoPolicyInput {
-  object: Record<string, unknown>;
-  oldObject?: Record<string, unknown>;
-  operation: "CREATE" | "UPDATE" | "DELETE";
-  namespaceObject?: Record<string, unknown>;
-  userInfo?: { username?: string; groups?: string[] };
-  /** Objects `resource.get` and `resource.list` look in, and the PolicyExceptions among them. */
-  objects: Record<string, unknown>[];
-  /** The namespace of namespaced objects that name none. */
-  namespace?: string;
-}
+/** The same request as a ValidatingAdmissionPolicy sees; `objects` also hold the PolicyExceptions. */
+export type KyvernoPolicyInput = VapInput;
 
 export interface KyvernoPolicyResult {
   policy: string;

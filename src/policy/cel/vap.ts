@@ -29,16 +29,12 @@ import {
 } from "./admission.ts";
 import { kindInfo, matchLabelSelector, splitApiVersion } from "./resources.ts";
 
-export interface VapInput {
-  object: Record<string, unknown>;
-  oldObject?: Record<string, unknown>;
+/** A request as both CEL policy kinds see it, and the objects that answer params and lookups. */
+export interface VapInput extends Omit<AdmissionInput, "operation" | "userInfo"> {
   operation: "CREATE" | "UPDATE" | "DELETE";
-  namespaceObject?: Record<string, unknown>;
   userInfo?: { username?: string; groups?: string[] };
-  /** Objects to resolve params from (paramKind + the binding's paramRef). */
+  /** Objects to resolve params from (paramKind + the binding's paramRef), and Kyverno's resource.get / list. */
   objects: Record<string, unknown>[];
-  /** The namespace of namespaced objects (the request's object, params) that name none. */
-  namespace?: string;
 }
 
 export interface VapResult {

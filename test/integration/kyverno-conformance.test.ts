@@ -66,6 +66,8 @@ interface Expected {
   resource?: string;
   kind?: string;
   result: string;
+  /** the request's operation for this result (CREATE when absent) */
+  operation?: string;
   isValidatingAdmissionPolicy?: boolean;
   isValidatingPolicy?: boolean;
   isMutatingPolicy?: boolean;
@@ -110,13 +112,7 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
  * In-scope results that do not match yet, by "folder policy rule resource", each with the reason: a ratchet — a
  * new mismatch fails the test, and one that starts matching must be taken off this list.
  */
-const KNOWN_MISMATCHES = new Map<string, string>([
-  ["test-context-configmap computeclasses-enforce-non-spot-usage deny-non-spot-in-unapproved-namespace deployment-with-non-spot-computeclass", "a JMESPath default over a ConfigMap's JSON string: not yet found why the deny does not fire"],
-  ["test-context-configmap computeclasses-enforce-non-spot-usage deny-non-spot-in-unapproved-namespace pod-with-non-spot-computeclass", "as above"],
-  ["test/conditional-delete-operation-result-field deny-delete-prod block-prod-deletion prod-app", "DELETE requests from a values file's per-result operation are not simulated"],
-  ["test/custom-functions path-canonicalize disallow-mount-containerd-sock mount-containerd-sock", "a missing key in a foreach deny condition: Kyverno's exact substitution there is not ported"],
-  ["test/deny-modify-platform-label-3 deny-modify-platform-label deny-modify-platform-role my-role-with-platform", "UPDATE requests with an old object are not simulated"],
-]);
+const KNOWN_MISMATCHES = new Map<string, string>([]);
 
 const tests = existsSync(ROOT) ? findTests(ROOT) : [];
 
@@ -208,7 +204,7 @@ describe.skipIf(tests.length === 0)("Kyverno CLI conformance (skipped when ../sh
         const key = `${folder} ${entry.policy} ${entry.rule ?? ""} ${resourceName}`;
         let actual = "no result";
         if (policy && resource) {
-          const cacheKey = `${entry.policy}#${resourceName}#${entry.kind ?? ""}`;
+          const cacheKey = `${entry.policy}#${resourceName}#${entry.kind ?? ""}#${entry.operation ?? ""}`;
           let results = cache.get(cacheKey);
           if (!results && isKyvernoValidatingPolicy(policy)) {
             // a ValidatingPolicy (CEL) without the isValidatingPolicy flag: the CLI runs it all the same
@@ -219,7 +215,7 @@ describe.skipIf(tests.length === 0)("Kyverno CLI conformance (skipped when ../sh
           if (!results) {
             const resourceNamespace = String(record(resource.metadata).namespace ?? "");
             const perResource = resourceValues(entry.policy, String(record(resource.metadata).name)) ?? {};
-            const operation = String(perResource["request.operation"] ?? record(values.globalValues)["request.operation"] ?? "CREATE") as "CREATE";
+            const operation = String(entry.operation ?? perResource["request.operation"] ?? record(values.globalValues)["request.operation"] ?? "CREATE") as "CREATE";
             results = evaluateKyvernoPolicy(
               policy,
               { object: resource, operation, ...(namespaceLabels.has(resourceNamespace) ? { namespaceLabels: namespaceLabels.get(resourceNamespace)! } : {}), ...(userInfo ? { userInfo } : {}) },
@@ -236,7 +232,7 @@ describe.skipIf(tests.length === 0)("Kyverno CLI conformance (skipped when ../sh
         if (same) {
           figure.passed++;
           if (KNOWN_MISMATCHES.has(key)) nowMatching.push(key);
-        } else if (!KNOWN_MISMATCHES.has(key)) mismatches.push(`${key}: expected ${entry.result}, got ${actual}${process.env.GV_DEBUG ? ` (${cache.get(`${entry.policy}#${resourceName}#${entry.kind ?? ""}`)?.map((r) => `${r.rule}: ${r.status} ${r.message}`).join(" | ") ?? ""})` : ""}`);
+        } else if (!KNOWN_MISMATCHES.has(key)) mismatches.push(`${key}: expected ${entry.result}, got ${actual}${process.env.GV_DEBUG ? ` (${cache.get(`${entry.policy}#${resourceName}#${entry.kind ?? ""}#${entry.operation ?? ""}`)?.map((r) => `${r.rule}: ${r.status} ${r.message}`).join(" | ") ?? ""})` : ""}`);
       }
     }
     expect(mismatches.filter((line) => line.startsWith(`${folder} `)), "new mismatches").toEqual([]);

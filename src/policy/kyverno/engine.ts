@@ -60,7 +60,8 @@ export function policyName(policy: Record<string, unknown>): string {
 }
 
 /** The results of every validate rule of a ClusterPolicy or Policy that applies to the resource. */
-export function evaluateKyvernoPolicy(policy: Record<string, unknown>, resource: KyvernoResource, options: EvaluateOptions = {}): RuleResult[] {
+export function evaluateKyvernoPolicy(policy: Record<string, unknown>, given: KyvernoResource, options: EvaluateOptions = {}): RuleResult[] {
+  const resource = withRequestObjectValues(given, { ...options.globalValues, ...options.resourceValues });
   const name = policyName(policy);
   const metadata = record(policy.metadata);
   const objectNamespace = String(record(resource.object.metadata).namespace ?? "default");
@@ -103,6 +104,18 @@ export function evaluateKyvernoPolicy(policy: Record<string, unknown>, resource:
     results.push(evaluateRule(policy, rule, resource, options, result));
   }
   return results;
+}
+
+/**
+ * Values for `request.object.…` (the CLI's values file) describe the object of the simulated request: the CLI
+ * matches and validates that object, so they are merged into it before matching, not only into the context.
+ */
+function withRequestObjectValues(resource: KyvernoResource, values: Record<string, unknown>): KyvernoResource {
+  const keys = Object.keys(values).filter((key) => key.startsWith("request.object."));
+  if (keys.length === 0) return resource;
+  let context = new KyvernoContext({ object: resource.object, operation: resource.operation ?? "CREATE" });
+  for (const key of keys) context = context.withVariable(key, values[key]);
+  return { ...resource, object: record(context.query("request.object")) };
 }
 
 type MakeResult = (status: RuleStatus, message: string, notEvaluated?: boolean) => RuleResult;
@@ -345,52 +358,67 @@ function foreachBlock(block: Record<string, unknown>, context: KyvernoContext, r
   let elements: unknown;
   try {
     elements = context.query(expression);
-  } catch (error) {
-    return { status: "error", message: `failed to evaluate list ${expression}: ${(error as Error).message}` };
+  } catch {
+    // Kyverno's validateForEach: a list that does not evaluate is passed over (the rule is skipped if nothing applied)
+    return { status: "skip", message: `the foreach list ${expression} did not evaluate` };
   }
   if (elements === null || elements === undefined) return { status: "skip", message: "no elements" };
   if (!Array.isArray(elements)) return { status: "error", message: `the foreach list ${expression} is not a list` };
   let applied = 0;
   for (const [index, element] of elements.entries()) {
-    let elementContext = context.withElement(element, index, depth);
-    for (const [name, values] of Object.entries(mocks.perElement)) if (index < values.length) elementContext = elementContext.with(name, values[index]);
-    for (const entry of list(block.context).map(record)) {
-      const entryName = String(entry.name ?? "");
-      if (mocks.provided.has(entryName) || entryName in mocks.perElement) continue;
-      const cluster = CLUSTER_ONLY.find((kind) => entry[kind] !== undefined);
-      if (cluster) return { status: "skip", message: `context entry "${String(entry.name)}" (${cluster}) needs a cluster` };
-      elementContext = elementContext.with(String(entry.name), loadEntry(entry, elementContext, resource, {}));
-    }
-    if (block.preconditions !== undefined && block.preconditions !== null) {
-      const evaluated = evaluateLazily(block.preconditions, elementContext);
-      if (!evaluated.ok) return { status: "error", message: `failed to evaluate preconditions: ${evaluated.error}` };
-      if (!evaluated.value) continue;
-    }
-    // elementScope (default: true when the element is a map) decides what a pattern is checked against; Kyverno
-    // makes the element the object, which a scalar cannot be
-    const isMap = element !== null && typeof element === "object" && !Array.isArray(element);
-    if (block.elementScope === true && !isMap) return { status: "error", message: `foreach element ${index} is not an object: elementScope: true cannot apply to it` };
-    const scoped = block.elementScope === undefined ? element !== null && typeof element === "object" && !Array.isArray(element) : block.elementScope === true;
-    const target = scoped ? element : resource.object;
+    if (element === null || element === undefined) continue;
     let outcome: ElementOutcome;
-    const elementMessage = substituteMessage(message, elementContext);
-    if (block.pattern !== undefined) outcome = fromElementPattern(validatePattern(target, substituteVariables(block.pattern, elementContext)), elementMessage, ruleName, index);
-    else if (block.anyPattern !== undefined) outcome = fromElementPattern(validateAnyPattern(target, list(substituteVariables(block.anyPattern, elementContext))), elementMessage, ruleName, index);
-    else if (block.deny !== undefined) {
-      const denied = evaluateDeny(block.deny, elementContext);
-      outcome = !denied.ok ? { status: "error", message: denied.error } : denied.value ? { status: "fail", message: elementMessage || `validation failure for element ${index}` } : { status: "pass", message: "" };
-    } else if (block.foreach !== undefined) {
-      outcome = { status: "skip", message: "" };
-      for (const nested of list(block.foreach).map(record)) {
-        const inner = foreachBlock(nested, elementContext, resource, message, ruleName, mocks, depth + 1);
-        if (inner.status === "fail" || inner.status === "error") return inner;
-        if (inner.status === "pass") outcome = inner;
-      }
-    } else outcome = { status: "error", message: "a foreach needs pattern, anyPattern, deny or foreach" };
+    try {
+      outcome = foreachElement(block, element, index, context, resource, message, ruleName, mocks, depth);
+    } catch (error) {
+      outcome = { status: "error", message: `failed to substitute variables: ${(error as Error).message}` };
+    }
+    // Kyverno's validateElements: an element that errors is passed over, unless it is the last one
+    if (outcome.status === "error" && index < elements.length - 1) continue;
     if (outcome.status === "fail" || outcome.status === "error") return outcome;
     if (outcome.status === "pass") applied++;
   }
   return applied === 0 ? { status: "skip", message: "no element applied" } : { status: "pass", message: "" };
+}
+
+function foreachElement(block: Record<string, unknown>, element: unknown, index: number, context: KyvernoContext, resource: KyvernoResource, message: string, ruleName: string, mocks: ForeachMocks, depth: number): ElementOutcome {
+  let elementContext = context.withElement(element, index, depth);
+  for (const [name, values] of Object.entries(mocks.perElement)) if (index < values.length) elementContext = elementContext.with(name, values[index]);
+  for (const entry of list(block.context).map(record)) {
+    const entryName = String(entry.name ?? "");
+    if (mocks.provided.has(entryName) || entryName in mocks.perElement) continue;
+    const cluster = CLUSTER_ONLY.find((kind) => entry[kind] !== undefined);
+    if (cluster) return { status: "skip", message: `context entry "${String(entry.name)}" (${cluster}) needs a cluster` };
+    elementContext = elementContext.with(String(entry.name), loadEntry(entry, elementContext, resource, {}));
+  }
+  if (block.preconditions !== undefined && block.preconditions !== null) {
+    const evaluated = evaluateLazily(block.preconditions, elementContext);
+    if (!evaluated.ok) return { status: "error", message: `failed to evaluate preconditions: ${evaluated.error}` };
+    if (!evaluated.value) return { status: "skip", message: "preconditions not met" };
+  }
+  // elementScope (default: true when the element is a map) decides what a pattern is checked against; Kyverno
+  // makes the element the object, which a scalar cannot be
+  const isMap = element !== null && typeof element === "object" && !Array.isArray(element);
+  if (block.elementScope === true && !isMap) return { status: "error", message: `foreach element ${index} is not an object: elementScope: true cannot apply to it` };
+  const scoped = block.elementScope === undefined ? isMap : block.elementScope === true;
+  const target = scoped ? element : resource.object;
+  const elementMessage = substituteMessage(message, elementContext);
+  if (block.pattern !== undefined) return fromElementPattern(validatePattern(target, substituteVariables(block.pattern, elementContext)), elementMessage, ruleName, index);
+  if (block.anyPattern !== undefined) return fromElementPattern(validateAnyPattern(target, list(substituteVariables(block.anyPattern, elementContext))), elementMessage, ruleName, index);
+  if (block.deny !== undefined) {
+    const denied = evaluateDeny(block.deny, elementContext);
+    return !denied.ok ? { status: "error", message: denied.error } : denied.value ? { status: "fail", message: elementMessage || `validation failure for element ${index}` } : { status: "pass", message: "" };
+  }
+  if (block.foreach !== undefined) {
+    let outcome: ElementOutcome = { status: "skip", message: "" };
+    for (const nested of list(block.foreach).map(record)) {
+      const inner = foreachBlock(nested, elementContext, resource, message, ruleName, mocks, depth + 1);
+      if (inner.status === "fail" || inner.status === "error") return inner;
+      if (inner.status === "pass") outcome = inner;
+    }
+    return outcome;
+  }
+  return { status: "error", message: "a foreach needs pattern, anyPattern, deny or foreach" };
 }
 
 /** "message. " for Kyverno's "validation error: <message>. rule …" (without doubling a full stop the message has). */

@@ -321,7 +321,7 @@ function scalarKeyExists(key: string, value: unknown): Membership {
 }
 
 function anyIn(key: unknown, value: unknown, not: boolean): boolean {
-  const scalarKey = typeof key === "string" ? key : typeof key === "number" || (!not && typeof key === "boolean") ? sprint(key) : undefined;
+  const scalarKey = typeof key === "string" ? key : typeof key === "number" || typeof key === "boolean" ? sprint(key) : undefined;
   if (scalarKey !== undefined) {
     const membership = scalarKeyExists(scalarKey, value);
     if (membership.invalidType) return false;
@@ -353,7 +353,7 @@ function anySetExists(keys: string[], value: unknown, anyNotIn: boolean): Member
 }
 
 function allIn(key: unknown, value: unknown, not: boolean): boolean {
-  const scalarKey = typeof key === "string" ? key : typeof key === "number" || (!not && typeof key === "boolean") ? sprint(key) : undefined;
+  const scalarKey = typeof key === "string" ? key : typeof key === "number" || typeof key === "boolean" ? sprint(key) : undefined;
   if (scalarKey !== undefined) {
     const membership = scalarKeyExists(scalarKey, value);
     if (membership.invalidType) return false;

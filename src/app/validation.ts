@@ -9,7 +9,7 @@ import { parseManifests } from "../render/manifests.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
 import { builtinPolicySet } from "../policy/builtin-pack.ts";
-import { emptyPolicySet, evaluatePolicies, isPolicyObject, withPolicies, type PolicySet, type Severity } from "../policy/evaluate.ts";
+import { emptyPolicySet, evaluatePolicies, isPolicyObject, withPolicies, type PolicyOptions, type PolicySet, type Severity } from "../policy/evaluate.ts";
 import { SchemaLocations } from "../schema/locations.ts";
 import { EMBEDDED_CRDS, SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
 import { isInside, joinRepoPath, toRepoPath } from "../util/paths.ts";
@@ -119,9 +119,14 @@ export class EnvironmentValidation {
   ) {}
 
   async check(name: string, head: ValidationSide, base: ValidationSide | undefined): Promise<Finding[]> {
-    const headFindings = await this.findings(name, head);
+    // an object the base renders too is updated, not created: policies see an UPDATE with the base's object as
+    // oldObject; the base is evaluated the same way (an update that changes nothing), so a policy that only
+    // matches CREATE is not counted as fixed at head
+    const baseObjects = new Map((base?.manifests ?? []).map((manifest) => [objectKey(manifest.id), manifest.object]));
+    const headKeys = new Set(head.manifests.map((manifest) => objectKey(manifest.id)));
+    const headFindings = await this.findings(name, head, (manifest) => baseObjects.get(objectKey(manifest.id)));
     if (!base) return headFindings;
-    const baseFindings = await this.findings(name, base);
+    const baseFindings = await this.findings(name, base, (manifest) => (headKeys.has(objectKey(manifest.id)) ? manifest.object : undefined));
     const before = new Set(baseFindings.map(identity));
     const after = new Set(headFindings.map(identity));
     const strict = this.policies?.failOnExisting === true;
@@ -148,7 +153,7 @@ export class EnvironmentValidation {
     return [...classified, ...fixed];
   }
 
-  private async findings(name: string, side: ValidationSide): Promise<Finding[]> {
+  private async findings(name: string, side: ValidationSide, previous: PolicyOptions["previous"]): Promise<Finding[]> {
     const locator = this.locatorFor(side.root);
     const locate = await locator.prepare(side.manifests, [...side.discovered.inputs]);
     const spec = side.discovered.spec;
@@ -159,7 +164,7 @@ export class EnvironmentValidation {
         ? side.manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source ?? { file: side.discovered.environment.path } }))
         : [];
       const set = withPolicies(this.policies.shared, rendered);
-      findings.push(...evaluatePolicies(side.manifests, set, { environment: name, locate, severities: this.policies.severities, waivers: this.policies.waivers }));
+      findings.push(...evaluatePolicies(side.manifests, set, { environment: name, locate, severities: this.policies.severities, waivers: this.policies.waivers, previous }));
     }
     return findings;
   }

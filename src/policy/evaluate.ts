@@ -64,6 +64,11 @@ export interface PolicyOptions {
   /** severity overrides of built-in checks ("off" switches one off) */
   severities?: Record<string, Severity | "off">;
   waivers?: Array<{ ids: string[]; paths: string[]; reason: string }>;
+  /**
+   * The object as the cluster has it before this revision is applied (the base rendering's), when it exists: the
+   * request is then an UPDATE with it as oldObject, as admission control would see the change; otherwise a CREATE.
+   */
+  previous?: (manifest: Manifest) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -108,13 +113,15 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
   for (const manifest of objects) {
     const namespaceLabels = namespaces.get(manifest.id.namespace);
     const waiver = waiverOf(manifest);
+    const oldObject = options.previous?.(manifest);
+    const request = oldObject ? { operation: "UPDATE" as const, oldObject } : { operation: "CREATE" as const };
     for (const document of set.kyverno) {
       const builtinId = stringMap(record(document.object.metadata).annotations)[ID_ANNOTATION];
       const severityOverride = builtinId ? options.severities?.[builtinId] : undefined;
       if (severityOverride === "off") continue;
       let results: RuleResult[];
       try {
-        results = evaluateKyvernoPolicy(document.object, { object: manifest.object, operation: "CREATE", ...(namespaceLabels ? { namespaceLabels } : {}) }, {
+        results = evaluateKyvernoPolicy(document.object, { object: manifest.object, ...request, ...(namespaceLabels ? { namespaceLabels } : {}) }, {
           exceptions,
           configMap: (namespace, name) => configMaps.get(`${namespace}/${name}`),
           apiCall: (urlPath) => listFromEnvironment(urlPath, manifests),
@@ -149,7 +156,7 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
       const namespaceObject = manifest.id.namespace ? { apiVersion: "v1", kind: "Namespace", metadata: { name: manifest.id.namespace, labels: namespaceLabels ?? {} } } : undefined;
       const outcome = evaluateKyvernoValidatingPolicy(document.object, {
         object: manifest.object,
-        operation: "CREATE",
+        ...request,
         ...(namespaceObject ? { namespaceObject } : {}),
         objects: manifests.map((candidate) => candidate.object),
       });
@@ -171,7 +178,7 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
       try {
         results = evaluateValidatingAdmissionPolicy(document.object, bindings, {
           object: manifest.object,
-          operation: "CREATE",
+          ...request,
           ...(namespaceObject ? { namespaceObject } : {}),
           objects: manifests.map((candidate) => candidate.object),
         });

@@ -110,4 +110,42 @@ describe("verify: policies", () => {
     expect(disabled.code).toBe(0);
     expect(findings(disabled.report).filter((finding) => /^(GV-|kyverno:|policy-)/.test(finding.ruleId))).toEqual([]);
   });
+
+  it("an object the base has too is an UPDATE with the base's object as oldObject: an immutable-field policy catches the change", async () => {
+    const immutableSelector = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: selector-immutable
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: "object.spec.selector == oldObject.spec.selector"
+    message: "spec.selector cannot change: the API server refuses it"
+`;
+    const files = { ...FILES, "apps/kustomization.yaml": "namespace: shop\nresources: [deployment.yaml, policy.yaml, immutable.yaml]\n", "apps/immutable.yaml": immutableSelector };
+    const changed = FILES["apps/deployment.yaml"]!.replace("matchLabels: {app: web}", "matchLabels: {app: web, tier: front}").replace("labels: {app: web}", "labels: {app: web, tier: front}");
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": changed }), files);
+    expect(code).toBe(1);
+    expect(findings(report).find((finding) => finding.ruleId === "vap:selector-immutable")).toMatchObject({
+      severity: "error",
+      object: { kind: "Deployment", name: "web" },
+      message: expect.stringMatching(/spec.selector cannot change/),
+    });
+    // a change that keeps the selector passes
+    const kept = await verify((repo) => repo.write({ "apps/deployment.yaml": FILES["apps/deployment.yaml"]!.replace("replicas: 1", "replicas: 2") }), files);
+    expect(findings(kept.report).some((finding) => finding.ruleId === "vap:selector-immutable")).toBe(false);
+  });
+
+  it("a policy that matches CREATE only does not see an update, at head or at base: nothing is new and nothing is fixed", async () => {
+    const createOnly = REQUIRE_TEAM.replace("          kinds: [Deployment]", "          kinds: [Deployment]\n          operations: [CREATE]");
+    const broken = { ...FILES, "apps/deployment.yaml": DEPLOYMENT, "apps/policy.yaml": createOnly };
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": DEPLOYMENT.replace("replicas: 1", "replicas: 2") }), broken);
+    expect(code).toBe(0);
+    expect(findings(report).filter((finding) => finding.ruleId === "kyverno:require-team-label/team-label")).toEqual([]);
+  });
 });

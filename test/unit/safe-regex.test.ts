@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { KyvernoContext } from "../../src/policy/kyverno/variables.ts";
 import { searchJmespath } from "../../src/policy/kyverno/jmespath.ts";
-import { compileCel } from "../../src/policy/cel/environment.ts";
+import { compileCel, evaluateCel } from "../../src/policy/cel/environment.ts";
+import { guardMatchesPatterns } from "../../src/policy/cel/guard-matches.ts";
 import { backtrackingRisk } from "../../src/util/safe-regex.ts";
 
 describe("backtracking risk", () => {
@@ -35,5 +36,26 @@ describe("backtracking risk", () => {
   it("a CEL matches() with a nested quantifier does not compile; a safe one does", () => {
     expect(compileCel("object.metadata.name.matches('^(a+)+$')")).toMatchObject({ ok: false, error: expect.stringMatching(/matches\(\) refused/) });
     expect(compileCel("object.metadata.name.matches('^[a-z]+$')").ok).toBe(true);
+  });
+
+  it("a CEL matches() pattern computed at run time (from params, the object) is checked before it runs: an error, not a hang", () => {
+    const compiled = compileCel("object.metadata.name.matches(params.data.pattern)");
+    if (!compiled.ok) throw new Error(compiled.error);
+    const started = performance.now();
+    const risky = evaluateCel(compiled.program, { object: { metadata: { name: "a".repeat(40) + "!" } }, params: { data: { pattern: "^(a+)+$" } } });
+    expect(risky).toMatchObject({ ok: false, error: expect.stringMatching(/matches\(\) refused the pattern "\^\(a\+\)\+\$"/) });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(evaluateCel(compiled.program, { object: { metadata: { name: "web" } }, params: { data: { pattern: "^[a-z]+$" } } })).toEqual({ ok: true, value: true });
+  });
+
+  it.each([
+    { name: "method call", expr: "a.matches(p)", want: "a.matches(gvGuardedRegex(p))" },
+    { name: "global call: the second argument", expr: "matches(a, p + 'x')", want: "matches(a,gvGuardedRegex( p + 'x'))" },
+    { name: "nested calls and parentheses", expr: "a.matches((p.matches(q) ? 'x' : 'y'))", want: "a.matches(gvGuardedRegex((p.matches(gvGuardedRegex(q)) ? 'x' : 'y')))" },
+    { name: "inside a string literal: untouched", expr: "'matches(x)' == a", want: "'matches(x)' == a" },
+    { name: "a name that ends in matches: untouched", expr: "nomatches(a)", want: "nomatches(a)" },
+    { name: "a string with a parenthesis in the argument", expr: "a.matches(')' + p)", want: "a.matches(gvGuardedRegex(')' + p))" },
+  ])("guard rewrite: $name", ({ expr, want }) => {
+    expect(guardMatchesPatterns(expr)).toBe(want);
   });
 });

@@ -15,12 +15,14 @@
 // error that says so. With the "kyverno" library, Kyverno's `resource.get` / `resource.list` read the objects handed
 // in (KyvernoResources); its network libraries (http, globalContext, image data) fail the same clear way.
 // Not here: the Kubernetes image library, cost limits. `matches()` is cel-js's and runs JavaScript regular
-// expressions (a literal pattern that could backtrack catastrophically is refused at compile time); find / findAll
+// expressions (a literal pattern that could backtrack catastrophically is refused at compile time, a computed one
+// when it runs: guard-matches.ts); find / findAll
 // translate RE2's common spellings (see regex.ts).
 //
 // Values from YAML are converted on the way in: integral numbers become CEL ints (bigint), other numbers doubles.
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { backtrackingRisk } from "../../util/safe-regex.ts";
+import { GUARD_FUNCTION, guardMatchesPatterns } from "./guard-matches.ts";
 import { Duration, UnsignedInt } from "@marcbachmann/cel-js/evaluator";
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from "../../schema/checks.ts";
 import { CIDR, IPAddress } from "./net.ts";
@@ -594,6 +596,14 @@ function isZeroValue(value: unknown): boolean {
 function buildEnvironment(library: CelLibrary): Environment {
   const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
 
+  // the guard guardMatchesPatterns wraps around matches() patterns: a pattern that could backtrack catastrophically
+  // is an evaluation error instead of a hang
+  env.registerFunction(`${GUARD_FUNCTION}(string): string`, (pattern: string) => {
+    const risk = backtrackingRisk(pattern);
+    if (risk) throw new Error(`matches() refused the pattern ${JSON.stringify(pattern)}: ${risk}`);
+    return pattern;
+  });
+
   // ext strings
   env.registerFunction("string.charAt(int): string", (s: string, index: bigint) => {
     const chars = [...s];
@@ -934,9 +944,11 @@ export function compileCel(expression: string, options: { library?: CelLibrary }
       if (!checked.valid) {
         result = { ok: false, error: `expression ${quoteExpression(expression)} does not compile: ${summary(checked.error)}${position(checked.error, expression)}` };
       } else {
+        const guarded = guardMatchesPatterns(expression);
+        const runnable = guarded === expression ? parsed : env.parse(guarded);
         result = {
           ok: true,
-          program: { expression, library, resultType: checked.type ?? "dyn", ...references(parsed.ast), run: (context) => parsed(context) as unknown },
+          program: { expression, library, resultType: checked.type ?? "dyn", ...references(parsed.ast), run: (context) => runnable(context) as unknown },
         };
       }
     } catch (error) {

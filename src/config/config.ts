@@ -42,6 +42,8 @@ export interface Config {
     paths: string[];
     waivers: Array<{ ids: string[]; paths: string[]; reason: string }>;
     failOnExisting: boolean;
+    conftest: { paths: string[]; namespaces: string[]; allNamespaces: boolean; regoVersion: "v0" | "v1" | "auto" };
+    opaBundles: string[];
   };
   render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
   diff: { contextLines: number };
@@ -56,7 +58,17 @@ export const DEFAULT_CONFIG: Config = {
   argocd: { enabled: true, clusters: [] },
   helm: { enabled: true },
   schemas: { enabled: true, strict: true, locations: ["default"], ignoreMissingSchemas: true, skipKinds: [], crdPaths: [] },
-  policies: { enabled: true, builtin: true, severities: {}, fromRepository: true, paths: [], waivers: [], failOnExisting: false },
+  policies: {
+    enabled: true,
+    builtin: true,
+    severities: {},
+    fromRepository: true,
+    paths: [],
+    waivers: [],
+    failOnExisting: false,
+    conftest: { paths: ["policy"], namespaces: ["main"], allNamespaces: false, regoVersion: "auto" },
+    opaBundles: [],
+  },
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
@@ -118,7 +130,7 @@ function withDefaults(raw: RawConfig): Config {
     argocd: { ...DEFAULT_CONFIG.argocd, ...raw.argocd },
     helm: { ...DEFAULT_CONFIG.helm, ...raw.helm },
     schemas: { ...DEFAULT_CONFIG.schemas, ...raw.schemas },
-    policies: { ...DEFAULT_CONFIG.policies, ...raw.policies },
+    policies: { ...DEFAULT_CONFIG.policies, ...raw.policies, conftest: { ...DEFAULT_CONFIG.policies.conftest, ...raw.policies?.conftest } },
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },

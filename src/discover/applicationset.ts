@@ -27,7 +27,7 @@ import {
   type GoMap,
   type GoTemplateOptions,
   type GoValue,
-} from "./go-template.ts";
+} from "../util/go-template.ts";
 
 /** What the generator may see of the repository at one revision. Paths are repository-relative POSIX paths. */
 export interface RepositoryView {

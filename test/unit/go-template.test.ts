@@ -8,7 +8,7 @@ import {
   sanitizeName,
   toGoYaml,
   type GoMap,
-} from "../../src/discover/go-template.ts";
+} from "../../src/util/go-template.ts";
 
 /** Parameters shaped as the generators shape them: JSON numbers are float64, labels map[string]string. */
 const data = (): GoMap => ({

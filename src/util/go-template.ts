@@ -5,7 +5,7 @@
 // argo-cd applicationset/utils (utils.go, template_functions.go).
 import { createHash } from "node:crypto";
 import { Document, Scalar, parseAllDocuments, visit, type Tags } from "yaml";
-import { MAX_ALIAS_COUNT } from "../util/yaml.ts";
+import { MAX_ALIAS_COUNT } from "./yaml.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values

@@ -13,6 +13,8 @@ export interface DirEntry {
 /** File system access. Paths are absolute, native paths. */
 export interface Files {
   readText(path: string): Promise<string>;
+  /** The bytes of a binary file (a compiled OPA bundle). */
+  readBytes(path: string): Promise<Uint8Array>;
   writeText(path: string, content: string): Promise<void>;
   /** undefined when nothing is there; does not follow a final symlink. */
   stat(path: string): Promise<FileInfo | undefined>;
@@ -78,7 +80,31 @@ export interface Git {
   remoteUrls(): Promise<string[]>;
   /** Materialise a revision in a temporary directory, outside the working tree. */
   checkout(sha: string): Promise<Checkout>;
+  /** The current branch's short name, or undefined when HEAD is detached. */
+  currentBranch(): Promise<string | undefined>;
+  /** Paths with uncommitted changes (tracked or untracked), as `git status --porcelain` lists them. */
+  dirtyFiles(): Promise<string[]>;
+  /** Stages exactly these files (repository-relative) and commits them; returns the new commit's SHA. */
+  commit(files: string[], message: string, identity?: GitIdentity): Promise<string>;
+  /** Pushes `source` (a SHA or ref) to `branch` of `remote`. A rejection is a result, not an exception. */
+  push(remote: string, source: string, branch: string, options?: { force?: boolean }): Promise<PushResult>;
+  /** Fetches `branch` from `remote`; the fetched commit's SHA, or undefined when the remote has no such branch. */
+  fetch(remote: string, branch: string): Promise<string | undefined>;
+  /** Rebases the current branch onto `onto`. On a conflict the rebase is aborted and the conflicting files returned. */
+  rebase(onto: string, identity?: GitIdentity): Promise<{ ok: true } | { ok: false; conflicts: string[] }>;
+  /** Moves the current branch (or detached HEAD) to `sha`, keeping no change of the commits left behind. */
+  resetTo(sha: string): Promise<void>;
 }
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+export type PushResult =
+  | { ok: true }
+  /** `stale`: the remote moved on (non-fast-forward, or another push held the ref): fetch, rebase, retry. */
+  | { ok: false; reason: "stale" | "refused"; message: string };
 
 /**
  * Plain HTTP GET, for schema downloads. Rejects only when no answer came (DNS, refused, timeout) or the answer was
@@ -140,4 +166,21 @@ export interface ReviewHost {
   upsertComment(marker: string, render: (budget: number) => string, createIfMissing: boolean): Promise<{ action: "created" | "updated" | "skipped"; url?: string }>;
   /** The pass/fail status of the commit; hosts without checks (GitLab: the job's exit code) do nothing. */
   publishStatus(status: StatusReport): Promise<StatusResult>;
+}
+
+/** An open pull/merge request, as a promotion reuses it. */
+export interface ChangeRequest {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+}
+
+/** Where promotion pull/merge requests are opened: one per head branch, reused and updated while it is open. */
+export interface PromotionHost {
+  readonly name: "github" | "gitlab";
+  /** The open pull/merge request from `head` (a branch name), if any. */
+  findOpenRequest(head: string): Promise<ChangeRequest | undefined>;
+  createRequest(request: { head: string; base: string; title: string; body: string }): Promise<ChangeRequest>;
+  updateRequest(number: number, update: { title: string; body: string }): Promise<ChangeRequest>;
 }

@@ -48,6 +48,18 @@ export interface Config {
   render: { timeoutSeconds: number; concurrency: number; allowRemoteResources: boolean };
   diff: { contextLines: number };
   report: { markdownBudget: number; fullReportUrl?: string };
+  promote: { chain: string[]; valuePaths: string[]; tagPolicies: PromoteTagPolicy[] };
+}
+
+/** promote.tagPolicies: the tags one image may be promoted to (one of semver, pattern, tag). */
+export interface PromoteTagPolicy {
+  image: string;
+  environments?: string[];
+  semver?: string;
+  pattern?: string;
+  extract?: string;
+  order?: "numerical" | "alphabetical";
+  tag?: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -72,6 +84,7 @@ export const DEFAULT_CONFIG: Config = {
   render: { timeoutSeconds: 120, concurrency: 0, allowRemoteResources: false },
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
+  promote: { chain: [], valuePaths: [], tagPolicies: [] },
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -90,6 +103,7 @@ type RawConfig = {
   render?: Partial<Config["render"]>;
   diff?: Partial<Config["diff"]>;
   report?: Partial<Config["report"]>;
+  promote?: Partial<Config["promote"]>;
 };
 
 /**
@@ -134,6 +148,7 @@ function withDefaults(raw: RawConfig): Config {
     render: { ...DEFAULT_CONFIG.render, ...raw.render },
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },
+    promote: { ...DEFAULT_CONFIG.promote, ...raw.promote },
   };
 }
 

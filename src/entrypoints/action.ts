@@ -1,5 +1,6 @@
 // The GitHub Action (bundled as dist/action.js, run by action.yml on node24): inputs parsed once into
-// settings, verify run, and the report published as a sticky comment, a check run, annotations and files.
+// settings, verify run, and the report published as a sticky comment, a check run, annotations and files; or,
+// with `command: promote`, a promotion committed and pushed, or opened as one pull request.
 import os from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
@@ -11,12 +12,14 @@ import { GitHubHost } from "../adapters/github/host.ts";
 import type { Ports } from "../app/context.ts";
 import { annotationsOf, DEFAULT_MARKER, publish, type CommentMode } from "../app/publish.ts";
 import { verify, type FailOn } from "../app/verify.ts";
+import { promote, type PromoteSettings } from "../app/promote.ts";
+import { promotionText } from "./promote-output.ts";
 import { describeError, ToolError, UserError } from "../errors.ts";
 import type { Annotation, Logger } from "../ports.ts";
 import { readGitHubContext, type GitHubContext } from "./github-context.ts";
 
 export interface ActionSettings {
-  command: "verify";
+  command: "verify" | "promote";
   workingDirectory: string;
   configPath?: string;
   baseRef?: string;
@@ -28,9 +31,17 @@ export interface ActionSettings {
   publishStatus: boolean;
   failOn: FailOn;
   outputDir: string;
+  /** command: promote: what to promote and how (undefined for verify). */
+  promote?: PromoteActionSettings;
 }
 
-const COMMANDS = ["verify"] as const;
+export type PromoteActionSettings = Pick<
+  PromoteSettings,
+  "target" | "images" | "from" | "apps" | "mode" | "dryRun" | "pinDigest" | "branch" | "push" | "maxRetries" | "reason"
+>;
+
+const COMMANDS = ["verify", "promote"] as const;
+const PROMOTE_MODES = ["commit", "pull-request"] as const;
 const COMMENT_MODES = ["always", "on-change", "never"] as const;
 const FAIL_ON = ["error", "warning", "notice", "never"] as const;
 
@@ -50,7 +61,28 @@ export function readActionSettings(input: (name: string) => string, workspace: s
     if (["true", "false"].includes(value)) return value === "true";
     throw new UserError(`input ${name}: "${value}" is not true or false`);
   };
+  // every input is read, whichever the command: a typo in one is an error either way
+  const list = (name: string) =>
+    input(name)
+      .split(/[\n,]/)
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  const promoteSettings: PromoteActionSettings = {
+    target: optional("target") ?? "",
+    images: list("images"),
+    ...(optional("from") ? { from: optional("from")! } : {}),
+    apps: list("apps"),
+    mode: choice("mode", PROMOTE_MODES, "commit"),
+    dryRun: booleanInput("dry-run", false),
+    pinDigest: booleanInput("pin-digest", false),
+    ...(optional("branch") ? { branch: optional("branch")! } : {}),
+    push: booleanInput("push", true),
+    maxRetries: retries(optional("max-retries")),
+    ...(optional("reason") ? { reason: optional("reason")! } : {}),
+  };
+  if (command === "promote" && !promoteSettings.target) throw new UserError("input target: the environment to promote into is required with command: promote");
   return {
+    ...(command === "promote" ? { promote: promoteSettings } : {}),
     command,
     workingDirectory,
     configPath: optional("config"),
@@ -64,6 +96,37 @@ export function readActionSettings(input: (name: string) => string, workspace: s
     failOn: choice("fail-on", FAIL_ON, "error"),
     outputDir: path.resolve(workingDirectory, optional("output-dir") ?? "gitops-verify-report"),
   };
+}
+
+function retries(value: string | undefined): number {
+  if (value === undefined) return 3;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 100) throw new UserError(`input max-retries: "${value}" is not a whole number from 0 to 100`);
+  return number;
+}
+
+/** The bot's identity for promotion commits (a runner has no git identity of its own). */
+const ACTIONS_IDENTITY = { name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com" };
+
+/** command: promote — the promotion, its outputs, and the job summary. */
+async function runPromote(settings: ActionSettings, context: GitHubContext, ports: Ports, env: Record<string, string | undefined>): Promise<number> {
+  const promotion = settings.promote!;
+  const host = settings.token ? new GitHubHost({ token: settings.token, baseUrl: context.apiUrl, target: { owner: context.owner, repo: context.repo }, log: (message) => core.info(message) }) : undefined;
+  const identity = env.GIT_AUTHOR_NAME && env.GIT_AUTHOR_EMAIL ? { name: env.GIT_AUTHOR_NAME, email: env.GIT_AUTHOR_EMAIL } : ACTIONS_IDENTITY;
+  const result = await promote(
+    { ...promotion, repoDir: settings.workingDirectory, configPath: settings.configPath, allowDowngrade: false, remote: "origin", identity, failOn: settings.failOn },
+    ports,
+    host,
+  );
+  const text = promotionText(result);
+  core.info(text);
+  await core.summary.addRaw(`### gitops-verify promote\n\n\`\`\`\n${text.slice(0, 60_000)}\n\`\`\`\n`, true).write();
+  core.setOutput("result", result.status === "refused" ? "fail" : "pass");
+  core.setOutput("promotion", result.status);
+  core.setOutput("promotion-commit", result.commit ?? "");
+  core.setOutput("pull-request-url", result.request?.url ?? "");
+  if (result.status === "refused") core.setFailed(`gitops-verify promote refused: ${result.problems.join("; ")}`);
+  return result.status === "refused" ? 1 : 0;
 }
 
 /** GitHub shows at most 10 annotations of each level per step from workflow commands. */
@@ -107,6 +170,10 @@ export async function runAction(env: Record<string, string | undefined>, readEve
     settings = readActionSettings((name) => core.getInput(name), env.GITHUB_WORKSPACE ?? process.cwd());
     const event = env.GITHUB_EVENT_PATH ? ((await readEvent(env.GITHUB_EVENT_PATH)) as Parameters<typeof readGitHubContext>[1]) : {};
     context = readGitHubContext(env, event);
+    if (settings.command === "promote") {
+      const ports: Ports = { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
+      return await runPromote(settings, context, ports, env);
+    }
     const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
     if (settings.token) {
       host = new GitHubHost({
@@ -163,7 +230,7 @@ export async function runAction(env: Record<string, string | undefined>, readEve
     core.setFailed(`gitops-verify: ${message}`);
     core.setOutput("result", "error");
     // the pull request hears about it too, in the same sticky comment
-    if (host && settings && settings.commentMode !== "never") {
+    if (host && settings && settings.command === "verify" && settings.commentMode !== "never") {
       const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
       const body = `${marker}\n\n### ⚠️ gitops-verify could not complete\n\n\`\`\`\n${message.slice(0, 4000)}\n\`\`\`\n`;
       await host.upsertComment(marker, () => body, true).catch((postError) => core.warning(`could not post the failure: ${describeError(postError)}`));

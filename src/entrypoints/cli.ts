@@ -10,6 +10,9 @@ import { consoleLogger } from "../adapters/node/logger.ts";
 import type { Ports } from "../app/context.ts";
 import { listEnvironments, renderEnvironments } from "../app/environments.ts";
 import { DEFAULT_MARKER, publish } from "../app/publish.ts";
+import { promote } from "../app/promote.ts";
+import { promotionText } from "./promote-output.ts";
+import { promotionHostFromEnv } from "./promotion-host.ts";
 import { TOOL_VERSION, verify } from "../app/verify.ts";
 import { validateFiles } from "../app/validate-files.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
@@ -30,6 +33,7 @@ Commands:
   list     list the environments found, with the path each renders
   render   print the rendered YAML of one or more environments
   validate check plain manifests against their schemas, without git (like kubeconform)
+  promote  move images into an environment by editing the repository: a commit, or a promotion PR/MR
 
 Run "gitops-verify <command> --help" for a command's options.
 
@@ -97,6 +101,48 @@ Options:
   -h, --help               this help
 
 Exit codes: 0 valid, 1 findings at the --fail-on severity, 2 could not run.`,
+  promote: `Usage: gitops-verify promote --to ENV (--image REF... | --from ENV [--app NAME...]) [options]
+
+Moves images along the chain of environments by editing the configuration repository where the target
+sets them (kustomize images, Flux setters, Helm values, Argo CD parameters, containers), so that the
+in-cluster puller deploys them. The target is rendered again and checked (only the promoted images may
+change; schemas and policies must pass) before anything is committed; a refusal restores the files.
+
+What to promote:
+  --to ENV            the target environment, by name or path as "gitops-verify list" shows them
+  --image REF         an image to promote: registry/app:1.4.2, registry/app@sha256:..., or both (repeatable)
+  --from ENV          promote every image that runs in ENV and differs in the target
+                      (default, without --image: the environment before the target in promote.chain)
+  --app NAME          with --from: only these workloads or images (repeatable)
+  --pin-digest        write digests (tag@sha256:...) even where the target has none yet
+  --allow-downgrade   accept a tag the target's tag policy orders before the current one (a rollback)
+
+How to write it back:
+  --dry-run           print the plan and the diff; write nothing
+  --mode MODE         commit (default): a commit on the branch; pull-request: a commit on
+                      gitops-verify/promote/<target> and one pull/merge request, updated while it is open
+  --branch NAME       commit: the branch pushed to; pull-request: the request's base (default: the current branch)
+  --push              commit mode: push the commit (pull-request mode always pushes)
+  --remote NAME       the remote pushed to (default: origin)
+  --max-retries N     when the push is rejected because the branch moved on: fetch, rebase, check again and
+                      push again, at most N times (default: 3); a conflict aborts with the tree restored
+  --reason TEXT       why, for the commit message and the request
+  --author "N <E>"    commit as this identity (default: git's configuration, else gitops-verify)
+  --fail-on LEVEL     lowest finding severity that refuses the promotion: error (default), warning, notice, never
+
+Options:
+  --repo DIR          the repository (default: the current directory)
+  --config FILE       configuration file (default: .gitops-verify.yaml at the repository root)
+  --format FORMAT     text (default) or json
+  --output FILE       write the result to FILE instead of standard output
+  --quiet             no progress messages on standard error
+  -h, --help          this help
+
+Pull/merge requests: on GitHub with GITHUB_REPOSITORY and GITHUB_TOKEN (GITHUB_API_URL for GitHub
+Enterprise Server); on GitLab with CI_SERVER_URL, CI_PROJECT_ID and GITOPS_VERIFY_GITLAB_TOKEN.
+
+Exit codes: 0 promoted, or nothing to promote; 1 refused by the check; 2 could not run (an image not
+found, a conflict, bad input).`,
   render: `Usage: gitops-verify render [ENV...] [options]
 
 Prints the rendered YAML of the named environments (all when none is named), as kustomize builds it.
@@ -131,6 +177,24 @@ const OPTIONS = {
   },
   list: COMMON,
   render: { ...COMMON, "show-secrets": { type: "boolean" } },
+  promote: {
+    ...COMMON,
+    to: { type: "string" },
+    image: { type: "string", multiple: true },
+    from: { type: "string" },
+    app: { type: "string", multiple: true },
+    "pin-digest": { type: "boolean" },
+    "allow-downgrade": { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    mode: { type: "string" },
+    branch: { type: "string" },
+    push: { type: "boolean" },
+    remote: { type: "string" },
+    "max-retries": { type: "string" },
+    reason: { type: "string" },
+    author: { type: "string" },
+    "fail-on": { type: "string" },
+  },
   validate: {
     ...COMMON,
     "kubernetes-version": { type: "string" },
@@ -284,6 +348,39 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     await emit(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : validateReportText(report, { color }));
     return validateGate(report, failOn) ? EXIT.passed : EXIT.gateFailed;
   }
+  if (command === "promote") {
+    const format = choice("--format", values.format, ["text", "json"] as const, "text");
+    const mode = choice("--mode", values.mode, ["commit", "pull-request"] as const, "commit");
+    const failOn = choice("--fail-on", values["fail-on"], ["error", "warning", "notice", "never"] as const, "error");
+    if (typeof values.to !== "string" || values.to.trim() === "") throw new UserError('promote needs --to ENV (see "gitops-verify promote --help")');
+    const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
+    const dryRun = Boolean(values["dry-run"]);
+    const result = await promote(
+      {
+        repoDir,
+        configPath,
+        target: values.to,
+        images: strings(values.image).flatMap((entry) => entry.split(",")).map((entry) => entry.trim()).filter(Boolean),
+        ...(typeof values.from === "string" ? { from: values.from } : {}),
+        apps: strings(values.app).flatMap((entry) => entry.split(",")).map((entry) => entry.trim()).filter(Boolean),
+        pinDigest: Boolean(values["pin-digest"]),
+        allowDowngrade: Boolean(values["allow-downgrade"]),
+        dryRun,
+        mode,
+        ...(typeof values.branch === "string" ? { branch: values.branch } : {}),
+        push: Boolean(values.push),
+        remote: typeof values.remote === "string" ? values.remote : "origin",
+        maxRetries: count("--max-retries", values["max-retries"], 3),
+        ...(typeof values.reason === "string" ? { reason: values.reason } : {}),
+        ...(typeof values.author === "string" ? { identity: identity(values.author) } : {}),
+        failOn,
+      },
+      ports,
+      mode === "pull-request" && !dryRun ? promotionHostFromEnv(io.env, (message) => ports.logger.info(message)) : undefined,
+    );
+    await emit(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : promotionText(result));
+    return result.status === "refused" ? EXIT.gateFailed : EXIT.passed;
+  }
   if (command === "list") {
     const format = reportFormat(values.format, ["text", "json"]);
     const environments = await listEnvironments({ repoDir, configPath }, ports);
@@ -328,6 +425,20 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   await emit(text);
   return EXIT.passed;
+}
+
+function count(flag: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 100) throw new UserError(`${flag}: "${String(value)}" is not a whole number from 0 to 100`);
+  return number;
+}
+
+/** "Name <email>" as a git identity. */
+function identity(written: string): { name: string; email: string } {
+  const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(written);
+  if (!match) throw new UserError(`--author: "${written}" is not "Name <email>"`);
+  return { name: match[1]!, email: match[2]! };
 }
 
 function choice<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T): T {

@@ -189,7 +189,7 @@ function downgradeOf(request: ImageRef, places: readonly ImagePlace[], { policy 
   for (const place of places) {
     const current = currentParts(place).tag;
     if (current !== undefined && acceptsTag(policy, current) && compareTags(policy, request.tag, current) < 0) {
-      return `${place.file}:${place.line} runs ${current}, which ${describePolicy(policy)} orders after ${request.tag}: a downgrade (allow it to roll back)`;
+      return `${place.file}:${place.line} runs ${current}, which ${describePolicy(policy)} orders after ${request.tag}: a downgrade (--allow-downgrade allows a rollback)`;
     }
   }
   return undefined;

@@ -25,8 +25,21 @@ export interface Comment {
   html_url: string;
 }
 
+/** A pull request as GitHub returns it (the fields gitops-verify reads). */
+export interface Pull {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  html_url: string;
+  head: { ref: string; label: string };
+  base: { ref: string };
+}
+
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
+  /** Pull requests by number, as promotion opens and updates them. */
+  readonly pulls = new Map<number, Pull>();
   readonly comments = new Map<number, Comment[]>();
   readonly checkRuns = new Map<number, { name: string; head_sha: string; conclusion: string; output: { title: string; summary: string; annotations: unknown[] }; annotationCount: number }>();
   readonly statuses: Array<{ sha: string; state: string; context: string; description: string }> = [];
@@ -74,6 +87,35 @@ export class FakeGitHub {
     }
 
     let match: RegExpExecArray | null;
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(url.pathname))) {
+      const owner = match[1]!;
+      if (method === "GET" && !match[3]) {
+        // GitHub's filters: state (open by default) and head as "owner:branch"
+        const state = url.searchParams.get("state") ?? "open";
+        const head = url.searchParams.get("head");
+        const list = [...this.pulls.values()].filter((pull) => (state === "all" || pull.state === state) && (!head || pull.head.label === head));
+        return send(200, list);
+      }
+      if (method === "POST" && !match[3]) {
+        const head = String(body.head);
+        const label = head.includes(":") ? head : `${owner}:${head}`;
+        if ([...this.pulls.values()].some((pull) => pull.state === "open" && pull.head.label === label)) {
+          return send(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${label}.` }] });
+        }
+        const number = this.nextId++;
+        const pull: Pull = { number, title: String(body.title), body: String(body.body ?? ""), state: "open", html_url: `https://github.example/${owner}/${match[2]}/pull/${number}`, head: { ref: label.split(":")[1]!, label }, base: { ref: String(body.base) } };
+        this.pulls.set(number, pull);
+        return send(201, pull);
+      }
+      if (method === "PATCH" && match[3]) {
+        const pull = this.pulls.get(Number(match[3]));
+        if (!pull) return send(404, { message: "Not Found" });
+        if (typeof body.title === "string") pull.title = body.title;
+        if (typeof body.body === "string") pull.body = body.body;
+        if (body.state === "closed" || body.state === "open") pull.state = body.state;
+        return send(200, pull);
+      }
+    }
     if ((match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
       const issue = Number(match[3]);
       const list = this.comments.get(issue) ?? [];

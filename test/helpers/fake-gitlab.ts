@@ -9,8 +9,21 @@ export interface Note {
   system: boolean;
 }
 
+/** A merge request as GitLab returns it (the fields gitops-verify reads). */
+export interface MergeRequest {
+  iid: number;
+  title: string;
+  description: string;
+  state: "opened" | "closed" | "merged";
+  source_branch: string;
+  target_branch: string;
+  web_url: string;
+}
+
 export class FakeGitLab {
   readonly requests: Array<{ method: string; path: string; body: string; token?: string }> = [];
+  /** Merge requests by project, as promotion opens and updates them. */
+  readonly mergeRequests = new Map<string, MergeRequest[]>();
   readonly notes = new Map<string, Note[]>();
   /** Notes longer than this are refused with 400, as GitLab does past its limit. */
   noteLimit = 1_000_000;
@@ -53,6 +66,40 @@ export class FakeGitLab {
       if ((request.headers["content-type"] ?? "").includes("json")) return String((JSON.parse(text) as { body?: unknown }).body ?? "");
       return new URLSearchParams(text).get("body") ?? "";
     };
+    const fields = (): Record<string, unknown> => {
+      if (!text) return Object.fromEntries(url.searchParams);
+      if ((request.headers["content-type"] ?? "").includes("json")) return JSON.parse(text) as Record<string, unknown>;
+      return Object.fromEntries(new URLSearchParams(text));
+    };
+    const requests = /^\/api\/v4\/projects\/([^/]+)\/merge_requests(?:\/(\d+))?$/.exec(url.pathname);
+    if (requests) {
+      const project = decodeURIComponent(requests[1]!);
+      const list = this.mergeRequests.get(project) ?? [];
+      if (method === "GET" && !requests[2]) {
+        const state = url.searchParams.get("state");
+        const source = url.searchParams.get("source_branch");
+        return send(200, list.filter((mr) => (!state || state === "all" || mr.state === state) && (!source || mr.source_branch === source)), { "x-page": "1", "x-total-pages": "1", "x-next-page": "" });
+      }
+      const given = fields();
+      if (method === "POST" && !requests[2]) {
+        const source = String(given.source_branch);
+        if (list.some((mr) => mr.state === "opened" && mr.source_branch === source)) {
+          return send(409, { message: [`Another open merge request already exists for this source branch: !${list.find((mr) => mr.source_branch === source)!.iid}`] });
+        }
+        const iid = list.length + 1;
+        const mr: MergeRequest = { iid, title: String(given.title), description: String(given.description ?? ""), state: "opened", source_branch: source, target_branch: String(given.target_branch), web_url: `https://gitlab.example/${project}/-/merge_requests/${iid}` };
+        this.mergeRequests.set(project, [...list, mr]);
+        return send(201, mr);
+      }
+      if (method === "PUT" && requests[2]) {
+        const mr = list.find((candidate) => candidate.iid === Number(requests[2]));
+        if (!mr) return send(404, { message: "404 Not found" });
+        if (typeof given.title === "string") mr.title = given.title;
+        if (typeof given.description === "string") mr.description = given.description;
+        return send(200, mr);
+      }
+      return send(405, { message: "405 Method Not Allowed" });
+    }
     const match = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname);
     if (!match) return send(404, { message: "404 Not Found" });
     const key = `${decodeURIComponent(match[1]!)}!${match[2]}`;

@@ -16,9 +16,24 @@ const GIT_ENV = {
 export class TempRepo {
   readonly dir: string;
 
-  constructor(prefix = "gv-test-") {
+  constructor(prefix = "gv-test-", init = true) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-    this.git("init", "-q", "-b", "main");
+    if (init) this.git("init", "-q", "-b", "main");
+  }
+
+  /** A clone of `url` (a bare repository on disk, say), with `origin` pointing at it. */
+  static cloneOf(url: string): TempRepo {
+    const repo = new TempRepo("gv-clone-", false);
+    repo.git("clone", "-q", url, ".");
+    return repo;
+  }
+
+  /** A bare copy of this repository in a temporary directory, and this repository's `origin` set to it. */
+  bareOrigin(): string {
+    const bare = mkdtempSync(path.join(os.tmpdir(), "gv-origin-"));
+    execFileSync("git", ["clone", "-q", "--bare", this.dir, bare], { env: GIT_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    this.git("remote", "add", "origin", bare);
+    return bare;
   }
 
   static fromDirectory(source: string): TempRepo {

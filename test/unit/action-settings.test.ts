@@ -51,12 +51,20 @@ describe("action.yml and the settings it feeds", () => {
   });
 
   it.each([
-    { name: "command", value: "promote", message: 'input command: "promote" is not one of verify' },
+    { name: "command", value: "drift", message: 'input command: "drift" is not one of verify, promote' },
+    { name: "mode", value: "merge", message: 'input mode: "merge" is not one of commit, pull-request' },
     { name: "comment", value: "sometimes", message: 'input comment: "sometimes" is not one of always, on-change, never' },
     { name: "status", value: "yes", message: 'input status: "yes" is not true or false' },
     { name: "fail-on", value: "critical", message: 'input fail-on: "critical" is not one of error, warning, notice, never' },
   ])("rejects $name: $value", ({ name, value, message }) => {
     expect(() => readActionSettings((input) => (input === name ? value : ""), "/w")).toThrow(message);
+  });
+
+  it("command: promote reads what to promote and how", () => {
+    const inputs: Record<string, string> = { command: "promote", target: "production", images: "ghcr.io/a/api:1.2.3\nghcr.io/a/web:2.0.0, ", mode: "pull-request", reason: "soaked" };
+    const settings = readActionSettings((name) => inputs[name] ?? (action.inputs[name]?.default ?? ""), "/w");
+    expect(settings.promote).toEqual({ target: "production", images: ["ghcr.io/a/api:1.2.3", "ghcr.io/a/web:2.0.0"], apps: [], mode: "pull-request", dryRun: false, pinDigest: false, push: true, maxRetries: 3, reason: "soaked" });
+    expect(() => readActionSettings((name) => (name === "command" ? "promote" : ""), "/w")).toThrow("input target: the environment to promote into is required");
   });
 });
 

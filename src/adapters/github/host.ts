@@ -1,6 +1,7 @@
-// GitHub as a ReviewHost: one sticky pull-request comment, a check run (or a commit status), annotations.
+// GitHub as a ReviewHost: one sticky pull-request comment, a check run (or a commit status), annotations; and as a
+// PromotionHost: the one open pull request of a promotion branch, found, created or updated.
 import { Octokit } from "@octokit/rest";
-import type { Annotation, ReviewHost, StatusReport, StatusResult } from "../../ports.ts";
+import type { Annotation, ChangeRequest, PromotionHost, ReviewHost, StatusReport, StatusResult } from "../../ports.ts";
 import { apiCaller, sendShrinking, type ApiCall } from "../http/api-call.ts";
 import { httpFailure, type RetryOptions } from "../http/retry.ts";
 
@@ -29,7 +30,7 @@ export interface GitHubHostOptions {
   log?: (message: string) => void;
 }
 
-export class GitHubHost implements ReviewHost {
+export class GitHubHost implements ReviewHost, PromotionHost {
   readonly name = "github";
   readonly commentLimit = GITHUB_COMMENT_LIMIT;
   private readonly octokit: Octokit;
@@ -74,6 +75,26 @@ export class GitHubHost implements ReviewHost {
       if (found) return found.id;
       if (response.data.length < 100) return undefined;
     }
+  }
+
+  async findOpenRequest(head: string): Promise<ChangeRequest | undefined> {
+    const { owner, repo } = this.options.target;
+    // GitHub filters by "owner:branch"; a fork's branch of the same name is not ours
+    const response = await this.call(() => this.octokit.rest.pulls.list({ owner, repo, state: "open", head: `${owner}:${head}`, per_page: 100 }));
+    const found = response.data.find((pull) => pull.head.ref === head);
+    return found ? { number: found.number, url: found.html_url, title: found.title, body: found.body ?? "" } : undefined;
+  }
+
+  async createRequest(request: { head: string; base: string; title: string; body: string }): Promise<ChangeRequest> {
+    const { owner, repo } = this.options.target;
+    const { data } = await this.call(() => this.octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: truncate(request.body, GITHUB_COMMENT_LIMIT - 512) }));
+    return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? "" };
+  }
+
+  async updateRequest(number: number, update: { title: string; body: string }): Promise<ChangeRequest> {
+    const { owner, repo } = this.options.target;
+    const { data } = await this.call(() => this.octokit.rest.pulls.update({ owner, repo, pull_number: number, title: update.title, body: truncate(update.body, GITHUB_COMMENT_LIMIT - 512) }));
+    return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? "" };
   }
 
   async publishStatus(status: StatusReport): Promise<StatusResult> {

@@ -1,7 +1,8 @@
 // GitLab as a ReviewHost: one sticky merge request note. GitLab has no check runs here: the job's exit code
-// is the gate, and the JUnit and code quality artifacts feed the merge request widgets.
+// is the gate, and the JUnit and code quality artifacts feed the merge request widgets. As a PromotionHost: the one
+// open merge request of a promotion branch, found, created or updated.
 import { Gitlab } from "@gitbeaker/rest";
-import type { ReviewHost, StatusResult } from "../../ports.ts";
+import type { ChangeRequest, PromotionHost, ReviewHost, StatusResult } from "../../ports.ts";
 import { apiCaller, sendShrinking, type ApiCall } from "../http/api-call.ts";
 import type { RetryOptions } from "../http/retry.ts";
 
@@ -19,7 +20,7 @@ export interface GitLabHostOptions {
   log?: (message: string) => void;
 }
 
-export class GitLabHost implements ReviewHost {
+export class GitLabHost implements ReviewHost, PromotionHost {
   readonly name = "gitlab";
   readonly commentLimit = GITLAB_NOTE_LIMIT;
   private readonly api: InstanceType<typeof Gitlab>;
@@ -51,7 +52,31 @@ export class GitLabHost implements ReviewHost {
     return { action: existing ? "updated" : "created" };
   }
 
+  async findOpenRequest(head: string): Promise<ChangeRequest | undefined> {
+    const { projectId } = this.options;
+    const open = await this.call(() => this.api.MergeRequests.all({ projectId, sourceBranch: head, state: "opened", perPage: 100 }));
+    const found = open.find((request) => (request as { source_branch?: string }).source_branch === head);
+    return found ? toChangeRequest(found) : undefined;
+  }
+
+  async createRequest(request: { head: string; base: string; title: string; body: string }): Promise<ChangeRequest> {
+    const created = await this.call(() =>
+      this.api.MergeRequests.create(this.options.projectId, request.head, request.base, request.title, { description: request.body, removeSourceBranch: true }),
+    );
+    return toChangeRequest(created);
+  }
+
+  async updateRequest(number: number, update: { title: string; body: string }): Promise<ChangeRequest> {
+    return toChangeRequest(await this.call(() => this.api.MergeRequests.edit(this.options.projectId, number, { title: update.title, description: update.body })));
+  }
+
   async publishStatus(): Promise<StatusResult> {
     return { kind: "none", annotationsPublished: 0 };
   }
+}
+
+/** The SDK types answers both raw and camelized; the client is built without camelize, so they are raw. */
+function toChangeRequest(request: object): ChangeRequest {
+  const raw = request as { iid: number; web_url: string; title: string; description?: string | null };
+  return { number: raw.iid, url: raw.web_url, title: raw.title, body: raw.description ?? "" };
 }

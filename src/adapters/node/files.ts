@@ -15,6 +15,10 @@ export class NodeFiles implements Files {
     return readFile(file, "utf8");
   }
 
+  async readBytes(file: string): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(file));
+  }
+
   async writeText(file: string, content: string): Promise<void> {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, content, "utf8");

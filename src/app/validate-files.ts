@@ -11,7 +11,8 @@ import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
 import { parseYaml } from "../util/yaml.ts";
 import { loadConfig, type Ports } from "./context.ts";
-import { createValidator, loadCrdPaths } from "./validation.ts";
+import { createValidator, loadCrdPaths, regoPolicyFiles } from "./validation.ts";
+import { loadConftestPolicy, type PolicyFile } from "../policy/conftest/index.ts";
 import { TOOL_VERSION } from "./verify.ts";
 
 export interface ValidateFilesSettings {
@@ -26,6 +27,8 @@ export interface ValidateFilesSettings {
   policyPaths?: string[];
   /** Evaluate the built-in pack too. */
   builtin?: boolean;
+  /** conftest namespaces for .rego policies among policyPaths (default main), or "all". */
+  namespaces?: string[] | "all";
 }
 
 export async function validateFiles(settings: ValidateFilesSettings, ports: Ports): Promise<ValidateReport> {
@@ -58,18 +61,37 @@ export async function validateFiles(settings: ValidateFilesSettings, ports: Port
   const result = await validator.validateDetailed(manifests, { locate });
   findings.push(...result.findings, ...validator.locationFindings());
 
-  // policies among the inputs and named with --policy apply to the inputs, as `kyverno apply` applies them
+  // policies among the inputs and named with --policy apply to the inputs, as `kyverno apply`, `gator test` and
+  // `conftest test` apply theirs
   let policySet = settings.builtin ? builtinPolicySet() : emptyPolicySet();
+  const regoFiles: PolicyFile[] = [];
+  const display = (file: string) => {
+    const relative = path.relative(settings.cwd, file);
+    return (relative.startsWith("..") || path.isAbsolute(relative) ? file : relative).split(path.sep).join("/");
+  };
   for (const given of settings.policyPaths ?? []) {
     const absolute = path.resolve(settings.cwd, given);
-    if (!(await files.stat(absolute))) throw new UserError(`--policy ${given}: no such file or directory`);
+    const info = await files.stat(absolute);
+    if (!info) throw new UserError(`--policy ${given}: no such file or directory`);
+    const rego = await regoPolicyFiles(files, absolute, display(info.type === "directory" ? absolute : path.dirname(absolute)), display);
+    regoFiles.push(...rego);
+    const data = new Set(rego.map((file) => file.file));
+    if (given.endsWith(".rego")) continue;
     for (const input of await expandPaths({ ...settings, paths: [given] }, ports)) {
+      if (data.has(input.display)) continue; // a conftest data file, not a policy
       const documents = readManifests(await files.readText(input.absolute), input.display, locator, findings);
-      policySet = withPolicies(policySet, documents.map((manifest) => ({ object: manifest.object, origin: manifest.source! })));
+      policySet = withPolicies(policySet, documents.map((manifest) => ({ object: manifest.object, origin: manifest.source!, manifest })));
     }
   }
-  policySet = withPolicies(policySet, manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source! })));
-  const evaluatesPolicies = Object.values(policySet).some((documents: unknown[]) => documents.length > 0);
+  if (regoFiles.some((file) => file.file.endsWith(".rego"))) {
+    const loaded = loadConftestPolicy(regoFiles, { regoVersion: "auto" });
+    findings.push(...loaded.findings);
+    if (loaded.policy) policySet = { ...policySet, conftest: { policy: loaded.policy, namespaces: settings.namespaces ?? ["main"] } };
+  }
+  policySet = withPolicies(policySet, manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source!, manifest })));
+  const evaluatesPolicies =
+    [policySet.kyverno, policySet.validatingPolicies, policySet.exceptions, policySet.vaps, policySet.bindings, policySet.gatekeeper.templates, policySet.gatekeeper.constraints, policySet.bundles].some((documents) => documents.length > 0) ||
+    policySet.conftest !== undefined;
   let policyResults: PolicyVerdict[] | undefined;
   if (evaluatesPolicies) {
     const evaluated = evaluatePoliciesDetailed(manifests, policySet, { locate });

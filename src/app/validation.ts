@@ -1,7 +1,7 @@
 // Schema validation as verify runs it: one validator per run (schemas compiled once), CRDs from the paths the config
 // names, findings located in the repository, and what the change newly breaks told from what was broken before.
 import path from "node:path";
-import type { Config } from "../config/config.ts";
+import { DEFAULT_CONFIG, type Config } from "../config/config.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
 import { objectKey, type Finding, type Manifest } from "../model.ts";
 import type { Files, Http, Logger } from "../ports.ts";
@@ -9,10 +9,13 @@ import { parseManifests } from "../render/manifests.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { SourceLocator } from "../schema/locate.ts";
 import { builtinPolicySet } from "../policy/builtin-pack.ts";
+import { isDataFile, isRegoFile, loadConftestPolicy, type PolicyFile } from "../policy/conftest/index.ts";
+import { loadWasmBundle } from "../policy/rego/wasm.ts";
 import { emptyPolicySet, evaluatePolicies, isPolicyObject, withPolicies, type PolicyOptions, type PolicySet, type Severity } from "../policy/evaluate.ts";
 import { SchemaLocations } from "../schema/locations.ts";
 import { EMBEDDED_CRDS, SchemaValidator, type ValidationSettings } from "../schema/validate.ts";
 import { isInside, joinRepoPath, toRepoPath } from "../util/paths.ts";
+import { parseYaml } from "../util/yaml.ts";
 
 export interface ValidationPorts {
   files: Files;
@@ -161,7 +164,7 @@ export class EnvironmentValidation {
     const findings = this.validator ? await this.validator.validate(side.manifests, { locate, placeholders, environment: name }) : [];
     if (this.policies) {
       const rendered = this.policies.fromRepository
-        ? side.manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source ?? { file: side.discovered.environment.path } }))
+        ? side.manifests.filter((manifest) => isPolicyObject(manifest.object)).map((manifest) => ({ object: manifest.object, origin: manifest.source ?? { file: side.discovered.environment.path }, manifest }))
         : [];
       const set = withPolicies(this.policies.shared, rendered);
       findings.push(...evaluatePolicies(side.manifests, set, { environment: name, locate, severities: this.policies.severities, waivers: this.policies.waivers, previous }));
@@ -178,7 +181,7 @@ export class EnvironmentValidation {
 
 /** Findings of policies (the built-in pack, Kyverno, ValidatingAdmissionPolicies), as opposed to schema findings. */
 function isPolicyFinding(finding: Finding): boolean {
-  return /^(GV-|kyverno:|vap:)/.test(finding.ruleId);
+  return /^(GV-|kyverno:|vap:|gatekeeper:|conftest:|opa-wasm:)/.test(finding.ruleId);
 }
 
 /** The built-in pack (when enabled) and the policies of the configured paths. */
@@ -202,10 +205,87 @@ export async function loadPolicySettings(config: Config, root: string, files: Fi
       }
     }
   }
+  shared = await withRegoPolicies(shared, config, root, files, findings);
   return {
     settings: { shared, fromRepository: config.policies.fromRepository, severities: config.policies.severities, waivers: config.policies.waivers, failOnExisting: config.policies.failOnExisting },
     findings,
   };
+}
+
+/**
+ * The conftest policies of `policies.conftest.paths` (every .rego file and the data files beside them, compiled
+ * once for the run) and the compiled bundles of `policies.opaBundles`. The default directory may be absent.
+ */
+export async function withRegoPolicies(set: PolicySet, config: Config, root: string, files: Files, findings: Finding[]): Promise<PolicySet> {
+  const conftest = config.policies.conftest;
+  const policyFiles: PolicyFile[] = [];
+  for (const entry of conftest.paths) {
+    const real = await files.realpath(joinRepoPath(root, entry));
+    if (!real || !isInside(root, real)) {
+      const isDefault = conftest.paths.length === DEFAULT_CONFIG.policies.conftest.paths.length && entry === DEFAULT_CONFIG.policies.conftest.paths[0];
+      if (!isDefault) findings.push({ ruleId: "config-invalid", severity: "error", message: `policies.conftest.paths: ${entry} does not exist inside the repository` });
+      continue;
+    }
+    const info = await files.stat(real);
+    const display = toRepoPath(root, real);
+    const policyRoot = info?.type === "directory" ? display : path.posix.dirname(display);
+    policyFiles.push(...(await regoPolicyFiles(files, real, policyRoot, (file) => toRepoPath(root, file))));
+  }
+  let out = set;
+  if (policyFiles.some((file) => isRegoFile(file.file))) {
+    const loaded = loadConftestPolicy(policyFiles, { regoVersion: conftest.regoVersion });
+    findings.push(...loaded.findings);
+    if (loaded.policy) out = { ...out, conftest: { policy: loaded.policy, namespaces: conftest.allNamespaces ? "all" : conftest.namespaces } };
+  }
+  for (const entry of config.policies.opaBundles) {
+    const real = await files.realpath(joinRepoPath(root, entry));
+    if (!real || !isInside(root, real) || (await files.stat(real))?.type !== "file") {
+      findings.push({ ruleId: "config-invalid", severity: "error", message: `policies.opaBundles: ${entry} is not a file inside the repository` });
+      continue;
+    }
+    const loaded = await loadWasmBundle(toRepoPath(root, real), await files.readBytes(real));
+    findings.push(...loaded.findings);
+    if (loaded.bundle) out = { ...out, bundles: [...out.bundles, loaded.bundle] };
+  }
+  return out;
+}
+
+/**
+ * The .rego files under a path, and the data files beside them: JSON and YAML that are not Kubernetes objects (a
+ * Kyverno or Gatekeeper policy kept in the same directory is a policy, not data).
+ */
+export async function regoPolicyFiles(files: Files, target: string, policyRoot: string, display: (file: string) => string): Promise<PolicyFile[]> {
+  const found: PolicyFile[] = [];
+  for (const file of await filesUnder(files, target, (name) => isRegoFile(name) || isDataFile(name))) {
+    const text = await files.readText(file);
+    if (isDataFile(file) && holdsKubernetesObjects(text, display(file))) continue;
+    found.push({ root: policyRoot, file: display(file), text });
+  }
+  return found;
+}
+
+function holdsKubernetesObjects(text: string, file: string): boolean {
+  try {
+    return parseYaml(text, file).documents.some((document) => {
+      const value = document.value as Record<string, unknown> | null;
+      return value !== null && typeof value === "object" && typeof value.apiVersion === "string" && typeof value.kind === "string";
+    });
+  } catch {
+    return false; // not YAML: the data loader says what is wrong with it
+  }
+}
+
+async function filesUnder(files: Files, target: string, wanted: (name: string) => boolean): Promise<string[]> {
+  const info = await files.stat(target);
+  if (info?.type === "file") return wanted(target) ? [target] : [];
+  if (info?.type !== "directory") return [];
+  const found: string[] = [];
+  for (const entry of (await files.list(target)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const child = path.join(target, entry.name);
+    if (entry.type === "directory" && !entry.name.startsWith(".")) found.push(...(await filesUnder(files, child, wanted)));
+    else if (entry.type === "file" && wanted(entry.name)) found.push(child);
+  }
+  return found;
 }
 
 /** kustomize's generator suffix (a hash of the content) on a ConfigMap or Secret name. */

@@ -1,13 +1,17 @@
 // Policies over one environment's rendered objects, as the cluster's admission control would apply them: the
-// built-in pack, the Kyverno policies / PolicyExceptions / ValidatingAdmissionPolicies and bindings the environment
-// renders itself (and those of configured paths). Each violation becomes a Finding located in the repository;
-// waivers (annotation or configuration) are honoured and shown.
+// built-in pack, the Kyverno policies / PolicyExceptions / ValidatingAdmissionPolicies and bindings, Gatekeeper
+// ConstraintTemplates and Constraints the environment renders itself (and those of configured paths), and the Rego
+// policies a repository keeps for conftest or as compiled OPA bundles. Each violation becomes a Finding located in
+// the repository; waivers (annotation or configuration) are honoured and shown.
 import { objectKey, type Finding, type Manifest, type SourceLocation } from "../model.ts";
 import { list, record } from "../util/values.ts";
 import { globToRegExp } from "../util/paths.ts";
 import { evaluateKyvernoValidatingPolicy, isKyvernoValidatingPolicy } from "./cel/kyverno-validating-policy.ts";
 import { checkValidatingAdmissionPolicy, checkValidatingAdmissionPolicyBinding, evaluateValidatingAdmissionPolicy } from "./cel/vap.ts";
 import { evaluateKyvernoPolicy, policyName, type RuleResult } from "./kyverno/engine.ts";
+import { evaluateConftest, type ConftestPolicy } from "./conftest/index.ts";
+import { emptyGatekeeperSet, evaluateGatekeeper, isGatekeeperObject, TemplateCache, withGatekeeperPolicies, type GatekeeperPolicySet, type RegoEvaluation } from "./gatekeeper/index.ts";
+import { evaluateWasmBundle, type WasmBundle } from "./rego/wasm.ts";
 
 export type Severity = Finding["severity"];
 
@@ -25,6 +29,14 @@ export interface PolicySet {
   exceptions: PolicyDocument[];
   vaps: PolicyDocument[];
   bindings: PolicyDocument[];
+  /** ConstraintTemplates, Constraints (and Gatekeeper's ExpansionTemplates and Config) */
+  gatekeeper: GatekeeperPolicySet;
+  /** Templates compiled once for the whole run, whichever environment renders them */
+  templateCache: TemplateCache;
+  /** conftest-style Rego policies, compiled once for the run */
+  conftest?: { policy: ConftestPolicy; namespaces: string[] | "all" };
+  /** compiled OPA bundles */
+  bundles: WasmBundle[];
 }
 
 export const IGNORE_ANNOTATION = "gitops-verify.io/ignore";
@@ -33,7 +45,7 @@ export const ID_ANNOTATION = "gitops-verify.io/id";
 export const SEVERITY_ANNOTATION = "gitops-verify.io/severity";
 
 export function emptyPolicySet(): PolicySet {
-  return { kyverno: [], validatingPolicies: [], exceptions: [], vaps: [], bindings: [] };
+  return { kyverno: [], validatingPolicies: [], exceptions: [], vaps: [], bindings: [], gatekeeper: emptyGatekeeperSet(), templateCache: new TemplateCache(), bundles: [] };
 }
 
 const isKyvernoPolicy = (object: Record<string, unknown>) => /^kyverno\.io\//.test(String(object.apiVersion)) && (object.kind === "ClusterPolicy" || object.kind === "Policy");
@@ -42,8 +54,21 @@ const isVap = (object: Record<string, unknown>) => /^admissionregistration\.k8s\
 const isBinding = (object: Record<string, unknown>) => /^admissionregistration\.k8s\.io\//.test(String(object.apiVersion)) && object.kind === "ValidatingAdmissionPolicyBinding";
 
 /** Adds the policy objects among `objects` to a set (a copy). */
-export function withPolicies(set: PolicySet, objects: Array<{ object: Record<string, unknown>; origin: PolicyDocument["origin"] }>): PolicySet {
-  const out: PolicySet = { kyverno: [...set.kyverno], validatingPolicies: [...set.validatingPolicies], exceptions: [...set.exceptions], vaps: [...set.vaps], bindings: [...set.bindings] };
+export function withPolicies(set: PolicySet, objects: Array<{ object: Record<string, unknown>; origin: PolicyDocument["origin"]; manifest?: Manifest }>): PolicySet {
+  const out: PolicySet = {
+    ...set,
+    kyverno: [...set.kyverno],
+    validatingPolicies: [...set.validatingPolicies],
+    exceptions: [...set.exceptions],
+    vaps: [...set.vaps],
+    bindings: [...set.bindings],
+    gatekeeper: withGatekeeperPolicies(
+      set.gatekeeper,
+      objects
+        .filter((document) => isGatekeeperObject(document.object))
+        .map((document) => ({ object: document.object, origin: document.origin, ...(document.manifest ? { manifest: document.manifest } : {}) })),
+    ),
+  };
   for (const document of objects) {
     if (isKyvernoPolicy(document.object)) out.kyverno.push(document);
     else if (isKyvernoValidatingPolicy(document.object)) out.validatingPolicies.push(document);
@@ -55,7 +80,7 @@ export function withPolicies(set: PolicySet, objects: Array<{ object: Record<str
 }
 
 export function isPolicyObject(object: Record<string, unknown>): boolean {
-  return isKyvernoPolicy(object) || isKyvernoValidatingPolicy(object) || isException(object) || isVap(object) || isBinding(object);
+  return isKyvernoPolicy(object) || isKyvernoValidatingPolicy(object) || isException(object) || isVap(object) || isBinding(object) || isGatekeeperObject(object);
 }
 
 export interface PolicyOptions {
@@ -201,7 +226,45 @@ export function evaluatePoliciesDetailed(manifests: Manifest[], set: PolicySet, 
       }
     }
   }
+  const rego = evaluateRegoEngines(manifests, objects, set, options);
+  for (const result of rego.results) all.push({ manifest: result.manifest, policy: result.policy, rule: result.rule, result: result.result, message: result.message });
+  findings.push(...rego.findings);
   return { findings: [...findings, ...errors.values(), ...notEvaluated.values()], results: all };
+}
+
+/** Gatekeeper constraints, conftest policies and OPA bundles over the environment, waivers applied to their findings. */
+function evaluateRegoEngines(manifests: Manifest[], objects: Manifest[], set: PolicySet, options: PolicyOptions): RegoEvaluation {
+  const located = { ...(options.environment ? { environment: options.environment } : {}), ...(options.locate ? { locate: options.locate } : {}) };
+  const evaluations: RegoEvaluation[] = [];
+  if (set.gatekeeper.constraints.length > 0 || set.gatekeeper.templates.length > 0) {
+    // the objects as the cluster has them before this revision: reviewed as UPDATEs with them as oldObject
+    const baseObjects = options.previous
+      ? objects.flatMap((manifest) => {
+          const old = options.previous!(manifest);
+          return old ? [{ ...manifest, object: old }] : [];
+        })
+      : [];
+    evaluations.push(evaluateGatekeeper(set.gatekeeper, manifests, { ...located, baseObjects, cache: set.templateCache }));
+  }
+  if (set.conftest) evaluations.push(evaluateConftest(set.conftest.policy, objects, { ...located, namespaces: set.conftest.namespaces }));
+  for (const bundle of set.bundles) evaluations.push(evaluateWasmBundle(bundle, objects, located));
+  const byKey = new Map(manifests.map((manifest) => [manifest.id, manifest]));
+  const findings = evaluations.flatMap((evaluation) => evaluation.findings).map((finding) => {
+    const manifest = finding.object ? byKey.get(finding.object) : undefined;
+    if (!manifest || finding.ruleId.startsWith("policy-")) return finding;
+    return applyWaivers(finding, manifest, waiverIds(finding.ruleId), waiverOf(manifest), options);
+  });
+  return { results: evaluations.flatMap((evaluation) => evaluation.results), findings };
+}
+
+/**
+ * The names a waiver may give for a Rego finding: the rule ID itself, and its parts — a Gatekeeper constraint's
+ * kind and name, a conftest rule's namespace and rule, a bundle's file.
+ */
+function waiverIds(ruleId: string): string[] {
+  const [engine, rest = ""] = ruleId.split(/:(.*)/s, 2) as [string, string?];
+  const parts = engine === "opa-wasm" ? rest.split("#") : rest.split("/");
+  return [ruleId, rest, ...parts].filter(Boolean);
 }
 
 /**

@@ -148,4 +148,62 @@ spec:
     expect(code).toBe(0);
     expect(findings(report).filter((finding) => finding.ruleId === "kyverno:require-team-label/team-label")).toEqual([]);
   });
+
+  it("Gatekeeper: a ConstraintTemplate and Constraint the environment renders are enforced; conftest policies in policy/ run on every object", async () => {
+    const template = `apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: replicalimits
+spec:
+  crd:
+    spec:
+      names:
+        kind: ReplicaLimits
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package replicalimits
+
+      violation[{"msg": msg}] {
+        replicas := input.review.object.spec.replicas
+        replicas > input.parameters.max
+        msg := sprintf("%v replicas, at most %v", [replicas, input.parameters.max])
+      }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: ReplicaLimits
+metadata:
+  name: at-most-three
+spec:
+  match:
+    kinds:
+    - apiGroups: [apps]
+      kinds: [Deployment]
+  parameters:
+    max: 3
+`;
+    const conftest = `package main
+import rego.v1
+
+deny contains msg if {
+  input.kind == "Deployment"
+  some container in input.spec.template.spec.containers
+  endswith(container.image, ":latest")
+  msg := sprintf("%s uses a latest tag", [container.name])
+}
+`;
+    const files = { ...FILES, "apps/kustomization.yaml": "namespace: shop\nresources: [deployment.yaml, policy.yaml, gatekeeper.yaml]\n", "apps/gatekeeper.yaml": template, "policy/deployments.rego": conftest };
+    const scaled = FILES["apps/deployment.yaml"]!.replace("replicas: 1", "replicas: 5").replace("web:1.0.0", "web:latest");
+    const { code, report } = await verify((repo) => repo.write({ "apps/deployment.yaml": scaled }), files);
+    expect(code).toBe(1);
+    expect(findings(report).find((finding) => finding.ruleId === "gatekeeper:ReplicaLimits/at-most-three")).toMatchObject({
+      severity: "error",
+      object: { kind: "Deployment", name: "web" },
+      message: "ReplicaLimits/at-most-three: 5 replicas, at most 3",
+    });
+    expect(findings(report).find((finding) => finding.ruleId === "conftest:main/deny")).toMatchObject({ severity: "error", message: "main.deny: web uses a latest tag" });
+    // within the limit and pinned: nothing new
+    const fine = await verify((repo) => repo.write({ "apps/deployment.yaml": FILES["apps/deployment.yaml"]!.replace("replicas: 1", "replicas: 2") }), files);
+    expect(notNotices(fine.report).filter((finding) => /^(gatekeeper|conftest):/.test(finding.ruleId))).toEqual([]);
+  });
 });

@@ -87,8 +87,12 @@ Options:
                            schemas, "embedded-crds" = embedded schemas of well-known CRDs; URL or
                            directory templates); repeat to try several in order
   --crd PATH               a file or directory of CustomResourceDefinitions to validate against (repeatable)
-  --policy PATH            Kyverno policies, PolicyExceptions, ValidatingAdmissionPolicies and bindings to
-                           evaluate (repeatable); those among the inputs are evaluated too, as kyverno apply does
+  --policy PATH            policies to evaluate (repeatable): Kyverno policies, PolicyExceptions,
+                           ValidatingAdmissionPolicies and bindings, Gatekeeper ConstraintTemplates and
+                           Constraints, and conftest-style .rego files with the data files beside them; those
+                           among the inputs are evaluated too, as kyverno apply and gator test do
+  --namespace NS           conftest packages whose rules apply (repeatable; default main)
+  --all-namespaces         the rules of every package apply
   --builtin                evaluate the built-in policy pack (policies/builtin)
   --skip KINDS             comma-separated kinds not to validate (Kind or group/version/Kind)
   --lax                    accept fields the schemas do not have
@@ -201,6 +205,8 @@ const OPTIONS = {
     "schema-location": { type: "string", multiple: true },
     crd: { type: "string", multiple: true },
     policy: { type: "string", multiple: true },
+    namespace: { type: "string", multiple: true },
+    "all-namespaces": { type: "boolean" },
     builtin: { type: "boolean" },
     skip: { type: "string", multiple: true },
     lax: { type: "boolean" },
@@ -332,6 +338,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         stdin: io.stdin,
         configPath,
         policyPaths: strings(values.policy),
+        ...(values["all-namespaces"] ? { namespaces: "all" as const } : strings(values.namespace).length ? { namespaces: strings(values.namespace) } : {}),
         builtin: Boolean(values.builtin),
         schemas: {
           ...(typeof values["kubernetes-version"] === "string" ? { kubernetesVersion: values["kubernetes-version"] } : {}),

@@ -133,4 +133,13 @@ describe("validate: Rego policies", () => {
     expect(problem?.location?.line, problem?.message).toBe(19);
     expect(report.findings.some((finding) => finding.ruleId === "gatekeeper:RequiredLabels/team-label" && finding.object?.name === "bad")).toBe(true);
   });
+
+  it("--namespace picks the conftest packages whose rules apply; --all-namespaces takes every package", async () => {
+    const other = CONFTEST.replace("package main", "package k8s.labels");
+    const files = { "policy/labels.rego": other, "policy/teams/data.yaml": "allowed: [shop]\n", "objects.yaml": OBJECTS };
+    const ids = (report: ValidateReport) => notNotices(report).map((finding) => finding.ruleId).sort();
+    expect(ids((await validate(files, ["objects.yaml", "--policy", "policy"])).report)).toEqual([]);
+    expect(ids((await validate(files, ["objects.yaml", "--policy", "policy", "--namespace", "k8s.labels"])).report)).toEqual(["conftest:k8s.labels/deny", "conftest:k8s.labels/warn_no_data", "conftest:k8s.labels/warn_no_data"]);
+    expect(ids((await validate(files, ["objects.yaml", "--policy", "policy", "--all-namespaces"])).report)).toEqual(["conftest:k8s.labels/deny", "conftest:k8s.labels/warn_no_data", "conftest:k8s.labels/warn_no_data"]);
+  });
 });

@@ -2,7 +2,7 @@
 // to_number), aggregates.ts (count … sort, the `in` operator), arrays.ts, sets.ts, objects.ts (object.*, json.filter /
 // remove / patch, walk), typenames.ts, strings.ts and format.ts (sprintf as Go's fmt, Rego's printed form),
 // regex.ts (+ globs-intersect.ts), glob.ts, encoding.ts (json, yaml, base64, hex, urlquery), jsonschema.ts, units.ts,
-// semver.ts, time.ts (+ go-time.ts), net.ts, crypto.ts, uuid.ts (uuid.*, rand.intn), graph.ts, and unsupported.ts:
+// semver.ts, time.ts (Go time from util/go-time.ts), net.ts, crypto.ts, uuid.ts (uuid.*, rand.intn), graph.ts, and unsupported.ts:
 // builtins OPA has that are refused here with a reason. A name not in the map is an unknown function (the
 // compiler's rego_type_error), never a silent false.
 

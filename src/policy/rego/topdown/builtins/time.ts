@@ -3,8 +3,8 @@
 
 import type { Builtin } from "./types.js";
 import { builtinError, fn, operandTypeError, str, typeError } from "./operands.js";
-import { GoTimeError, LONG_DAYS, LONG_MONTHS, RFC3339, SHORT_DAYS, SHORT_MONTHS, civil, daysFromCivil, daysIn, fromNs, nextStdChunk, parseDuration, parseGoTime, timeNs } from "./go-time.js";
-import type { GoTime } from "./go-time.js";
+import { GoTimeError, LONG_DAYS, LONG_MONTHS, RFC3339, SHORT_DAYS, SHORT_MONTHS, civil, daysFromCivil, daysIn, fromNs, nextStdChunk, parseDuration, parseGoTime, timeNs } from "../../../../util/go-time.ts";
+import type { GoTime } from "../../../../util/go-time.ts";
 import { isInteger, normalizeNumber } from "../../value.js";
 import type { Value } from "../../value.js";
 

@@ -1,5 +1,5 @@
-// Go's time package, as much as the time builtins need: time.ParseDuration, layouts (nextStdChunk), time.Parse,
-// civil dates. Ported alongside src/policy/kyverno/jmespath.ts's copy, with its own error type.
+// Go's time package, as much as policies need (Kyverno's JMESPath time functions, Rego's time builtins):
+// time.ParseDuration and Duration.String, layouts (nextStdChunk), time.Parse, civil dates.
 
 const MAX_INT64 = (1n << 63n) - 1n;
 const MIN_INT64 = -(1n << 63n);

@@ -43,7 +43,6 @@ const OUT_OF_SCOPE: Record<string, string> = {
 
 /** In-scope cases that fail, by note, with the reason. */
 const KNOWN_FAILURES = new Map<string, string>([
-  ["strings/sprintf: float too big", "2e308 is beyond a double; OPA keeps arbitrary-precision numbers, this evaluator keeps doubles and big integers"],
 ]);
 
 interface Case {

@@ -5,13 +5,44 @@
 //
 // Numbers: OPA keeps arbitrary-precision numbers. Here an integer is a `number` while it is a safe integer and a
 // `bigint` beyond that (normalised by `normalizeNumber`); other numbers are doubles. `<` and `==` work across
-// number and bigint in JavaScript, so comparisons need no special case.
+// number and bigint in JavaScript, so comparisons need no special case. A literal beyond a double's range (`2e308`)
+// is a `LiteralNumber`: OPA keeps such a number as its text, and prints that text back (sprintf's %v).
 //
 // Iteration order is OPA's: object keys and set members in sorted order (`compare`), which is what makes
 // comprehension results and printed values the same as OPA's.
 
 export type RegoNumber = number | bigint;
-export type Value = null | boolean | RegoNumber | string | readonly Value[] | RegoObject | RegoSet;
+export type Value = null | boolean | RegoNumber | LiteralNumber | string | readonly Value[] | RegoObject | RegoSet;
+
+/** A number literal too large for a double, kept as OPA keeps it: its text, with its exact (integer) value. */
+export class LiteralNumber {
+  constructor(
+    readonly text: string,
+    readonly value: bigint,
+  ) {}
+}
+
+/** The exact integer a decimal literal such as `2e308` or `1.5E400` stands for; undefined when it has a fraction. */
+export function exactInteger(text: string): bigint | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const fraction = m[3] ?? "";
+  const exponent = Number(m[4] ?? "0") - fraction.length;
+  const digits = BigInt(m[2]! + fraction);
+  let value: bigint;
+  if (exponent >= 0) value = digits * 10n ** BigInt(exponent);
+  else {
+    const scale = 10n ** BigInt(-exponent);
+    if (digits % scale !== 0n) return undefined;
+    value = digits / scale;
+  }
+  return m[1] ? -value : value;
+}
+
+/** A number as arithmetic sees it: a literal beyond a double by its exact value. */
+export function numeric(v: RegoNumber | LiteralNumber): RegoNumber {
+  return v instanceof LiteralNumber ? v.value : v;
+}
 
 export type TypeName = "null" | "boolean" | "number" | "string" | "array" | "object" | "set";
 
@@ -27,10 +58,12 @@ export function typeName(v: Value): TypeName {
       return "string";
   }
   if (Array.isArray(v)) return "array";
+  if (v instanceof LiteralNumber) return "number";
   return v instanceof RegoSet ? "set" : "object";
 }
 
-export const isNumber = (v: Value): v is RegoNumber => typeof v === "number" || typeof v === "bigint";
+export const isNumber = (v: Value): v is RegoNumber | LiteralNumber =>
+  typeof v === "number" || typeof v === "bigint" || v instanceof LiteralNumber;
 export const isString = (v: Value): v is string => typeof v === "string";
 export const isBoolean = (v: Value): v is boolean => typeof v === "boolean";
 export const isArray = (v: Value): v is readonly Value[] => Array.isArray(v);
@@ -63,8 +96,11 @@ export function compare(a: Value, b: Value): number {
       return 0;
     case "boolean":
       return a === b ? 0 : a === false ? -1 : 1;
-    case "number":
-      return (a as RegoNumber) == (b as RegoNumber) ? 0 : (a as RegoNumber) < (b as RegoNumber) ? -1 : 1;
+    case "number": {
+      const x = numeric(a as RegoNumber | LiteralNumber);
+      const y = numeric(b as RegoNumber | LiteralNumber);
+      return x == y ? 0 : x < y ? -1 : 1;
+    }
     case "string":
       return compareStrings(a as string, b as string);
     case "array":
@@ -124,6 +160,7 @@ export function hashKey(v: Value): string {
     return Number.isInteger(v) && !Number.isSafeInteger(v) ? "n" + BigInt(v).toString() : "n" + String(v);
   }
   if (typeof v === "bigint") return "n" + v.toString();
+  if (v instanceof LiteralNumber) return "n" + v.value.toString();
   if (Array.isArray(v)) return "a[" + v.map(hashKey).join(",") + "]";
   return (v as RegoObject | RegoSet).hashKey();
 }
@@ -261,6 +298,7 @@ export function fromJSON(x: unknown): Value {
  */
 export function toJSON(v: Value): unknown {
   if (v === null || typeof v !== "object") return v;
+  if (v instanceof LiteralNumber) return v.value;
   if (Array.isArray(v)) return v.map(toJSON);
   if (v instanceof RegoSet) return v.sorted().map(toJSON);
   const out: Record<string, unknown> = {};

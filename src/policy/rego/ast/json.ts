@@ -72,7 +72,8 @@ function termJSON(t: Term): Json {
       if (v === null) return term("null", null);
       if (typeof v === "boolean") return term("boolean", v);
       if (typeof v === "string") return term("string", v);
-      return term("number", typeof v === "bigint" ? Number(v) : v);
+      if (typeof v === "number") return term("number", v);
+      return term("number", Number(typeof v === "bigint" ? v : v.value));
     }
     case "var":
       return varTerm(t.name);

@@ -9,7 +9,7 @@ import { RegoSyntaxError, type Location } from "./errors.js";
 import { annotationsBefore, commentsByLine } from "./annotations.js";
 import { tokenize, type Comment, type Token } from "./lexer.js";
 import type { Body, CallTerm, Expr, Import, Module, Rule, Term, VarTerm, WithModifier } from "./terms.js";
-import { normalizeNumber } from "../value.js";
+import { exactInteger, LiteralNumber, normalizeNumber } from "../value.js";
 
 export type RegoVersion = "v0" | "v1";
 
@@ -572,11 +572,13 @@ class Parser {
     return terms;
   }
 
-  private number(t: Token): number | bigint {
+  private number(t: Token): number | bigint | LiteralNumber {
     if (/^\d+$/.test(t.text)) return normalizeNumber(BigInt(t.text));
     const n = Number(t.text);
-    if (!Number.isFinite(n)) this.fail("number out of range", t);
-    return n;
+    if (Number.isFinite(n)) return n;
+    const exact = exactInteger(t.text);
+    if (exact === undefined) this.fail("number out of range", t);
+    return new LiteralNumber(t.text, exact);
   }
 
   private primary(): Term {

@@ -2,8 +2,9 @@
 // annotates variables with frame slots (`slot`) and resolves references to globals in place.
 
 import type { Location } from "./errors.js";
+import type { LiteralNumber } from "../value.js";
 
-export type Scalar = null | boolean | number | bigint | string;
+export type Scalar = null | boolean | number | bigint | LiteralNumber | string;
 
 export type Term =
   | { readonly type: "scalar"; readonly value: Scalar; readonly loc: Location }

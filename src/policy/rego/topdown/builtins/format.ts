@@ -3,7 +3,7 @@
 // (topdown/strings.go builtinSprintf): integers as int or *big.Int, other numbers as float64, strings as string, and
 // every other value as its Rego text (so a boolean is the string "true").
 
-import { RegoSet } from "../../value.js";
+import { LiteralNumber, RegoSet } from "../../value.js";
 import type { RegoObject } from "../../value.js";
 import type { Value } from "../../value.js";
 
@@ -75,6 +75,7 @@ export function regoString(v: Value): string {
     case "string":
       return goQuote(v);
   }
+  if (v instanceof LiteralNumber) return v.text;
   if (Array.isArray(v)) return "[" + (v as readonly Value[]).map(regoString).join(", ") + "]";
   if (v instanceof RegoSet) return v.size === 0 ? "set()" : "{" + v.sorted().map(regoString).join(", ") + "}";
   return "{" + [...(v as RegoObject).entries()].map(([k, x]) => `${regoString(k)}: ${regoString(x)}`).join(", ") + "}";
@@ -268,6 +269,8 @@ export function goArg(v: Value): GoArg {
   }
   if (typeof v === "bigint") return v >= INT64_MIN && v <= INT64_MAX ? { kind: "int", value: v } : { kind: "bigint", value: v };
   if (typeof v === "string") return { kind: "string", value: v };
+  // OPA: neither an int nor a big.Int nor a float64 parses the text, so Sprintf gets the text itself.
+  if (v instanceof LiteralNumber) return { kind: "string", value: v.text };
   return { kind: "string", value: regoString(v) };
 }
 

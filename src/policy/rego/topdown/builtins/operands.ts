@@ -3,7 +3,7 @@
 
 import { BuiltinError } from "./types.js";
 import type { Builtin, BuiltinContext } from "./types.js";
-import { RegoObject, RegoSet, isInteger, typeName } from "../../value.js";
+import { LiteralNumber, RegoObject, RegoSet, isInteger, typeName } from "../../value.js";
 import type { RegoNumber, Value } from "../../value.js";
 
 export function typeError(name: string, message: string): BuiltinError {
@@ -28,6 +28,7 @@ export function str(name: string, args: readonly Value[], i: number): string {
 
 export function num(name: string, args: readonly Value[], i: number): RegoNumber {
   const v = args[i]!;
+  if (v instanceof LiteralNumber) return v.value;
   if (typeof v !== "number" && typeof v !== "bigint") throw operandTypeError(name, i + 1, v, "number");
   return v;
 }

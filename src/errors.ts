@@ -23,6 +23,34 @@ export class ToolError extends Error {
   }
 }
 
+/** Why the Kubernetes API refused: the Status `reason`, or "Unreachable" when no answer came. */
+export type ClusterErrorReason =
+  | "Conflict"
+  | "AlreadyExists"
+  | "NotFound"
+  | "Invalid"
+  | "Forbidden"
+  | "Unauthorized"
+  | "BadRequest"
+  | "Timeout"
+  | "Unreachable"
+  | "Unknown";
+
+/** The Kubernetes API refused a request or could not be reached. Exit code 2 unless a use case says otherwise. */
+export class ClusterError extends Error {
+  override readonly name = "ClusterError";
+  constructor(
+    message: string,
+    readonly reason: ClusterErrorReason,
+    /** HTTP status; 0 when no answer came. */
+    readonly status: number,
+    /** The Status details' causes (for a conflict: one per field, naming the manager that owns it). */
+    readonly causes: readonly { field?: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
 /** A bug in gitops-verify. Exit code 2, with a request to report it. */
 export class InternalError extends Error {
   override readonly name = "InternalError";

@@ -197,6 +197,63 @@ export interface ValidateReport {
   durationMs: number;
 }
 
+/** How a live object differs from what Git says (drift). */
+export type DriftChange =
+  | "missing" // Git has it, the cluster does not
+  | "extra" // the cluster has it, owned by the environment (inventory, Flux or Argo CD labels), Git no longer does
+  | "changed"; // both have it; a field Git specifies has another value live
+
+/** One drifted object. Like ObjectDiff, all text here is already masked: safe to publish. */
+export interface DriftedObject {
+  change: DriftChange;
+  id: ObjectId;
+  /** Unified diff from live (before) to what Git specifies (after), normalized and masked; whole object when missing or extra. */
+  patch: string;
+  linesAdded: number;
+  linesRemoved: number;
+  /** Present for Secrets: which keys differ (lengths and keyed fingerprints, never values). */
+  secretKeys?: SecretKeyChange[];
+  /** Field managers other than gitops-verify's that own a drifted field (who edited it: kubectl-edit, a controller…). */
+  managers?: string[];
+  /** Where Git defines the object, when known. */
+  source?: SourceLocation;
+}
+
+export type EnvironmentDriftStatus =
+  | "in-sync"
+  | "drifted"
+  | "error" // could not be checked: rendering failed, the cluster refused or could not be reached
+  | "skipped"; // not checked here (for example a source outside the repository): message says why
+
+export interface EnvironmentDrift {
+  environment: Environment;
+  status: EnvironmentDriftStatus;
+  objects: DriftedObject[];
+  /** Desired objects found live and equal to what Git specifies. */
+  inSync: number;
+  /** Why the environment could not be checked or was skipped. */
+  message?: string;
+}
+
+/** What `gitops-verify drift` reports (schemas/drift.v1.json). Exit code: 0 "none", 1 "drift", 2 "error". */
+export interface DriftReport {
+  schemaVersion: 1;
+  tool: { name: "gitops-verify"; version: string };
+  revision: RevisionInfo;
+  cluster: { server: string; context: string };
+  environments: EnvironmentDrift[];
+  result: "none" | "drift" | "error";
+  summary: {
+    environments: number;
+    drifted: number;
+    inSync: number;
+    errors: number;
+    skipped: number;
+    objects: { missing: number; extra: number; changed: number };
+  };
+  durationMs: number;
+}
+
 /** Core group for the empty API group, as kubectl prints it. */
 export function groupOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf("/");

@@ -184,3 +184,69 @@ export interface PromotionHost {
   createRequest(request: { head: string; base: string; title: string; body: string }): Promise<ChangeRequest>;
   updateRequest(number: number, update: { title: string; body: string }): Promise<ChangeRequest>;
 }
+
+/** An object in a cluster, by its API identity. `namespace` is "" for cluster-scoped kinds. */
+export interface ClusterRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** How the API server serves a kind (discovery). */
+export interface ClusterResource {
+  group: string;
+  version: string;
+  kind: string;
+  /** The URL segment, e.g. "deployments". */
+  plural: string;
+  namespaced: boolean;
+}
+
+/**
+ * The Kubernetes API, as apply and drift need it. Every method rejects with a `ClusterError` (errors.ts) carrying
+ * the API's reason (Conflict, NotFound, Invalid, Forbidden…) or "Unreachable" when no answer came.
+ */
+export interface Cluster {
+  /** The API server's URL and the kubeconfig context, for messages. */
+  readonly server: string;
+  readonly context: string;
+  /** How the server serves `apiVersion`/`kind`; undefined when it does not (a CRD not established yet). */
+  resource(apiVersion: string, kind: string, options?: { refresh?: boolean }): Promise<ClusterResource | undefined>;
+  /** The live object, or undefined when it does not exist. */
+  get(ref: ClusterRef): Promise<Record<string, unknown> | undefined>;
+  /** Objects of a kind, in one namespace ("" = all namespaces, or cluster-scoped), optionally by label selector. */
+  list(apiVersion: string, kind: string, options: { namespace: string; labelSelector?: string }): Promise<Record<string, unknown>[]>;
+  /** Server-side apply (PATCH application/apply-patch+yaml); the object as the server returns it. */
+  apply(object: Record<string, unknown>, options: { fieldManager: string; force: boolean; dryRun: boolean }): Promise<Record<string, unknown>>;
+  /** Creates an object (POST); rejects with reason AlreadyExists when it exists. */
+  create(object: Record<string, unknown>, options: { fieldManager: string }): Promise<Record<string, unknown>>;
+  /** Replaces an object (PUT) at its metadata.resourceVersion; rejects with reason Conflict when it moved on. */
+  replace(object: Record<string, unknown>, options: { fieldManager: string }): Promise<Record<string, unknown>>;
+  /**
+   * Deletes an object; `uid` is a precondition (never delete a newer object of the same name). Resolves "gone" when it
+   * did not exist.
+   */
+  delete(ref: ClusterRef, options: { uid?: string; dryRun: boolean; propagationPolicy?: "Background" | "Foreground" | "Orphan" }): Promise<"deleted" | "gone">;
+}
+
+/** A tracking issue (drift) on GitHub or GitLab. */
+export interface TrackedIssue {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+}
+
+/** Where the drift check keeps its one open tracking issue per marker: found, opened, updated, closed. */
+export interface IssueTracker {
+  readonly name: "github" | "gitlab";
+  /** The largest issue body the host accepts, in characters. */
+  readonly bodyLimit: number;
+  /** The open issue whose body carries `marker`, if any. */
+  findOpenIssue(marker: string): Promise<TrackedIssue | undefined>;
+  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<TrackedIssue>;
+  updateIssue(number: number, update: { title: string; body: string }): Promise<TrackedIssue>;
+  /** Adds `comment` (if given) and closes the issue. */
+  closeIssue(number: number, comment?: string): Promise<void>;
+}

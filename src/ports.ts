@@ -213,6 +213,8 @@ export interface Cluster {
   readonly context: string;
   /** How the server serves `apiVersion`/`kind`; undefined when it does not (a CRD not established yet). */
   resource(apiVersion: string, kind: string, options?: { refresh?: boolean }): Promise<ClusterResource | undefined>;
+  /** The version the server prefers for an API group ("" is the core group: "v1"); undefined when it does not serve it. */
+  preferredVersion(group: string): Promise<string | undefined>;
   /** The live object, or undefined when it does not exist. */
   get(ref: ClusterRef): Promise<Record<string, unknown> | undefined>;
   /** Objects of a kind, in one namespace ("" = all namespaces, or cluster-scoped), optionally by label selector. */

@@ -1,5 +1,6 @@
 // The list and render use cases: one revision, no comparison.
 import path from "node:path";
+import type { Config } from "../config/config.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
 import { maskForOutput } from "../diff/index.ts";
 import { UserError } from "../errors.ts";
@@ -15,7 +16,7 @@ export interface WorkingTreeSettings {
 }
 
 /** Opens the working tree: the git top level when inside a repository, else the directory itself. */
-async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, workDir: string): Promise<Revision> {
+export async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, workDir: string): Promise<{ revision: Revision; config: Config }> {
   const dir = path.resolve(settings.repoDir);
   if (!(await ports.files.stat(dir))) throw new UserError(`${settings.repoDir}: no such directory`);
   let root = dir;
@@ -28,14 +29,14 @@ async function openWorkingTree(settings: WorkingTreeSettings, ports: Ports, work
   const renderers = await createRenderers(ports, config, workDir, root);
   // outside a git repository there are no remotes: only configured URLs count as this repository
   const remoteUrls = await ports.gitAt(root).remoteUrls().catch(() => []);
-  return Revision.open(root, ports.files, config, renderers, { remoteUrls });
+  return { revision: await Revision.open(root, ports.files, config, renderers, { remoteUrls }), config };
 }
 
 /** Every environment, the HelmReleases of Flux Kustomizations included (found by rendering those). */
 export async function listEnvironments(settings: WorkingTreeSettings, ports: Ports): Promise<DiscoveredEnvironment[]> {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
-    return await (await openWorkingTree(settings, ports, workDir)).allEnvironments();
+    return await (await openWorkingTree(settings, ports, workDir)).revision.allEnvironments();
   } finally {
     await ports.files.removeTree(workDir);
   }
@@ -52,9 +53,9 @@ export interface RenderSettings extends WorkingTreeSettings {
 export async function renderEnvironments(settings: RenderSettings, ports: Ports): Promise<string> {
   const workDir = await ports.files.makeTempDir("gitops-verify-work-");
   try {
-    const revision = await openWorkingTree(settings, ports, workDir);
+    const { revision } = await openWorkingTree(settings, ports, workDir);
     const environments = await revision.allEnvironments();
-    const selected = settings.names.length === 0 ? environments : settings.names.map((name) => lookup(environments, name));
+    const selected = settings.names.length === 0 ? environments : settings.names.map((name) => lookupEnvironment(environments, name));
     const outputs: string[] = [];
     for (const environment of selected) {
       const text = await revision.renderText(environment);
@@ -68,7 +69,7 @@ export async function renderEnvironments(settings: RenderSettings, ports: Ports)
 }
 
 /** An environment by its full name, or by a unique ending of it ("apps" for "staging/Kustomization/flux-system/apps"). */
-function lookup(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment {
+export function lookupEnvironment(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment {
   const name = path.posix.normalize(written.replace(/\/+$/, ""));
   const exact = environments.find((environment) => environment.environment.name === name);
   if (exact) return exact;

@@ -49,6 +49,28 @@ export interface Config {
   diff: { contextLines: number };
   report: { markdownBudget: number; fullReportUrl?: string };
   promote: { chain: string[]; valuePaths: string[]; tagPolicies: PromoteTagPolicy[] };
+  apply: ApplyConfig;
+  drift: DriftConfig;
+}
+
+/** apply: server-side apply from CI. */
+export interface ApplyConfig {
+  fieldManager: string;
+  force: boolean;
+  inventoryNamespace: string;
+  defaultNamespace?: string;
+  failOn: "error" | "warning" | "notice" | "never";
+  prune: { enabled: boolean; namespaces: boolean; crds: boolean; maxShare: number };
+  wait: { enabled: boolean; timeoutSeconds: number; intervalSeconds: number };
+  rollback: boolean;
+  lease: { durationSeconds: number; waitSeconds: number };
+}
+
+/** drift: desired vs live. */
+export interface DriftConfig {
+  environments: string[];
+  ignore: Array<{ group?: string; kind?: string; namespace?: string; name?: string; jsonPointers: string[] }>;
+  issue: { enabled: boolean; title: string; labels: string[] };
 }
 
 /** promote.tagPolicies: the tags one image may be promoted to (one of semver, pattern, tag). */
@@ -85,6 +107,17 @@ export const DEFAULT_CONFIG: Config = {
   diff: { contextLines: 3 },
   report: { markdownBudget: 65000 },
   promote: { chain: [], valuePaths: [], tagPolicies: [] },
+  apply: {
+    fieldManager: "gitops-verify",
+    force: false,
+    inventoryNamespace: "default",
+    failOn: "error",
+    prune: { enabled: true, namespaces: false, crds: false, maxShare: 0.5 },
+    wait: { enabled: true, timeoutSeconds: 300, intervalSeconds: 2 },
+    rollback: true,
+    lease: { durationSeconds: 900, waitSeconds: 0 },
+  },
+  drift: { environments: [], ignore: [], issue: { enabled: true, title: "Drift between Git and the cluster", labels: ["gitops-drift"] } },
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -104,6 +137,8 @@ type RawConfig = {
   diff?: Partial<Config["diff"]>;
   report?: Partial<Config["report"]>;
   promote?: Partial<Config["promote"]>;
+  apply?: Partial<Omit<ApplyConfig, "prune" | "wait" | "lease">> & { prune?: Partial<ApplyConfig["prune"]>; wait?: Partial<ApplyConfig["wait"]>; lease?: Partial<ApplyConfig["lease"]> };
+  drift?: Partial<Omit<DriftConfig, "issue">> & { issue?: Partial<DriftConfig["issue"]> };
 };
 
 /**
@@ -149,6 +184,14 @@ function withDefaults(raw: RawConfig): Config {
     diff: { ...DEFAULT_CONFIG.diff, ...raw.diff },
     report: { ...DEFAULT_CONFIG.report, ...raw.report },
     promote: { ...DEFAULT_CONFIG.promote, ...raw.promote },
+    apply: {
+      ...DEFAULT_CONFIG.apply,
+      ...raw.apply,
+      prune: { ...DEFAULT_CONFIG.apply.prune, ...raw.apply?.prune },
+      wait: { ...DEFAULT_CONFIG.apply.wait, ...raw.apply?.wait },
+      lease: { ...DEFAULT_CONFIG.apply.lease, ...raw.apply?.lease },
+    },
+    drift: { ...DEFAULT_CONFIG.drift, ...raw.drift, issue: { ...DEFAULT_CONFIG.drift.issue, ...raw.drift?.issue } },
   };
 }
 

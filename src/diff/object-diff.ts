@@ -1,7 +1,7 @@
 // Object-level differences between two renderings of one environment, with Secrets masked.
 import { randomBytes } from "node:crypto";
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
-import type { KubeObject, Manifest, ObjectDiff, ObjectId } from "../model.ts";
+import type { KubeObject, Manifest, ObjectDiff, ObjectId, SecretKeyChange } from "../model.ts";
 import { matchObjects } from "./match.ts";
 import { normalizeObject, toYaml } from "./normalize.ts";
 import { createFingerprinter, isSecret, maskSecret, secretKeyChanges, type Fingerprinter } from "./secrets.ts";
@@ -101,6 +101,31 @@ function wholeObject(change: "added" | "removed", manifest: Manifest, fingerprin
 }
 
 type PatchText = Pick<ObjectDiff, "patch" | "linesAdded" | "linesRemoved">;
+
+/**
+ * One pair of objects outside a base/head comparison (drift: live before, Git after), as `diffManifests` treats
+ * a pair: masked before any text exists, normalized, `names` as the file headers. An absent side is the whole
+ * other object added or removed. undefined when both sides are equal (or both absent).
+ */
+export function diffObjectPair(
+  before: KubeObject | undefined,
+  after: KubeObject | undefined,
+  names: { before: string; after: string },
+  options: DiffOptions,
+): (PatchText & { secretKeys?: SecretKeyChange[] }) | undefined {
+  const fingerprint = createFingerprinter(options.fingerprintKey);
+  const secretKeys = (before && isSecret(before)) || (after && isSecret(after)) ? secretKeyChanges(before, after, fingerprint) : undefined;
+  const withKeys = secretKeys ? { secretKeys } : {};
+  if (!before || !after) {
+    if (after) return { ...replacement("/dev/null", names.after, [], yamlLines(toYaml(safeView(after, fingerprint)))), ...withKeys };
+    if (before) return { ...replacement(names.before, "/dev/null", yamlLines(toYaml(safeView(before, fingerprint))), []), ...withKeys };
+    return undefined;
+  }
+  const beforeView = safeView(before, fingerprint);
+  const afterView = safeView(after, fingerprint);
+  if (JSON.stringify(beforeView) === JSON.stringify(afterView) && !secretKeys?.length) return undefined;
+  return { ...unifiedDiff(names.before, names.after, toYaml(beforeView), toYaml(afterView), contextLines(options.context)), ...withKeys };
+}
 
 function unifiedDiff(oldName: string, newName: string, before: string, after: string, context: number): PatchText {
   const structured = structuredPatch(oldName, newName, before, after, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH });

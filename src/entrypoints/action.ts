@@ -14,12 +14,13 @@ import { annotationsOf, DEFAULT_MARKER, publish, type CommentMode } from "../app
 import { verify, type FailOn } from "../app/verify.ts";
 import { promote, type PromoteSettings } from "../app/promote.ts";
 import { promotionText } from "./promote-output.ts";
-import { describeError, ToolError, UserError } from "../errors.ts";
+import { runApply, runDrift, type ClusterCommandContext } from "./cluster-commands.ts";
+import { ClusterError, describeError, ToolError, UserError } from "../errors.ts";
 import type { Annotation, Logger } from "../ports.ts";
 import { readGitHubContext, type GitHubContext } from "./github-context.ts";
 
 export interface ActionSettings {
-  command: "verify" | "promote";
+  command: "verify" | "promote" | "apply" | "drift";
   workingDirectory: string;
   configPath?: string;
   baseRef?: string;
@@ -33,6 +34,8 @@ export interface ActionSettings {
   outputDir: string;
   /** command: promote: what to promote and how (undefined for verify). */
   promote?: PromoteActionSettings;
+  /** command: apply or drift: the same flags the command line takes. */
+  cluster?: ClusterCommandContext["values"];
 }
 
 export type PromoteActionSettings = Pick<
@@ -40,7 +43,7 @@ export type PromoteActionSettings = Pick<
   "target" | "images" | "from" | "apps" | "mode" | "dryRun" | "pinDigest" | "branch" | "push" | "maxRetries" | "reason"
 >;
 
-const COMMANDS = ["verify", "promote"] as const;
+const COMMANDS = ["verify", "promote", "apply", "drift"] as const;
 const PROMOTE_MODES = ["commit", "pull-request"] as const;
 const COMMENT_MODES = ["always", "on-change", "never"] as const;
 const FAIL_ON = ["error", "warning", "notice", "never"] as const;
@@ -81,8 +84,24 @@ export function readActionSettings(input: (name: string) => string, workspace: s
     ...(optional("reason") ? { reason: optional("reason")! } : {}),
   };
   if (command === "promote" && !promoteSettings.target) throw new UserError("input target: the environment to promote into is required with command: promote");
+  const environments = list("environment");
+  if (command === "apply" && environments.length !== 1) throw new UserError("input environment: one environment to apply is required with command: apply");
+  const timeout = optional("timeout");
+  const cluster: ClusterCommandContext["values"] = {
+    ...(command === "apply" ? { env: environments[0] } : { env: environments }),
+    "dry-run": booleanInput("dry-run", false),
+    "force-conflicts": booleanInput("force-conflicts", false),
+    "no-prune": !booleanInput("prune", true),
+    "no-rollback": !booleanInput("rollback", true),
+    ...(timeout ? { timeout } : {}),
+    heal: booleanInput("heal", false),
+    "no-issue": !booleanInput("drift-issue", true),
+    ...(optional("kubeconfig") ? { kubeconfig: optional("kubeconfig") } : {}),
+    ...(optional("kube-context") ? { context: optional("kube-context") } : {}),
+  };
   return {
     ...(command === "promote" ? { promote: promoteSettings } : {}),
+    ...(command === "apply" || command === "drift" ? { cluster } : {}),
     command,
     workingDirectory,
     configPath: optional("config"),
@@ -129,6 +148,29 @@ async function runPromote(settings: ActionSettings, context: GitHubContext, port
   return result.status === "refused" ? 1 : 0;
 }
 
+/** command: apply or drift — the same use cases as the command line; the token opens the drift tracking issue. */
+async function runClusterCommand(settings: ActionSettings, ports: Ports, env: Record<string, string | undefined>): Promise<number> {
+  const context = {
+    values: settings.cluster!,
+    ports,
+    env: settings.token ? { ...env, GITHUB_TOKEN: settings.token } : env,
+    repoDir: settings.workingDirectory,
+    configPath: settings.configPath,
+    cwd: settings.workingDirectory,
+    emit: async (text: string) => core.info(text.trimEnd()),
+  };
+  const result = await (settings.command === "apply" ? runApply(context) : runDrift(context));
+  await core.summary.addRaw(result.markdown, true).write();
+  core.setOutput("result", result.outputs.result ?? "error");
+  if (settings.command === "apply") core.setOutput("apply-result", result.outputs["apply-result"] ?? "");
+  else {
+    core.setOutput("drift", result.outputs.drift ?? "");
+    core.setOutput("issue-url", result.outputs["issue-url"] ?? "");
+  }
+  if (result.exitCode !== 0) core.setFailed(`gitops-verify ${settings.command}: ${result.outputs["apply-result"] ?? result.outputs.drift ?? "failed"} (see the log and the job summary)`);
+  return result.exitCode;
+}
+
 /** GitHub shows at most 10 annotations of each level per step from workflow commands. */
 const WORKFLOW_ANNOTATIONS_PER_LEVEL = 10;
 
@@ -173,6 +215,10 @@ export async function runAction(env: Record<string, string | undefined>, readEve
     if (settings.command === "promote") {
       const ports: Ports = { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
       return await runPromote(settings, context, ports, env);
+    }
+    if (settings.command === "apply" || settings.command === "drift") {
+      const ports: Ports = { files, exec, http: new NodeHttp(), gitAt: (dir) => new CliGit(exec, files, dir), logger, cores: Math.max(1, os.availableParallelism()), env };
+      return await runClusterCommand(settings, ports, env);
     }
     const marker = settings.commentId ? `<!-- gitops-verify:${settings.commentId} -->` : DEFAULT_MARKER;
     if (settings.token) {
@@ -226,7 +272,7 @@ export async function runAction(env: Record<string, string | undefined>, readEve
     if (report.gate.result !== "pass") core.setFailed(`gitops-verify ${report.gate.result === "fail" ? "failed" : "could not complete"}: ${report.gate.reasons.join("; ")}`);
     return report.gate.result === "pass" ? 0 : report.gate.result === "fail" ? 1 : 2;
   } catch (error) {
-    const message = error instanceof UserError || error instanceof ToolError ? describeError(error) : `internal error (please report it): ${(error as Error)?.stack ?? error}`;
+    const message = error instanceof UserError || error instanceof ToolError || error instanceof ClusterError ? describeError(error) : `internal error (please report it): ${(error as Error)?.stack ?? error}`;
     core.setFailed(`gitops-verify: ${message}`);
     core.setOutput("result", "error");
     // the pull request hears about it too, in the same sticky comment

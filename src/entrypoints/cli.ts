@@ -12,13 +12,14 @@ import { listEnvironments, renderEnvironments } from "../app/environments.ts";
 import { DEFAULT_MARKER, publish } from "../app/publish.ts";
 import { promote } from "../app/promote.ts";
 import { promotionText } from "./promote-output.ts";
+import { APPLY_HELP, CLUSTER_OPTIONS, DRIFT_HELP, runApply, runDrift } from "./cluster-commands.ts";
 import { promotionHostFromEnv } from "./promotion-host.ts";
 import { TOOL_VERSION, verify } from "../app/verify.ts";
 import { validateFiles } from "../app/validate-files.ts";
 import { BUILTIN_KUBERNETES_VERSION } from "../schema/builtin.ts";
 import { validateGate, validateReportText } from "../report/validate.ts";
 import { detectPlatform } from "./platform.ts";
-import { describeError, InternalError, ToolError, UserError } from "../errors.ts";
+import { ClusterError, describeError, InternalError, ToolError, UserError } from "../errors.ts";
 import { REPORT_FORMATS, renderReport, type ReportFormat } from "../report/index.ts";
 
 export const EXIT = { passed: 0, gateFailed: 1, error: 2 } as const;
@@ -34,6 +35,8 @@ Commands:
   render   print the rendered YAML of one or more environments
   validate check plain manifests against their schemas, without git (like kubeconform)
   promote  move images into an environment by editing the repository: a commit, or a promotion PR/MR
+  apply    apply an environment to a cluster: server-side apply, safe prune, wait, roll back
+  drift    compare what Git specifies with the live cluster, and keep a tracking issue
 
 Run "gitops-verify <command> --help" for a command's options.
 
@@ -160,6 +163,9 @@ Options:
   -h, --help        this help`,
 };
 
+HELP.apply = APPLY_HELP;
+HELP.drift = DRIFT_HELP;
+
 const COMMON = {
   repo: { type: "string" },
   config: { type: "string" },
@@ -199,6 +205,8 @@ const OPTIONS = {
     author: { type: "string" },
     "fail-on": { type: "string" },
   },
+  apply: { ...COMMON, ...CLUSTER_OPTIONS.apply },
+  drift: { ...COMMON, ...CLUSTER_OPTIONS.drift },
   validate: {
     ...COMMON,
     "kubernetes-version": { type: "string" },
@@ -230,7 +238,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UserError || error instanceof ToolError) {
+    if (error instanceof UserError || error instanceof ToolError || error instanceof ClusterError) {
       io.stderr.write(`gitops-verify: error: ${describeError(error)}\n`);
     } else {
       const internal = error instanceof InternalError ? error : new InternalError(String((error as Error)?.stack ?? error));
@@ -387,6 +395,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     );
     await emit(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : promotionText(result));
     return result.status === "refused" ? EXIT.gateFailed : EXIT.passed;
+  }
+  if (command === "apply" || command === "drift") {
+    const context = { values, ports, env: io.env, repoDir, configPath, cwd: io.cwd, emit };
+    return (await (command === "apply" ? runApply(context) : runDrift(context))).exitCode;
   }
   if (command === "list") {
     const format = reportFormat(values.format, ["text", "json"]);

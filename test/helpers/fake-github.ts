@@ -36,6 +36,22 @@ export interface Pull {
   base: { ref: string };
 }
 
+/** An issue as GitHub returns it (the fields gitops-verify reads, and a few more). */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  state_reason: "completed" | "not_planned" | "reopened" | null;
+  html_url: string;
+  labels: Array<{ id: number; name: string; color: string; default: boolean; description: string | null }>;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  /** Only on pull requests: GitHub's issues endpoints list them too, with this key. */
+  pull_request?: { url: string; html_url: string };
+}
+
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   /** Pull requests by number, as promotion opens and updates them. */
@@ -45,6 +61,14 @@ export class FakeGitHub {
   readonly statuses: Array<{ sha: string; state: string; context: string; description: string }> = [];
   /** GitHub's limit; tests may lower it to force a 422. */
   commentLimit = 65_536;
+  /** Issues by number (drift tracking issues; tests may add pull requests as the issues endpoints show them). */
+  readonly issues = new Map<number, Issue>();
+  /** The repository's labels; GitHub creates a missing one when an issue is created with it. */
+  readonly labels = new Set<string>();
+  /** Tokens (as sent: "token X") that may read issues but not write them: 403 as GitHub answers without issues: write. */
+  readonly readOnlyIssueTokens = new Set<string>();
+  /** GitHub's limit on an issue body. */
+  issueBodyLimit = 65_536;
   private readonly failures: Failure[] = [];
   private nextId = 1000;
   private server?: Server;
@@ -52,6 +76,26 @@ export class FakeGitHub {
   /** The next `times` requests matching method and path fail with `status`. */
   failNext(method: string, path: RegExp, status: number, times = 1, headers?: Record<string, string>, body?: unknown): void {
     this.failures.push({ method, path, status, times, headers, body });
+  }
+
+  /** Adds an issue (or, with `pull_request`, a pull request as the issues endpoints list it), numbered like the rest. */
+  addIssue(fields: Partial<Issue> & { title: string }): Issue {
+    const number = fields.number ?? this.nextId++;
+    const created = new Date(Date.UTC(2024, 0, 1) + number * 60_000).toISOString();
+    const issue: Issue = {
+      number,
+      body: "",
+      state: "open",
+      state_reason: null,
+      html_url: `https://github.example/acme/config/${fields.pull_request ? "pull" : "issues"}/${number}`,
+      labels: [],
+      created_at: created,
+      updated_at: created,
+      closed_at: null,
+      ...fields,
+    };
+    this.issues.set(number, issue);
+    return issue;
   }
 
   async start(): Promise<string> {
@@ -163,6 +207,86 @@ export class FakeGitHub {
       if (String(body.description ?? "").length > 140) return send(422, { message: "Validation Failed" });
       this.statuses.push({ sha: match[3]!, state: String(body.state), context: String(body.context), description: String(body.description) });
       return send(201, { id: this.nextId++, state: body.state });
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+))?$/.exec(url.pathname))) {
+      return this.handleIssues(request, url, method, body, match, send);
+    }
+    send(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+  }
+
+  /** GET/POST /repos/{o}/{r}/issues, GET/PATCH /repos/{o}/{r}/issues/{n}, in GitHub's wire format. */
+  private handleIssues(
+    request: IncomingMessage,
+    url: URL,
+    method: string,
+    body: Record<string, unknown>,
+    match: RegExpExecArray,
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ): void {
+    const [owner, repo, number] = [match[1]!, match[2]!, match[3]];
+    const now = new Date().toISOString();
+    const docs = (anchor: string) => `https://docs.github.com/rest/issues/issues#${anchor}`;
+    if (method !== "GET" && this.readOnlyIssueTokens.has(request.headers.authorization ?? "")) {
+      return send(403, { message: "Resource not accessible by integration", documentation_url: docs(number ? "update-an-issue" : "create-an-issue"), status: "403" });
+    }
+    const invalid = (field: string, message: string) => send(422, { message: "Validation Failed", errors: [{ resource: "Issue", code: "custom", field, message }], documentation_url: docs("create-an-issue"), status: "422" });
+    const labelObjects = (names: unknown) =>
+      (Array.isArray(names) ? names : []).map((name) => {
+        const label = typeof name === "string" ? name : String((name as { name?: unknown }).name);
+        this.labels.add(label);
+        return { id: [...this.labels].indexOf(label) + 1, name: label, color: "ededed", default: false, description: null };
+      });
+    if (method === "GET" && !number) {
+      // state (open by default), labels (all of them), sort=created|updated (created), direction (desc), per_page (30, at most 100), page
+      const state = url.searchParams.get("state") ?? "open";
+      const wanted = (url.searchParams.get("labels") ?? "").split(",").filter((label) => label !== "");
+      const key = url.searchParams.get("sort") === "updated" ? "updated_at" : "created_at";
+      const ascending = url.searchParams.get("direction") === "asc";
+      const perPage = Math.min(100, Number(url.searchParams.get("per_page") ?? 30));
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const pulls = [...this.pulls.values()]
+        .filter((pull) => !this.issues.has(pull.number))
+        .map((pull): Issue => ({ number: pull.number, title: pull.title, body: pull.body, state: pull.state, state_reason: null, html_url: pull.html_url, labels: [], created_at: now, updated_at: now, closed_at: null, pull_request: { url: `https://api.github.example/repos/${owner}/${repo}/pulls/${pull.number}`, html_url: pull.html_url } }));
+      const list = [...this.issues.values(), ...pulls]
+        .filter((issue) => (state === "all" || issue.state === state) && wanted.every((label) => issue.labels.some((candidate) => candidate.name === label)))
+        .sort((a, b) => (a[key] === b[key] ? a.number - b.number : a[key] < b[key] ? -1 : 1) * (ascending ? 1 : -1));
+      const pages = Math.max(1, Math.ceil(list.length / perPage));
+      const link = (target: number, rel: string) => {
+        const next = new URL(url.pathname + url.search, `http://${request.headers.host ?? "127.0.0.1"}`);
+        next.searchParams.set("page", String(target));
+        return `<${next.toString()}>; rel="${rel}"`;
+      };
+      const links = [...(page < pages ? [link(page + 1, "next"), link(pages, "last")] : []), ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : [])];
+      return send(200, list.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(", ") } : {});
+    }
+    if (method === "POST" && !number) {
+      if (typeof body.title !== "string" || body.title === "") return send(422, { message: "Invalid request.\n\n\"title\" wasn't supplied.", documentation_url: docs("create-an-issue"), status: "422" });
+      if (body.title.length > 256) return invalid("title", "title is too long (maximum is 256 characters)");
+      if (typeof body.body === "string" && body.body.length > this.issueBodyLimit) return invalid("body", `body is too long (maximum is ${this.issueBodyLimit} characters)`);
+      const issue = this.addIssue({ title: body.title, body: typeof body.body === "string" ? body.body : null, labels: labelObjects(body.labels), created_at: now, updated_at: now });
+      issue.html_url = `https://github.example/${owner}/${repo}/issues/${issue.number}`;
+      return send(201, issue, { location: `https://api.github.example/repos/${owner}/${repo}/issues/${issue.number}` });
+    }
+    const issue = number ? this.issues.get(Number(number)) : undefined;
+    if (!issue) return send(404, { message: "Not Found", documentation_url: docs("get-an-issue"), status: "404" });
+    if (method === "GET") return send(200, issue);
+    if (method === "PATCH") {
+      if (typeof body.title === "string" && body.title.length > 256) return invalid("title", "title is too long (maximum is 256 characters)");
+      if (typeof body.body === "string" && body.body.length > this.issueBodyLimit) return invalid("body", `body is too long (maximum is ${this.issueBodyLimit} characters)`);
+      if (typeof body.title === "string") issue.title = body.title;
+      if (typeof body.body === "string" || body.body === null) issue.body = body.body;
+      if (Array.isArray(body.labels)) issue.labels = labelObjects(body.labels);
+      if (body.state === "closed" && issue.state === "open") {
+        issue.state = "closed";
+        issue.closed_at = now;
+        issue.state_reason = body.state_reason === "not_planned" ? "not_planned" : "completed";
+      } else if (body.state === "open" && issue.state === "closed") {
+        issue.state = "open";
+        issue.closed_at = null;
+        issue.state_reason = "reopened";
+      }
+      issue.updated_at = now;
+      return send(200, issue);
     }
     send(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
   }

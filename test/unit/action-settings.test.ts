@@ -51,7 +51,7 @@ describe("action.yml and the settings it feeds", () => {
   });
 
   it.each([
-    { name: "command", value: "drift", message: 'input command: "drift" is not one of verify, promote' },
+    { name: "command", value: "destroy", message: 'input command: "destroy" is not one of verify, promote, apply, drift' },
     { name: "mode", value: "merge", message: 'input mode: "merge" is not one of commit, pull-request' },
     { name: "comment", value: "sometimes", message: 'input comment: "sometimes" is not one of always, on-change, never' },
     { name: "status", value: "yes", message: 'input status: "yes" is not true or false' },
@@ -65,6 +65,34 @@ describe("action.yml and the settings it feeds", () => {
     const settings = readActionSettings((name) => inputs[name] ?? (action.inputs[name]?.default ?? ""), "/w");
     expect(settings.promote).toEqual({ target: "production", images: ["ghcr.io/a/api:1.2.3", "ghcr.io/a/web:2.0.0"], apps: [], mode: "pull-request", dryRun: false, pinDigest: false, push: true, maxRetries: 3, reason: "soaked" });
     expect(() => readActionSettings((name) => (name === "command" ? "promote" : ""), "/w")).toThrow("input target: the environment to promote into is required");
+  });
+});
+
+describe("command: apply and drift", () => {
+  const read = (inputs: Record<string, string>) => readActionSettings((name) => inputs[name] ?? (action.inputs[name]?.default ?? ""), "/w");
+  it.each([
+    {
+      name: "apply with the defaults: prune, roll back, no forcing",
+      inputs: { command: "apply", environment: "apps/overlays/production" },
+      cluster: { env: "apps/overlays/production", "dry-run": false, "force-conflicts": false, "no-prune": false, "no-rollback": false, heal: false, "no-issue": false },
+    },
+    {
+      name: "apply with every switch turned",
+      inputs: { command: "apply", environment: "prod", "dry-run": "true", "force-conflicts": "true", prune: "false", rollback: "false", timeout: "60", kubeconfig: "/k", "kube-context": "ctx" },
+      cluster: { env: "prod", "dry-run": true, "force-conflicts": true, "no-prune": true, "no-rollback": true, timeout: "60", heal: false, "no-issue": false, kubeconfig: "/k", context: "ctx" },
+    },
+    {
+      name: "drift over several environments, healing, without the issue",
+      inputs: { command: "drift", environment: "a\nb", heal: "true", "drift-issue": "false" },
+      cluster: { env: ["a", "b"], "dry-run": false, "force-conflicts": false, "no-prune": false, "no-rollback": false, heal: true, "no-issue": true },
+    },
+  ])("$name", ({ inputs, cluster }) => {
+    expect(read(inputs).cluster).toEqual(cluster);
+  });
+
+  it("apply needs exactly one environment", () => {
+    expect(() => read({ command: "apply" })).toThrow("input environment: one environment to apply is required");
+    expect(() => read({ command: "apply", environment: "a, b" })).toThrow("input environment: one environment to apply is required");
   });
 });
 

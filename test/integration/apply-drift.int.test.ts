@@ -1,0 +1,367 @@
+// `gitops-verify apply` and `drift` end to end, as a CI job runs them: the command line on a real git repository
+// rendered by the real kustomize, against the Kubernetes API stand-in (test/helpers/kube-api-server.ts) over real
+// HTTP through a kubeconfig file. No real API server can be installed on this machine, so the stand-in speaks the
+// real wire format instead: discovery, server-side apply with managedFields, conflicts and dry runs, defaulting,
+// deletes with preconditions, Leases, and a controller loop that writes rollout status. The tracking issue goes to
+// FakeGitHub, a loopback server speaking GitHub's REST API.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/entrypoints/cli.ts";
+import { FakeGitHub } from "../helpers/fake-github.ts";
+import { startKubeApiServer, unreachableUrl, writeKubeconfig, type KubeApiServer, type KubeObject } from "../helpers/kube-api-server.ts";
+import { TempRepo } from "../helpers/repo.ts";
+
+const ENV = "deploy/prod";
+const SECRET_VALUE = "hunter2-very-secret";
+
+const cleanup: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+const CONFIG = `apply:
+  wait:
+    intervalSeconds: 0.05
+    timeoutSeconds: 20
+policies:
+  builtin: false
+`;
+
+function deployment(options: { image?: string; replicas?: number; extraEnv?: boolean } = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  replicas: ${options.replicas ?? 2}
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: ${options.image ?? "ghcr.io/acme/api:1.0.0"}
+${options.extraEnv ? "          env:\n            - {name: MODE, value: fast}\n" : ""}`;
+}
+
+const BASE: Record<string, string> = {
+  ".gitops-verify.yaml": CONFIG,
+  "deploy/base/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+  "deploy/base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  color: blue\n",
+  "deploy/base/service.yaml":
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: shop\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\nspec:\n  selector: {app: api}\n  ports:\n    - {name: http, port: 80}\n",
+  "deploy/base/secret.yaml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: shop\nstringData:\n  password: ${SECRET_VALUE}\n`,
+  "deploy/base/deployment.yaml": deployment(),
+  "deploy/base/kustomization.yaml": "resources:\n  - namespace.yaml\n  - configmap.yaml\n  - service.yaml\n  - secret.yaml\n  - deployment.yaml\n",
+  "deploy/prod/kustomization.yaml": "resources:\n  - ../base\n",
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface World {
+  repo: TempRepo;
+  api: KubeApiServer;
+  kubeconfig: string;
+  run(args: string[], env?: Record<string, string>): Promise<Run>;
+  change(files: Record<string, string | null>, message: string): void;
+}
+
+async function world(files: Record<string, string> = BASE): Promise<World> {
+  const repo = TempRepo.fromFiles(files);
+  cleanup.push(() => repo.dispose());
+  const api = await startKubeApiServer({ token: "t0ken", controller: { intervalMs: 20 } });
+  cleanup.push(() => api.close());
+  const dir = mkdtempSync(path.join(os.tmpdir(), "gv-kube-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const kubeconfig = await api.writeKubeconfig(dir);
+  return {
+    repo,
+    api,
+    kubeconfig,
+    run: (args, env = {}) => cli([...args, "--repo", repo.dir, "--kubeconfig", kubeconfig], env),
+    change(changes, message) {
+      for (const [file, content] of Object.entries(changes)) {
+        if (content === null) repo.remove(file);
+        else repo.write({ [file]: content });
+      }
+      repo.commitAll(message);
+    },
+  };
+}
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
+const ref = (kind: string, name: string, namespace = "shop", apiVersion = kind === "Deployment" ? "apps/v1" : "v1") => ({ apiVersion, kind, namespace, name });
+const labels = (object: KubeObject | undefined) => ((object?.metadata as Record<string, unknown> | undefined)?.labels ?? {}) as Record<string, string>;
+const spec = (object: KubeObject | undefined) => (object?.spec ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe("gitops-verify apply", () => {
+  it("first apply: creates everything in stages, labels the ApplySet members, records the rendering, releases the Lease", async () => {
+    const w = await world();
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.stderr + run.stdout).toContain("applied:");
+    expect(run.code).toBe(0);
+    const deployment = w.api.get(ref("Deployment", "api"));
+    expect(spec(deployment).replicas).toBe(2);
+    const parent = w.api.list("v1", "Secret", "default").find((secret) => (secret.metadata as { name: string }).name.startsWith("gitops-verify-deploy-prod-"));
+    expect(parent).toBeDefined();
+    const id = labels(parent)["applyset.kubernetes.io/id"];
+    expect(id).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
+    for (const member of [ref("Deployment", "api"), ref("ConfigMap", "settings"), ref("Service", "api"), ref("Secret", "creds"), ref("Namespace", "shop", "")]) {
+      expect(labels(w.api.get(member))["applyset.kubernetes.io/part-of"], member.kind).toBe(id);
+    }
+    const annotations = (parent!.metadata as { annotations: Record<string, string> }).annotations;
+    expect(annotations["applyset.kubernetes.io/contains-group-kinds"]).toBe("ConfigMap,Deployment.apps,Namespace,Secret,Service");
+    expect(annotations["applyset.kubernetes.io/additional-namespaces"]).toBe("shop");
+    expect(annotations["gitops-verify.io/last-applied-revision"]).toBe(w.repo.git("rev-parse", "HEAD").trim());
+    // the Namespace went first: everything in it needs it
+    const applies = w.api.requests.filter((request) => request.method === "PATCH" && !request.query.dryRun);
+    const members = applies.filter((request) => !request.path.includes("/secrets/gitops-verify-"));
+    expect(members[0]!.path).toBe("/api/v1/namespaces/shop");
+    expect(members.at(-1)!.path).toBe("/apis/apps/v1/namespaces/shop/deployments/api");
+    // one field manager for every apply
+    expect(new Set(applies.map((request) => request.query.fieldManager))).toEqual(new Set(["gitops-verify"]));
+    expect(w.api.list("coordination.k8s.io/v1", "Lease", "default")).toEqual([]);
+    expect(run.stdout + run.stderr).not.toContain(SECRET_VALUE);
+  });
+
+  it("dry run: shows what would be created and changes nothing", async () => {
+    const w = await world();
+    const run = await w.run(["apply", "--env", ENV, "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("create Deployment shop/api");
+    expect(run.stdout).toContain("planned: dry run");
+    expect(w.api.get(ref("Deployment", "api"))).toBeUndefined();
+    expect(w.api.requests.filter((request) => request.method === "PATCH" && request.query.dryRun !== "All")).toEqual([]);
+  });
+
+  it("update: applies a changed field and removes one Git no longer sets; an unchanged environment is unchanged", async () => {
+    const w = await world({ ...BASE, "deploy/base/deployment.yaml": deployment({ extraEnv: true }) });
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    expect(spec(w.api.get(ref("Deployment", "api"))).template.spec.containers[0].env).toEqual([{ name: "MODE", value: "fast" }]);
+    w.change({ "deploy/base/deployment.yaml": deployment({ replicas: 3 }) }, "three replicas, no MODE");
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("update Deployment shop/api");
+    const live = spec(w.api.get(ref("Deployment", "api")));
+    expect(live.replicas).toBe(3);
+    expect(live.template.spec.containers[0].env ?? []).toEqual([]);
+    const again = await w.run(["apply", "--env", ENV]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("unchanged:");
+  });
+
+  it("prune: deletes what the last apply owned and Git dropped; keeps opted-out objects and what it never owned", async () => {
+    const w = await world({ ...BASE, "deploy/base/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: shop\n", "deploy/base/kustomization.yaml": BASE["deploy/base/kustomization.yaml"]! + "  - extra.yaml\n" });
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "someone-elses", namespace: "shop" }, data: {} });
+    w.change({ "deploy/base/extra.yaml": null, "deploy/base/service.yaml": null, "deploy/base/kustomization.yaml": "resources:\n  - namespace.yaml\n  - configmap.yaml\n  - secret.yaml\n  - deployment.yaml\n" }, "drop extra and the service");
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("pruned ConfigMap shop/extra");
+    expect(run.stdout).toMatch(/kept Service shop\/api: .*prune: disabled/);
+    expect(w.api.get(ref("ConfigMap", "extra"))).toBeUndefined();
+    expect(w.api.get(ref("Service", "api"))).toBeDefined();
+    expect(w.api.get(ref("ConfigMap", "someone-elses"))).toBeDefined();
+    // the delete carried the uid precondition
+    const deletion = w.api.requests.find((request) => request.method === "DELETE" && request.path.endsWith("/configmaps/extra"));
+    expect(JSON.stringify(deletion?.body)).toContain('"uid"');
+  });
+
+  it("prune guard: refuses to delete more than the allowed share of the inventory, before applying anything", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.change({ "deploy/base/kustomization.yaml": "resources:\n  - namespace.yaml\n  - deployment.yaml\n", "deploy/base/deployment.yaml": deployment({ replicas: 4 }) }, "drop most");
+    const run = await w.run(["apply", "--env", ENV, "--max-prune-share", "0.2"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/refused: refusing to prune 2 of 5 objects/);
+    expect(w.api.get(ref("ConfigMap", "settings"))).toBeDefined();
+    expect(w.api.get(ref("Secret", "creds"))).toBeDefined();
+    expect(spec(w.api.get(ref("Deployment", "api"))).replicas).toBe(2);
+  });
+
+  it("failed rollout: rolls back to the last good rendering and removes what the failed apply added", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    const good = w.repo.git("rev-parse", "HEAD").trim();
+    w.change(
+      {
+        "deploy/base/deployment.yaml": deployment({ image: "ghcr.io/acme/api:broken" }),
+        "deploy/base/new.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n  namespace: shop\n",
+        "deploy/base/kustomization.yaml": BASE["deploy/base/kustomization.yaml"]! + "  - new.yaml\n",
+      },
+      "broken image",
+    );
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`rolled-back: apply failed: rollout failed: Deployment shop/api`);
+    expect(run.stdout).toContain(`rolled back to ${good.slice(0, 12)}`);
+    expect(run.stdout).toMatch(/rollback: rolled-back: re-applied \d+ objects of [0-9a-f]{12} and removed 1 the failed apply added/);
+    expect(spec(w.api.get(ref("Deployment", "api"))).template.spec.containers[0].image).toBe("ghcr.io/acme/api:1.0.0");
+    expect(w.api.get(ref("ConfigMap", "new"))).toBeUndefined();
+  });
+
+  it("failed first rollout: nothing to roll back to, and says so", async () => {
+    const w = await world({ ...BASE, "deploy/base/deployment.yaml": deployment({ image: "ghcr.io/acme/api:broken" }) });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("not rolled back: no earlier good apply is recorded");
+  });
+
+  it("conflict: a field someone edited by hand refuses the apply, naming the manager and field; --force-conflicts takes it", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.edit(ref("Deployment", "api"), (object) => void ((object.spec as Record<string, unknown>).replicas = 5));
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/conflict Deployment shop\/api: \.spec\.replicas conflict with "kubectl-edit"/);
+    expect(spec(w.api.get(ref("Deployment", "api"))).replicas).toBe(5);
+    const forced = await w.run(["apply", "--env", ENV, "--force-conflicts"]);
+    expect(forced.code).toBe(0);
+    expect(spec(w.api.get(ref("Deployment", "api"))).replicas).toBe(2);
+  });
+
+  it("the gate: a schema error refuses the apply before the cluster is touched for writing", async () => {
+    const w = await world({ ...BASE, "deploy/base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  color: blue\ncolour: red\n" });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("refused:");
+    expect(run.stdout + run.stderr).toContain("colour");
+    expect(w.api.requests.filter((request) => request.method === "PATCH")).toEqual([]);
+  });
+
+  it("a Lease held by another apply: exits 2 naming the holder, touching nothing", async () => {
+    const w = await world();
+    const parentName = await leaseName(w);
+    w.api.create({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: parentName, namespace: "default" }, spec: { holderIdentity: "https://ci.example/run/7", leaseDurationSeconds: 900, acquireTime: new Date().toISOString(), renewTime: new Date().toISOString() } });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("another apply holds the Lease");
+    expect(run.stderr).toContain("https://ci.example/run/7");
+    expect(w.api.get(ref("Deployment", "api"))).toBeUndefined();
+  });
+
+  it("server unreachable: exits 2 with a message naming the server", async () => {
+    const repo = TempRepo.fromFiles(BASE);
+    cleanup.push(() => repo.dispose());
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gv-kube-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const url = await unreachableUrl();
+    const kubeconfig = await writeKubeconfig(path.join(dir, "kubeconfig"), [{ name: "gone", server: url, token: "x" }]);
+    for (const command of [["apply", "--env", ENV], ["drift"]]) {
+      const run = await cli([...command, "--repo", repo.dir, "--kubeconfig", kubeconfig]);
+      expect(run.code, command[0]).toBe(2);
+      expect(run.stderr + run.stdout, command[0]).toContain(url.replace("http://", ""));
+    }
+  });
+});
+
+describe("gitops-verify drift", () => {
+  it("no drift right after an apply, although the server defaulted many fields", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    expect(spec(w.api.get(ref("Deployment", "api"))).strategy).toBeDefined(); // defaulted, not in Git
+    const run = await w.run(["drift", "--format", "json"]);
+    expect(run.stderr).not.toContain("error");
+    const report = JSON.parse(run.stdout);
+    expect(report.result).toBe("none");
+    expect(report.summary.inSync).toBe(1);
+    expect(run.code).toBe(0);
+  });
+
+  it("a hand edit is drift, names who made it, and --heal puts Git's value back", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.edit(ref("Deployment", "api"), (object) => void ((object.spec as Record<string, unknown>).replicas = 7));
+    const run = await w.run(["drift"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/changed Deployment shop\/api/);
+    expect(run.stdout).toContain("kubectl-edit");
+    expect(run.stdout).toMatch(/-\s*replicas: 7/);
+    const healed = await w.run(["drift", "--heal"]);
+    expect(healed.code, healed.stdout + healed.stderr).toBe(0);
+    expect(spec(w.api.get(ref("Deployment", "api"))).replicas).toBe(2);
+    expect((await w.run(["drift"])).code).toBe(0);
+  });
+
+  it("a Secret changed by hand is drift, and its value appears nowhere", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.edit(ref("Secret", "creds"), (object) => void (object.data = { password: Buffer.from("changed-by-hand").toString("base64") }));
+    for (const format of ["text", "json", "markdown"]) {
+      const run = await w.run(["drift", "--format", format]);
+      expect(run.code, `${format}: ${run.stdout}${run.stderr}`).toBe(1);
+      const all = run.stdout + run.stderr;
+      for (const secret of [SECRET_VALUE, "changed-by-hand", Buffer.from(SECRET_VALUE).toString("base64"), Buffer.from("changed-by-hand").toString("base64")]) {
+        expect(all, `${format}: ${secret}`).not.toContain(secret);
+      }
+      expect(all, format).toContain("password");
+    }
+  });
+
+  it("an object Git dropped but the cluster still has is extra; one Git has that the cluster lacks is missing", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.change({ "deploy/base/configmap.yaml": null, "deploy/base/kustomization.yaml": "resources:\n  - namespace.yaml\n  - service.yaml\n  - secret.yaml\n  - deployment.yaml\n" }, "drop the configmap");
+    w.api.delete(ref("Service", "api"));
+    const run = await w.run(["drift", "--format", "json"]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const objects = report.environments[0].objects.map((object: { change: string; id: { kind: string; name: string } }) => `${object.change} ${object.id.kind}/${object.id.name}`);
+    expect(objects.sort()).toEqual(["extra ConfigMap/settings", "missing Service/api"]);
+  });
+
+  it("ignore rules: a field an autoscaler owns is not drift", async () => {
+    const w = await world({ ...BASE, ".gitops-verify.yaml": `${CONFIG}drift:\n  ignore:\n    - kind: Deployment\n      jsonPointers: [/spec/replicas]\n` });
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.edit(ref("Deployment", "api"), (object) => void ((object.spec as Record<string, unknown>).replicas = 9), "horizontal-pod-autoscaler");
+    expect((await w.run(["drift"])).code).toBe(0);
+  });
+
+  it("keeps one tracking issue: opened on drift, updated while it stays, closed when it is gone", async () => {
+    const w = await world();
+    const github = new FakeGitHub();
+    const url = await github.start();
+    cleanup.push(() => github.stop());
+    const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/config", GITHUB_TOKEN: "gh-token", GITHUB_API_URL: url, GITHUB_RUN_ID: "42", GITHUB_SERVER_URL: "https://github.example" };
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.api.edit(ref("Deployment", "api"), (object) => void ((object.spec as Record<string, unknown>).replicas = 7));
+    expect((await w.run(["drift"], env)).code).toBe(1);
+    expect((await w.run(["drift"], env)).code).toBe(1);
+    const issues = [...github.issues.values()];
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.title).toBe("Drift between Git and the cluster (stand-in)");
+    expect(issues[0]!.body).toContain("Deployment");
+    expect(issues[0]!.body).toContain("https://github.example/acme/config/actions/runs/42");
+    expect(issues[0]!.state).toBe("open");
+    expect((await w.run(["apply", "--env", ENV, "--force-conflicts"])).code).toBe(0);
+    expect((await w.run(["drift"], env)).code).toBe(0);
+    expect([...github.issues.values()][0]!.state).toBe("closed");
+  });
+});
+
+/** The inventory's (and Lease's) name, as a dry run's parent lookup requests it. */
+async function leaseName(w: World): Promise<string> {
+  await w.run(["apply", "--env", ENV, "--dry-run"]);
+  const lookup = w.api.requests.find((request) => request.method === "GET" && /\/namespaces\/default\/secrets\/gitops-verify-/.test(request.path));
+  return lookup!.path.split("/").at(-1)!;
+}

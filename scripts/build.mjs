@@ -19,6 +19,10 @@ async function bundle(outdir) {
     entryPoints,
     outdir,
     bundle: true,
+    // code loaded on demand (the Kubernetes client, for apply and drift only) goes to chunks/, so every other
+    // command starts without parsing it
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     platform: "node",
     format: "esm",
     target: "node22",
@@ -31,9 +35,11 @@ async function bundle(outdir) {
   });
 }
 
+/** Every file under dir (chunks/ included), as sorted relative paths. */
 async function listFiles(dir) {
   try {
-    return (await readdir(dir)).sort();
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
   } catch {
     return [];
   }

@@ -1,6 +1,5 @@
 // `apply` and `drift` on the command line: the flags, the cluster connection, the tracking issue, the output.
 import os from "node:os";
-import { connectCluster } from "../adapters/kubernetes/cluster.ts";
 import { applyEnvironment, applyExitCode } from "../app/apply.ts";
 import type { Ports } from "../app/context.ts";
 import { checkDrift, driftExitCode } from "../app/drift.ts";
@@ -121,7 +120,7 @@ export async function runApply(context: ClusterCommandContext): Promise<ClusterC
   const { values, ports } = context;
   const format = formatOf(values.format);
   if (typeof values.env !== "string" || values.env.trim() === "") throw new UserError('apply needs --env ENV (see "gitops-verify apply --help")');
-  const cluster = await connectCluster(kubeOptions(values, context.cwd));
+  const cluster = await connect(kubeOptions(values, context.cwd));
   const report = await applyEnvironment(
     {
       repoDir: context.repoDir,
@@ -149,7 +148,7 @@ export async function runApply(context: ClusterCommandContext): Promise<ClusterC
 export async function runDrift(context: ClusterCommandContext): Promise<ClusterCommandResult> {
   const { values, ports } = context;
   const format = formatOf(values.format);
-  const cluster = await connectCluster(kubeOptions(values, context.cwd));
+  const cluster = await connect(kubeOptions(values, context.cwd));
   const result = await checkDrift(
     {
       repoDir: context.repoDir,
@@ -193,6 +192,12 @@ export async function runDrift(context: ClusterCommandContext): Promise<ClusterC
     markdown: DRIFT_FORMATS.markdown(report, 60_000),
     outputs: { result: exitCode === 0 ? "pass" : exitCode === 1 ? "fail" : "error", drift: report.result, "issue-url": issueUrl },
   };
+}
+
+/** The Kubernetes client is loaded only by the commands that need it: it would add a third to every start-up. */
+async function connect(options: { kubeconfig?: string; context?: string }) {
+  const { connectCluster } = await import("../adapters/kubernetes/cluster.ts");
+  return connectCluster(options);
 }
 
 function runUrl(env: Record<string, string | undefined>): string | undefined {

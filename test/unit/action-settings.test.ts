@@ -69,8 +69,8 @@ describe("action.yml and the settings it feeds", () => {
 });
 
 describe("command: apply and drift", () => {
-  const read = (inputs: Record<string, string>) => readActionSettings((name) => inputs[name] ?? (action.inputs[name]?.default ?? ""), "/w");
-  it.each([
+  const read = (inputs: Record<string, string | undefined>) => readActionSettings((name) => inputs[name] ?? (action.inputs[name]?.default ?? ""), "/w");
+  it.each<{ name: string; inputs: Record<string, string>; cluster: Record<string, unknown> }>([
     {
       name: "apply with the defaults: prune, roll back, no forcing",
       inputs: { command: "apply", environment: "apps/overlays/production" },

@@ -165,23 +165,21 @@ function contextLines(context: number | undefined): number {
   return context !== undefined && Number.isInteger(context) && context >= 0 ? context : DEFAULT_CONTEXT;
 }
 
-/** Namespaces and CRDs first (what the rest needs), then by kind, namespace and name. */
+/** Review order of objects: Namespaces and CRDs first (what the rest needs), then by kind, namespace, name and group. */
 const KIND_RANK = new Map([
   ["Namespace", 0],
   ["CustomResourceDefinition", 1],
 ]);
+
+export function compareObjectIds(a: ObjectId, b: ObjectId): number {
+  const rank = (id: ObjectId) => KIND_RANK.get(id.kind) ?? KIND_RANK.size;
+  return rank(a) - rank(b) || compareText(a.kind, b.kind) || compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.group, b.group);
+}
+
 const CHANGE_RANK = { removed: 0, changed: 1, added: 2 } as const;
 
 function byReviewOrder(a: ObjectDiff, b: ObjectDiff): number {
-  const rank = (diff: ObjectDiff) => KIND_RANK.get(diff.id.kind) ?? KIND_RANK.size;
-  return (
-    rank(a) - rank(b) ||
-    compareText(a.id.kind, b.id.kind) ||
-    compareText(a.id.namespace, b.id.namespace) ||
-    compareText(a.id.name, b.id.name) ||
-    compareText(a.id.group, b.id.group) ||
-    CHANGE_RANK[a.change] - CHANGE_RANK[b.change]
-  );
+  return compareObjectIds(a.id, b.id) || CHANGE_RANK[a.change] - CHANGE_RANK[b.change];
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

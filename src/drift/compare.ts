@@ -4,7 +4,7 @@
 // is applied), drift is `predicted` ≠ `live`: fields the server defaulted or other managers own are in both.
 // Without one, only what the desired object specifies is compared (a subset comparison).
 import { Buffer } from "node:buffer";
-import { diffObjectPair } from "../diff/object-diff.ts";
+import { compareObjectIds, diffObjectPair } from "../diff/object-diff.ts";
 import { groupOf, objectKey, type DriftedObject, type KubeObject, type Manifest, type ObjectId, type SourceLocation } from "../model.ts";
 import { applyIgnoreRules, type DriftIgnoreRule } from "./ignore.ts";
 import { normalizeLive } from "./normalize.ts";
@@ -309,25 +309,9 @@ function asFields(value: unknown): Fields | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Fields) : undefined;
 }
 
-/** Namespaces and CRDs first (what the rest needs), then by kind, namespace and name, as the verify diff. */
-const KIND_RANK = new Map([
-  ["Namespace", 0],
-  ["CustomResourceDefinition", 1],
-]);
+/** The verify diff's order of objects; for one object: missing, changed, extra. */
 const CHANGE_RANK: Record<DriftedObject["change"], number> = { missing: 0, changed: 1, extra: 2 };
 
 function byReviewOrder(a: DriftedObject, b: DriftedObject): number {
-  const rank = (object: DriftedObject) => KIND_RANK.get(object.id.kind) ?? KIND_RANK.size;
-  return (
-    rank(a) - rank(b) ||
-    compareText(a.id.kind, b.id.kind) ||
-    compareText(a.id.namespace, b.id.namespace) ||
-    compareText(a.id.name, b.id.name) ||
-    compareText(a.id.group, b.id.group) ||
-    CHANGE_RANK[a.change] - CHANGE_RANK[b.change]
-  );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareObjectIds(a.id, b.id) || CHANGE_RANK[a.change] - CHANGE_RANK[b.change];
 }

@@ -1,11 +1,12 @@
 // The drift report (`gitops-verify drift`): pure functions DriftReport → terminal text, the tracking issue's
 // markdown within a character budget, and JSON (schemas/drift.v1.json). Patches arrive masked from src/drift.
-import type { DriftedObject, DriftReport, Environment, EnvironmentDrift, EnvironmentDriftStatus, ObjectId, SecretKeyChange, SourceLocation } from "../model.ts";
+import type { DriftedObject, DriftReport, Environment, EnvironmentDrift, EnvironmentDriftStatus } from "../model.ts";
 import { objectLabel } from "../model.ts";
 import { formatLocation } from "../errors.ts";
 import { clip, describeRevision, describeSecretKey, patchBody, plural } from "./common.ts";
 import { DEFAULT_MARKDOWN_BUDGET } from "./index.ts";
 import { escapeMarkdown } from "./markdown.ts";
+import { location, objectId, optional, secretKeyChange } from "./json.ts";
 
 /** The drift formats by name (the verify registry, index.ts, is for RunReports). markdown's budget excludes the caller's marker line. */
 export const DRIFT_FORMATS = {
@@ -426,9 +427,6 @@ export function canonicalDriftReport(report: DriftReport): DriftReport {
   };
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
-}
 
 function environmentDrift(value: EnvironmentDrift): EnvironmentDrift {
   return {
@@ -464,19 +462,5 @@ function driftedObject(object: DriftedObject): DriftedObject {
   };
 }
 
-function objectId(id: ObjectId): ObjectId {
-  return { group: id.group, version: id.version, kind: id.kind, namespace: id.namespace, name: id.name };
-}
 
-function secretKeyChange(change: SecretKeyChange): SecretKeyChange {
-  return {
-    key: change.key,
-    change: change.change,
-    ...optional("before", change.before && { length: change.before.length, fingerprint: change.before.fingerprint }),
-    ...optional("after", change.after && { length: change.after.length, fingerprint: change.after.fingerprint }),
-  };
-}
 
-function location(value: SourceLocation): SourceLocation {
-  return { file: value.file, ...optional("line", value.line), ...optional("column", value.column) };
-}

@@ -36,7 +36,7 @@ export function canonicalReport(report: RunReport): RunReport {
 }
 
 /** `{ [key]: value }` when the value is present, so optional fields are absent rather than undefined. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
@@ -79,11 +79,11 @@ function objectDiff(diff: ObjectDiff): ObjectDiff {
   };
 }
 
-function objectId(id: ObjectId): ObjectId {
+export function objectId(id: ObjectId): ObjectId {
   return { group: id.group, version: id.version, kind: id.kind, namespace: id.namespace, name: id.name };
 }
 
-function secretKeyChange(change: SecretKeyChange): SecretKeyChange {
+export function secretKeyChange(change: SecretKeyChange): SecretKeyChange {
   return {
     key: change.key,
     change: change.change,
@@ -104,7 +104,7 @@ function finding(value: Finding): Finding {
   };
 }
 
-function location(value: SourceLocation): SourceLocation {
+export function location(value: SourceLocation): SourceLocation {
   return { file: value.file, ...optional("line", value.line), ...optional("column", value.column) };
 }
 

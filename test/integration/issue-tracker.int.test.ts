@@ -3,7 +3,8 @@
 // (GitHub's issues and issue comments, GitLab v4's issues and issue notes), and the trackers talk to them through
 // the same SDKs (@octokit/rest, @gitbeaker/rest) and the same retry layer as in production.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clip, GitHubIssueTracker } from "../../src/adapters/github/issues.ts";
+import { GitHubIssueTracker } from "../../src/adapters/github/issues.ts";
+import { clip } from "../../src/adapters/http/text-limits.ts";
 import { GitLabIssueTracker } from "../../src/adapters/gitlab/issues.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../src/adapters/http/retry.ts";
 import { ToolError, UserError } from "../../src/errors.ts";

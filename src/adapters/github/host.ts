@@ -30,6 +30,11 @@ export interface GitHubHostOptions {
   log?: (message: string) => void;
 }
 
+/** Octokit as every GitHub adapter uses it: our user agent, its own logging silenced (failures are ours to report). */
+export function githubClient(token: string, baseUrl: string): Octokit {
+  return new Octokit({ auth: token, baseUrl, userAgent: "gitops-verify", log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+}
+
 export class GitHubHost implements ReviewHost, PromotionHost {
   readonly name = "github";
   readonly commentLimit = GITHUB_COMMENT_LIMIT;
@@ -37,12 +42,7 @@ export class GitHubHost implements ReviewHost, PromotionHost {
   private readonly call: ApiCall;
 
   constructor(private readonly options: GitHubHostOptions) {
-    this.octokit = new Octokit({
-      auth: options.token,
-      baseUrl: options.baseUrl,
-      userAgent: "gitops-verify",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+    this.octokit = githubClient(options.token, options.baseUrl);
     this.call = apiCaller("GitHub", options.retry, options.log);
   }
 

@@ -1,11 +1,12 @@
 // GitHub as an IssueTracker: the one open tracking issue of the drift check, found by the marker in its body,
 // opened, updated while drift remains, and closed with a comment once it is gone.
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { InternalError, ToolError } from "../../errors.ts";
 import type { IssueTracker, TrackedIssue } from "../../ports.ts";
 import { apiCaller, type ApiCall } from "../http/api-call.ts";
 import { httpFailure, type RetryOptions } from "../http/retry.ts";
-import type { GitHubTarget } from "./host.ts";
+import { clip, truncate } from "../http/text-limits.ts";
+import { githubClient, type GitHubTarget } from "./host.ts";
 
 /** GitHub refuses a longer issue body (or comment) with 422: "body is too long (maximum is 65536 characters)". */
 export const GITHUB_ISSUE_BODY_LIMIT = 65_536;
@@ -16,8 +17,6 @@ const PER_PAGE = 100;
 export const GITHUB_ISSUE_PAGES = 10;
 /** A body GitHub still finds too long (it counts some characters differently) is sent again this much shorter. */
 const TOO_LONG_MARGIN = 4096;
-/** How much of a clipped body's end is kept. */
-const CLIP_TAIL = 512;
 
 export interface GitHubIssueTrackerOptions {
   token: string;
@@ -47,12 +46,7 @@ export class GitHubIssueTracker implements IssueTracker {
   private readonly call: ApiCall;
 
   constructor(private readonly options: GitHubIssueTrackerOptions) {
-    this.octokit = new Octokit({
-      auth: options.token,
-      baseUrl: options.baseUrl,
-      userAgent: "gitops-verify",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+    this.octokit = githubClient(options.token, options.baseUrl);
     this.call = apiCaller("GitHub", options.retry, options.log);
   }
 
@@ -176,27 +170,4 @@ export class GitHubIssueTracker implements IssueTracker {
 
 function toTrackedIssue(issue: GitHubIssue): TrackedIssue {
   return { number: issue.number, url: issue.html_url, title: issue.title, body: issue.body ?? "" };
-}
-
-function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, cut(text, limit - 1))}…`;
-}
-
-/**
- * A text over `limit` characters with its middle cut out: its start and its last lines are kept, since a caller's
- * marker may be at either end and the issue must still be found by it.
- */
-export function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const gap = "\n\n…\n\n";
-  const tail = Math.min(CLIP_TAIL, Math.floor(limit / 4));
-  const end = text.length - tail;
-  // never start the tail on the second half of a surrogate pair
-  const from = /[\uDC00-\uDFFF]/.test(text[end] ?? "") ? end + 1 : end;
-  return text.slice(0, cut(text, limit - (text.length - from) - gap.length)) + gap + text.slice(from);
-}
-
-/** `at`, or one less when that would split a surrogate pair. */
-function cut(text: string, at: number): number {
-  return /[\uD800-\uDBFF]/.test(text[at - 1] ?? "") ? at - 1 : at;
 }

@@ -5,6 +5,7 @@ import { InternalError, ToolError } from "../../errors.ts";
 import type { IssueTracker, TrackedIssue } from "../../ports.ts";
 import { apiCaller, type ApiCall } from "../http/api-call.ts";
 import { httpFailure, type RetryOptions } from "../http/retry.ts";
+import { clip, truncate } from "../http/text-limits.ts";
 
 /** GitLab limits an issue's description to 1 MB (1,048,576); keep a margin, as for merge request notes. */
 export const GITLAB_ISSUE_BODY_LIMIT = 1_000_000;
@@ -15,8 +16,6 @@ const PER_PAGE = 100;
 export const GITLAB_ISSUE_PAGES = 10;
 /** A description GitLab still finds too long is sent again this much shorter. */
 const TOO_LONG_MARGIN = 16_384;
-/** How much of a clipped description's end is kept. */
-const CLIP_TAIL = 512;
 
 export interface GitLabIssueTrackerOptions {
   /** CI_SERVER_URL, e.g. https://gitlab.com (the client adds /api/v4). */
@@ -171,27 +170,4 @@ export class GitLabIssueTracker implements IssueTracker {
 function toTrackedIssue(issue: object): TrackedIssue {
   const raw = issue as GitLabIssue;
   return { number: raw.iid, url: raw.web_url, title: raw.title, body: raw.description ?? "" };
-}
-
-function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, cut(text, limit - 1))}…`;
-}
-
-/**
- * A text over `limit` characters with its middle cut out: its start and its last lines are kept, since a caller's
- * marker may be at either end and the issue must still be found by it.
- */
-export function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const gap = "\n\n…\n\n";
-  const tail = Math.min(CLIP_TAIL, Math.floor(limit / 4));
-  const end = text.length - tail;
-  // never start the tail on the second half of a surrogate pair
-  const from = /[\uDC00-\uDFFF]/.test(text[end] ?? "") ? end + 1 : end;
-  return text.slice(0, cut(text, limit - (text.length - from) - gap.length)) + gap + text.slice(from);
-}
-
-/** `at`, or one less when that would split a surrogate pair. */
-function cut(text: string, at: number): number {
-  return /[\uD800-\uDBFF]/.test(text[at - 1] ?? "") ? at - 1 : at;
 }

@@ -1,12 +1,12 @@
 // The drift report (`gitops-verify drift`): pure functions DriftReport → terminal text, the tracking issue's
 // markdown within a character budget, and JSON (schemas/drift.v1.json). Patches arrive masked from src/drift.
-import type { DriftedObject, DriftReport, Environment, EnvironmentDrift, EnvironmentDriftStatus } from "../model.ts";
+import type { DriftedObject, DriftReport, EnvironmentDrift, EnvironmentDriftStatus } from "../model.ts";
 import { objectLabel } from "../model.ts";
 import { formatLocation } from "../errors.ts";
 import { clip, describeRevision, describeSecretKey, patchBody, plural } from "./common.ts";
 import { DEFAULT_MARKDOWN_BUDGET } from "./index.ts";
 import { escapeMarkdown } from "./markdown.ts";
-import { location, objectId, optional, secretKeyChange } from "./json.ts";
+import { environment, location, objectId, optional, secretKeyChange } from "./json.ts";
 
 /** The drift formats by name (the verify registry, index.ts, is for RunReports). markdown's budget excludes the caller's marker line. */
 export const DRIFT_FORMATS = {
@@ -435,17 +435,6 @@ function environmentDrift(value: EnvironmentDrift): EnvironmentDrift {
     objects: value.objects.map(driftedObject),
     inSync: value.inSync,
     ...optional("message", value.message),
-  };
-}
-
-function environment(value: Environment): Environment {
-  return {
-    name: value.name,
-    kind: value.kind,
-    path: value.path,
-    ...optional("cluster", value.cluster),
-    ...optional("group", value.group),
-    ...optional("definedAt", value.definedAt && location(value.definedAt)),
   };
 }
 

@@ -55,7 +55,7 @@ function environmentResult(result: EnvironmentResult): EnvironmentResult {
   };
 }
 
-function environment(value: Environment): Environment {
+export function environment(value: Environment): Environment {
   return {
     name: value.name,
     kind: value.kind,

@@ -75,10 +75,10 @@ interface World {
   change(files: Record<string, string | null>, message: string): void;
 }
 
-async function world(files: Record<string, string> = BASE): Promise<World> {
+async function world(files: Record<string, string> = BASE, options: Parameters<typeof startKubeApiServer>[0] = {}): Promise<World> {
   const repo = TempRepo.fromFiles(files);
   cleanup.push(() => repo.dispose());
-  const api = await startKubeApiServer({ token: "t0ken", controller: { intervalMs: 20 } });
+  const api = await startKubeApiServer({ token: "t0ken", controller: { intervalMs: 20 }, ...options });
   cleanup.push(() => api.close());
   const dir = mkdtempSync(path.join(os.tmpdir(), "gv-kube-"));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,6 +142,57 @@ describe("gitops-verify apply", () => {
     expect(new Set(applies.map((request) => request.query.fieldManager))).toEqual(new Set(["gitops-verify"]));
     expect(w.api.list("coordination.k8s.io/v1", "Lease", "default")).toEqual([]);
     expect(run.stdout + run.stderr).not.toContain(SECRET_VALUE);
+  });
+
+  it("a CRD and its custom resources in one apply: the CRD first, established, then the resources; admission webhooks last", async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, properties: {size: {type: integer}}}
+`;
+    const webhook = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: shop-guard
+webhooks:
+  - name: guard.shop.example.com
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig: {service: {name: api, namespace: shop, path: /validate}}
+    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
+`;
+    const w = await world({
+      ...BASE,
+      "deploy/base/crd.yaml": crd,
+      "deploy/base/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\n  namespace: shop\nspec:\n  size: 3\n",
+      "deploy/base/webhook.yaml": webhook,
+      "deploy/base/kustomization.yaml": BASE["deploy/base/kustomization.yaml"]! + "  - crd.yaml\n  - widget.yaml\n  - webhook.yaml\n",
+    }, { crdEstablishDelayMs: 300 });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(w.api.get({ apiVersion: "example.com/v1", kind: "Widget", namespace: "shop", name: "big" })).toBeDefined();
+    const order = w.api.requests.filter((request) => request.method === "PATCH" && !request.query.dryRun && !request.path.includes("/secrets/gitops-verify-")).map((request) => request.path);
+    expect(order.indexOf("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")).toBeLessThan(order.indexOf("/apis/example.com/v1/namespaces/shop/widgets/big"));
+    expect(order.at(-1)).toBe("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/shop-guard");
+    // the dry run could not see the Widget's kind yet: it is created all the same, and shown as created
+    expect(run.stdout).toContain("create Widget shop/big");
+    expect(run.stderr).toMatch(/waiting for CustomResourceDefinition widgets\.example\.com/);
+    // drift sees the Widget as in sync, and the CRD too (defaults and status are not drift)
+    const drift = await w.run(["drift", "--format", "json"]);
+    expect(JSON.parse(drift.stdout).result).toBe("none");
   });
 
   it("dry run: shows what would be created and changes nothing", async () => {
@@ -218,6 +269,17 @@ describe("gitops-verify apply", () => {
     expect(run.stdout).toMatch(/rollback: rolled-back: re-applied \d+ objects of [0-9a-f]{12} and removed 1 the failed apply added/);
     expect(spec(w.api.get(ref("Deployment", "api"))).template.spec.containers[0].image).toBe("ghcr.io/acme/api:1.0.0");
     expect(w.api.get(ref("ConfigMap", "new"))).toBeUndefined();
+  });
+
+  it("a rollback that fails too says ROLLBACK FAILED and why", async () => {
+    const w = await world();
+    expect((await w.run(["apply", "--env", ENV])).code).toBe(0);
+    w.change({ "deploy/base/deployment.yaml": deployment({ image: "ghcr.io/acme/api:broken" }), "deploy/base/configmap.yaml": null, "deploy/base/kustomization.yaml": "resources:\n  - namespace.yaml\n  - service.yaml\n  - secret.yaml\n  - deployment.yaml\n" }, "broken, and settings dropped");
+    // the failed apply prunes settings; re-creating it is the rollback's first write of it, and the server refuses
+    w.api.failNext({ method: "PATCH", pathPattern: /\/configmaps\/settings$/, status: 422, reason: "Invalid", message: 'ConfigMap "settings" is invalid: injected by the test' });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/rollback-failed: apply failed: rollout failed: Deployment shop\/api: .*; ROLLBACK FAILED: ConfigMap shop\/settings: .*injected by the test/);
   });
 
   it("failed first rollout: nothing to roll back to, and says so", async () => {
@@ -328,6 +390,42 @@ describe("gitops-verify drift", () => {
     const report = JSON.parse(run.stdout);
     const objects = report.environments[0].objects.map((object: { change: string; id: { kind: string; name: string } }) => `${object.change} ${object.id.kind}/${object.id.name}`);
     expect(objects.sort()).toEqual(["extra ConfigMap/settings", "missing Service/api"]);
+  });
+
+  it("a Flux Kustomization's environment: what kustomize-controller labelled for it and Git dropped is extra", async () => {
+    const sync = (name: string, path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ${path}
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+`;
+    const w = await world(
+      {
+        ".gitops-verify.yaml": `${CONFIG}sources:\n  urls: [https://github.com/acme/fleet]\ndrift:\n  environments: ["**/apps"]\n`,
+        "clusters/prod/flux-system/gotk-sync.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: https://github.com/acme/fleet\n  ref: {branch: main}\n---\n${sync("flux-system", "./clusters/prod")}`,
+        "clusters/prod/apps.yaml": sync("apps", "./apps"),
+        "apps/kustomization.yaml": "resources:\n  - settings.yaml\n",
+        "apps/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  color: blue\n",
+      },
+      { resources: [{ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" }, { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" }] },
+    );
+    // as kustomize-controller applied them: its field manager and its labels
+    const fluxLabels = { "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" };
+    for (const [name, data] of [["settings", { color: "blue" }], ["retired", { old: "yes" }]] as const) {
+      w.api.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", labels: fluxLabels }, data }, { fieldManager: "kustomize-controller" });
+    }
+    w.api.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "unrelated", namespace: "default" }, data: {} });
+    const run = await w.run(["drift", "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    expect(report.environments.map((environment: { environment: { name: string } }) => environment.environment.name)).toEqual(["prod/Kustomization/flux-system/apps"]);
+    const objects = report.environments[0].objects.map((object: { change: string; id: { kind: string; name: string } }) => `${object.change} ${object.id.kind}/${object.id.name}`);
+    expect(objects).toEqual(["extra ConfigMap/retired"]);
+    expect(run.code).toBe(1);
   });
 
   it("ignore rules: a field an autoscaler owns is not drift", async () => {

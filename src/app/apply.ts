@@ -224,7 +224,7 @@ class ApplyRun {
       return this.finish(started, "refused", `${dry.conflicts.length} object${dry.conflicts.length === 1 ? " has" : "s have"} fields another manager owns (apply.force or --force-conflicts takes them): ${lines.join(" | ")}`);
     }
     if (dry.failures.length > 0) {
-      return this.finish(started, "refused", `the server refused ${dry.failures.length} object${dry.failures.length === 1 ? "" : "s"} in the dry run: ${dry.failures.map((failure) => `${describeRef(failure.ref)}: ${failure.message}`).join(" | ")}`);
+      return this.finish(started, "refused", `the server refused ${dry.failures.length} object${dry.failures.length === 1 ? "" : "s"} in the dry run: ${groupedFailures(dry.failures)}`);
     }
 
     const desiredKinds = groupKindsOf(resolved.objects);
@@ -366,6 +366,18 @@ class ApplyRun {
 const RANK = { error: 3, warning: 2, notice: 1, never: Infinity } as const;
 function atOrAbove(severity: Finding["severity"], failOn: Config["apply"]["failOn"]): boolean {
   return RANK[severity] >= RANK[failOn];
+}
+
+/** "reason: A, B and 3 more" per distinct reason, so one missing namespace is one sentence, not one per object. */
+function groupedFailures(failures: readonly { ref: ClusterRef; message: string }[]): string {
+  const byMessage = new Map<string, ClusterRef[]>();
+  for (const failure of failures) byMessage.set(failure.message, [...(byMessage.get(failure.message) ?? []), failure.ref]);
+  return [...byMessage]
+    .map(([message, refs]) => {
+      const named = refs.slice(0, 3).map(describeRef).join(", ");
+      return `${refs.length === 1 ? `${named}: ` : ""}${message}${refs.length > 1 ? ` (${named}${refs.length > 3 ? ` and ${refs.length - 3} more` : ""})` : ""}`;
+    })
+    .join(" | ");
 }
 
 function groupKindsOf(objects: readonly ClusterObject[]): GroupKind[] {

@@ -50,7 +50,9 @@ export async function dryRunAll(cluster: Cluster, objects: readonly ClusterObjec
       result.predicted.set(one.key, await cluster.apply(withPartOf(one.object, options.setId), { fieldManager: options.fieldManager, force: options.force, dryRun: true }));
     } catch (error) {
       if (error instanceof ClusterError && error.reason === "Conflict") result.conflicts.push({ ref: one.ref, fields: conflictFields(error) });
-      else if (error instanceof ClusterError && error.reason !== "Unreachable") result.failures.push({ ref: one.ref, message: error.message });
+      else if (error instanceof ClusterError && error.reason === "NotFound" && one.ref.namespace && !(await namespaceExists(cluster, one.ref.namespace))) {
+        result.failures.push({ ref: one.ref, message: `namespace ${one.ref.namespace} does not exist: add its Namespace to the environment, or create it first` });
+      } else if (error instanceof ClusterError && error.reason !== "Unreachable") result.failures.push({ ref: one.ref, message: error.message });
       else throw error;
     }
   }

@@ -196,6 +196,11 @@ export async function runDrift(context: ClusterCommandContext): Promise<ClusterC
 
 /** The Kubernetes client is loaded only by the commands that need it: it would add a third to every start-up. */
 async function connect(options: { kubeconfig?: string; context?: string }) {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 19)) {
+    // the client's HTTP library (undici 8) fails to load on older Node with an unhelpful TypeError
+    throw new UserError(`apply and drift need Node.js 22.19 or newer (the Kubernetes client requires it); this is Node.js ${process.versions.node}`);
+  }
   const { connectCluster } = await import("../adapters/kubernetes/cluster.ts");
   return connectCluster(options);
 }

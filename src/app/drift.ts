@@ -10,7 +10,7 @@ import { resolveObjects, type ClusterObject } from "../cluster/objects.ts";
 import { identityKey } from "../cluster/prune.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
 import { compareDrift } from "../drift/index.ts";
-import { ClusterError } from "../errors.ts";
+import { ClusterError, UserError } from "../errors.ts";
 import type { DriftReport, EnvironmentDrift, KubeObject, RevisionInfo } from "../model.ts";
 import type { Cluster } from "../ports.ts";
 import type { RenderOutcome } from "./revision.ts";
@@ -22,6 +22,8 @@ import { TOOL_VERSION } from "./verify.ts";
 export interface DriftSettings extends WorkingTreeSettings {
   /** Environment names; the configuration's drift.environments, or all, when empty. */
   environments: string[];
+  /** Only the environments of this cluster (the repository layout's name for it); default drift.cluster. */
+  cluster?: string;
   /** Re-apply each drifted environment (gitops-verify apply), taking back fields others changed: Git wins. */
   heal: boolean;
   holder: string;
@@ -54,7 +56,8 @@ export async function checkDrift(settings: DriftSettings, ports: ApplyPorts): Pr
     config = opened.config;
     const revision = opened.revision;
     const all = await revision.allEnvironments();
-    const selected = selectEnvironments(all, settings.environments.length > 0 ? settings.environments : config.drift.environments, settings.environments.length > 0);
+    const named = selectEnvironments(all, settings.environments.length > 0 ? settings.environments : config.drift.environments, settings.environments.length > 0);
+    const selected = ofCluster(named, settings.cluster ?? config.drift.cluster);
     const info: RevisionInfo = await revisionInfo(ports, revision.root);
     const fingerprintKey = settings.fingerprintKey ?? randomBytes(32).toString("hex");
     const environments: EnvironmentDrift[] = [];
@@ -83,6 +86,23 @@ function selectEnvironments(all: DiscoveredEnvironment[], written: string[], str
   if (strict) return written.map((name) => lookupEnvironment(all, name));
   const patterns = written.map(globToRegExp);
   return all.filter((environment) => patterns.some((pattern) => pattern.test(environment.environment.name) || pattern.test(environment.environment.path)));
+}
+
+/**
+ * A kubeconfig reaches one cluster: with a cluster named, its environments only; without, the environments must not
+ * belong to several clusters, or the others' objects would all be reported missing.
+ */
+function ofCluster(environments: DiscoveredEnvironment[], cluster: string | undefined): DiscoveredEnvironment[] {
+  if (cluster !== undefined) {
+    const known = [...new Set(environments.map((environment) => environment.environment.cluster).filter((name) => name !== undefined))];
+    if (!known.includes(cluster)) throw new UserError(`--cluster ${cluster}: no environment belongs to it (clusters: ${known.length > 0 ? known.join(", ") : "none in this repository's layout"})`);
+    return environments.filter((environment) => environment.environment.cluster === cluster);
+  }
+  const clusters = [...new Set(environments.map((environment) => environment.environment.cluster ?? "(no cluster)"))];
+  if (clusters.length > 1) {
+    throw new UserError(`the environments to check belong to ${clusters.length} clusters (${clusters.join(", ")}), and a kubeconfig reaches one: pass --cluster NAME, or name environments with --env or drift.environments`);
+  }
+  return environments;
 }
 
 async function checkEnvironment(environment: DiscoveredEnvironment, outcome: RenderOutcome, cluster: Cluster, config: Config, fingerprintKey: string): Promise<EnvironmentDrift> {

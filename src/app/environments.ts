@@ -68,17 +68,27 @@ export async function renderEnvironments(settings: RenderSettings, ports: Ports)
   }
 }
 
-/** An environment by its full name, or by a unique ending of it ("apps" for "staging/Kustomization/flux-system/apps"). */
-export function lookupEnvironment(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment {
+/**
+ * The environments `written` names: by full name, else by the path it renders, else by an ending of its name
+ * ("apps" for "staging/Kustomization/flux-system/apps").
+ */
+export function matchEnvironments(environments: readonly DiscoveredEnvironment[], written: string): DiscoveredEnvironment[] {
   const name = path.posix.normalize(written.replace(/\/+$/, ""));
-  const exact = environments.find((environment) => environment.environment.name === name);
-  if (exact) return exact;
-  const endings = environments.filter((environment) => environment.environment.name.endsWith(`/${name}`));
-  if (endings.length === 1) return endings[0]!;
-  const known = environments.map((environment) => environment.environment.name);
-  if (endings.length > 1) {
-    throw new UserError(`"${written}" names ${endings.length} environments: ${endings.map((environment) => environment.environment.name).join(", ")}`);
+  const exact = environments.filter((environment) => environment.environment.name === name);
+  if (exact.length > 0) return exact;
+  const byPath = environments.filter((environment) => environment.environment.path === name);
+  if (byPath.length > 0) return byPath;
+  return environments.filter((environment) => environment.environment.name.endsWith(`/${name}`));
+}
+
+/** The one environment `written` names; an error listing the candidates when it names none or several. */
+export function lookupEnvironment(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment {
+  const found = matchEnvironments(environments, written);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) {
+    throw new UserError(`"${written}" names ${found.length} environments: ${found.map((environment) => environment.environment.name).join(", ")}`);
   }
+  const known = environments.map((environment) => environment.environment.name);
   throw new UserError(`no environment named "${written}" (known: ${known.length > 0 ? known.join(", ") : "none"})`);
 }
 

@@ -1,6 +1,5 @@
 // One checkout as a promotion sees it: its environments, the one promoted into (with the files only it reads and
 // the repository's Flux ImagePolicies), renders, and what to promote when no image is named.
-import path from "node:path";
 import type { Config, PromoteTagPolicy } from "../config/config.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
 import { UserError } from "../errors.ts";
@@ -12,6 +11,7 @@ import { normalizeRepository, parseImageRef, type ImageRef } from "../promote/im
 import { exclusiveInputs } from "../promote/locate.ts";
 import type { PromoteOptions, PromotionTarget } from "../promote/plan.ts";
 import { checkPolicy, type TagPolicy } from "../promote/tag-policy.ts";
+import { matchEnvironments } from "./environments.ts";
 import { formatFindings, Revision, type Renderers } from "./revision.ts";
 
 export class PromotionWorkspace {
@@ -32,9 +32,9 @@ export class PromotionWorkspace {
    * only when no other environment matches (finding them takes rendering every Flux Kustomization).
    */
   async find(written: string, what: string): Promise<DiscoveredEnvironment> {
-    const found = lookup(this.revision.environments, written);
+    const found = matchEnvironments(this.revision.environments, written);
     if (found.length === 1) return found[0]!;
-    const everything = found.length === 0 ? lookup(await this.revision.allEnvironments(), written) : found;
+    const everything = found.length === 0 ? matchEnvironments(await this.revision.allEnvironments(), written) : found;
     if (everything.length === 1) return everything[0]!;
     if (everything.length > 1) {
       throw new UserError(`${what} "${written}" names ${everything.length} environments: ${everything.map((environment) => environment.environment.name).join(", ")}`);
@@ -79,15 +79,6 @@ export class PromotionWorkspace {
 }
 
 /** Exact name, else exact path, else a unique ending of the name. */
-function lookup(environments: DiscoveredEnvironment[], written: string): DiscoveredEnvironment[] {
-  const name = path.posix.normalize(written.replace(/\/+$/, ""));
-  const exact = environments.filter((environment) => environment.environment.name === name);
-  if (exact.length > 0) return exact;
-  const byPath = environments.filter((environment) => environment.environment.path === name);
-  if (byPath.length > 0) return byPath;
-  return environments.filter((environment) => environment.environment.name.endsWith(`/${name}`));
-}
-
 /** Parses --image values; the error names the value. */
 export function parseRequestedImages(written: readonly string[]): ImageRef[] {
   return written.map((text) => {

@@ -69,6 +69,7 @@ export interface ApplyConfig {
 /** drift: desired vs live. */
 export interface DriftConfig {
   environments: string[];
+  cluster?: string;
   ignore: Array<{ group?: string; kind?: string; namespace?: string; name?: string; jsonPointers: string[] }>;
   issue: { enabled: boolean; title: string; labels: string[] };
 }

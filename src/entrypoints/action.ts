@@ -95,6 +95,7 @@ export function readActionSettings(input: (name: string) => string, workspace: s
     "no-rollback": !booleanInput("rollback", true),
     ...(timeout ? { timeout } : {}),
     heal: booleanInput("heal", false),
+    ...(optional("cluster") ? { cluster: optional("cluster") } : {}),
     "no-issue": !booleanInput("drift-issue", true),
     ...(optional("kubeconfig") ? { kubeconfig: optional("kubeconfig") } : {}),
     ...(optional("kube-context") ? { context: optional("kube-context") } : {}),

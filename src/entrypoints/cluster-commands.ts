@@ -51,6 +51,8 @@ in the configuration lists more. Secret values are never shown.
 
 Options:
   --env ENV           an environment to check (repeatable; default: drift.environments, else all)
+  --cluster NAME      only the environments of this cluster, as the repository's layout names it
+                      (clusters/NAME for Flux; default drift.cluster); needed when they span clusters
   --heal              re-apply each drifted environment as "gitops-verify apply" does, taking back
                       fields others changed (Git wins)
   --no-issue          do not open, update or close the tracking issue
@@ -85,6 +87,7 @@ export const CLUSTER_OPTIONS = {
   },
   drift: {
     env: { type: "string", multiple: true },
+    cluster: { type: "string" },
     heal: { type: "boolean" },
     "no-issue": { type: "boolean" },
     kubeconfig: { type: "string" },
@@ -154,6 +157,7 @@ export async function runDrift(context: ClusterCommandContext): Promise<ClusterC
       repoDir: context.repoDir,
       ...(context.configPath ? { configPath: context.configPath } : {}),
       environments: Array.isArray(values.env) ? values.env : [],
+      ...(typeof values.cluster === "string" ? { cluster: values.cluster } : {}),
       heal: Boolean(values.heal),
       holder: holderIdentity(context.env),
       ...(context.env.GITOPS_VERIFY_FINGERPRINT_KEY ? { fingerprintKey: context.env.GITOPS_VERIFY_FINGERPRINT_KEY } : {}),

@@ -428,6 +428,25 @@ spec:
     expect(run.code).toBe(1);
   });
 
+  it("environments of several clusters: refuses to guess which one the kubeconfig reaches; --cluster picks one", async () => {
+    const cluster = (name: string) => ({
+      [`clusters/${name}/apps.yaml`]: `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/${name}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+      [`apps/${name}/kustomization.yaml`]: "resources:\n  - settings.yaml\n",
+      [`apps/${name}/settings.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-${name}\n  namespace: default\n`,
+    });
+    const w = await world({ ".gitops-verify.yaml": CONFIG, ...cluster("production"), ...cluster("staging") });
+    const refused = await w.run(["drift"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("the environments to check belong to 2 clusters (production, staging)");
+    const unknown = await w.run(["drift", "--cluster", "qa"]);
+    expect(unknown.stderr).toContain("--cluster qa: no environment belongs to it (clusters: production, staging)");
+    const production = await w.run(["drift", "--cluster", "production", "--format", "json"]);
+    const report = JSON.parse(production.stdout);
+    expect(report.environments.map((environment: { environment: { name: string } }) => environment.environment.name)).toEqual(["production/Kustomization/flux-system/apps"]);
+    expect(report.environments[0].objects.map((object: { change: string; id: { name: string } }) => `${object.change} ${object.id.name}`)).toEqual(["missing settings-production"]);
+    expect(production.code).toBe(1);
+  });
+
   it("ignore rules: a field an autoscaler owns is not drift", async () => {
     const w = await world({ ...BASE, ".gitops-verify.yaml": `${CONFIG}drift:\n  ignore:\n    - kind: Deployment\n      jsonPointers: [/spec/replicas]\n` });
     expect((await w.run(["apply", "--env", ENV])).code).toBe(0);

@@ -48,7 +48,7 @@ export interface ApplyPorts extends Ports {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type ApplyResult = "applied" | "unchanged" | "planned" | "refused" | "failed" | "rolled-back" | "rollback-failed";
+export type ApplyResult = "applied" | "unchanged" | "planned" | "refused" | "failed" | "rolled-back" | "rollback-failed" | "error";
 
 export interface ApplyReport {
   schemaVersion: 1;
@@ -71,8 +71,9 @@ export interface ApplyReport {
   durationMs: number;
 }
 
-/** Exit code of an apply: 0 done (or planned), 1 refused or failed (rolled back or not). */
+/** Exit code of an apply: 0 done (or planned), 1 refused or failed (rolled back or not), 2 not rendered. */
 export function applyExitCode(report: ApplyReport): number {
+  if (report.result === "error") return 2;
   return report.result === "applied" || report.result === "unchanged" || report.result === "planned" ? 0 : 1;
 }
 
@@ -114,7 +115,8 @@ export async function applyEnvironment(settings: ApplySettings, ports: ApplyPort
     const run = new ApplyRun(settings, ports, config, knobs(config, settings), environment, info, revision.root);
     const outcome = await revision.render(environment);
     if (!outcome.ok) {
-      return run.finish(started, "refused", `${name} could not be rendered${outcome.skipped ? `: ${outcome.skipped}` : ""}`, { findings: outcome.findings });
+      const why = outcome.skipped ?? outcome.findings.filter((finding) => finding.severity === "error").map((finding) => finding.message).join("; ");
+      return run.finish(started, "error", `${name} could not be rendered${why ? `: ${why}` : ""}`, { findings: outcome.findings });
     }
     ports.logger.info(`apply ${name} (${info.sha.slice(0, 12)}) to ${ports.cluster.server} (context ${ports.cluster.context})${settings.dryRun ? ": dry run" : ""}`);
     if (settings.dryRun) return await run.execute(outcome.manifests, started);

@@ -154,8 +154,8 @@ async function dryRun(cluster: Cluster, object: KubeObject, fieldManager: string
 
 /**
  * Live objects the environment owns that Git no longer has: members of its ApplySet (gitops-verify apply), or, for a
- * Flux Kustomization or an Argo CD Application, objects carrying the labels the puller sets, among the kinds and
- * namespaces the environment uses.
+ * Flux Kustomization or an Argo CD Application, objects the puller marked as its own, among the kinds and namespaces
+ * the environment uses.
  */
 async function extraObjects(cluster: Cluster, environment: DiscoveredEnvironment, desired: readonly ClusterObject[], inventory: Awaited<ReturnType<typeof readInventory>>): Promise<KubeObject[]> {
   const desiredKeys = new Set(desired.map((one) => identityKey(one.object)));
@@ -168,27 +168,49 @@ async function extraObjects(cluster: Cluster, environment: DiscoveredEnvironment
   };
   const versions = versionsOf(desired.map((one) => one.object));
   if (inventory.exists) keep(await listMembers(cluster, inventory, inventory.groupKinds, inventory.namespaces, versions));
-  const selector = pullerSelector(environment);
-  if (selector) {
+  const owner = pullerOwnership(environment);
+  if (owner) {
     const namespaces = [...new Set(desired.map((one) => one.ref.namespace).filter(Boolean))];
     const kinds = new Map<string, ClusterObject>();
     for (const one of desired) kinds.set(`${one.ref.apiVersion}/${one.ref.kind}`, one);
     for (const one of kinds.values()) {
       for (const namespace of one.namespaced ? namespaces : [""]) {
-        keep(await cluster.list(one.ref.apiVersion, one.ref.kind, { namespace, labelSelector: selector }));
+        const listed = await cluster.list(one.ref.apiVersion, one.ref.kind, { namespace, ...(owner.selector ? { labelSelector: owner.selector } : {}) });
+        keep(listed.filter(owner.owns));
       }
     }
   }
   return [...found.values()];
 }
 
-/** The labels Flux's kustomize-controller and Argo CD (label tracking) put on what they apply for this environment. */
-function pullerSelector(environment: DiscoveredEnvironment): string | undefined {
+interface PullerOwnership {
+  /** A label selector that narrows the list on the server, when the puller marks objects with labels. */
+  selector?: string;
+  owns(object: KubeObject): boolean;
+}
+
+/**
+ * How the puller marks what it applied for this environment: Flux's kustomize-controller with two labels; Argo CD
+ * with its tracking annotation `<app>:<group>/<kind>:<namespace>/<name>` (the default since 3.0; the app name is
+ * prefixed with its namespace for apps outside Argo CD's own) or, with label tracking, `app.kubernetes.io/instance`.
+ */
+function pullerOwnership(environment: DiscoveredEnvironment): PullerOwnership | undefined {
   const parts = environment.environment.name.split("/");
   const name = parts.at(-1) ?? "";
   const namespace = parts.at(-2) ?? "";
-  if (environment.environment.kind === "flux-kustomization") return `kustomize.toolkit.fluxcd.io/name=${name},kustomize.toolkit.fluxcd.io/namespace=${namespace}`;
-  if (environment.environment.kind === "argocd-application") return `app.kubernetes.io/instance=${name}`;
+  if (environment.environment.kind === "flux-kustomization") {
+    return { selector: `kustomize.toolkit.fluxcd.io/name=${name},kustomize.toolkit.fluxcd.io/namespace=${namespace}`, owns: () => true };
+  }
+  if (environment.environment.kind === "argocd-application") {
+    return {
+      owns: (object) => {
+        const metadata = (object.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+        const tracking = metadata.annotations?.["argocd.argoproj.io/tracking-id"];
+        if (tracking !== undefined) return tracking.startsWith(`${name}:`) || tracking.startsWith(`${namespace}_${name}:`);
+        return metadata.labels?.["app.kubernetes.io/instance"] === name;
+      },
+    };
+  }
   return undefined;
 }
 

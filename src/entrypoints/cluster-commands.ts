@@ -39,7 +39,8 @@ Options:
   -h, --help              this help
 
 Exit codes: 0 applied, unchanged, or planned (--dry-run); 1 refused (gate, conflict, prune guard) or failed
-(rolled back or not: the message says which); 2 could not run (no cluster, bad configuration, Lease held).`;
+(rolled back or not: the message says which); 2 could not run (not rendered, no cluster, bad configuration,
+Lease held).`;
 
 export const DRIFT_HELP = `Usage: gitops-verify drift [--env ENV...] [options]
 
@@ -145,7 +146,7 @@ export async function runApply(context: ClusterCommandContext): Promise<ClusterC
   );
   await context.emit(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? applyMarkdown(report) : applyText(report));
   const exitCode = applyExitCode(report);
-  return { exitCode, markdown: applyMarkdown(report), outputs: { result: exitCode === 0 ? "pass" : "fail", "apply-result": report.result } };
+  return { exitCode, markdown: applyMarkdown(report), outputs: { result: exitCode === 0 ? "pass" : exitCode === 1 ? "fail" : "error", "apply-result": report.result } };
 }
 
 export async function runDrift(context: ClusterCommandContext): Promise<ClusterCommandResult> {

@@ -311,6 +311,14 @@ webhooks:
     expect(w.api.requests.filter((request) => request.method === "PATCH")).toEqual([]);
   });
 
+  it("an environment that does not render: exits 2 naming the problem, touching nothing", async () => {
+    const w = await world({ ...BASE, "deploy/base/kustomization.yaml": "resources:\n  - missing.yaml\n" });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/error: deploy\/prod could not be rendered: .*missing\.yaml/);
+    expect(w.api.requests.filter((request) => request.method !== "GET")).toEqual([]);
+  });
+
   it("a Lease held by another apply: exits 2 naming the holder, touching nothing", async () => {
     const w = await world();
     const parentName = await leaseName(w);
@@ -425,6 +433,27 @@ spec:
     expect(report.environments.map((environment: { environment: { name: string } }) => environment.environment.name)).toEqual(["prod/Kustomization/flux-system/apps"]);
     const objects = report.environments[0].objects.map((object: { change: string; id: { kind: string; name: string } }) => `${object.change} ${object.id.kind}/${object.id.name}`);
     expect(objects).toEqual(["extra ConfigMap/retired"]);
+    expect(run.code).toBe(1);
+  });
+
+  it("an Argo CD Application's environment: objects tracked for it (annotation or label) that Git dropped are extra", async () => {
+    const w = await world(
+      {
+        ".gitops-verify.yaml": `${CONFIG}sources:\n  urls: [https://github.com/acme/fleet]\n`,
+        "argocd/guestbook.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: guestbook\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.com/acme/fleet\n    path: apps/guestbook\n    targetRevision: main\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: default\n",
+        "apps/guestbook/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: blue\n",
+      },
+    );
+    const tracked = (name: string, metadata: Record<string, unknown>) => w.api.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", ...metadata }, data: {} }, { fieldManager: "argocd-controller" });
+    w.api.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "default", annotations: { "argocd.argoproj.io/tracking-id": "guestbook:/ConfigMap:default/settings" } }, data: { color: "blue" } }, { fieldManager: "argocd-controller" });
+    tracked("retired", { annotations: { "argocd.argoproj.io/tracking-id": "guestbook:/ConfigMap:default/retired" } });
+    tracked("retired-labelled", { labels: { "app.kubernetes.io/instance": "guestbook" } });
+    tracked("other-app", { annotations: { "argocd.argoproj.io/tracking-id": "guestbook-2:/ConfigMap:default/other-app" } });
+    const run = await w.run(["drift", "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    expect(report.environments.map((environment: { environment: { kind: string } }) => environment.environment.kind)).toEqual(["argocd-application"]);
+    const objects = report.environments[0].objects.map((object: { change: string; id: { name: string } }) => `${object.change} ${object.id.name}`);
+    expect(objects.sort()).toEqual(["extra retired", "extra retired-labelled"]);
     expect(run.code).toBe(1);
   });
 

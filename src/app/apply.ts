@@ -5,7 +5,7 @@
 // environment at a time, guarded by a Lease.
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.ts";
-import { applyInStages, deleteCandidates, dryRunAll, type Conflict, type PruneResult } from "../cluster/apply-steps.ts";
+import { applyInStages, deleteCandidates, dryRunAll, type ApplyOptions, type Conflict, type PruneResult } from "../cluster/apply-steps.ts";
 import { formatGroupKind, parseGroupKinds, type GroupKind } from "../cluster/applyset.ts";
 import { inventoryName, readInventory, listMembers, recordData, versionsOf, writeInventory, type Inventory } from "../cluster/inventory.ts";
 import type { ObjectStatus } from "../cluster/kstatus.ts";
@@ -205,7 +205,7 @@ class ApplyRun {
     if (resolved.problems.length > 0) {
       return this.finish(started, "refused", `${resolved.problems.length} object${resolved.problems.length === 1 ? "" : "s"} cannot be applied: ${resolved.problems.join("; ")}`);
     }
-    const options = { fieldManager: this.knobs.fieldManager, force: this.knobs.force, setId: inventory.id };
+    const options = { fieldManager: this.knobs.fieldManager, force: this.knobs.force, setId: inventory.id, concurrency: this.config.apply.concurrency };
     const dry = await dryRunAll(this.cluster, resolved.objects, options);
     const compared = compareDrift({
       desired: resolved.objects.map((one) => one.manifest),
@@ -295,7 +295,7 @@ class ApplyRun {
     return validation.check(this.environment.environment.name, side, base);
   }
 
-  private async applyObjects(objects: ClusterObject[], options: { fieldManager: string; force: boolean; setId: string }) {
+  private async applyObjects(objects: ClusterObject[], options: ApplyOptions) {
     const { logger } = this.ports;
     const result = await applyInStages(this.cluster, objects, options, {
       afterStage: async (stage, done) => {
@@ -315,6 +315,7 @@ class ApplyRun {
     return waitForReady(this.cluster, refs, {
       timeoutMs: this.knobs.wait.timeoutMs,
       intervalMs: this.knobs.wait.intervalMs,
+      concurrency: this.config.apply.concurrency,
       ...(this.ports.now ? { now: this.ports.now } : {}),
       ...(this.ports.sleep ? { sleep: this.ports.sleep } : {}),
       onProgress: (message) => this.ports.logger.info(`  ${message}`),
@@ -337,7 +338,7 @@ class ApplyRun {
       const resolved = await resolveObjects(manifests, this.cluster, this.knobs.defaultNamespace, { refresh: true });
       if (resolved.problems.length > 0) throw new UserError(resolved.problems.join("; "));
       // the last good state is restored even over fields someone changed since
-      const options = { fieldManager: this.knobs.fieldManager, force: true, setId: inventory.id };
+      const options = { fieldManager: this.knobs.fieldManager, force: true, setId: inventory.id, concurrency: this.config.apply.concurrency };
       const applied = await applyInStages(this.cluster, resolved.objects, options, {
         afterStage: async () => {},
         resolveDeferred: async (deferred) => (await resolveObjects(deferred.map((one) => one.manifest), this.cluster, this.knobs.defaultNamespace, { refresh: true })).objects,

@@ -69,16 +69,4 @@ export async function loadConfigAt(git: Git, sha: string, explicitPath: string |
   return { config: parseConfig(text, file), file };
 }
 
-/** Runs `work` on at most `limit` items at once, keeping results in input order. */
-export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
+export { mapConcurrent } from "../util/concurrency.ts";

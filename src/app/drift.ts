@@ -14,6 +14,7 @@ import { ClusterError, UserError } from "../errors.ts";
 import type { DriftReport, EnvironmentDrift, KubeObject, RevisionInfo } from "../model.ts";
 import type { Cluster } from "../ports.ts";
 import type { RenderOutcome } from "./revision.ts";
+import { mapConcurrent } from "../util/concurrency.ts";
 import { globToRegExp } from "../util/paths.ts";
 import { applyEnvironment, applyExitCode, revisionInfo, type ApplyPorts, type ApplyReport } from "./apply.ts";
 import { lookupEnvironment, openWorkingTree, type WorkingTreeSettings } from "./environments.ts";
@@ -118,13 +119,13 @@ async function checkEnvironment(environment: DiscoveredEnvironment, outcome: Ren
     const inventory = await readInventory(cluster, environment.environment.name, config.apply.inventoryNamespace);
     const live = new Map<string, KubeObject | undefined>();
     const predicted = new Map<string, KubeObject>();
-    for (const one of resolved.objects) {
+    await mapConcurrent(resolved.objects, config.apply.concurrency, async (one) => {
       const current = await cluster.get(one.ref);
       live.set(one.key, current);
-      if (!current) continue;
+      if (!current) return;
       const result = await dryRun(cluster, inventory.exists ? withPartOf(one.object, inventory.id) : one.object, config.apply.fieldManager);
       if (result) predicted.set(one.key, result);
-    }
+    });
     const extras = await extraObjects(cluster, environment, resolved.objects, inventory);
     const compared = compareDrift({
       desired: resolved.objects.map((one) => one.manifest),

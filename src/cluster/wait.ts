@@ -1,12 +1,16 @@
 // Waiting for readiness: poll each applied object and read its status with kstatus rules, until every one is
 // Current, one has Failed (fail fast: a failed rollout does not get better by waiting), or the time is up.
 import type { Cluster, ClusterRef } from "../ports.ts";
+import { mapConcurrent } from "../util/concurrency.ts";
+import { REQUESTS_IN_FLIGHT } from "./apply-steps.ts";
 import { computeStatus, type ObjectStatus } from "./kstatus.ts";
 import { describeRef } from "./objects.ts";
 
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs: number;
+  /** Requests in flight at once (default REQUESTS_IN_FLIGHT). */
+  concurrency?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Told whenever the picture changes: "4/6 ready; waiting for Deployment shop/api: 1 of 3 updated". */
@@ -27,7 +31,7 @@ export async function waitForReady(cluster: Cluster, refs: readonly ClusterRef[]
   let pending = [...refs];
   let lastMessage = "";
   for (;;) {
-    const statuses = await Promise.all(pending.map(async (ref) => ({ ref, status: computeStatus(await cluster.get(ref)) })));
+    const statuses = await mapConcurrent(pending, options.concurrency ?? REQUESTS_IN_FLIGHT, async (ref) => ({ ref, status: computeStatus(await cluster.get(ref)) }));
     const failed = statuses.find((entry) => entry.status.status === "Failed");
     if (failed) return { outcome: "failed", notReady: [failed], elapsedMs: now() - started };
     pending = statuses.filter((entry) => entry.status.status !== "Current").map((entry) => entry.ref);

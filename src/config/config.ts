@@ -57,6 +57,7 @@ export interface Config {
 export interface ApplyConfig {
   fieldManager: string;
   force: boolean;
+  concurrency: number;
   inventoryNamespace: string;
   defaultNamespace?: string;
   failOn: "error" | "warning" | "notice" | "never";
@@ -111,6 +112,7 @@ export const DEFAULT_CONFIG: Config = {
   apply: {
     fieldManager: "gitops-verify",
     force: false,
+    concurrency: 8,
     inventoryNamespace: "default",
     failOn: "error",
     prune: { enabled: true, namespaces: false, crds: false, maxShare: 0.5 },

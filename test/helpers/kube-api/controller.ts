@@ -82,7 +82,7 @@ export class Controller {
   tick(now = Date.now()): void {
     this.store.establishPendingCrds(now);
     if (this.options === false) return;
-    for (const { type, object } of this.store.entries()) {
+    for (const { type, object } of this.store.readOnlyEntries()) {
       const status = this.desiredStatus(type, object, now);
       if (status) this.writeIfChanged(type, object, status);
     }

@@ -22,6 +22,8 @@ export interface KubeApiServerOptions {
   crdEstablishDelayMs?: number;
   /** Namespaces that exist from the start. Default: default, kube-system, kube-public, kube-node-lease. */
   namespaces?: string[];
+  /** Added to every answer, as the round trip to a remote API server would be (benchmarks). Default 0. */
+  latencyMs?: number;
 }
 
 export interface RecordedRequest {
@@ -180,6 +182,7 @@ export class KubeApiHttpServer {
       status: 0,
     };
     this.requests.push(record);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     const send = (status: number, body: unknown) => {
       record.status = status;
       if (response.destroyed) return;

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.ts";
 import { withPartOf } from "../cluster/applyset.ts";
-import { listMembers, readInventory, versionsOf } from "../cluster/inventory.ts";
+import { inventoryName, listMembers, readInventory, versionsOf } from "../cluster/inventory.ts";
 import { resolveObjects, type ClusterObject } from "../cluster/objects.ts";
 import { identityKey } from "../cluster/prune.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
@@ -116,7 +116,7 @@ async function checkEnvironment(environment: DiscoveredEnvironment, outcome: Ren
     const defaultNamespace = config.apply.defaultNamespace ?? config.apply.inventoryNamespace;
     const resolved = await resolveObjects(outcome.manifests, cluster, defaultNamespace);
     if (resolved.problems.length > 0) return { ...base, status: "error", message: resolved.problems.join("; ") };
-    const inventory = await readInventory(cluster, environment.environment.name, config.apply.inventoryNamespace);
+    const inventory = await inventoryOf(cluster, environment.environment.name, config.apply.inventoryNamespace);
     const live = new Map<string, KubeObject | undefined>();
     const predicted = new Map<string, KubeObject>();
     await mapConcurrent(resolved.objects, config.apply.concurrency, async (one) => {
@@ -138,8 +138,23 @@ async function checkEnvironment(environment: DiscoveredEnvironment, outcome: Ren
     });
     return { ...base, status: compared.objects.length > 0 ? "drifted" : "in-sync", objects: compared.objects, inSync: compared.inSync };
   } catch (error) {
-    if (error instanceof ClusterError) return { ...base, status: "error", message: error.message };
+    // one environment that cannot be checked (the server refused, another tool's ApplySet) does not stop the others
+    if (error instanceof ClusterError || error instanceof UserError) return { ...base, status: "error", message: error.message };
     throw error;
+  }
+}
+
+/**
+ * The environment's apply inventory, if gitops-verify applies it; an identity that may not read Secrets in the
+ * inventory namespace (a read-only drift job watching a Flux cluster) just has none.
+ */
+async function inventoryOf(cluster: Cluster, environment: string, namespace: string): Promise<Awaited<ReturnType<typeof readInventory>>> {
+  try {
+    return await readInventory(cluster, environment, namespace);
+  } catch (error) {
+    if (!(error instanceof ClusterError && error.reason === "Forbidden")) throw error;
+    const name = inventoryName(environment);
+    return { parent: { apiVersion: "v1", kind: "Secret", namespace, name }, id: "", exists: false, groupKinds: [], namespaces: [namespace] };
   }
 }
 

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { applySetId } from "../../src/cluster/applyset.ts";
+import { inventoryName } from "../../src/cluster/inventory.ts";
 import { runCli } from "../../src/entrypoints/cli.ts";
 import { FakeGitHub } from "../helpers/fake-github.ts";
 import { startKubeApiServer, unreachableUrl, writeKubeconfig, type KubeApiServer, type KubeObject } from "../helpers/kube-api-server.ts";
@@ -328,6 +330,20 @@ webhooks:
     expect(run.stderr).toContain("another apply holds the Lease");
     expect(run.stderr).toContain("https://ci.example/run/7");
     expect(w.api.get(ref("Deployment", "api"))).toBeUndefined();
+  });
+
+  it("an ApplySet kubectl made for the same parent is not taken over (apply exits 2; drift reports that environment as an error)", async () => {
+    const w = await world();
+    const name = inventoryName(ENV);
+    const id = applySetId({ name, namespace: "default", kind: "Secret", group: "" });
+    w.api.create({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "default", labels: { "applyset.kubernetes.io/id": id }, annotations: { "applyset.kubernetes.io/tooling": "kubectl/v1.31.0", "applyset.kubernetes.io/contains-group-kinds": "" } } });
+    const run = await w.run(["apply", "--env", ENV]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("kubectl");
+    expect(w.api.get(ref("Deployment", "api"))).toBeUndefined();
+    const drift = await w.run(["drift", "--format", "json"]);
+    expect(drift.code).toBe(2);
+    expect(JSON.parse(drift.stdout).environments[0]).toMatchObject({ status: "error", message: expect.stringContaining("kubectl") });
   });
 
   it("server unreachable: exits 2 with a message naming the server", async () => {

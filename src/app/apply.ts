@@ -23,6 +23,7 @@ import type { Ports } from "./context.ts";
 import { openWorkingTree, lookupEnvironment, type WorkingTreeSettings } from "./environments.ts";
 import { promotionValidation } from "./promote-gate.ts";
 import { formatFindings } from "./revision.ts";
+import { TOOL_VERSION } from "./verify.ts";
 
 export interface ApplySettings extends WorkingTreeSettings {
   environment: string;
@@ -50,8 +51,10 @@ export interface ApplyPorts extends Ports {
 
 export type ApplyResult = "applied" | "unchanged" | "planned" | "refused" | "failed" | "rolled-back" | "rollback-failed" | "error";
 
+/** What `gitops-verify apply --format json` prints (schemas/apply.v1.json). */
 export interface ApplyReport {
   schemaVersion: 1;
+  tool: { name: "gitops-verify"; version: string };
   environment: string;
   revision: RevisionInfo;
   cluster: { server: string; context: string };
@@ -168,6 +171,7 @@ class ApplyRun {
     this.cluster = ports.cluster;
     this.report = {
       schemaVersion: 1,
+      tool: { name: "gitops-verify", version: TOOL_VERSION },
       environment: environment.environment.name,
       revision,
       cluster: { server: ports.cluster.server, context: ports.cluster.context },

@@ -7,7 +7,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Ajv } from "ajv";
 import { afterEach, describe, expect, it } from "vitest";
+import applySchema from "../../schemas/apply.v1.json" with { type: "json" };
+import driftSchema from "../../schemas/drift.v1.json" with { type: "json" };
+import reportSchema from "../../schemas/report.v1.json" with { type: "json" };
 import { applySetId } from "../../src/cluster/applyset.ts";
 import { inventoryName } from "../../src/cluster/inventory.ts";
 import { runCli } from "../../src/entrypoints/cli.ts";
@@ -112,6 +116,18 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Ru
   return { code, stdout, stderr };
 }
 
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addSchema(driftSchema, "drift.v1.json").addSchema(reportSchema, "report.v1.json");
+const validateApply = ajv.compile(applySchema);
+
+/** The apply's JSON, checked against schemas/apply.v1.json. */
+function applyJson(run: Run): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const report = JSON.parse(run.stdout);
+  validateApply(report);
+  expect(validateApply.errors ?? [], "schemas/apply.v1.json").toEqual([]);
+  return report;
+}
+
 const ref = (kind: string, name: string, namespace = "shop", apiVersion = kind === "Deployment" ? "apps/v1" : "v1") => ({ apiVersion, kind, namespace, name });
 const labels = (object: KubeObject | undefined) => ((object?.metadata as Record<string, unknown> | undefined)?.labels ?? {}) as Record<string, string>;
 const spec = (object: KubeObject | undefined) => (object?.spec ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -144,6 +160,18 @@ describe("gitops-verify apply", () => {
     expect(new Set(applies.map((request) => request.query.fieldManager))).toEqual(new Set(["gitops-verify"]));
     expect(w.api.list("coordination.k8s.io/v1", "Lease", "default")).toEqual([]);
     expect(run.stdout + run.stderr).not.toContain(SECRET_VALUE);
+  });
+
+  it("--format json: every outcome validates against schemas/apply.v1.json", async () => {
+    const w = await world();
+    const planned = applyJson(await w.run(["apply", "--env", ENV, "--dry-run", "--format", "json"]));
+    expect(planned).toMatchObject({ result: "planned", dryRun: true, applied: 0 });
+    expect(planned.changes.map((change: { change: string }) => change.change)).toEqual(["missing", "missing", "missing", "missing", "missing"]);
+    expect(applyJson(await w.run(["apply", "--env", ENV, "--format", "json"]))).toMatchObject({ result: "applied", applied: 5, wait: { outcome: "ready" } });
+    w.change({ "deploy/base/deployment.yaml": deployment({ image: "ghcr.io/acme/api:broken" }) }, "broken");
+    const rolledBack = applyJson(await w.run(["apply", "--env", ENV, "--format", "json"]));
+    expect(rolledBack).toMatchObject({ result: "rolled-back", wait: { outcome: "failed" }, rollback: { outcome: "rolled-back" } });
+    expect(JSON.stringify(rolledBack)).not.toContain(SECRET_VALUE);
   });
 
   it("a CRD and its custom resources in one apply: the CRD first, established, then the resources; admission webhooks last", async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.ts";
 import { withPartOf } from "../cluster/applyset.ts";
 import { inventoryName, listMembers, readInventory, versionsOf } from "../cluster/inventory.ts";
+import { readLive, refKey } from "../cluster/live.ts";
 import { resolveObjects, type ClusterObject } from "../cluster/objects.ts";
 import { identityKey } from "../cluster/prune.ts";
 import type { DiscoveredEnvironment } from "../discover/discover.ts";
@@ -119,10 +120,11 @@ async function checkEnvironment(environment: DiscoveredEnvironment, outcome: Ren
     const inventory = await inventoryOf(cluster, environment.environment.name, config.apply.inventoryNamespace);
     const live = new Map<string, KubeObject | undefined>();
     const predicted = new Map<string, KubeObject>();
+    const current = await readLive(cluster, resolved.objects.map((one) => one.ref), config.apply.concurrency);
     await mapConcurrent(resolved.objects, config.apply.concurrency, async (one) => {
-      const current = await cluster.get(one.ref);
-      live.set(one.key, current);
-      if (!current) return;
+      const object = current.get(refKey(one.ref));
+      live.set(one.key, object);
+      if (!object) return;
       const result = await dryRun(cluster, inventory.exists ? withPartOf(one.object, inventory.id) : one.object, config.apply.fieldManager);
       if (result) predicted.set(one.key, result);
     });

@@ -5,6 +5,7 @@ import { mapConcurrent } from "../util/concurrency.ts";
 import type { KubeObject } from "../model.ts";
 import type { Cluster, ClusterRef } from "../ports.ts";
 import { withPartOf } from "./applyset.ts";
+import { readLive, refKey } from "./live.ts";
 import { describeRef, type ClusterObject } from "./objects.ts";
 import type { PruneCandidate } from "./prune.ts";
 import { applyStages, type StageName } from "./stages.ts";
@@ -52,9 +53,10 @@ export async function dryRunAll(cluster: Cluster, objects: readonly ClusterObjec
     return missing;
   };
   type Outcome = { one: ClusterObject; live?: KubeObject; predicted?: KubeObject; deferred?: string; conflict?: Conflict; failure?: string };
+  const current = await readLive(cluster, objects.filter((one) => one.served).map((one) => one.ref), options.concurrency);
   const outcomes = await mapConcurrent(objects, options.concurrency, async (one): Promise<Outcome> => {
     if (!one.served) return { one, deferred: "its CustomResourceDefinition is applied first" };
-    const live = await cluster.get(one.ref);
+    const live = current.get(refKey(one.ref));
     if (!live && one.ref.namespace && createdNamespaces.has(one.ref.namespace) && (await namespaceMissing(one.ref.namespace))) {
       return { one, deferred: `its namespace ${one.ref.namespace} is created by this apply` };
     }

@@ -1,9 +1,9 @@
 // Waiting for readiness: poll each applied object and read its status with kstatus rules, until every one is
 // Current, one has Failed (fail fast: a failed rollout does not get better by waiting), or the time is up.
 import type { Cluster, ClusterRef } from "../ports.ts";
-import { mapConcurrent } from "../util/concurrency.ts";
 import { REQUESTS_IN_FLIGHT } from "./apply-steps.ts";
 import { computeStatus, type ObjectStatus } from "./kstatus.ts";
+import { readLive, refKey } from "./live.ts";
 import { describeRef } from "./objects.ts";
 
 export interface WaitOptions {
@@ -31,7 +31,8 @@ export async function waitForReady(cluster: Cluster, refs: readonly ClusterRef[]
   let pending = [...refs];
   let lastMessage = "";
   for (;;) {
-    const statuses = await mapConcurrent(pending, options.concurrency ?? REQUESTS_IN_FLIGHT, async (ref) => ({ ref, status: computeStatus(await cluster.get(ref)) }));
+    const live = await readLive(cluster, pending, options.concurrency ?? REQUESTS_IN_FLIGHT);
+    const statuses = pending.map((ref) => ({ ref, status: computeStatus(live.get(refKey(ref))) }));
     const failed = statuses.find((entry) => entry.status.status === "Failed");
     if (failed) return { outcome: "failed", notReady: [failed], elapsedMs: now() - started };
     pending = statuses.filter((entry) => entry.status.status !== "Current").map((entry) => entry.ref);

@@ -132,6 +132,7 @@ export async function applyEnvironment(settings: ApplySettings, ports: ApplyPort
       fieldManager: config.apply.fieldManager,
       ...(ports.sleep ? { sleep: ports.sleep } : {}),
       onWait: (message) => ports.logger.info(message),
+      onRenewFailed: (message) => ports.logger.warn(message),
     });
     try {
       return await run.execute(outcome.manifests, started);

@@ -17,11 +17,15 @@ export interface LeaseOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told once when the Lease is held by another and we wait. */
   onWait?: (message: string) => void;
+  /** Told when a renewal fails (the apply goes on; the Lease may expire and be taken). */
+  onRenewFailed?: (message: string) => void;
 }
 
 export interface HeldLease {
   ref: ClusterRef;
-  /** Gives the Lease back (deletes it if still ours); never throws. */
+  /** Renews the Lease now (it is also renewed every third of its duration while held). */
+  renew(): Promise<void>;
+  /** Stops renewing and gives the Lease back (deletes it if still ours); never throws. */
   release(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export async function acquireLease(cluster: Cluster, options: LeaseOptions): Pro
   let told = false;
   for (;;) {
     const taken = await tryTake(cluster, ref, options, now());
-    if (taken.ok) return held(cluster, ref, taken.uid);
+    if (taken.ok) return held(cluster, ref, taken.uid, options, now);
     if (now().getTime() >= deadline) {
       throw new UserError(`another apply holds the Lease ${options.namespace}/${options.name}: ${taken.holder}${options.waitSeconds > 0 ? ` (waited ${options.waitSeconds} s)` : ""}; apply.lease.waitSeconds waits for it`);
     }
@@ -71,10 +75,28 @@ async function tryTake(cluster: Cluster, ref: ClusterRef, options: LeaseOptions,
   }
 }
 
-function held(cluster: Cluster, ref: ClusterRef, uid: string): HeldLease {
+/** A held Lease, renewed in the background so an apply longer than its duration keeps it. */
+function held(cluster: Cluster, ref: ClusterRef, uid: string, options: LeaseOptions, now: () => Date): HeldLease {
+  let renewing: Promise<void> = Promise.resolve();
+  const renewOnce = async () => {
+    try {
+      const live = (await cluster.get(ref)) as Lease | undefined;
+      if (!live || uidOf(live) !== uid || live.spec?.holderIdentity !== options.holder) throw new UserError("it was taken over or deleted");
+      await cluster.replace({ ...live, spec: { ...live.spec, renewTime: microTime(now()) } }, { fieldManager: options.fieldManager });
+    } catch (error) {
+      options.onRenewFailed?.(`could not renew the Lease ${ref.namespace}/${ref.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const timer = setInterval(() => {
+    renewing = renewing.then(renewOnce);
+  }, (options.durationSeconds * 1000) / 3);
+  timer.unref();
   return {
     ref,
+    renew: () => (renewing = renewing.then(renewOnce)),
     async release() {
+      clearInterval(timer);
+      await renewing;
       try {
         await cluster.delete(ref, { uid, dryRun: false });
       } catch {

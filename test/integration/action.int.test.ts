@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../helpers/fake-github.ts";
+import { startKubeApiServer } from "../helpers/kube-api-server.ts";
 import { TempRepo } from "../helpers/repo.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -243,6 +244,32 @@ describe("GitHub Action", () => {
     const run = await runAction(repo, { baseSha, headSha }, { "fail-on": "sometimes" });
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/input fail-on: "sometimes" is not one of error, warning, notice, never/);
+  });
+
+  it("command: apply, then drift, through the committed bundle (its on-demand Kubernetes chunk) against the API stand-in", async () => {
+    // no real API server can be installed here: the stand-in on 127.0.0.1 speaks the Kubernetes wire format
+    const api = await startKubeApiServer({ controller: { intervalMs: 20 } });
+    cleanup.push(() => api.close());
+    const repo = TempRepo.fromFiles({
+      ".gitops-verify.yaml": "policies:\n  builtin: false\napply:\n  wait:\n    intervalSeconds: 0.05\n",
+      "deploy/kustomization.yaml": "namespace: production\nresources: [namespace.yaml, deployment.yaml]\n",
+      "deploy/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n",
+      "deploy/deployment.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
+    });
+    cleanup.push(() => repo.dispose());
+    const headSha = repo.git("rev-parse", "HEAD").trim();
+    const baseSha = headSha;
+    const kubeconfig = await api.writeKubeconfig(repo.dir + "-kube");
+    cleanup.push(() => rmSync(repo.dir + "-kube", { recursive: true, force: true }));
+    const applied = await runAction(repo, { baseSha, headSha }, { command: "apply", environment: "deploy", kubeconfig, timeout: "30" }, true);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.outputs).toMatchObject({ result: "pass", "apply-result": "applied" });
+    expect(applied.summary).toContain("gitops-verify apply: deploy — applied");
+    expect(api.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: "production", name: "web" })).toBeDefined();
+    const drift = await runAction(repo, { baseSha, headSha }, { command: "drift", environment: "deploy", kubeconfig }, true);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(0);
+    expect(drift.outputs).toMatchObject({ result: "pass", drift: "none", "issue-url": "" });
   });
 
   it("the committed bundle runs (dist/action.js)", async () => {

@@ -158,3 +158,21 @@ export function clip(text: string, max: number): string {
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
+
+/** Names, messages and patch lines come from the repository and the cluster: control characters and bidi overrides are shown escaped. */
+export function clean(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A multi-line text cleaned line by line, continued at `indent`. */
+export function cleanLines(text: string, indent: string): string {
+  return text.replace(/\n+$/, "").split("\n").map(clean).join(`\n${indent}`);
+}
+
+/** A diff fence longer than any backtick run inside, so a patch containing ``` cannot close it. */
+export function fenced(patch: string): string {
+  let longest = 0;
+  for (const match of patch.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}diff\n${patch.replace(/\n$/, "")}\n${fence}`;
+}

@@ -3,7 +3,7 @@
 import type { DriftedObject, DriftReport, EnvironmentDrift, EnvironmentDriftStatus } from "../model.ts";
 import { objectLabel } from "../model.ts";
 import { formatLocation } from "../errors.ts";
-import { clip, describeRevision, describeSecretKey, patchBody, plural } from "./common.ts";
+import { clean, cleanLines, clip, describeRevision, describeSecretKey, fenced, patchBody, plural } from "./common.ts";
 import { DEFAULT_MARKDOWN_BUDGET } from "./index.ts";
 import { escapeMarkdown } from "./markdown.ts";
 import { environment, location, objectId, optional, secretKeyChange } from "./json.ts";
@@ -141,14 +141,7 @@ function objectDetails(object: DriftedObject): string {
   return [title, ...secretKeys, ...patch].join("\n");
 }
 
-/** Names, messages and patch lines come from the repository and the cluster: control characters and bidi overrides are shown escaped. */
-function clean(text: string): string {
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
-function cleanLines(text: string, indent: string): string {
-  return text.replace(/\n+$/, "").split("\n").map(clean).join(`\n${indent}`);
-}
 
 // ── markdown ──────────────────────────────────────────────────────────────────
 //
@@ -256,13 +249,6 @@ function objectForms(object: DriftedObject): ObjectForms {
   };
 }
 
-/** A fence longer than any backtick run in the patch, so the patch cannot close it. */
-function fenced(patch: string): string {
-  let longest = 0;
-  for (const match of patch.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}diff\n${patch.replace(/\n$/, "")}\n${fence}`;
-}
 
 function notice(what: string): string {
   return `> [!NOTE]\n> Shortened to fit the issue size limit: ${what}. The JSON report of the drift run has everything.`;

@@ -6,6 +6,7 @@ import type { EnvironmentResult, Finding, ObjectDiff, RunReport } from "../model
 import { formatLocation } from "../errors.ts";
 import {
   clip,
+  fenced,
   describeRevision,
   describeSecretKey,
   describeSource,
@@ -213,13 +214,6 @@ function objectBlocks(diff: ObjectDiff): ObjectBlocks {
   };
 }
 
-/** A fence longer than any backtick run inside, so a diff containing ``` cannot close it. */
-function fenced(patch: string): string {
-  let longest = 0;
-  for (const match of patch.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}diff\n${patch.replace(/\n$/, "")}\n${fence}`;
-}
 
 function trailer(files: string[]): string {
   if (files.length === 0) return "";

@@ -3,6 +3,8 @@
 import { formatLocation } from "../errors.ts";
 import type { EnvironmentResult, Finding, ObjectDiff, RunReport } from "../model.ts";
 import {
+  clean,
+  cleanLines,
   countsText,
   describeRevision,
   describeSecretKey,
@@ -56,18 +58,7 @@ function painter(color: boolean): Paint {
   return color ? (style, text) => `\x1b[${STYLES[style]}m${text}\x1b[0m` : (_style, text) => text;
 }
 
-/**
- * Names, messages and diff lines come from the repository under review: control characters (escape
- * sequences, carriage returns) and bidi overrides are shown escaped so they cannot rewrite the terminal.
- */
-function clean(text: string): string {
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
-/** Multi-line text (a render error) kept multi-line, continuation lines indented under the first. */
-function cleanLines(text: string, indent: string): string {
-  return text.replace(/\n+$/, "").split("\n").map(clean).join(`\n${indent}`);
-}
 
 function header(report: RunReport, paint: Paint): string {
   const compared = `${clean(describeRevision(report.base))} → ${clean(describeRevision(report.head))}`;

@@ -1,27 +1,18 @@
 // The apply Lease (src/cluster/lease.ts) through the real adapter against the Kubernetes API stand-in over HTTP (no
 // real API server can be installed here): taken once, refused to a second holder, renewed while held, taken over once
 // expired, waited for, and given back.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectCluster } from "../../src/adapters/kubernetes/cluster.ts";
 import { acquireLease, type LeaseOptions } from "../../src/cluster/lease.ts";
 import { UserError } from "../../src/errors.ts";
-import { startKubeApiServer, type KubeApiServer } from "../helpers/kube-api-server.ts";
+import type { KubeApiServer } from "../helpers/kube-api-server.ts";
+import { standInCluster } from "../helpers/stand-in-cluster.ts";
 
 const cleanup: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setUp(): Promise<{ api: KubeApiServer; cluster: Awaited<ReturnType<typeof connectCluster>> }> {
-  const api = await startKubeApiServer({ controller: false });
-  cleanup.push(() => api.close());
-  const dir = mkdtempSync(path.join(os.tmpdir(), "gv-lease-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { api, cluster: await connectCluster({ kubeconfig: await api.writeKubeconfig(dir) }) };
-}
+const setUp = () => standInCluster(cleanup);
 
 const options = (holder: string, extra: Partial<LeaseOptions> = {}): LeaseOptions => ({ name: "gitops-verify-prod", namespace: "default", holder, durationSeconds: 900, waitSeconds: 0, fieldManager: "gitops-verify", ...extra });
 const leaseRef = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "default", name: "gitops-verify-prod" };

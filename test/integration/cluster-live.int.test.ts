@@ -1,28 +1,21 @@
 // readLive (src/cluster/live.ts) through the real adapter against the Kubernetes API stand-in over HTTP (no real API
 // server can be installed here): many objects of one kind and namespace are one LIST, the rest are GETs, an identity
 // that may not list falls back to GETs, and a namespace that does not exist yet holds nothing.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectCluster } from "../../src/adapters/kubernetes/cluster.ts";
 import { readLive, refKey } from "../../src/cluster/live.ts";
 import type { ClusterRef } from "../../src/ports.ts";
-import { startKubeApiServer, type KubeApiServer } from "../helpers/kube-api-server.ts";
+import { standInCluster } from "../helpers/stand-in-cluster.ts";
 
 const cleanup: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setUp(): Promise<{ api: KubeApiServer; cluster: Awaited<ReturnType<typeof connectCluster>> }> {
-  const api = await startKubeApiServer({ controller: false });
-  cleanup.push(() => api.close());
-  const dir = mkdtempSync(path.join(os.tmpdir(), "gv-live-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  for (let i = 0; i < 5; i++) api.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c${i}`, namespace: "default" }, data: {} });
-  api.create({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } });
-  return { api, cluster: await connectCluster({ kubeconfig: await api.writeKubeconfig(dir) }) };
+async function setUp(): Promise<Awaited<ReturnType<typeof standInCluster>>> {
+  const standIn = await standInCluster(cleanup);
+  for (let i = 0; i < 5; i++) standIn.api.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c${i}`, namespace: "default" }, data: {} });
+  standIn.api.create({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } });
+  return standIn;
 }
 
 const configMap = (name: string, namespace = "default"): ClusterRef => ({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
